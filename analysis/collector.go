@@ -1,0 +1,425 @@
+// Package analysis turns a stream of ALB access log lines into a Summary: status
+// counts, load-balancer errors by root cause with evidence, per-target and
+// per-minute views, and what the logs reveal about the configuration.
+//
+// Work is split across Collectors, one per worker, which aggregate into
+// (target, minute) buckets; memory grows with targets × minutes, never with
+// the number of entries. Merge combines them and Summarize decides the causes
+// that need context and builds the report.
+package analysis
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
+	"github.com/lbdoctor/lbdoctor/classify"
+	"github.com/lbdoctor/lbdoctor/logscan"
+)
+
+// MaxErrors is how many parse errors a Summary lists (the total is always counted).
+const MaxErrors = 100
+
+// MaxExamples is how many example locations are kept per cause.
+const MaxExamples = 3
+
+// Filter selects entries. The zero Filter selects everything.
+type Filter struct {
+	// Since and Until bound the entry time (microseconds since the epoch,
+	// inclusive); 0 means unbounded.
+	Since, Until int64
+	// Status selects which status codes count as errors and in status_counts;
+	// nil means all. Entries with other statuses still give context.
+	Status *StatusSet
+}
+
+// Location is a line in an input.
+type Location struct {
+	Input int
+	Line  int64
+}
+
+func (l Location) less(o Location) bool {
+	if l.Input != o.Input {
+		return l.Input < o.Input
+	}
+	return l.Line < o.Line
+}
+
+// Collector aggregates the entries of the blocks it is given. It implements
+// logscan.Handler; a Collector is used by one goroutine at a time.
+type Collector struct {
+	filter Filter
+	strict bool
+	entry  alblog.Entry
+
+	linesRead, entries, skipped, blank, filteredOut int64
+	errs                                            []lineError // the MaxErrors first by location
+	errsTotal                                       int64
+
+	targets map[string]*targetAgg
+	minutes map[int64]*minuteAgg
+	lbs     map[string]int64
+	groups  map[string]int64
+
+	oldest, newest int64 // entry times seen, microseconds
+
+	// stopAt is the first malformed line in strict mode.
+	stopAt *lineError
+}
+
+type lineError struct {
+	loc Location
+	msg string
+}
+
+type targetAgg struct {
+	minutes map[int64]*bucket
+}
+
+// bucket holds what one target did in one minute.
+type bucket struct {
+	requests int64
+	served   int64 // responses the target produced (any target status)
+	pending  *causeAgg
+	causes   map[classify.Cause]*causeAgg
+}
+
+type minuteAgg struct {
+	requests int64
+	status   map[int]int64
+}
+
+// causeAgg aggregates the entries of one cause in one bucket.
+type causeAgg struct {
+	count       int64
+	first, last int64
+	status      map[int]int64
+	rules       map[string]int64
+	confidence  map[classify.Confidence]int64
+	examples    []example
+	elapsedSecs map[int64]int64 // rounded elapsed seconds, for timeouts
+}
+
+type example struct {
+	loc                  Location
+	target               string
+	time                 int64
+	status, targetStatus int
+	reqT, targetT, respT int64
+	elapsed              int64
+	hasElapsed           bool
+	detail               string
+	rule                 string
+	confidence           classify.Confidence
+}
+
+// NewCollector returns an empty Collector. In strict mode it stops counting at
+// the first malformed line (see Strict).
+func NewCollector(f Filter, strict bool) *Collector {
+	return &Collector{
+		filter:  f,
+		strict:  strict,
+		targets: map[string]*targetAgg{},
+		minutes: map[int64]*minuteAgg{},
+		lbs:     map[string]int64{},
+		groups:  map[string]int64{},
+	}
+}
+
+// Block implements logscan.Handler.
+func (c *Collector) Block(b *logscan.Block) {
+	if b.Overlong > 0 {
+		c.linesRead++
+		c.skipped++
+		c.addError(Location{b.Input, b.FirstLine}, func() string {
+			return fmt.Sprintf("line too long (over %d bytes), skipped", b.Overlong)
+		})
+		return
+	}
+	data := b.Data
+	line := b.FirstLine
+	for len(data) > 0 {
+		var ln []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			ln, data = data[:i], data[i+1:]
+		} else {
+			ln, data = data, nil
+		}
+		c.Line(Location{b.Input, line}, ln)
+		line++
+	}
+}
+
+// Line processes one line (without its newline).
+func (c *Collector) Line(loc Location, ln []byte) {
+	c.linesRead++
+	if len(bytes.TrimSpace(ln)) == 0 {
+		c.blank++
+		return
+	}
+	e := &c.entry
+	if err := alblog.Parse(ln, e); err != nil {
+		c.skipped++
+		c.addError(loc, err.Error)
+		if c.strict && (c.stopAt == nil || loc.less(c.stopAt.loc)) {
+			c.stopAt = &lineError{loc, err.Error()}
+		}
+		return
+	}
+	c.entries++
+	if (c.filter.Since != 0 && e.Time < c.filter.Since) || (c.filter.Until != 0 && e.Time > c.filter.Until) {
+		c.filteredOut++
+		return
+	}
+	c.add(loc, e)
+}
+
+func (c *Collector) add(loc Location, e *alblog.Entry) {
+	d := classify.Entry(e)
+	minute := floorDiv(e.Time, 60e6)
+	if c.oldest == 0 || e.Time < c.oldest {
+		c.oldest = e.Time
+	}
+	if e.Time > c.newest {
+		c.newest = e.Time
+	}
+
+	c.lbs[string(e.ELB)]++
+	if !alblog.Absent(e.TargetGroupARN) {
+		c.groups[string(e.TargetGroupARN)]++
+	}
+	tgt := c.targets[string(e.Target)]
+	if tgt == nil {
+		tgt = &targetAgg{minutes: map[int64]*bucket{}}
+		c.targets[string(e.Target)] = tgt
+	}
+	bk := tgt.minutes[minute]
+	if bk == nil {
+		bk = &bucket{}
+		tgt.minutes[minute] = bk
+	}
+	bk.requests++
+	if e.TargetStatusCode != alblog.Missing {
+		bk.served++
+	}
+	m := c.minutes[minute]
+	if m == nil {
+		m = &minuteAgg{status: map[int]int64{}}
+		c.minutes[minute] = m
+	}
+	m.requests++
+
+	if c.filter.Status != nil && !c.filter.Status.Has(e.ELBStatusCode) {
+		return
+	}
+	m.status[e.ELBStatusCode]++
+	if d.Cause == "" && !d.Pending {
+		return // a success, or a target's own non-5xx answer
+	}
+	var agg *causeAgg
+	if d.Pending {
+		if bk.pending == nil {
+			bk.pending = newCauseAgg()
+		}
+		agg = bk.pending
+	} else {
+		if bk.causes == nil {
+			bk.causes = map[classify.Cause]*causeAgg{}
+		}
+		agg = bk.causes[d.Cause]
+		if agg == nil {
+			agg = newCauseAgg()
+			bk.causes[d.Cause] = agg
+		}
+	}
+	agg.record(loc, e, d)
+}
+
+func newCauseAgg() *causeAgg {
+	return &causeAgg{
+		status:     map[int]int64{},
+		rules:      map[string]int64{},
+		confidence: map[classify.Confidence]int64{},
+	}
+}
+
+func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
+	a.count++
+	if a.first == 0 || e.Time < a.first {
+		a.first = e.Time
+	}
+	if e.Time > a.last {
+		a.last = e.Time
+	}
+	a.status[e.ELBStatusCode]++
+	a.rules[d.Rule]++
+	if d.Confidence != "" {
+		a.confidence[d.Confidence]++
+	}
+	elapsed, ok := e.Elapsed()
+	if d.Cause == classify.TargetResponseTimeout && ok {
+		if a.elapsedSecs == nil {
+			a.elapsedSecs = map[int64]int64{}
+		}
+		a.elapsedSecs[(elapsed+500_000)/1_000_000]++
+	}
+	if len(a.examples) == MaxExamples && !loc.less(a.examples[MaxExamples-1].loc) {
+		return
+	}
+	ex := example{
+		loc: loc, time: e.Time, status: e.ELBStatusCode, targetStatus: e.TargetStatusCode,
+		reqT: e.RequestProcessingTime, targetT: e.TargetProcessingTime, respT: e.ResponseProcessingTime,
+		elapsed: elapsed, hasElapsed: ok, rule: d.Rule, confidence: d.Confidence,
+	}
+	switch {
+	case !alblog.Absent(e.ErrorReason):
+		ex.detail = "error_reason=" + alblog.Unquote(e.ErrorReason)
+	case !alblog.Absent(e.ClassificationReason):
+		ex.detail = "classification_reason=" + alblog.Unquote(e.ClassificationReason)
+	}
+	a.examples = insertExample(a.examples, ex)
+}
+
+// insertExample keeps the MaxExamples examples with the smallest locations.
+func insertExample(list []example, ex example) []example {
+	i := sort.Search(len(list), func(i int) bool { return ex.loc.less(list[i].loc) })
+	list = append(list, example{})
+	copy(list[i+1:], list[i:])
+	list[i] = ex
+	if len(list) > MaxExamples {
+		list = list[:MaxExamples]
+	}
+	return list
+}
+
+func (c *Collector) addError(loc Location, msg func() string) {
+	c.errsTotal++
+	if len(c.errs) == MaxErrors && !loc.less(c.errs[MaxErrors-1].loc) {
+		return
+	}
+	e := lineError{loc, msg()}
+	i := sort.Search(len(c.errs), func(i int) bool { return loc.less(c.errs[i].loc) })
+	c.errs = append(c.errs, lineError{})
+	copy(c.errs[i+1:], c.errs[i:])
+	c.errs[i] = e
+	if len(c.errs) > MaxErrors {
+		c.errs = c.errs[:MaxErrors]
+	}
+}
+
+// Strict returns the first malformed line seen in strict mode, if any.
+func (c *Collector) Strict() (loc Location, msg string, ok bool) {
+	if c.stopAt == nil {
+		return Location{}, "", false
+	}
+	return c.stopAt.loc, c.stopAt.msg, true
+}
+
+// Merge adds everything o collected to c. o must not be used afterwards.
+func (c *Collector) Merge(o *Collector) {
+	c.linesRead += o.linesRead
+	c.entries += o.entries
+	c.skipped += o.skipped
+	c.blank += o.blank
+	c.filteredOut += o.filteredOut
+	c.errsTotal += o.errsTotal
+	for _, e := range o.errs {
+		c.errsTotal-- // addError counts it again
+		c.addError(e.loc, func() string { return e.msg })
+	}
+	if o.oldest != 0 && (c.oldest == 0 || o.oldest < c.oldest) {
+		c.oldest = o.oldest
+	}
+	if o.newest > c.newest {
+		c.newest = o.newest
+	}
+	if o.stopAt != nil && (c.stopAt == nil || o.stopAt.loc.less(c.stopAt.loc)) {
+		c.stopAt = o.stopAt
+	}
+	addCounts(c.lbs, o.lbs)
+	addCounts(c.groups, o.groups)
+	for m, om := range o.minutes {
+		cm := c.minutes[m]
+		if cm == nil {
+			c.minutes[m] = om
+			continue
+		}
+		cm.requests += om.requests
+		addCounts(cm.status, om.status)
+	}
+	for name, ot := range o.targets {
+		ct := c.targets[name]
+		if ct == nil {
+			c.targets[name] = ot
+			continue
+		}
+		for m, ob := range ot.minutes {
+			cb := ct.minutes[m]
+			if cb == nil {
+				ct.minutes[m] = ob
+				continue
+			}
+			cb.merge(ob)
+		}
+	}
+}
+
+func (b *bucket) merge(o *bucket) {
+	b.requests += o.requests
+	b.served += o.served
+	b.pending = mergeAgg(b.pending, o.pending)
+	for id, oa := range o.causes {
+		if b.causes == nil {
+			b.causes = map[classify.Cause]*causeAgg{}
+		}
+		b.causes[id] = mergeAgg(b.causes[id], oa)
+	}
+}
+
+// mergeAgg combines two aggregates, either of which may be nil.
+func mergeAgg(a, o *causeAgg) *causeAgg {
+	if a == nil {
+		return o
+	}
+	if o == nil {
+		return a
+	}
+	a.count += o.count
+	if o.first != 0 && (a.first == 0 || o.first < a.first) {
+		a.first = o.first
+	}
+	if o.last > a.last {
+		a.last = o.last
+	}
+	addCounts(a.status, o.status)
+	addCounts(a.rules, o.rules)
+	addCounts(a.confidence, o.confidence)
+	if o.elapsedSecs != nil {
+		if a.elapsedSecs == nil {
+			a.elapsedSecs = map[int64]int64{}
+		}
+		addCounts(a.elapsedSecs, o.elapsedSecs)
+	}
+	for _, ex := range o.examples {
+		if len(a.examples) < MaxExamples || ex.loc.less(a.examples[len(a.examples)-1].loc) {
+			a.examples = insertExample(a.examples, ex)
+		}
+	}
+	return a
+}
+
+func addCounts[K comparable](dst, src map[K]int64) {
+	for k, v := range src {
+		dst[k] += v
+	}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

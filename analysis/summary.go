@@ -1,0 +1,439 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
+	"github.com/lbdoctor/lbdoctor/classify"
+	"github.com/lbdoctor/lbdoctor/logscan"
+)
+
+// Summary is the result of analysing access logs. Its JSON form is lbdoctor's
+// documented output (`lbdoctor logs --format json`); field names are stable.
+type Summary struct {
+	Inputs       []InputSummary   `json:"inputs"`
+	LinesRead    int64            `json:"lines_read"`
+	Entries      int64            `json:"entries"`
+	Requests     int64            `json:"requests"`
+	Skipped      int64            `json:"skipped"`
+	BlankLines   int64            `json:"blank_lines"`
+	FilteredOut  int64            `json:"filtered_out"`
+	Errors       []ErrorItem      `json:"errors"`
+	ErrorsTotal  int64            `json:"errors_total"`
+	FirstSeen    string           `json:"first_seen,omitempty"`
+	LastSeen     string           `json:"last_seen,omitempty"`
+	StatusCounts map[string]int64 `json:"status_counts"`
+	ELBErrors    int64            `json:"elb_errors"`
+	TargetErrors int64            `json:"target_errors"`
+	Causes       []CauseSummary   `json:"causes"`
+	Targets      []TargetSummary  `json:"targets"`
+	Timeline     []MinuteSummary  `json:"timeline"`
+	Inferred     Inferred         `json:"inferred"`
+}
+
+// InputSummary says how one input was read.
+type InputSummary struct {
+	Name  string `json:"name"`
+	Gzip  bool   `json:"gzip"`
+	Lines int64  `json:"lines"`
+	Bytes int64  `json:"bytes"`
+	Error string `json:"error,omitempty"`
+}
+
+// ErrorItem is one problem with the input, located by file and line (line 0:
+// the file as a whole).
+type ErrorItem struct {
+	File    string `json:"file"`
+	Line    int64  `json:"line"`
+	Message string `json:"message"`
+}
+
+// CauseSummary is every error of one cause.
+type CauseSummary struct {
+	ID           classify.Cause   `json:"id"`
+	Origin       string           `json:"origin"` // "lb" or "target"
+	Count        int64            `json:"count"`
+	Status       string           `json:"status"`
+	StatusCounts map[string]int64 `json:"status_counts"`
+	Explanation  string           `json:"explanation"`
+	NextStep     string           `json:"next_step"`
+	Link         string           `json:"link,omitempty"`
+	Targets      []NameCount      `json:"targets"`
+	FirstSeen    string           `json:"first_seen"`
+	LastSeen     string           `json:"last_seen"`
+	Confidence   map[string]int64 `json:"confidence"`
+	Evidence     []NameCount      `json:"evidence"`
+	Examples     []Example        `json:"examples"`
+}
+
+// NameCount is a name with a count.
+type NameCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Example is one entry of a cause, located by file and line, with the fields
+// that decided it. Times are seconds; -1 where the log has -1.
+type Example struct {
+	File                   string   `json:"file"`
+	Line                   int64    `json:"line"`
+	Time                   string   `json:"time"`
+	Target                 string   `json:"target"`
+	ELBStatusCode          string   `json:"elb_status_code"`
+	TargetStatusCode       string   `json:"target_status_code"`
+	RequestProcessingTime  float64  `json:"request_processing_time"`
+	TargetProcessingTime   float64  `json:"target_processing_time"`
+	ResponseProcessingTime float64  `json:"response_processing_time"`
+	ElapsedSeconds         *float64 `json:"elapsed_seconds"`
+	Evidence               string   `json:"evidence"`
+	Confidence             string   `json:"confidence"`
+	Detail                 string   `json:"detail,omitempty"`
+}
+
+// TargetSummary is what one target (host:port, or "-" for requests that
+// reached none) did.
+type TargetSummary struct {
+	Target       string           `json:"target"`
+	Requests     int64            `json:"requests"`
+	ELBErrors    int64            `json:"elb_errors"`
+	TargetErrors int64            `json:"target_errors"`
+	Causes       map[string]int64 `json:"causes"`
+}
+
+// MinuteSummary is one minute of the timeline.
+type MinuteSummary struct {
+	Minute       string           `json:"minute"`
+	Requests     int64            `json:"requests"`
+	ELBErrors    int64            `json:"elb_errors"`
+	TargetErrors int64            `json:"target_errors"`
+	Causes       map[string]int64 `json:"causes"`
+}
+
+// Inferred is what the logs reveal about the configuration.
+type Inferred struct {
+	// LBIdleTimeoutSeconds is the load balancer's idle timeout, read from the
+	// elapsed time of 504 target-response-timeout errors (nil when there are none).
+	LBIdleTimeoutSeconds *int64 `json:"lb_idle_timeout_seconds"`
+	// LBIdleTimeoutSamples is how many 504s agreed on that value.
+	LBIdleTimeoutSamples int64       `json:"lb_idle_timeout_samples"`
+	LoadBalancers        []NameCount `json:"load_balancers"`
+	TargetGroups         []NameCount `json:"target_groups"`
+	Targets              int         `json:"targets"`
+	// KeepaliveRacePer100k is keep-alive races per 100,000 requests.
+	KeepaliveRacePer100k float64 `json:"keepalive_race_per_100k_requests"`
+}
+
+// Window narrows a Summary to recent minutes, relative to the newest entry.
+type Window struct {
+	// Last keeps only entries within this duration before the newest entry
+	// (minute granularity); 0 keeps everything.
+	Last time.Duration
+	// Before drops entries within this duration before the newest entry
+	// (minute granularity); 0 drops nothing.
+	Before time.Duration
+}
+
+// Summarize resolves context-dependent causes and builds the Summary. inputs
+// and results are those of logscan.Run, in the same order.
+func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w Window) *Summary {
+	s := &Summary{
+		LinesRead: c.linesRead, Entries: c.entries, Skipped: c.skipped,
+		BlankLines: c.blank, FilteredOut: c.filteredOut, ErrorsTotal: c.errsTotal,
+		StatusCounts: map[string]int64{}, Causes: []CauseSummary{}, Targets: []TargetSummary{},
+		Timeline: []MinuteSummary{}, Errors: []ErrorItem{},
+	}
+	name := func(i int) string {
+		if i >= 0 && i < len(inputs) {
+			return inputs[i].Name
+		}
+		return "?"
+	}
+	for _, r := range results {
+		in := InputSummary{Name: r.Name, Gzip: r.Gzip, Lines: r.Lines, Bytes: r.Bytes}
+		if r.Err != nil {
+			in.Error = r.Err.Error()
+			s.ErrorsTotal++
+			s.Skipped += r.Dropped
+			msg := r.Err.Error()
+			if r.Lines > 0 || r.Gzip {
+				msg = fmt.Sprintf("%s; %d complete lines read before it", msg, r.Lines)
+			}
+			line := int64(0)
+			if r.Lines > 0 || r.Dropped > 0 {
+				line = r.Lines + 1
+			}
+			s.Errors = append(s.Errors, ErrorItem{File: r.Name, Line: line, Message: msg})
+		}
+		s.Inputs = append(s.Inputs, in)
+	}
+	for _, e := range c.errs {
+		if len(s.Errors) >= MaxErrors {
+			break
+		}
+		s.Errors = append(s.Errors, ErrorItem{File: name(e.loc.Input), Line: e.loc.Line, Message: e.msg})
+	}
+
+	lo, hi := int64(-1<<62), int64(1<<62)
+	newestMin := floorDiv(c.newest, 60e6)
+	if w.Last > 0 {
+		lo = newestMin - int64(w.Last/time.Minute)
+	}
+	if w.Before > 0 {
+		hi = newestMin - int64(w.Before/time.Minute)
+	}
+	inWindow := func(m int64) bool { return m >= lo && m <= hi }
+
+	causes := map[classify.Cause]*causeAgg{}
+	causeTargets := map[classify.Cause]map[string]int64{}
+	timeline := map[int64]*MinuteSummary{}
+	minuteOf := func(m int64) *MinuteSummary {
+		ms := timeline[m]
+		if ms == nil {
+			ms = &MinuteSummary{Minute: formatMicros(m * 60e6), Causes: map[string]int64{}}
+			timeline[m] = ms
+		}
+		return ms
+	}
+	var races, first, last int64
+	for m, ma := range c.minutes {
+		if !inWindow(m) {
+			continue
+		}
+		s.Requests += ma.requests
+		minuteOf(m).Requests += ma.requests
+		for code, n := range ma.status {
+			s.StatusCounts[statusString(code)] += n
+		}
+	}
+	for tname, t := range c.targets {
+		ts := TargetSummary{Target: tname, Causes: map[string]int64{}}
+		for m, b := range t.minutes {
+			if !inWindow(m) {
+				continue
+			}
+			ts.Requests += b.requests
+			if first == 0 || m < first {
+				first = m
+			}
+			if m+1 > last {
+				last = m + 1
+			}
+			if b.pending != nil {
+				resolvePending(t, m, b)
+			}
+			ms := minuteOf(m)
+			for id, a := range b.causes {
+				causes[id] = mergeAgg(causes[id], a.cloneFor(tname))
+				if causeTargets[id] == nil {
+					causeTargets[id] = map[string]int64{}
+				}
+				causeTargets[id][tname] += a.count
+				ts.Causes[string(id)] += a.count
+				ms.Causes[string(id)] += a.count
+				if id == classify.TargetError {
+					ts.TargetErrors += a.count
+					ms.TargetErrors += a.count
+				} else {
+					ts.ELBErrors += a.count
+					ms.ELBErrors += a.count
+				}
+				if id == classify.KeepaliveRace {
+					races += a.count
+				}
+			}
+		}
+		if ts.Requests > 0 {
+			s.Targets = append(s.Targets, ts)
+			s.ELBErrors += ts.ELBErrors
+			s.TargetErrors += ts.TargetErrors
+		}
+	}
+	if first != 0 {
+		s.FirstSeen = formatMicros(max(first*60e6, c.oldest))
+		s.LastSeen = formatMicros(min(last*60e6, c.newest))
+	}
+	for id, a := range causes {
+		s.Causes = append(s.Causes, causeSummary(id, a, causeTargets[id], name))
+	}
+	sort.Slice(s.Causes, func(i, j int) bool {
+		if s.Causes[i].Count != s.Causes[j].Count {
+			return s.Causes[i].Count > s.Causes[j].Count
+		}
+		return s.Causes[i].ID < s.Causes[j].ID
+	})
+	sort.Slice(s.Targets, func(i, j int) bool {
+		a, b := s.Targets[i], s.Targets[j]
+		if a.ELBErrors != b.ELBErrors {
+			return a.ELBErrors > b.ELBErrors
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		return a.Target < b.Target
+	})
+	for _, ms := range timeline {
+		s.Timeline = append(s.Timeline, *ms)
+	}
+	sort.Slice(s.Timeline, func(i, j int) bool { return s.Timeline[i].Minute < s.Timeline[j].Minute })
+
+	s.Inferred = infer(c, causes, s)
+	if s.Requests > 0 {
+		s.Inferred.KeepaliveRacePer100k = float64(races) * 1e5 / float64(s.Requests)
+	}
+	return s
+}
+
+// resolvePending decides the cause of a bucket's fast 502s from what the same
+// target did in that minute and the minutes around it, and files them under
+// that cause.
+func resolvePending(t *targetAgg, m int64, b *bucket) {
+	w := classify.Window{ServedMinute: b.served, FailedMinute: b.pending.count, Served: b.served}
+	if p := t.minutes[m-1]; p != nil {
+		w.Served += p.served
+		w.ServedBefore = p.served > 0
+	}
+	if n := t.minutes[m+1]; n != nil {
+		w.Served += n.served
+		w.ServedAfter = n.served > 0
+	}
+	cause, conf, reason := classify.Resolve(w)
+	p := b.pending
+	b.pending = nil
+	p.confidence = map[classify.Confidence]int64{conf: p.count}
+	rules := map[string]int64{}
+	for r, n := range p.rules {
+		rules[r+"; "+reason] += n
+	}
+	p.rules = rules
+	for i := range p.examples {
+		p.examples[i].rule += "; " + reason
+		p.examples[i].confidence = conf
+	}
+	if b.causes == nil {
+		b.causes = map[classify.Cause]*causeAgg{}
+	}
+	b.causes[cause] = mergeAgg(b.causes[cause], p)
+}
+
+// cloneFor copies an aggregate of target's bucket so that merging into the
+// total leaves buckets intact; its examples learn their target.
+func (a *causeAgg) cloneFor(target string) *causeAgg {
+	c := *a
+	c.status = copyMap(a.status)
+	c.rules = copyMap(a.rules)
+	c.confidence = copyMap(a.confidence)
+	if a.elapsedSecs != nil {
+		c.elapsedSecs = copyMap(a.elapsedSecs)
+	}
+	c.examples = append([]example(nil), a.examples...)
+	for i := range c.examples {
+		c.examples[i].target = target
+	}
+	return &c
+}
+
+func copyMap[K comparable](m map[K]int64) map[K]int64 {
+	out := make(map[K]int64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name func(int) string) CauseSummary {
+	info, _ := classify.Lookup(id)
+	cs := CauseSummary{
+		ID: id, Origin: "lb", Count: a.count, Status: info.Status,
+		Explanation: info.Explanation, NextStep: info.NextStep, Link: info.Link,
+		FirstSeen: formatMicros(a.first), LastSeen: formatMicros(a.last),
+		StatusCounts: map[string]int64{}, Confidence: map[string]int64{},
+		Targets: sortedCounts(targets), Evidence: sortedCounts(a.rules), Examples: []Example{},
+	}
+	if id == classify.TargetError {
+		cs.Origin = "target"
+	}
+	for code, n := range a.status {
+		cs.StatusCounts[statusString(code)] += n
+	}
+	for conf, n := range a.confidence {
+		cs.Confidence[string(conf)] += n
+	}
+	for _, ex := range a.examples {
+		cs.Examples = append(cs.Examples, Example{
+			File: name(ex.loc.Input), Line: ex.loc.Line, Time: formatMicros(ex.time), Target: ex.target,
+			ELBStatusCode: statusString(ex.status), TargetStatusCode: statusString(ex.targetStatus),
+			RequestProcessingTime: seconds(ex.reqT), TargetProcessingTime: seconds(ex.targetT),
+			ResponseProcessingTime: seconds(ex.respT), ElapsedSeconds: elapsedPtr(ex),
+			Evidence: ex.rule, Confidence: string(ex.confidence), Detail: ex.detail,
+		})
+	}
+	return cs
+}
+
+func infer(c *Collector, causes map[classify.Cause]*causeAgg, s *Summary) Inferred {
+	inf := Inferred{
+		LoadBalancers: sortedCounts(c.lbs),
+		TargetGroups:  sortedCounts(c.groups),
+	}
+	for _, t := range s.Targets {
+		if t.Target != "-" {
+			inf.Targets++
+		}
+	}
+	if a := causes[classify.TargetResponseTimeout]; a != nil {
+		var best, bestN int64
+		for secs, n := range a.elapsedSecs {
+			if n > bestN || (n == bestN && secs < best) {
+				best, bestN = secs, n
+			}
+		}
+		if bestN > 0 {
+			inf.LBIdleTimeoutSeconds = &best
+			inf.LBIdleTimeoutSamples = bestN
+		}
+	}
+	return inf
+}
+
+func sortedCounts(m map[string]int64) []NameCount {
+	out := make([]NameCount, 0, len(m))
+	for k, v := range m {
+		out = append(out, NameCount{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func statusString(code int) string {
+	if code == alblog.Missing || code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(code)
+}
+
+func seconds(micros int64) float64 {
+	if micros < 0 {
+		return -1
+	}
+	return float64(micros) / 1e6
+}
+
+func elapsedPtr(ex example) *float64 {
+	if !ex.hasElapsed {
+		return nil
+	}
+	v := float64(ex.elapsed) / 1e6
+	return &v
+}
+
+func formatMicros(us int64) string {
+	return time.UnixMicro(us).UTC().Format("2006-01-02T15:04:05.000000Z")
+}

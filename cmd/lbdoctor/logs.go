@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+
+	"syscall"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/analysis"
+	"github.com/lbdoctor/lbdoctor/logscan"
+	"github.com/lbdoctor/lbdoctor/report"
+)
+
+const logsUsage = `Usage: lbdoctor logs [flags] PATH...
+
+Reads AWS Application Load Balancer access logs and names the root cause of
+every error the load balancer generated (keep-alive race, unreachable target,
+timeouts, WAF, ...), with evidence, per-target and per-minute views.
+
+PATH is a file (plain or gzip, detected by content), a directory (read
+recursively) or - for standard input. Files are read in parallel.
+
+Examples:
+  lbdoctor logs ./AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/
+  lbdoctor logs --status 502 --since 2h app.log.gz
+  lbdoctor logs --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z logs/
+  zcat *.log.gz | lbdoctor logs --format json - | jq '.causes[0]'
+
+Exit status: 0 analysis done; 1 analysis done but some input could not be read
+or parsed; 2 usage error or nothing readable.
+`
+
+func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("logs", logsUsage, stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	since := fs.String("since", "", "only entries at or after this time: RFC 3339, or a duration back from the newest entry (e.g. 2h)")
+	until := fs.String("until", "", "only entries at or before this time: RFC 3339, or a duration back from the newest entry")
+	status := fs.String("status", "", "only count errors with these elb_status_code values, e.g. 502,504 or 5xx")
+	strict := fs.Bool("strict", false, "stop at the first malformed line (exit 2)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parsing goroutines")
+	stats := fs.Bool("stats", false, "print throughput and peak memory to standard error")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		if isHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "lbdoctor logs: no PATH given (use - for standard input)")
+		return exitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "lbdoctor logs: --format must be text or json, not %q\n", *format)
+		return exitUsage
+	}
+	var opt analysis.Options
+	opt.Strict = *strict
+	opt.Scan.Workers = *workers
+	if opt.Filter.Since, opt.Window.Last, err = parseTimeBound(*since); err != nil {
+		fmt.Fprintf(stderr, "lbdoctor logs: --since: %v\n", err)
+		return exitUsage
+	}
+	if opt.Filter.Until, opt.Window.Before, err = parseTimeBound(*until); err != nil {
+		fmt.Fprintf(stderr, "lbdoctor logs: --until: %v\n", err)
+		return exitUsage
+	}
+	if *status != "" {
+		if opt.Filter.Status, err = analysis.ParseStatusSet(*status); err != nil {
+			fmt.Fprintf(stderr, "lbdoctor logs: --status: %v\n", err)
+			return exitUsage
+		}
+	}
+
+	x := &logscan.Expander{Stdin: stdin, Schemes: remoteSchemes()}
+	inputs, expandErrs := x.Expand(ctx, paths)
+	for _, e := range expandErrs {
+		fmt.Fprintf(stderr, "lbdoctor logs: %s\n", report.Safe(e.Error()))
+	}
+	if len(inputs) == 0 {
+		fmt.Fprintln(stderr, "lbdoctor logs: nothing to read")
+		return exitUsage
+	}
+	start := time.Now()
+	sum, err := analysis.Analyze(ctx, inputs, opt)
+	if err != nil {
+		var se *analysis.StrictError
+		if errors.As(err, &se) {
+			fmt.Fprintf(stderr, "lbdoctor logs: --strict: %s\n", report.Safe(se.Error()))
+		} else {
+			fmt.Fprintf(stderr, "lbdoctor logs: %v\n", err)
+		}
+		return exitUsage
+	}
+	if *stats {
+		printStats(stderr, sum, time.Since(start))
+	}
+	if *format == "json" {
+		err = report.JSON(stdout, sum)
+	} else {
+		err = report.LogsText(stdout, sum, report.LogsOptions{})
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "lbdoctor logs: writing report: %v\n", err)
+		return exitUsage
+	}
+	readable := false
+	for _, in := range sum.Inputs {
+		if in.Error == "" || in.Lines > 0 {
+			readable = true
+		}
+	}
+	switch {
+	case !readable || (sum.Entries == 0 && sum.Skipped > 0):
+		return exitUsage
+	case len(expandErrs) > 0 || sum.ErrorsTotal > 0 || sum.Skipped > 0:
+		return exitProblem
+	}
+	return exitOK
+}
+
+// parseTimeBound reads an RFC 3339 time (returned as microseconds) or a
+// duration back from the newest entry.
+func parseTimeBound(s string) (abs int64, rel time.Duration, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	if d, derr := time.ParseDuration(s); derr == nil {
+		if d <= 0 {
+			return 0, 0, fmt.Errorf("duration must be positive: %q", s)
+		}
+		return 0, d, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, terr := time.Parse(layout, s); terr == nil {
+			return t.UnixMicro(), 0, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("%q is neither an RFC 3339 time (2024-05-01T10:00:00Z) nor a duration (2h)", s)
+}
+
+func printStats(w io.Writer, s *analysis.Summary, d time.Duration) {
+	var bytes int64
+	for _, in := range s.Inputs {
+		bytes += in.Bytes
+	}
+	secs := d.Seconds()
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Fprintf(w, "stats: %d bytes, %d lines in %.3f s: %.1f MB/s, %.0f lines/s, peak RSS %.1f MiB\n",
+		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, float64(ru.Maxrss)/1024)
+}
+
+// remoteSchemes returns the URL schemes logs can read besides local paths.
+func remoteSchemes() map[string]logscan.Lister {
+	return map[string]logscan.Lister{}
+}

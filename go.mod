@@ -1,0 +1,3 @@
+module github.com/lbdoctor/lbdoctor
+
+go 1.26

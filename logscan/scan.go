@@ -1,0 +1,259 @@
+package logscan
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// Block is a run of whole lines from one input.
+type Block struct {
+	// Input is the index of the input in the slice given to Run.
+	Input int
+	// FirstLine is the 1-based number of the first line in Data.
+	FirstLine int64
+	// Data holds whole lines, each ending in '\n' except perhaps the last line
+	// of an input. It is only valid during the Handler call.
+	Data []byte
+	// Overlong, when set, reports instead of data that line FirstLine was
+	// longer than Options.MaxLineBytes and was skipped; Data is empty.
+	Overlong int64
+
+	buf []byte // the pooled buffer behind Data, nil when not pooled
+}
+
+// Handler consumes blocks. Each worker has its own Handler, so a Handler needs
+// no locking; Run returns them all for merging.
+type Handler interface {
+	Block(b *Block)
+}
+
+// Options tune Run. Zero values mean the defaults.
+type Options struct {
+	Workers      int // parsing goroutines; default 2
+	Readers      int // inputs read (and decompressed) at once; default Workers
+	BlockSize    int // bytes per block; default 1 MiB
+	MaxLineBytes int // longest line kept; default 4 MiB
+}
+
+// Result reports how reading one input went.
+type Result struct {
+	Name  string
+	Gzip  bool
+	Lines int64 // complete lines delivered
+	Bytes int64 // bytes delivered (after decompression)
+	// Dropped counts incomplete lines lost to a read error (at most 1).
+	Dropped int64
+	// Err is a read, open or decompression error; lines before it were delivered.
+	Err error
+}
+
+// Run reads every input and feeds its lines to handlers made by newHandler,
+// one per worker. It returns the handlers and one Result per input, in input
+// order. Memory stays bounded: readers wait for free blocks.
+func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Handler) ([]Handler, []Result) {
+	opt = opt.withDefaults()
+	results := make([]Result, len(inputs))
+	blocks := make(chan *Block, opt.Workers*2)
+	free := make(chan []byte, opt.Workers*2+opt.Readers+opt.Workers)
+	for i := 0; i < cap(free); i++ {
+		free <- make([]byte, opt.BlockSize)
+	}
+
+	handlers := make([]Handler, opt.Workers)
+	var workers sync.WaitGroup
+	for w := range handlers {
+		h := newHandler()
+		handlers[w] = h
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for b := range blocks {
+				h.Block(b)
+				if b.buf != nil {
+					free <- b.buf
+				}
+			}
+		}()
+	}
+
+	var readers sync.WaitGroup
+	next := make(chan int)
+	for r := 0; r < opt.Readers; r++ {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for i := range next {
+				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free)
+			}
+		}()
+	}
+	for i := range inputs {
+		if ctx.Err() != nil {
+			results[i] = Result{Name: inputs[i].Name, Err: ctx.Err()}
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	readers.Wait()
+	close(blocks)
+	workers.Wait()
+	return handlers, results
+}
+
+func (o Options) withDefaults() Options {
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.Readers <= 0 {
+		o.Readers = o.Workers
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = 1 << 20
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = 4 << 20
+	}
+	if o.MaxLineBytes < o.BlockSize {
+		o.BlockSize = o.MaxLineBytes
+	}
+	return o
+}
+
+// Magic numbers of compression formats lbdoctor recognises.
+var (
+	magicGzip  = []byte{0x1f, 0x8b}
+	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
+	magicBzip2 = []byte("BZh")
+	magicXZ    = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
+)
+
+// readInput reads one input to the end, sending blocks of whole lines.
+func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte) Result {
+	res := Result{Name: in.Name}
+	rc, err := in.Open(ctx)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	head, _ := br.Peek(6)
+	var r io.Reader = br
+	switch {
+	case bytes.HasPrefix(head, magicGzip):
+		res.Gzip = true
+		zr, err := newGzipReader(br)
+		if err != nil {
+			res.Err = fmt.Errorf("gzip: %w", err)
+			return res
+		}
+		defer zr.Close()
+		r = zr
+	case bytes.HasPrefix(head, magicZstd), bytes.HasPrefix(head, magicBzip2), bytes.HasPrefix(head, magicXZ):
+		res.Err = errors.New("compressed with zstd, bzip2 or xz, which lbdoctor does not read: decompress it first (ALB writes gzip)")
+		return res
+	}
+
+	line := int64(1)
+	var carry []byte // start of an unfinished line, copied into the next buffer
+	skipping := false
+	for {
+		if ctx.Err() != nil {
+			res.Err = ctx.Err()
+			return res
+		}
+		buf := <-free
+		pooled := true
+		if len(carry) >= len(buf) { // a long line outgrew the block size
+			free <- buf
+			buf = make([]byte, len(carry)*2)
+			pooled = false
+		}
+		n := copy(buf, carry)
+		m, rerr := fill(r, buf[n:])
+		data := buf[:n+m]
+		res.Bytes += int64(m)
+		eof := rerr == io.EOF
+		if rerr != nil && !eof {
+			res.Err = readError(rerr, res.Gzip)
+		}
+
+		if skipping { // discard the rest of an overlong line
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				data = data[i+1:]
+				skipping = false
+				line++
+			} else {
+				data = data[:0]
+			}
+		}
+		last := bytes.LastIndexByte(data, '\n')
+		var whole []byte
+		switch {
+		case last >= 0:
+			whole, carry = data[:last+1], append(carry[:0], data[last+1:]...)
+		case eof || res.Err != nil:
+			whole, carry = nil, append(carry[:0], data...)
+		default: // no newline at all in a full buffer
+			whole, carry = nil, append(carry[:0], data...)
+			if len(carry) >= opt.MaxLineBytes {
+				blocks <- &Block{Input: idx, FirstLine: line, Overlong: int64(len(carry))}
+				carry, skipping = carry[:0], true
+			}
+		}
+		if eof && len(carry) > 0 && res.Err == nil { // last line without a newline
+			whole = data
+			carry = carry[:0]
+		}
+		if len(whole) > 0 {
+			b := &Block{Input: idx, FirstLine: line, Data: whole}
+			if pooled {
+				b.buf = buf
+			}
+			nl := int64(bytes.Count(whole, []byte{'\n'}))
+			if whole[len(whole)-1] != '\n' {
+				nl++
+			}
+			line += nl
+			res.Lines += nl
+			blocks <- b
+		} else if pooled {
+			free <- buf
+		}
+		if eof || res.Err != nil {
+			if res.Err != nil && (len(carry) > 0 || skipping) {
+				res.Dropped = 1
+			}
+			return res
+		}
+	}
+}
+
+// fill reads until buf is full, the stream ends (io.EOF) or fails.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func readError(err error, gz bool) error {
+	if gz && errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("gzip: unexpected end of data (file truncated?)")
+	}
+	if gz {
+		return fmt.Errorf("gzip: %w", err)
+	}
+	return err
+}
