@@ -82,6 +82,7 @@ type targetAgg struct {
 type bucket struct {
 	requests int64
 	served   int64 // responses the target produced (any target status)
+	fast     int64 // fast headerless failures (pending, counted before resolution)
 	pending  *causeAgg
 	causes   map[classify.Cause]*causeAgg
 }
@@ -220,6 +221,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	}
 	var agg *causeAgg
 	if d.Pending {
+		bk.fast++
 		if bk.pending == nil {
 			bk.pending = newCauseAgg()
 		}
@@ -369,6 +371,7 @@ func (c *Collector) Merge(o *Collector) {
 func (b *bucket) merge(o *bucket) {
 	b.requests += o.requests
 	b.served += o.served
+	b.fast += o.fast
 	b.pending = mergeAgg(b.pending, o.pending)
 	for id, oa := range o.causes {
 		if b.causes == nil {

@@ -290,14 +290,16 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 // target did in that minute and the minutes around it, and files them under
 // that cause.
 func resolvePending(t *targetAgg, m int64, b *bucket) {
-	w := classify.Window{ServedMinute: b.served, FailedMinute: b.pending.count, Served: b.served}
+	w := classify.Window{ServedMinute: b.served, FailedMinute: b.fast, Served: b.served}
 	if p := t.minutes[m-1]; p != nil {
 		w.Served += p.served
 		w.ServedBefore = p.served > 0
+		w.NeighborBurst = classify.IsBurst(p.served, p.fast)
 	}
 	if n := t.minutes[m+1]; n != nil {
 		w.Served += n.served
 		w.ServedAfter = n.served > 0
+		w.NeighborBurst = w.NeighborBurst || classify.IsBurst(n.served, n.fast)
 	}
 	cause, conf, reason := classify.Resolve(w)
 	p := b.pending

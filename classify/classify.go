@@ -201,7 +201,14 @@ type Window struct {
 	// ServedMinute and FailedMinute count the target's responses and pending
 	// (fast, headerless) failures in the error's own minute.
 	ServedMinute, FailedMinute int64
+	// NeighborBurst says the minute before or after was a burst (see Resolve):
+	// an outage rarely starts or ends on a minute boundary.
+	NeighborBurst bool
 }
+
+// IsBurst reports whether a minute with these counts looks like an outage
+// rather than isolated failures: several failures, outnumbering successes.
+func IsBurst(served, failed int64) bool { return failed >= 3 && failed > served }
 
 // Resolve decides between a keep-alive race and an unreachable target for a
 // pending error, from what the same target did around it. A race is an isolated
@@ -211,8 +218,11 @@ func Resolve(w Window) (Cause, Confidence, string) {
 	if w.Served == 0 {
 		return TargetUnreachable, High, "the target served no request within a minute of the error"
 	}
-	if w.FailedMinute >= 3 && w.FailedMinute > w.ServedMinute {
+	if IsBurst(w.ServedMinute, w.FailedMinute) {
 		return TargetUnreachable, Medium, "a burst: the target failed most of its requests in that minute"
+	}
+	if w.NeighborBurst {
+		return TargetUnreachable, Medium, "the edge of a burst: the target failed most of its requests in the next or previous minute"
 	}
 	if w.ServedBefore && w.ServedAfter && w.FailedMinute*10 <= w.ServedMinute+w.FailedMinute {
 		return KeepaliveRace, High, "isolated failure: the target served requests before and after it"

@@ -1,8 +1,9 @@
 package logscan
 
 import (
-	"compress/gzip"
 	"io"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // newGzipReader returns a multi-member gzip decompressor.
