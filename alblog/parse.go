@@ -321,6 +321,9 @@ func parseStatus(b []byte) (int, error) {
 		}
 		v = v*10 + int(c-'0')
 	}
+	if v < 100 {
+		return 0, ErrBadStatus
+	}
 	return v, nil
 }
 
@@ -353,7 +356,7 @@ func ParseTime(b []byte) (int64, error) {
 		h, ok4 := digits(b[11:13])
 		mi, ok5 := digits(b[14:16])
 		s, ok6 := digits(b[17:19])
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h < 24 && mi < 60 && s < 61 {
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h < 24 && mi < 60 && s < 61 {
 			var micros int64
 			rest := b[19 : len(b)-1]
 			if len(rest) > 0 {
