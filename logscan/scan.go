@@ -172,7 +172,8 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		pooled := true
 		if len(carry) >= len(buf) { // a long line outgrew the block size
 			free <- buf
-			buf = make([]byte, len(carry)*2)
+			// Never beyond MaxLineBytes+1, so that a longer line is seen as one.
+			buf = make([]byte, min(len(carry)*2, opt.MaxLineBytes+1))
 			pooled = false
 		}
 		n := copy(buf, carry)

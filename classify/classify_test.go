@@ -1,0 +1,130 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
+)
+
+// line builds a realistic entry: times, statuses, target, elapsed seconds
+// (request_creation_time before time), error_reason, actions, classification.
+func line(times, status, target, created, reason, actions, class string) string {
+	l := `http 2024-05-01T10:00:10.000000Z app/shop/50dc6c495c0c9188 81.2.3.4:51234 TARGET TIMES STATUS 210 277 "POST http://shop.example.com:80/api/cart HTTP/1.1" "okhttp/4.12.0" - - arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/73e2d6bc24d8a067 "Root=1-66321c0a-aaaaaaaaaaaaaaaaaaaaaaaa" "-" "-" 1 CREATED "ACTIONS" "-" "REASON" "TARGET" "TSTATUS" "CLASS" "-" TID_1`
+	tstatus := strings.Fields(status)[1]
+	r := strings.NewReplacer("TARGET", target, "TIMES", times, "STATUS", status, "CREATED", created,
+		"REASON", reason, "ACTIONS", actions, "TSTATUS", tstatus, "CLASS", class)
+	return r.Replace(l)
+}
+
+const (
+	at0     = "2024-05-01T10:00:09.998000Z" // 2 ms before the response
+	at4s    = "2024-05-01T10:00:05.795000Z" // 4.2 s before
+	at10s   = "2024-05-01T10:00:00.000000Z" // 10 s before
+	at60s   = "2024-05-01T09:59:10.000000Z" // 60 s before
+	tgt     = "10.0.1.10:8080"
+	noTgt   = "-"
+	forward = "forward"
+)
+
+func TestEntry(t *testing.T) {
+	tests := []struct {
+		name    string
+		line    string
+		origin  Origin
+		cause   Cause
+		pending bool
+	}{
+		{"success", line("0.000 0.012 0.000", "200 200", tgt, at0, "-", forward, "-"), Success, "", false},
+		{"LB redirect", line("0.000 0.000 0.000", "301 -", noTgt, at0, "-", "redirect", "-"), Success, "", false},
+		{"target 404 is the target's", line("0.000 0.012 0.000", "404 404", tgt, at0, "-", forward, "-"), Target, "", false},
+		{"target 500", line("0.000 0.050 0.000", "500 500", tgt, at0, "-", forward, "-"), Target, TargetError, false},
+		{"target 503", line("0.000 0.050 0.000", "503 503", tgt, at0, "-", forward, "-"), Target, TargetError, false},
+		{"race, all -1", line("-1 -1 -1", "502 -", tgt, at0, "-", forward, "-"), LB, "", true},
+		{"race, small times", line("0.003 0.000 -1", "502 -", tgt, at0, "-", forward, "-"), LB, "", true},
+		{"closed during request (AWS 0.001 4.205 -1)", line("0.001 4.205 -1", "502 -", tgt, at4s, "-", forward, "-"), LB, TargetClosedDuringRequest, false},
+		{"closed during request, all -1, long elapsed", line("-1 -1 -1", "502 -", tgt, at4s, "-", forward, "-"), LB, TargetClosedDuringRequest, false},
+		{"bad response", line("0.000 0.020 0.000", "502 -", tgt, at0, "-", forward, "-"), LB, TargetBadResponse, false},
+		{"connect timeout", line("-1 -1 -1", "504 -", tgt, at10s, "-", forward, "-"), LB, TargetConnectTimeout, false},
+		{"response timeout", line("-1 -1 -1", "504 -", tgt, at60s, "-", forward, "-"), LB, TargetResponseTimeout, false},
+		{"no targets", line("-1 -1 -1", "503 -", noTgt, at0, "-", forward, "-"), LB, NoTargets, false},
+		{"503 from a named target", line("-1 -1 -1", "503 -", tgt, at0, "-", forward, "-"), LB, TargetUnreachable, false},
+		{"client closed", line("0.000 -1 -1", "460 -", tgt, at4s, "-", forward, "-"), LB, ClientClosed, false},
+		{"client timeout", line("-1 -1 -1", "408 -", noTgt, at60s, "-", "-", "-"), LB, ClientTimeout, false},
+		{"xff too long", line("-1 -1 -1", "463 -", noTgt, at0, "-", "-", "-"), LB, XFFTooLong, false},
+		{"protocol mismatch", line("-1 -1 -1", "464 -", noTgt, at0, "-", "-", "-"), LB, ProtocolMismatch, false},
+		{"bad request", line("-1 -1 -1", "400 -", noTgt, at0, "-", "-", "-"), LB, BadRequest, false},
+		{"uri too long", line("-1 -1 -1", "414 -", noTgt, at0, "-", "-", "-"), LB, BadRequest, false},
+		{"desync", line("-1 -1 -1", "400 -", noTgt, at0, "-", "-", "Severe"), LB, DesyncRejected, false},
+		{"waf blocked", line("0.000 0.000 0.000", "403 -", noTgt, at0, "-", "waf", "-"), LB, WAFBlocked, false},
+		{"waf failed", line("0.000 0.000 0.000", "500 -", noTgt, at0, "-", "waf-failed", "-"), LB, WAFError, false},
+		{"waf error reason", line("0.000 0.000 0.000", "500 -", noTgt, at0, "WAFConnectionTimeout", "waf", "-"), LB, WAFError, false},
+		{"auth", line("0.000 0.000 0.000", "561 -", noTgt, at0, "AuthInvalidIdToken", "authenticate", "-"), LB, AuthError, false},
+		{"auth 561 without reason", line("0.000 0.000 0.000", "561 -", noTgt, at0, "-", "authenticate", "-"), LB, AuthError, false},
+		{"lambda", line("0.000 0.001 0.000", "502 -", noTgt, at0, "LambdaInvalidResponse", forward, "-"), LB, LambdaError, false},
+		{"weighted", line("0.000 0.000 0.000", "500 -", noTgt, at0, "AWSALBTGCookieInvalid", forward, "-"), LB, WeightedTGError, false},
+		{"fixed response", line("0.000 0.000 0.000", "503 -", noTgt, at0, "-", "fixed-response", "-"), LB, FixedResponse, false},
+		{"internal", line("0.000 0.000 0.000", "500 -", noTgt, at0, "-", forward, "-"), LB, LBInternalError, false},
+		{"unknown error reason", line("0.000 0.000 0.000", "502 -", noTgt, at0, "SomethingNew", forward, "-"), LB, Unclassified, false},
+		{"unknown status", line("0.000 0.000 0.000", "418 -", noTgt, at0, "-", forward, "-"), LB, Unclassified, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e alblog.Entry
+			if err := alblog.Parse([]byte(tt.line), &e); err != nil {
+				t.Fatalf("parse: %v\n%s", err, tt.line)
+			}
+			d := Entry(&e)
+			if d.Origin != tt.origin || d.Cause != tt.cause || d.Pending != tt.pending {
+				t.Errorf("got origin %d cause %q pending %v (%s), want origin %d cause %q pending %v",
+					d.Origin, d.Cause, d.Pending, d.Rule, tt.origin, tt.cause, tt.pending)
+			}
+			if (d.Cause != "" || d.Pending) && d.Rule == "" {
+				t.Error("a decision without a rule")
+			}
+			if d.Cause != "" {
+				if _, ok := Lookup(d.Cause); !ok {
+					t.Errorf("cause %q is not in the catalog", d.Cause)
+				}
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	tests := []struct {
+		name string
+		w    Window
+		want Cause
+		conf Confidence
+	}{
+		{"isolated on a busy target", Window{Served: 900, ServedBefore: true, ServedAfter: true, ServedMinute: 300, FailedMinute: 1}, KeepaliveRace, High},
+		{"isolated at low traffic", Window{Served: 2, ServedMinute: 2, FailedMinute: 1}, KeepaliveRace, Medium},
+		{"target served nothing", Window{Served: 0, FailedMinute: 1}, TargetUnreachable, High},
+		{"burst", Window{Served: 400, ServedBefore: true, ServedAfter: true, ServedMinute: 20, FailedMinute: 80}, TargetUnreachable, Medium},
+		{"edge of a burst", Window{Served: 400, ServedBefore: true, ServedAfter: true, ServedMinute: 40, FailedMinute: 30, NeighborBurst: true}, TargetUnreachable, Medium},
+		{"two failures are not a burst", Window{Served: 3, ServedMinute: 1, FailedMinute: 2}, KeepaliveRace, Medium},
+	}
+	for _, tt := range tests {
+		c, conf, why := Resolve(tt.w)
+		if c != tt.want || conf != tt.conf || why == "" {
+			t.Errorf("%s: got %s/%s (%s), want %s/%s", tt.name, c, conf, why, tt.want, tt.conf)
+		}
+	}
+}
+
+func TestCatalogIsComplete(t *testing.T) {
+	seen := map[Cause]bool{}
+	for _, in := range Catalog() {
+		if seen[in.ID] {
+			t.Errorf("duplicate cause %s", in.ID)
+		}
+		seen[in.ID] = true
+		if in.Explanation == "" || in.NextStep == "" || in.Status == "" {
+			t.Errorf("%s: missing text", in.ID)
+		}
+	}
+	if len(seen) != 22 {
+		t.Errorf("catalog has %d causes", len(seen))
+	}
+}

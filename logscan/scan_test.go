@@ -1,0 +1,217 @@
+package logscan
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// recorder collects every line with its location.
+type recorder struct {
+	mu       *sync.Mutex
+	lines    map[string]string // "input:line" -> text
+	overlong []string
+}
+
+func (r *recorder) Block(b *Block) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b.Overlong > 0 {
+		r.overlong = append(r.overlong, fmt.Sprintf("%d:%d", b.Input, b.FirstLine))
+		return
+	}
+	n := b.FirstLine
+	for _, l := range strings.SplitAfter(string(b.Data), "\n") {
+		if l == "" {
+			continue
+		}
+		r.lines[fmt.Sprintf("%d:%d", b.Input, n)] = strings.TrimSuffix(l, "\n")
+		n++
+	}
+}
+
+func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
+	t.Helper()
+	rec := &recorder{mu: &sync.Mutex{}, lines: map[string]string{}}
+	_, res := Run(context.Background(), inputs, opt, func() Handler { return rec })
+	return rec, res
+}
+
+func gz(t *testing.T, s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func write(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func numbered(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "line %d %s\n", i, strings.Repeat("x", i%50))
+	}
+	return b.String()
+}
+
+func expand(t *testing.T, paths ...string) []Input {
+	t.Helper()
+	x := &Expander{}
+	in, errs := x.Expand(context.Background(), paths)
+	if len(errs) > 0 {
+		t.Fatalf("Expand: %v", errs)
+	}
+	return in
+}
+
+func TestLineNumbersAcrossTinyBlocks(t *testing.T) {
+	dir := t.TempDir()
+	text := numbered(5000)
+	plain := write(t, dir, "a.log", []byte(text))
+	zipped := write(t, dir, "b.bin", gz(t, text)) // gzip detected by content, not name
+	for _, bs := range []int{64, 100, 4096, 1 << 20} {
+		rec, res := run(t, expand(t, plain, zipped), Options{Workers: 3, BlockSize: bs, MaxLineBytes: 1 << 20})
+		for i, r := range res {
+			if r.Err != nil || r.Lines != 5000 {
+				t.Fatalf("block %d input %d: %+v", bs, i, r)
+			}
+		}
+		if !res[1].Gzip || res[0].Gzip {
+			t.Errorf("gzip detection: %+v", res)
+		}
+		for in := 0; in < 2; in++ {
+			for _, n := range []int{1, 2, 777, 4999, 5000} {
+				want := fmt.Sprintf("line %d %s", n, strings.Repeat("x", n%50))
+				if got := rec.lines[fmt.Sprintf("%d:%d", in, n)]; got != want {
+					t.Fatalf("block %d: input %d line %d = %q, want %q", bs, in, n, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestTruncatedGzipKeepsLinesBefore(t *testing.T) {
+	dir := t.TempDir()
+	full := gz(t, numbered(20000))
+	bad := write(t, dir, "bad.log.gz", full[:len(full)/2])
+	good := write(t, dir, "good.log", []byte("a\nb\n"))
+	rec, res := run(t, expand(t, bad, good), Options{Workers: 2, BlockSize: 4096})
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "truncated") {
+		t.Fatalf("want a truncation error, got %+v", res[0])
+	}
+	if res[0].Lines < 1000 || res[0].Lines >= 20000 {
+		t.Errorf("lines before the damage = %d", res[0].Lines)
+	}
+	if res[0].Dropped != 1 {
+		t.Errorf("Dropped = %d, want the incomplete last line", res[0].Dropped)
+	}
+	if got := rec.lines[fmt.Sprintf("0:%d", res[0].Lines)]; !strings.HasPrefix(got, fmt.Sprintf("line %d ", res[0].Lines)) {
+		t.Errorf("last good line = %q", got)
+	}
+	if res[1].Err != nil || res[1].Lines != 2 {
+		t.Errorf("the other file suffered: %+v", res[1])
+	}
+}
+
+func TestCorruptGzipHeaderAndOtherFormats(t *testing.T) {
+	dir := t.TempDir()
+	corrupt := write(t, dir, "c.gz", []byte{0x1f, 0x8b, 0xff, 0, 0, 0})
+	zst := write(t, dir, "z.zst", []byte{0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3})
+	_, res := run(t, expand(t, corrupt, zst), Options{})
+	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "gzip") {
+		t.Errorf("corrupt gzip: %+v", res[0])
+	}
+	if res[1].Err == nil || !strings.Contains(res[1].Err.Error(), "zstd") {
+		t.Errorf("zstd: %+v", res[1])
+	}
+}
+
+func TestCRLFNoFinalNewlineBlankLines(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "crlf.log", []byte("one\r\n\r\ntwo\r\nthree"))
+	rec, res := run(t, expand(t, p), Options{BlockSize: 5})
+	if res[0].Lines != 4 {
+		t.Fatalf("lines = %d", res[0].Lines)
+	}
+	if rec.lines["0:1"] != "one\r" || rec.lines["0:4"] != "three" {
+		t.Errorf("lines = %q", rec.lines)
+	}
+}
+
+func TestLongLines(t *testing.T) {
+	dir := t.TempDir()
+	mib := strings.Repeat("y", 1<<20)
+	huge := strings.Repeat("z", 5<<20)
+	p := write(t, dir, "long.log", []byte("a\n"+mib+"\n"+huge+"\nb\n"+huge))
+	rec, res := run(t, expand(t, p), Options{BlockSize: 64 << 10, MaxLineBytes: 4 << 20})
+	if rec.lines["0:1"] != "a" || rec.lines["0:2"] != mib || rec.lines["0:4"] != "b" {
+		t.Errorf("lines around the long ones are wrong (have %d)", len(rec.lines))
+	}
+	if strings.Join(rec.overlong, ",") != "0:3,0:5" {
+		t.Errorf("overlong = %v, want lines 3 and 5", rec.overlong)
+	}
+	if res[0].Err != nil {
+		t.Errorf("err = %v", res[0].Err)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "2024/05/01/b.log.gz", gz(t, "x\n"))
+	write(t, dir, "2024/05/01/a.log", []byte("y\n"))
+	write(t, dir, ".hidden/c.log", []byte("z\n"))
+	unreadable := write(t, dir, "secret.log", []byte("s\n"))
+	os.Chmod(unreadable, 0)
+	x := &Expander{Stdin: strings.NewReader("from stdin\n"), Schemes: map[string]Lister{
+		"mem": func(ctx context.Context, url string) ([]Input, error) { return nil, fmt.Errorf("no such bucket") },
+	}}
+	in, errs := x.Expand(context.Background(), []string{filepath.Join(dir, "2024"), "-", filepath.Join(dir, "missing"), "mem://b/p", "ftp://x", "-"})
+	var names []string
+	for _, i := range in {
+		names = append(names, filepath.Base(i.Name))
+	}
+	if strings.Join(names, ",") != "a.log,b.log.gz,<stdin>" {
+		t.Errorf("inputs = %v", names)
+	}
+	if len(errs) != 4 {
+		t.Errorf("errors = %v, want missing path, mem error, unknown scheme, stdin twice", errs)
+	}
+	rec, res := run(t, in, Options{})
+	if rec.lines["2:1"] != "from stdin" || res[1].Lines != 1 {
+		t.Errorf("stdin/gz lines: %v %+v", rec.lines, res)
+	}
+	if os.Geteuid() != 0 { // root reads anything
+		_, res := run(t, expand(t, unreadable), Options{})
+		if res[0].Err == nil {
+			t.Error("unreadable file: no error")
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "a.log", []byte(numbered(100000)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, res := Run(ctx, expand(t, p, p), Options{}, func() Handler { return &recorder{mu: &sync.Mutex{}, lines: map[string]string{}} })
+	for _, r := range res {
+		if r.Err == nil {
+			t.Errorf("cancelled run: %+v", r)
+		}
+	}
+}
