@@ -22,6 +22,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "time span of the logs")
 	flag.IntVar(&cfg.Targets, "targets", cfg.Targets, "targets in the target group")
+	flag.IntVar(&cfg.RaceEvery, "race-every", cfg.RaceEvery, "requests to a healthy target per keep-alive race, on average")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "files written at once")
 	flag.Parse()
 	if *out == "" {

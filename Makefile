@@ -1,0 +1,36 @@
+# lbdoctor: every task a developer or CI needs, in one place.
+GO ?= go
+
+.PHONY: demo test deps vet unit fuzz bench build clean
+
+## demo: generate a day of realistic ALB logs (with keep-alive races and an outage) and diagnose them
+demo:
+	$(GO) run ./cmd/albgen --out /tmp/lbdoctor-demo --mb 200 > /dev/null
+	$(GO) run ./cmd/lbdoctor logs /tmp/lbdoctor-demo
+
+## test: install what the tests need (Debian packages), then run every test
+test: deps vet unit fuzz
+
+deps:
+	bash scripts/install-test-deps
+
+vet:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed on the files above"; exit 1)
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 25m ./...
+
+# A short fuzz run on top of the committed corpus, which `unit` replays.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./alblog
+
+## bench: throughput and peak memory against gzip -dc over a generated 1 GB corpus
+bench:
+	bash scripts/bench-logs
+
+build:
+	$(GO) build -o bin/lbdoctor ./cmd/lbdoctor
+
+clean:
+	rm -rf bin .bench
