@@ -31,7 +31,7 @@ func TestParseEveryField(t *testing.T) {
 		"target": "10.0.0.1:80", "request": "GET https://www.example.com:443/ HTTP/1.1", "user_agent": "curl/7.46.0",
 		"ssl_cipher": "ECDHE-RSA-AES128-GCM-SHA256", "ssl_protocol": "TLSv1.2",
 		"target_group_arn": "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067",
-		"trace_id": "Root=1-58337281-1d84f3d73c47ec4e58577259", "domain_name": "www.example.com",
+		"trace_id":         "Root=1-58337281-1d84f3d73c47ec4e58577259", "domain_name": "www.example.com",
 		"chosen_cert_arn":       "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012",
 		"matched_rule_priority": "1", "actions_executed": "authenticate,forward", "redirect_url": "-",
 		"error_reason": "-", "target_port_list": "10.0.0.1:80", "target_status_code_list": "200",
