@@ -51,7 +51,8 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"logs": {runLogs},
+		"logs":  {runLogs},
+		"probe": {runProbe},
 	}
 }
 

@@ -1,0 +1,461 @@
+// Package probe measures the idle keep-alive timeout a live HTTP/1.1 server
+// really enforces on the wire, and judges it against the idle timeout of the
+// load balancer in front of it.
+//
+// It combines three measurements, all run in parallel so that a probe takes
+// about the server's timeout: the Keep-Alive response header (a hint), the time
+// from the end of a response to the server's FIN or RST on several idle
+// connections, and requests sent on idle connections just below and above the
+// measured value, as a load balancer would. A server that drops connections
+// silently is found by reuse at staggered idle times up to Config.Max.
+package probe
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// How an idle connection ended.
+const (
+	CloseFIN    = "fin"    // orderly close
+	CloseRST    = "rst"    // connection reset
+	CloseSilent = "silent" // no close seen, but reuse failed after some idle time
+	CloseNone   = "none"   // no close and reuse worked for as long as the probe waited
+)
+
+// Verdicts.
+const (
+	Safe        = "safe"
+	Racy        = "racy"
+	Unsafe      = "unsafe"
+	NoKeepalive = "no-keepalive"
+	Unknown     = "unknown"
+)
+
+// Config describes one probe.
+type Config struct {
+	URL    string
+	Method string
+	Header http.Header
+	// Resolve maps "host:port" to the address to connect to instead.
+	Resolve  map[string]string
+	Insecure bool
+	// LBIdle is the idle timeout of what reuses connections to the server.
+	LBIdle time.Duration
+	// LBIdleAssumed says LBIdle is a default the user did not give.
+	LBIdleAssumed bool
+	Margin        time.Duration
+	// Max is how long to wait for the server to close an idle connection.
+	Max time.Duration
+	// Samples is how many connections time the close (for a range).
+	Samples int
+	// Progress, if set, is called about once a second while waiting.
+	Progress func(waited, max time.Duration)
+}
+
+// Result is a probe's outcome; its JSON form is documented in the README.
+type Result struct {
+	URL                    string        `json:"url"`
+	Status                 int           `json:"status"`
+	Server                 string        `json:"server"`
+	Stack                  string        `json:"stack"`
+	KeepaliveHeaderSeconds *float64      `json:"keepalive_header_seconds"`
+	IdleTimeoutSeconds     *float64      `json:"idle_timeout_seconds"`
+	RangeSeconds           *[2]float64   `json:"range_seconds"`
+	SamplesSeconds         []float64     `json:"samples_seconds"`
+	Close                  string        `json:"close"`
+	Confirm                *Confirmation `json:"confirm"`
+	LBIdleSeconds          float64       `json:"lb_idle_seconds"`
+	LBIdleAssumed          bool          `json:"lb_idle_assumed"`
+	MarginSeconds          float64       `json:"margin_seconds"`
+	Verdict                string        `json:"verdict"`
+	Method                 string        `json:"method"`
+	Reason                 string        `json:"reason"`
+	Recommendation         string        `json:"recommendation"`
+	Alternative            string        `json:"alternative"`
+	WallSeconds            float64       `json:"wall_seconds"`
+}
+
+// Confirmation is what happened to requests sent on idle connections just
+// below and above the measured timeout.
+type Confirmation struct {
+	BelowIdleSeconds float64 `json:"below_idle_seconds"`
+	BelowOK          bool    `json:"below_ok"`
+	BelowError       string  `json:"below_error,omitempty"`
+	AboveIdleSeconds float64 `json:"above_idle_seconds"`
+	AboveOK          bool    `json:"above_ok"`
+	AboveError       string  `json:"above_error,omitempty"`
+}
+
+// delta separates the confirmation requests from the measured close.
+const delta = 250 * time.Millisecond
+
+// reuseProbes is how many staggered reuse connections look for silent drops.
+const reuseProbes = 5
+
+// Run probes the server. An error means nothing could be measured (bad URL,
+// unreachable, TLS failure, no HTTP response).
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	start := time.Now()
+	if cfg.Samples <= 0 {
+		cfg.Samples = 3
+	}
+	if cfg.Max <= 0 {
+		cfg.Max = cfg.LBIdle + cfg.Margin + 10*time.Second
+	}
+	t, err := newTarget(cfg)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{URL: cfg.URL, LBIdleSeconds: cfg.LBIdle.Seconds(), LBIdleAssumed: cfg.LBIdleAssumed, MarginSeconds: cfg.Margin.Seconds()}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var conns []*conn
+	track := func(c *conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+	}
+	// Ctrl-C or the end of the probe closes every connection at once.
+	defer func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.c.Close()
+		}
+		mu.Unlock()
+	}()
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.c.Close()
+		}
+		mu.Unlock()
+	})
+	defer stopAfter()
+
+	// The first connection learns the basics: status, headers, keep-alive.
+	first, err := t.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	track(first)
+	resp, err := t.roundTrip(first)
+	if err != nil {
+		return nil, fmt.Errorf("no HTTP response from %s: %w", t.addr, err)
+	}
+	res.Status = resp.StatusCode
+	res.Server = resp.Header.Get("Server")
+	if v, ok := keepAliveTimeout(resp.Header.Get("Keep-Alive")); ok {
+		res.KeepaliveHeaderSeconds = &v
+	}
+	if resp.Close || resp.ProtoMajor == 1 && resp.ProtoMinor == 0 && !strings.EqualFold(resp.Header.Get("Connection"), "keep-alive") {
+		res.Verdict, res.Method, res.Close = NoKeepalive, "header", CloseNone
+		res.Reason = "the server answers with Connection: close, so each request needs a new connection: no race is possible, at the cost of a TCP (and TLS) handshake per request"
+		res.Stack = fingerprint(res, nil)
+		res.WallSeconds = time.Since(start).Seconds()
+		return res, nil
+	}
+
+	m := measure(ctx, t, cfg, first, track)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if m.err != nil && len(m.samples) == 0 && m.reuseOK == nil {
+		return nil, m.err
+	}
+	judge(res, cfg, m)
+	res.Stack = fingerprint(res, m.samples)
+	recommend(res, cfg)
+	res.WallSeconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// measurement is the raw outcome of the parallel connections.
+type measurement struct {
+	samples []time.Duration // idle time until FIN/RST, one per sample connection
+	kind    string          // how the first of them ended
+	confirm *Confirmation
+	// reuseOK and reuseFail are the longest idle with a working reuse and the
+	// shortest with a failed one, among the staggered reuse probes.
+	reuseOK, reuseFail *time.Duration
+	err                error
+}
+
+func measure(ctx context.Context, t *target, cfg Config, first *conn, track func(*conn)) measurement {
+	var m measurement
+	var mu sync.Mutex
+	// closed is closed at the first FIN/RST; firstClose is then that
+	// connection's idle time. samplersDone is closed when no close can come.
+	closed := make(chan struct{})
+	samplersDone := make(chan struct{})
+	var firstClose time.Duration
+	var once sync.Once
+	var wg, samplers sync.WaitGroup
+	waitFirstClose := func() (time.Duration, bool) {
+		select {
+		case <-closed:
+			return firstClose, true
+		case <-samplersDone:
+			select { // a close and the end of sampling can come together
+			case <-closed:
+				return firstClose, true
+			default:
+				return 0, false
+			}
+		case <-ctx.Done():
+			return 0, false
+		}
+	}
+
+	// Sample connections: the first one plus Samples-1 more.
+	for i := 0; i < cfg.Samples; i++ {
+		wg.Add(1)
+		samplers.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer samplers.Done()
+			cn := first
+			if i > 0 {
+				var err error
+				if cn, err = t.dial(ctx); err != nil {
+					mu.Lock()
+					m.err = err
+					mu.Unlock()
+					return
+				}
+				track(cn)
+				if _, err := t.roundTrip(cn); err != nil {
+					mu.Lock()
+					m.err = err
+					mu.Unlock()
+					return
+				}
+			}
+			d, kind := cn.waitClose(cn.idleSince.Add(cfg.Max))
+			if kind != CloseFIN && kind != CloseRST {
+				if kind != CloseSilent {
+					mu.Lock()
+					m.err = fmt.Errorf("waiting for the close: %s", kind)
+					mu.Unlock()
+				}
+				return
+			}
+			mu.Lock()
+			m.samples = append(m.samples, d)
+			if m.kind == "" {
+				m.kind = kind
+			}
+			mu.Unlock()
+			once.Do(func() { firstClose = d; close(closed) })
+		}(i)
+	}
+	go func() { samplers.Wait(); close(samplersDone) }()
+
+	// Confirmation: one connection idles delta less than the first close, one delta more.
+	conf := &Confirmation{}
+	wg.Add(2)
+	go func() { // below
+		defer wg.Done()
+		select {
+		case <-time.After(delta):
+		case <-ctx.Done():
+			return
+		}
+		cn, err := t.dial(ctx)
+		if err != nil {
+			return
+		}
+		track(cn)
+		if _, err := t.roundTrip(cn); err != nil {
+			return
+		}
+		if _, ok := waitFirstClose(); !ok {
+			return
+		}
+		idle := time.Since(cn.idleSince)
+		_, err = t.roundTrip(cn)
+		mu.Lock()
+		conf.BelowIdleSeconds, conf.BelowOK = idle.Seconds(), err == nil
+		if err != nil {
+			conf.BelowError = closeKind(err)
+		}
+		m.confirm = conf
+		mu.Unlock()
+	}()
+	go func() { // above
+		defer wg.Done()
+		cn, err := t.dial(ctx)
+		if err != nil {
+			return
+		}
+		track(cn)
+		if _, err := t.roundTrip(cn); err != nil {
+			return
+		}
+		d, ok := waitFirstClose()
+		if !ok {
+			return
+		}
+		wait := time.Until(cn.idleSince.Add(d + delta))
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return
+		}
+		idle := time.Since(cn.idleSince)
+		_, err = t.roundTrip(cn)
+		mu.Lock()
+		conf.AboveIdleSeconds, conf.AboveOK = idle.Seconds(), err == nil
+		if err != nil {
+			conf.AboveError = closeKind(err)
+		}
+		m.confirm = conf
+		mu.Unlock()
+	}()
+
+	// Staggered reuse probes find silent drops (or no timeout at all) up to Max.
+	for k := 1; k <= reuseProbes; k++ {
+		wg.Add(1)
+		go func(after time.Duration) {
+			defer wg.Done()
+			cn, err := t.dial(ctx)
+			if err != nil {
+				return
+			}
+			track(cn)
+			if _, err := t.roundTrip(cn); err != nil {
+				return
+			}
+			select {
+			case <-time.After(time.Until(cn.idleSince.Add(after))):
+			case <-closed: // a real close was seen: timing it is better than this
+				cn.c.Close()
+				return
+			case <-ctx.Done():
+				return
+			}
+			_, err = t.roundTrip(cn)
+			mu.Lock()
+			if err == nil {
+				if m.reuseOK == nil || after > *m.reuseOK {
+					m.reuseOK = &after
+				}
+			} else if m.reuseFail == nil || after < *m.reuseFail {
+				m.reuseFail = &after
+			}
+			mu.Unlock()
+			cn.c.Close()
+		}(cfg.Max * time.Duration(k) / reuseProbes)
+	}
+
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	began := time.Now()
+	for {
+		select {
+		case <-done:
+			sort.Slice(m.samples, func(i, j int) bool { return m.samples[i] < m.samples[j] })
+			return m
+		case <-tick.C:
+			if cfg.Progress != nil {
+				cfg.Progress(time.Since(began), cfg.Max)
+			}
+		}
+	}
+}
+
+// judge turns the measurement into the timeout, its range and the verdict.
+func judge(res *Result, cfg Config, m measurement) {
+	res.Confirm = m.confirm
+	lb, margin := cfg.LBIdle.Seconds(), cfg.Margin.Seconds()
+	var timeout float64
+	switch {
+	case len(m.samples) > 0:
+		for _, s := range m.samples {
+			res.SamplesSeconds = append(res.SamplesSeconds, round3(s.Seconds()))
+		}
+		lo, hi := res.SamplesSeconds[0], res.SamplesSeconds[len(res.SamplesSeconds)-1]
+		res.RangeSeconds = &[2]float64{lo, hi}
+		res.Close = m.kind
+		res.Method = "close-timing"
+		timeout = lo // the earliest close is the one a load balancer meets
+		res.Reason = fmt.Sprintf("the server closed idle connections with %s after %s s", strings.ToUpper(m.kind), rangeText(lo, hi, median(res.SamplesSeconds)))
+	case m.reuseFail != nil:
+		lo := 0.0
+		if m.reuseOK != nil {
+			lo = m.reuseOK.Seconds()
+		}
+		hi := m.reuseFail.Seconds()
+		res.RangeSeconds = &[2]float64{round3(lo), round3(hi)}
+		res.Close = CloseSilent
+		res.Method = "reuse"
+		timeout = lo
+		res.Reason = fmt.Sprintf("no FIN or RST arrived within %s, but a request after %.1f s idle failed: something drops idle connections silently (NAT, firewall) between %.1f and %.1f s", cfg.Max, hi, lo, hi)
+	case m.reuseOK != nil:
+		res.Close = CloseNone
+		res.Method = "reuse"
+		v := m.reuseOK.Seconds()
+		res.RangeSeconds = &[2]float64{round3(v), math.Inf(1)}
+		res.RangeSeconds[1] = -1 // JSON has no infinity: -1 means "no upper bound found"
+		timeout = v
+		res.Reason = fmt.Sprintf("no close within %s and a request after %.1f s idle still worked: the server keeps idle connections at least that long", cfg.Max, v)
+		if v >= lb+margin {
+			res.Verdict = Safe
+			return
+		}
+		res.Verdict = Unknown
+		res.Reason += fmt.Sprintf("; probe longer than the load balancer's idle timeout plus margin (--max %s or more) to decide", time.Duration((lb+margin+5)*float64(time.Second)))
+		return
+	default:
+		res.Verdict, res.Method = Unknown, "none"
+		res.Reason = "no close was seen and no reuse request completed"
+		if m.err != nil {
+			res.Reason += ": " + m.err.Error()
+		}
+		return
+	}
+	v := round3(timeout)
+	res.IdleTimeoutSeconds = &v
+	switch {
+	case timeout >= lb+margin:
+		res.Verdict = Safe
+	case timeout >= lb:
+		res.Verdict = Racy
+	default:
+		res.Verdict = Unsafe
+	}
+}
+
+func keepAliveTimeout(h string) (float64, bool) {
+	for _, part := range strings.Split(h, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "timeout") {
+			if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && n >= 0 {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func median(s []float64) float64 { return s[len(s)/2] }
+
+func rangeText(lo, hi, med float64) string {
+	if hi-lo < 0.05 {
+		return fmt.Sprintf("%.3f", med)
+	}
+	return fmt.Sprintf("%.3f to %.3f (median %.3f; the server's timer is coarse)", lo, hi, med)
+}
