@@ -25,6 +25,9 @@ type target struct {
 	insecure bool
 	request  []byte
 	method   string
+	// reuseTimeout bounds a request on a reused idle connection: a silently
+	// dropped connection never answers, so waiting stepTimeout would be waste.
+	reuseTimeout time.Duration
 }
 
 // stepTimeout bounds every network step except the idle waits.
@@ -94,9 +97,14 @@ func (t *target) dial(ctx context.Context) (*conn, error) {
 	return &conn{c: c, br: bufio.NewReader(c)}, nil
 }
 
-// roundTrip sends the request and reads the whole response.
+// roundTrip sends the request and reads the whole response. A connection's
+// first request may take stepTimeout; a reuse, t.reuseTimeout.
 func (t *target) roundTrip(cn *conn) (*http.Response, error) {
-	cn.c.SetDeadline(time.Now().Add(stepTimeout))
+	timeout := stepTimeout
+	if !cn.idleSince.IsZero() && t.reuseTimeout > 0 {
+		timeout = t.reuseTimeout
+	}
+	cn.c.SetDeadline(time.Now().Add(timeout))
 	if _, err := cn.c.Write(t.request); err != nil {
 		return nil, err
 	}

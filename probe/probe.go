@@ -148,10 +148,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	track(first)
+	began := time.Now()
 	resp, err := t.roundTrip(first)
 	if err != nil {
 		return nil, fmt.Errorf("no HTTP response from %s: %w", t.addr, err)
 	}
+	t.reuseTimeout = max(2*time.Second, 5*time.Since(began))
 	res.Status = resp.StatusCode
 	res.Server = resp.Header.Get("Server")
 	if v, ok := keepAliveTimeout(resp.Header.Get("Keep-Alive")); ok {

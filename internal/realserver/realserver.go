@@ -1,0 +1,250 @@
+// Package realserver starts real HTTP servers installed from Debian packages
+// (nginx, Apache httpd, HAProxy, Tomcat, gunicorn, uvicorn, Node) on 127.0.0.1,
+// each with its own configuration in a temporary directory, for integration
+// tests. Servers stop when the test ends. When a server is not installed the
+// test is skipped, except under CI (CI=true), where that is a failure:
+// scripts/install-test-deps must have installed it.
+package realserver
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Server is a running server.
+type Server struct {
+	Name string
+	Addr string // 127.0.0.1:port
+	Dir  string
+}
+
+// URL returns the server's base URL.
+func (s *Server) URL() string { return "http://" + s.Addr + "/" }
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func need(t testing.TB, bin string) string {
+	t.Helper()
+	p, err := exec.LookPath(bin)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed: scripts/install-test-deps should have installed it", bin)
+		}
+		t.Skipf("%s is not installed (run scripts/install-test-deps)", bin)
+	}
+	return p
+}
+
+// start runs cmd, waits until addr accepts connections and stops it at cleanup.
+func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Duration) *Server {
+	t.Helper()
+	logf, err := os.Create(filepath.Join(dir, "server.out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		logf.Close()
+	})
+	deadline := time.Now().Add(startup)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			out, _ := os.ReadFile(filepath.Join(dir, "server.out"))
+			t.Fatalf("%s exited at start: %v\n%s", name, err, out)
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return &Server{Name: name, Addr: addr, Dir: dir}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(filepath.Join(dir, "server.out"))
+	t.Fatalf("%s did not listen on %s within %s\n%s", name, addr, startup, out)
+	return nil
+}
+
+func write(t testing.TB, path, content string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Nginx starts nginx with the given http-level directives (e.g.
+// "keepalive_timeout 2s;") answering 200 "ok" on every path.
+func Nginx(t testing.TB, directives string) *Server {
+	bin := need(t, "nginx")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "nginx.conf"), fmt.Sprintf(`worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy; fastcgi_temp_path %[1]s/fcgi;
+  uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
+  %[3]s
+  server { listen %[2]s; location / { return 200 "ok\n"; } }
+}
+`, dir, addr, directives))
+	return start(t, "nginx", dir, addr, exec.Command(bin, "-c", filepath.Join(dir, "nginx.conf"), "-p", dir, "-g", "daemon off;"), 10*time.Second)
+}
+
+// Apache starts Apache httpd (mpm_event) with the given directives.
+func Apache(t testing.TB, directives string) *Server {
+	bin := need(t, "apache2")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "www", "index.html"), "ok\n")
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "User www-data\nGroup www-data\n"
+	}
+	write(t, filepath.Join(dir, "httpd.conf"), fmt.Sprintf(`ServerRoot /usr/lib/apache2
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
+TypesConfig /etc/mime.types
+%sPidFile %[2]s/httpd.pid
+ErrorLog %[2]s/error.log
+Mutex file:%[2]s
+Listen %[3]s
+ServerName localhost
+DocumentRoot %[2]s/www
+<Directory %[2]s/www>
+  Require all granted
+</Directory>
+%[4]s
+`, user, dir, addr, directives))
+	os.Chmod(dir, 0o755)
+	return start(t, "apache", dir, addr, exec.Command(bin, "-f", filepath.Join(dir, "httpd.conf"), "-DFOREGROUND"), 10*time.Second)
+}
+
+// HAProxy starts HAProxy answering 200 itself, with extra defaults lines.
+func HAProxy(t testing.TB, defaults string) *Server {
+	bin := need(t, "haproxy")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "haproxy.cfg"), fmt.Sprintf(`defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  %s
+frontend fe
+  bind %s
+  http-request return status 200 content-type text/plain string ok
+`, defaults, addr))
+	return start(t, "haproxy", dir, addr, exec.Command(bin, "-f", filepath.Join(dir, "haproxy.cfg"), "-db"), 10*time.Second)
+}
+
+// Tomcat starts Tomcat 10 from the Debian package's stock configuration, with
+// the HTTP connector's attributes replaced by attrs (e.g.
+// `connectionTimeout="3000"`). It takes a few seconds to start.
+func Tomcat(t testing.TB, attrs string) *Server {
+	home := "/usr/share/tomcat10"
+	need(t, filepath.Join(home, "bin", "catalina.sh"))
+	if _, err := os.Stat("/etc/tomcat10/server.xml"); err != nil {
+		t.Fatalf("tomcat10 configuration missing: %v", err)
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	for _, f := range []string{"server.xml", "web.xml", "context.xml", "catalina.properties", "logging.properties", "tomcat-users.xml"} {
+		b, err := os.ReadFile(filepath.Join("/etc/tomcat10", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if f == "server.xml" {
+			s = strings.Replace(s, `<Server port="8005"`, `<Server port="-1"`, 1)
+			re := regexp.MustCompile(`(?s)<Connector port="8080"[^>]*?/>`)
+			s = re.ReplaceAllString(s, fmt.Sprintf(`<Connector port="%d" address="127.0.0.1" protocol="HTTP/1.1" %s />`, port, attrs))
+		}
+		write(t, filepath.Join(dir, "conf", f), s)
+	}
+	for _, d := range []string{"logs", "temp", "work"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o755)
+	}
+	write(t, filepath.Join(dir, "webapps", "ROOT", "index.html"), "ok\n")
+	cmd := exec.Command(filepath.Join(home, "bin", "catalina.sh"), "run")
+	cmd.Env = append(os.Environ(), "CATALINA_BASE="+dir, "CATALINA_HOME="+home, "CATALINA_TMPDIR="+filepath.Join(dir, "temp"))
+	return start(t, "tomcat", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 60*time.Second)
+}
+
+const wsgiApp = `def app(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '3')])
+    return [b'ok\n']
+
+async def asgi(scope, receive, send):
+    if scope['type'] != 'http':
+        return
+    await send({'type': 'http.response.start', 'status': 200, 'headers': [(b'content-type', b'text/plain'), (b'content-length', b'3')]})
+    await send({'type': 'http.response.body', 'body': b'ok\n'})
+`
+
+// Gunicorn starts gunicorn with the given extra arguments (e.g. "-k gthread
+// --threads 2 --keep-alive 2").
+func Gunicorn(t testing.TB, args ...string) *Server {
+	bin := need(t, "gunicorn")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "app.py"), wsgiApp)
+	return start(t, "gunicorn", dir, addr, exec.Command(bin, append([]string{"--chdir", dir, "-b", addr}, append(args, "app:app")...)...), 20*time.Second)
+}
+
+// Uvicorn starts uvicorn (Debian's python3-uvicorn) with the given keep-alive timeout in seconds.
+func Uvicorn(t testing.TB, keepAlive int) *Server {
+	need(t, "/usr/bin/python3")
+	if _, err := os.Stat("/usr/lib/python3/dist-packages/uvicorn"); err != nil && os.Getenv("CI") != "true" {
+		t.Skip("python3-uvicorn is not installed")
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	write(t, filepath.Join(dir, "app.py"), wsgiApp)
+	cmd := exec.Command("/usr/bin/python3", "-m", "uvicorn", "--app-dir", dir, "--host", "127.0.0.1", "--port", fmt.Sprint(port),
+		"--timeout-keep-alive", fmt.Sprint(keepAlive), "--no-access-log", "app:asgi")
+	return start(t, "uvicorn", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 20*time.Second)
+}
+
+// Node starts a Node http server with server.keepAliveTimeout = ms.
+func Node(t testing.TB, keepAliveMS int) *Server {
+	bin := need(t, "node")
+	dir := t.TempDir()
+	port := FreePort(t)
+	js := fmt.Sprintf(`const s=require('http').createServer((q,r)=>r.end('ok'));s.keepAliveTimeout=%d;s.listen(%d,'127.0.0.1')`, keepAliveMS, port)
+	return start(t, "node", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command(bin, "-e", js), 10*time.Second)
+}
