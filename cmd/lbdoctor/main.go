@@ -53,6 +53,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"logs":  {runLogs},
 		"probe": {runProbe},
+		"demo":  {runDemo},
 	}
 }
 
