@@ -3,10 +3,9 @@ GO ?= go
 
 .PHONY: demo test deps vet unit fuzz bench build clean
 
-## demo: generate a day of realistic ALB logs (with keep-alive races and an outage) and diagnose them
+## demo: reproduce the keep-alive 502 on loopback, find it in the logs, probe, prove the fix
 demo:
-	$(GO) run ./cmd/albgen --out /tmp/lbdoctor-demo --mb 200 > /dev/null
-	$(GO) run ./cmd/lbdoctor logs /tmp/lbdoctor-demo
+	$(GO) run ./cmd/lbdoctor demo
 
 ## test: install what the tests need (Debian packages), then run every test
 test: deps vet unit fuzz

@@ -206,10 +206,9 @@ func startBackend(idle time.Duration) (string, func(), error) {
 	return "http://" + l.Addr().String(), func() { srv.Close() }, nil
 }
 
-// runOnce runs the workload through a fresh lab load balancer in front of a
-// fresh backend, then analyses the logs the lab wrote.
+// runOnce runs the workload through a fresh lab load balancer in front of
+// cfg.Targets fresh Go backends.
 func runOnce(ctx context.Context, cfg Config, backendIdle time.Duration, logDir string) (*Run, error) {
-	began := time.Now()
 	var targets []string
 	for i := 0; i < max(cfg.Targets, 1); i++ {
 		backend, stopBackend, err := startBackend(backendIdle)
@@ -219,6 +218,19 @@ func runOnce(ctx context.Context, cfg Config, backendIdle time.Duration, logDir 
 		defer stopBackend()
 		targets = append(targets, backend)
 	}
+	run, err := RunAgainst(ctx, cfg, targets, logDir)
+	if err != nil {
+		return nil, err
+	}
+	run.BackendIdleSeconds = backendIdle.Seconds()
+	return run, nil
+}
+
+// RunAgainst runs the demo's workload through a fresh lab load balancer in
+// front of the given target URLs (a URL may repeat: each entry is a target
+// with its own connection pool), then analyses the logs the lab wrote.
+func RunAgainst(ctx context.Context, cfg Config, targets []string, logDir string) (*Run, error) {
+	began := time.Now()
 	lb, err := lab.New(lab.Config{Targets: targets, IdleTimeout: cfg.LBIdle, ConnectTimeout: 2 * time.Second,
 		FINNotice: cfg.FINNotice, LogDir: logDir, Rotate: 5 * time.Minute})
 	if err != nil {
@@ -229,7 +241,7 @@ func runOnce(ctx context.Context, cfg Config, backendIdle time.Duration, logDir 
 		return nil, err
 	}
 	go lb.Serve(l)
-	run := &Run{BackendIdleSeconds: backendIdle.Seconds(), LBIdleSeconds: cfg.LBIdle.Seconds(), Status: map[string]int{}, LogDir: logDir}
+	run := &Run{LBIdleSeconds: cfg.LBIdle.Seconds(), Status: map[string]int{}, LogDir: logDir}
 	workload(ctx, cfg, "http://"+l.Addr().String()+"/api/items", run)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"logs":  {runLogs},
 		"probe": {runProbe},
 		"demo":  {runDemo},
+		"lab":   {runLab},
 	}
 }
 
