@@ -352,7 +352,7 @@ func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name
 		Explanation: info.Explanation, NextStep: info.NextStep, Link: info.Link,
 		FirstSeen: formatMicros(a.first), LastSeen: formatMicros(a.last),
 		StatusCounts: map[string]int64{}, Confidence: map[string]int64{},
-		Targets: sortedCounts(targets), Evidence: sortedCounts(a.rules), Examples: []Example{},
+		Targets: SortedCounts(targets), Evidence: SortedCounts(a.rules), Examples: []Example{},
 	}
 	if id == classify.TargetError {
 		cs.Origin = "target"
@@ -377,8 +377,8 @@ func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name
 
 func infer(c *Collector, causes map[classify.Cause]*causeAgg, s *Summary) Inferred {
 	inf := Inferred{
-		LoadBalancers: sortedCounts(c.lbs),
-		TargetGroups:  sortedCounts(c.groups),
+		LoadBalancers: SortedCounts(c.lbs),
+		TargetGroups:  SortedCounts(c.groups),
 	}
 	for _, t := range s.Targets {
 		if t.Target != "-" {
@@ -400,7 +400,8 @@ func infer(c *Collector, causes map[classify.Cause]*causeAgg, s *Summary) Inferr
 	return inf
 }
 
-func sortedCounts(m map[string]int64) []NameCount {
+// SortedCounts lists a map of counts, largest first (ties by name).
+func SortedCounts(m map[string]int64) []NameCount {
 	out := make([]NameCount, 0, len(m))
 	for k, v := range m {
 		out = append(out, NameCount{k, v})

@@ -264,65 +264,28 @@ func measure(ctx context.Context, t *target, cfg Config, first *conn, track func
 
 	// Confirmation: one connection idles delta less than the first close, one delta more.
 	conf := &Confirmation{}
-	wg.Add(2)
-	go func() { // below
-		defer wg.Done()
-		select {
-		case <-time.After(delta):
-		case <-ctx.Done():
-			return
-		}
-		cn, err := t.dial(ctx)
-		if err != nil {
-			return
-		}
-		track(cn)
-		if _, err := t.roundTrip(cn); err != nil {
-			return
-		}
-		if _, ok := waitFirstClose(); !ok {
-			return
-		}
-		idle := time.Since(cn.idleSince)
-		_, err = t.roundTrip(cn)
-		mu.Lock()
-		conf.BelowIdleSeconds, conf.BelowOK = idle.Seconds(), err == nil
-		if err != nil {
-			conf.BelowError = closeKind(err)
-		}
-		m.confirm = conf
-		mu.Unlock()
-	}()
-	go func() { // above
-		defer wg.Done()
-		cn, err := t.dial(ctx)
-		if err != nil {
-			return
-		}
-		track(cn)
-		if _, err := t.roundTrip(cn); err != nil {
-			return
-		}
-		d, ok := waitFirstClose()
-		if !ok {
-			return
-		}
-		wait := time.Until(cn.idleSince.Add(d + delta))
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return
-		}
-		idle := time.Since(cn.idleSince)
-		_, err = t.roundTrip(cn)
-		mu.Lock()
-		conf.AboveIdleSeconds, conf.AboveOK = idle.Seconds(), err == nil
-		if err != nil {
-			conf.AboveError = closeKind(err)
-		}
-		m.confirm = conf
-		mu.Unlock()
-	}()
+	confirm := func(startAfter time.Duration, idleFor func(firstClose time.Duration) time.Duration, set func(idle float64, err error)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			idle, err, ok := reuseAfter(ctx, t, track, startAfter, waitFirstClose, idleFor)
+			if !ok {
+				return
+			}
+			mu.Lock()
+			set(idle.Seconds(), err)
+			m.confirm = conf
+			mu.Unlock()
+		}()
+	}
+	// Started delta later, sent at the first close: idle just below it.
+	confirm(delta, func(time.Duration) time.Duration { return 0 }, func(idle float64, err error) {
+		conf.BelowIdleSeconds, conf.BelowOK, conf.BelowError = idle, err == nil, closeKind(err)
+	})
+	// Started with the samples, sent delta after the first close: just above it.
+	confirm(0, func(d time.Duration) time.Duration { return d + delta }, func(idle float64, err error) {
+		conf.AboveIdleSeconds, conf.AboveOK, conf.AboveError = idle, err == nil, closeKind(err)
+	})
 
 	// Staggered reuse probes find silent drops (or no timeout at all) up to Max.
 	for k := 1; k <= reuseProbes; k++ {
@@ -374,6 +337,45 @@ func measure(ctx context.Context, t *target, cfg Config, first *conn, track func
 				cfg.Progress(time.Since(began), cfg.Max)
 			}
 		}
+	}
+}
+
+// reuseAfter opens a connection after startAfter, makes a first request, waits
+// for the first close seen by the sample connections, lets its own connection
+// idle for idleFor(that close's idle time) in all, then sends a second request
+// on it. ok is false when the probe ended first.
+func reuseAfter(ctx context.Context, t *target, track func(*conn), startAfter time.Duration,
+	waitFirstClose func() (time.Duration, bool), idleFor func(time.Duration) time.Duration) (idle time.Duration, err error, ok bool) {
+	if !sleep(ctx, startAfter) {
+		return 0, nil, false
+	}
+	cn, err := t.dial(ctx)
+	if err != nil {
+		return 0, nil, false
+	}
+	track(cn)
+	if _, err := t.roundTrip(cn); err != nil {
+		return 0, nil, false
+	}
+	d, ok := waitFirstClose()
+	if !ok || !sleep(ctx, time.Until(cn.idleSince.Add(idleFor(d)))) {
+		return 0, nil, false
+	}
+	idle = time.Since(cn.idleSince)
+	_, err = t.roundTrip(cn)
+	return idle, err, true
+}
+
+// sleep waits d (or not at all when d <= 0); false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-time.After(d):
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -253,23 +253,9 @@ func targetsSection(p *printer, s *analysis.Summary, max int) {
 }
 
 func causeCounts(m map[string]int64) string {
-	type kv struct {
-		k string
-		v int64
-	}
-	var list []kv
-	for k, v := range m {
-		list = append(list, kv{k, v})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].v != list[j].v {
-			return list[i].v > list[j].v
-		}
-		return list[i].k < list[j].k
-	})
 	var parts []string
-	for _, e := range list {
-		parts = append(parts, fmt.Sprintf("%s %s", e.k, commas(e.v)))
+	for _, nc := range analysis.SortedCounts(m) {
+		parts = append(parts, fmt.Sprintf("%s %s", nc.Name, commas(nc.Count)))
 	}
 	if len(parts) == 0 {
 		return "-"
