@@ -89,16 +89,16 @@ type bucket struct {
 
 type minuteAgg struct {
 	requests int64
-	status   map[int]int64
+	status   counts[int]
 }
 
 // causeAgg aggregates the entries of one cause in one bucket.
 type causeAgg struct {
 	count       int64
 	first, last int64
-	status      map[int]int64
-	rules       map[string]int64
-	confidence  map[classify.Confidence]int64
+	status      counts[int]
+	rules       counts[string]
+	confidence  counts[classify.Confidence]
 	examples    []example
 	elapsedSecs map[int64]int64 // rounded elapsed seconds, for timeouts
 }
@@ -207,7 +207,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	}
 	m := c.minutes[minute]
 	if m == nil {
-		m = &minuteAgg{status: map[int]int64{}}
+		m = &minuteAgg{}
 		c.minutes[minute] = m
 	}
 	m.requests++
@@ -215,7 +215,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if c.filter.Status != nil && !c.filter.Status.Has(e.ELBStatusCode) {
 		return
 	}
-	m.status[e.ELBStatusCode]++
+	m.status.add(e.ELBStatusCode, 1)
 	if d.Cause == "" && !d.Pending {
 		return // a success, or a target's own non-5xx answer
 	}
@@ -239,13 +239,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	agg.record(loc, e, d)
 }
 
-func newCauseAgg() *causeAgg {
-	return &causeAgg{
-		status:     map[int]int64{},
-		rules:      map[string]int64{},
-		confidence: map[classify.Confidence]int64{},
-	}
-}
+func newCauseAgg() *causeAgg { return &causeAgg{} }
 
 func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 	a.count++
@@ -255,10 +249,10 @@ func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 	if e.Time > a.last {
 		a.last = e.Time
 	}
-	a.status[e.ELBStatusCode]++
-	a.rules[d.Rule]++
+	a.status.add(e.ELBStatusCode, 1)
+	a.rules.add(d.Rule, 1)
 	if d.Confidence != "" {
-		a.confidence[d.Confidence]++
+		a.confidence.add(d.Confidence, 1)
 	}
 	elapsed, ok := e.Elapsed()
 	if d.Cause == classify.TargetResponseTimeout && ok {
@@ -349,7 +343,7 @@ func (c *Collector) Merge(o *Collector) {
 			continue
 		}
 		cm.requests += om.requests
-		addCounts(cm.status, om.status)
+		cm.status.merge(om.status)
 	}
 	for name, ot := range o.targets {
 		ct := c.targets[name]
@@ -396,9 +390,9 @@ func mergeAgg(a, o *causeAgg) *causeAgg {
 	if o.last > a.last {
 		a.last = o.last
 	}
-	addCounts(a.status, o.status)
-	addCounts(a.rules, o.rules)
-	addCounts(a.confidence, o.confidence)
+	a.status.merge(o.status)
+	a.rules.merge(o.rules)
+	a.confidence.merge(o.confidence)
 	if o.elapsedSecs != nil {
 		if a.elapsedSecs == nil {
 			a.elapsedSecs = map[int64]int64{}

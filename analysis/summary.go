@@ -204,8 +204,8 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 		}
 		s.Requests += ma.requests
 		minuteOf(m).Requests += ma.requests
-		for code, n := range ma.status {
-			s.StatusCounts[statusString(code)] += n
+		for _, kc := range ma.status {
+			s.StatusCounts[statusString(kc.key)] += kc.n
 		}
 	}
 	for tname, t := range c.targets {
@@ -304,10 +304,10 @@ func resolvePending(t *targetAgg, m int64, b *bucket) {
 	cause, conf, reason := classify.Resolve(w)
 	p := b.pending
 	b.pending = nil
-	p.confidence = map[classify.Confidence]int64{conf: p.count}
-	rules := map[string]int64{}
-	for r, n := range p.rules {
-		rules[r+"; "+reason] += n
+	p.confidence = counts[classify.Confidence]{{conf, p.count}}
+	var rules counts[string]
+	for _, kc := range p.rules {
+		rules.add(kc.key+"; "+reason, kc.n)
 	}
 	p.rules = rules
 	for i := range p.examples {
@@ -324,9 +324,9 @@ func resolvePending(t *targetAgg, m int64, b *bucket) {
 // total leaves buckets intact; its examples learn their target.
 func (a *causeAgg) cloneFor(target string) *causeAgg {
 	c := *a
-	c.status = copyMap(a.status)
-	c.rules = copyMap(a.rules)
-	c.confidence = copyMap(a.confidence)
+	c.status = a.status.clone()
+	c.rules = a.rules.clone()
+	c.confidence = a.confidence.clone()
 	if a.elapsedSecs != nil {
 		c.elapsedSecs = copyMap(a.elapsedSecs)
 	}
@@ -335,6 +335,14 @@ func (a *causeAgg) cloneFor(target string) *causeAgg {
 		c.examples[i].target = target
 	}
 	return &c
+}
+
+func asMap(c counts[string]) map[string]int64 {
+	m := make(map[string]int64, len(c))
+	for _, kc := range c {
+		m[kc.key] += kc.n
+	}
+	return m
 }
 
 func copyMap[K comparable](m map[K]int64) map[K]int64 {
@@ -352,16 +360,16 @@ func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name
 		Explanation: info.Explanation, NextStep: info.NextStep, Link: info.Link,
 		FirstSeen: formatMicros(a.first), LastSeen: formatMicros(a.last),
 		StatusCounts: map[string]int64{}, Confidence: map[string]int64{},
-		Targets: SortedCounts(targets), Evidence: SortedCounts(a.rules), Examples: []Example{},
+		Targets: SortedCounts(targets), Evidence: SortedCounts(asMap(a.rules)), Examples: []Example{},
 	}
 	if id == classify.TargetError {
 		cs.Origin = "target"
 	}
-	for code, n := range a.status {
-		cs.StatusCounts[statusString(code)] += n
+	for _, kc := range a.status {
+		cs.StatusCounts[statusString(kc.key)] += kc.n
 	}
-	for conf, n := range a.confidence {
-		cs.Confidence[string(conf)] += n
+	for _, kc := range a.confidence {
+		cs.Confidence[string(kc.key)] += kc.n
 	}
 	for _, ex := range a.examples {
 		cs.Examples = append(cs.Examples, Example{
