@@ -55,6 +55,7 @@ func commands() map[string]command {
 		"probe": {runProbe},
 		"demo":  {runDemo},
 		"lab":   {runLab},
+		"check": {runCheck},
 	}
 }
 

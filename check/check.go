@@ -1,0 +1,290 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Options configure Run.
+type Options struct {
+	// LBIdle is assumed for the load balancer when the repository has none.
+	LBIdle time.Duration
+	// Margin is the least a backend's timeout should exceed the front's.
+	Margin time.Duration
+}
+
+// Report is what Run found.
+type Report struct {
+	Dir       string
+	Hops      []Hop
+	Findings  []Finding
+	Errors    []*ParseError
+	AssumedLB bool
+	Files     int
+}
+
+// skipDirs are never read.
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true, "target": true, "build": true, "dist": true}
+
+// Run reads the configuration under dir and checks every chain of hops.
+func Run(ctx context.Context, dir string, o Options) (*Report, error) {
+	if o.LBIdle <= 0 {
+		o.LBIdle = 60 * time.Second
+	}
+	if o.Margin <= 0 {
+		o.Margin = 5 * time.Second
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	r := &Report{Dir: dir}
+	var nginxRoots, nginxOthers, springFiles []string
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if d.IsDir() {
+			if path != dir && skipDirs[d.Name()] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		r.Files++
+		name := d.Name()
+		slash := filepath.ToSlash(path)
+		switch {
+		case strings.HasSuffix(name, ".tf"):
+			r.read(path, func(src []byte) error {
+				hops, fs, err := parseTerraform(rel(dir, path), src)
+				r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+				return err
+			})
+		case name == "nginx.conf":
+			nginxRoots = append(nginxRoots, path)
+		case strings.HasSuffix(name, ".conf") && (strings.Contains(slash, "nginx") || strings.Contains(slash, "/conf.d/") || strings.Contains(slash, "/sites-")):
+			nginxOthers = append(nginxOthers, path)
+		case name == "server.xml":
+			r.read(path, func(src []byte) error {
+				hops, err := parseServerXML(rel(dir, path), src)
+				r.Hops = append(r.Hops, hops...)
+				return err
+			})
+		case name == "application.properties" || strings.HasPrefix(name, "application-") && strings.HasSuffix(name, ".properties"):
+			springFiles = append(springFiles, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, p := range append(nginxRoots, nginxOthers...) {
+		if seen[p] {
+			continue
+		}
+		root, err := parseNginxConf(p, seen, 0)
+		if err != nil {
+			r.addErr(dir, err)
+			continue
+		}
+		hops := nginxHops(root)
+		for i := range hops {
+			hops[i].Location.File = rel(dir, hops[i].Location.File)
+			if hops[i].UpstreamLoc.File != "" {
+				hops[i].UpstreamLoc.File = rel(dir, hops[i].UpstreamLoc.File)
+			}
+		}
+		r.Hops = append(r.Hops, hops...)
+	}
+	for _, p := range springFiles {
+		r.read(p, func(src []byte) error {
+			v, vs, ok, where := findSpringVersion(dir, filepath.Dir(p))
+			if ok {
+				vs = fmt.Sprintf("from %s: %s", where, vs)
+			}
+			hop, fs := springHop(parseProperties(rel(dir, p), src), v, ok, vs)
+			if ok {
+				hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+			}
+			if prof := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "application-"), ".properties"); prof != filepath.Base(p) && prof != "application" {
+				hop.Name += ", profile " + prof
+			}
+			r.Hops = append(r.Hops, hop)
+			r.Findings = append(r.Findings, fs...)
+			return nil
+		})
+	}
+	r.evaluate(o)
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		return a.Location.Line < b.Location.Line
+	})
+	return r, nil
+}
+
+func (r *Report) read(path string, parse func([]byte) error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		r.addErr(r.Dir, &ParseError{Location{path, 0}, err})
+		return
+	}
+	if err := parse(src); err != nil {
+		r.addErr(r.Dir, err)
+	}
+}
+
+func (r *Report) addErr(dir string, err error) {
+	pe, ok := err.(*ParseError)
+	if !ok {
+		pe = &ParseError{Err: err}
+	}
+	pe.Location.File = rel(dir, pe.Location.File)
+	r.Errors = append(r.Errors, pe)
+}
+
+// findSpringVersion looks for pom.xml or build.gradle(.kts) from dir up to root.
+func findSpringVersion(root, dir string) (version, string, bool, string) {
+	for {
+		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts"} {
+			if src, err := os.ReadFile(filepath.Join(dir, n)); err == nil {
+				if v, s, ok := springBootVersion(n, src); ok {
+					return v, s, true, rel(root, filepath.Join(dir, n))
+				}
+			}
+		}
+		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
+			return version{}, "", false, ""
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+func rel(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return path
+}
+
+// evaluate pairs every backend with the hops in front of it: load balancers
+// (or the assumed one) in front of proxies, or of applications when there is
+// no proxy; a proxy's upstream pool in front of applications.
+func (r *Report) evaluate(o Options) {
+	var lbs, proxies, apps []Hop
+	for _, h := range r.Hops {
+		switch h.Role {
+		case LB:
+			lbs = append(lbs, h)
+		case Proxy:
+			proxies = append(proxies, h)
+		default:
+			apps = append(apps, h)
+		}
+	}
+	if len(lbs) == 0 && len(proxies)+len(apps) > 0 {
+		r.AssumedLB = true
+		lbs = []Hop{{Role: LB, Kind: "assumed", Name: fmt.Sprintf("load balancer (assumed: ALB default %s, --lb-idle)", secs(o.LBIdle)),
+			Idle: o.LBIdle, Known: true, Source: "no load balancer configuration found"}}
+	}
+	fronts := lbs
+	backs := apps
+	if len(proxies) > 0 {
+		for _, lb := range lbs {
+			for _, p := range proxies {
+				r.compare(lb, p, o)
+			}
+		}
+		fronts = nil
+		for _, p := range proxies {
+			if p.UpstreamIdle > 0 {
+				fronts = append(fronts, Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
+					Idle: p.UpstreamIdle, Known: true, Source: "upstream keepalive_timeout", Location: p.UpstreamLoc,
+					Setting: func(d time.Duration) string {
+						return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
+					}})
+				break
+			}
+		}
+	}
+	for _, f := range fronts {
+		for _, b := range backs {
+			r.compare(f, b, o)
+		}
+	}
+}
+
+func (r *Report) compare(front, back Hop, o Options) {
+	if !front.Known || !back.Known {
+		return
+	}
+	chain := fmt.Sprintf("%s %s (%s) -> %s %s (%s)", front.Name, secs(front.Idle), front.Source, back.Name, secs(back.Idle), back.Source)
+	switch {
+	case back.Idle == NoKeepalive:
+		r.Findings = append(r.Findings, Finding{Rule: RuleNoKeepalive, Location: back.Location, Chain: chain,
+			Message: back.Name + " closes connections after each response"})
+		return
+	case back.Idle == Infinite:
+		return
+	}
+	var rule Rule
+	switch {
+	case back.Idle < front.Idle:
+		rule = RuleShorter
+	case back.Idle == front.Idle:
+		rule = RuleEqual
+	case back.Idle-front.Idle < o.Margin:
+		rule = RuleThinMargin
+	default:
+		return
+	}
+	want := front.Idle + o.Margin
+	fix := back.Setting(want)
+	if front.Setting != nil && back.Idle-o.Margin >= time.Second {
+		fix += fmt.Sprintf("  (or lower %s: %s)", front.Name, front.Setting(back.Idle-o.Margin))
+	}
+	r.Findings = append(r.Findings, Finding{Rule: rule, Location: back.Location, Chain: chain, Fix: fix,
+		Message: fmt.Sprintf("%s keeps idle connections %s, %s of %s in front of it (%s)", back.Name, secs(back.Idle), relation(back.Idle, front.Idle), front.Name, secs(front.Idle))})
+}
+
+func relation(back, front time.Duration) string {
+	switch {
+	case back < front:
+		return "less than the idle timeout"
+	case back == front:
+		return "exactly the idle timeout"
+	}
+	return fmt.Sprintf("only %s more than the idle timeout", secs(back-front))
+}
+
+func secs(d time.Duration) string {
+	switch d {
+	case Infinite:
+		return "no limit"
+	case NoKeepalive:
+		return "no keep-alive"
+	}
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", int64(d/time.Second))
+	}
+	return d.String()
+}

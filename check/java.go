@@ -1,0 +1,263 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// tomcatDefault is Tomcat's connectionTimeout when server.xml does not set it
+// (org.apache.coyote.http11.Constants.DEFAULT_CONNECTION_TIMEOUT).
+const tomcatDefault = 60 * time.Second
+
+// parseServerXML finds HTTP/1.1 connectors in a Tomcat server.xml. The idle
+// keep-alive timeout is keepAliveTimeout, else connectionTimeout, else 60 s;
+// values are milliseconds and -1 means none.
+func parseServerXML(path string, src []byte) ([]Hop, error) {
+	dec := xml.NewDecoder(bytes.NewReader(src))
+	var hops []Hop
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return hops, nil
+		}
+		if err != nil {
+			line, _ := dec.InputPos()
+			return hops, &ParseError{Location{path, line}, fmt.Errorf("XML: %v", err)}
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "Connector" {
+			continue
+		}
+		line, _ := dec.InputPos()
+		attrs := map[string]string{}
+		for _, a := range se.Attr {
+			attrs[a.Name.Local] = a.Value
+		}
+		if p := attrs["protocol"]; strings.Contains(strings.ToUpper(p), "AJP") {
+			continue
+		}
+		hop := Hop{Role: App, Kind: "tomcat", Name: "Tomcat connector port " + attrs["port"], Known: true,
+			Location: Location{path, line}, Setting: func(d time.Duration) string {
+				return fmt.Sprintf(`<Connector ... keepAliveTimeout="%d">`, d.Milliseconds())
+			}}
+		switch {
+		case attrs["keepAliveTimeout"] != "":
+			hop.Idle, hop.Known = tomcatMillis(attrs["keepAliveTimeout"])
+			hop.Source = fmt.Sprintf(`keepAliveTimeout="%s"`, attrs["keepAliveTimeout"])
+		case attrs["connectionTimeout"] != "":
+			hop.Idle, hop.Known = tomcatMillis(attrs["connectionTimeout"])
+			hop.Source = fmt.Sprintf(`connectionTimeout="%s" (keepAliveTimeout not set, so it falls back to connectionTimeout)`, attrs["connectionTimeout"])
+		default:
+			hop.Idle, hop.Source = tomcatDefault, "Tomcat's default connectionTimeout (60 s); keepAliveTimeout not set"
+		}
+		hops = append(hops, hop)
+	}
+}
+
+func tomcatMillis(s string) (time.Duration, bool) {
+	if strings.Contains(s, "${") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if n < 0 {
+		return Infinite, true
+	}
+	return time.Duration(n) * time.Millisecond, true
+}
+
+// version is a dotted version number, e.g. 2.4.5.
+type version [3]int
+
+func parseVersion(s string) (version, bool) {
+	var v version
+	parts := strings.SplitN(strings.TrimPrefix(strings.TrimSpace(s), "v"), ".", 3)
+	for i, p := range parts {
+		p = strings.TrimFunc(p, func(r rune) bool { return r < '0' || r > '9' })
+		if p == "" {
+			if i == 0 {
+				return v, false
+			}
+			break
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return v, false
+		}
+		v[i] = n
+	}
+	return v, true
+}
+
+func (v version) less(o version) bool {
+	for i := range v {
+		if v[i] != o[i] {
+			return v[i] < o[i]
+		}
+	}
+	return false
+}
+
+func (v version) String() string { return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]) }
+
+var (
+	pomParentRe = regexp.MustCompile(`(?s)<parent>.*?<artifactId>spring-boot-starter-parent</artifactId>.*?<version>([^<]+)</version>.*?</parent>`)
+	pomBomRe    = regexp.MustCompile(`(?s)<artifactId>spring-boot-dependencies</artifactId>\s*<version>([^<]+)</version>`)
+	gradleRe    = regexp.MustCompile(`(?:id\s*\(?\s*["']org\.springframework\.boot["']\s*\)?\s*version\s*\(?\s*["']([^"']+)["']|spring-boot-gradle-plugin:([0-9][^"')]+))`)
+)
+
+// springBootVersion reads the Spring Boot version from pom.xml or
+// build.gradle(.kts) content; ok is false when it is not there.
+func springBootVersion(name string, src []byte) (version, string, bool) {
+	var m []string
+	if strings.HasSuffix(name, ".xml") {
+		if m = pomParentRe.FindStringSubmatch(string(src)); m == nil {
+			m = pomBomRe.FindStringSubmatch(string(src))
+		}
+	} else if m = gradleRe.FindStringSubmatch(string(src)); m != nil && m[1] == "" {
+		m = []string{m[0], m[2]}
+	}
+	if m == nil {
+		return version{}, "", false
+	}
+	v, ok := parseVersion(m[1])
+	return v, m[1], ok
+}
+
+// springProps are the properties of one application.properties file.
+type springProps struct {
+	file  string
+	props map[string]string
+	lines map[string]int
+}
+
+func parseProperties(path string, src []byte) springProps {
+	sp := springProps{file: path, props: map[string]string{}, lines: map[string]int{}}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		i := strings.IndexAny(line, "=:")
+		if i < 0 {
+			continue
+		}
+		k, v := strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
+		sp.props[k], sp.lines[k] = v, n
+	}
+	return sp
+}
+
+// springDuration converts a Spring Boot duration property: a plain number is
+// milliseconds; otherwise 20s, 500ms, 1m, 1h, 1d, or ISO-8601 PT20S.
+func springDuration(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "${") || s == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 {
+			return Infinite, true
+		}
+		return time.Duration(n) * time.Millisecond, true
+	}
+	if strings.HasPrefix(strings.ToUpper(s), "PT") {
+		d, err := time.ParseDuration(strings.ToLower(s[2:]))
+		return d, err == nil
+	}
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64)
+		return time.Duration(n) * 24 * time.Hour, err == nil
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil
+}
+
+// springProperty says in which Spring Boot versions a key exists: since
+// (inclusive) and until (exclusive; zero means still present).
+type springProperty struct {
+	key          string
+	since, until version
+}
+
+var (
+	propKeepAlive      = springProperty{"server.tomcat.keep-alive-timeout", version{2, 5, 0}, version{}}
+	propTomcatConnTO   = springProperty{"server.tomcat.connection-timeout", version{2, 1, 10}, version{}}
+	propGenericConnTO  = springProperty{"server.connection-timeout", version{1, 0, 0}, version{2, 3, 0}}
+	springTomcatChoice = []springProperty{propKeepAlive, propTomcatConnTO, propGenericConnTO}
+)
+
+// replacementFor says what to use instead of a property missing in version v.
+func replacementFor(p springProperty, v version) string {
+	if v.less(p.since) {
+		for _, alt := range springTomcatChoice {
+			if alt.existsIn(v) {
+				return fmt.Sprintf("use %s in Spring Boot %s, or upgrade to %d.%d+ for %s", alt.key, v, p.since[0], p.since[1], p.key)
+			}
+		}
+		return fmt.Sprintf("upgrade to Spring Boot %d.%d+ for %s", p.since[0], p.since[1], p.key)
+	}
+	return fmt.Sprintf("%s was removed in Spring Boot %d.%d: use %s", p.key, p.until[0], p.until[1], propTomcatConnTO.key)
+}
+
+func (p springProperty) existsIn(v version) bool {
+	return !v.less(p.since) && (p.until == version{} || v.less(p.until))
+}
+
+// springHop resolves the embedded Tomcat idle keep-alive timeout of a Spring
+// Boot application from its properties and version (known false when the
+// version could not be found: then every key is believed).
+func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []Finding) {
+	hop := Hop{Role: App, Kind: "spring-boot-tomcat", Name: "Spring Boot (embedded Tomcat)", Known: true,
+		Idle: tomcatDefault, Location: Location{sp.file, 1},
+		Source: "Tomcat's default (60 s): Spring Boot sets no keep-alive timeout"}
+	hop.Setting = func(d time.Duration) string {
+		if vKnown && !propKeepAlive.existsIn(v) {
+			if propTomcatConnTO.existsIn(v) {
+				return fmt.Sprintf("server.tomcat.connection-timeout=%dms (Spring Boot %s has no server.tomcat.keep-alive-timeout; it arrived in 2.5)", d.Milliseconds(), v)
+			}
+			return fmt.Sprintf("server.connection-timeout=%dms (Spring Boot %s)", d.Milliseconds(), v)
+		}
+		return fmt.Sprintf("server.tomcat.keep-alive-timeout=%dms", d.Milliseconds())
+	}
+	var findings []Finding
+	for _, p := range springTomcatChoice {
+		val, ok := sp.props[p.key]
+		if !ok {
+			continue
+		}
+		loc := Location{sp.file, sp.lines[p.key]}
+		if vKnown && !p.existsIn(v) {
+			findings = append(findings, Finding{Rule: RuleNoSuchProperty, Location: loc,
+				Message: fmt.Sprintf("%s does not exist in Spring Boot %s (%s), so it has no effect", p.key, v, vSource),
+				Fix:     replacementFor(p, v)})
+			continue
+		}
+		d, ok := springDuration(val)
+		hop.Location = loc
+		if !ok {
+			hop.Known = false
+			hop.Source = p.key + "=" + val + " cannot be resolved"
+			findings = append(findings, Finding{Rule: RuleUnknown, Location: loc, Message: fmt.Sprintf("%s=%s is not a literal duration", p.key, val)})
+			return hop, findings
+		}
+		hop.Idle = d
+		hop.Source = p.key + "=" + val
+		if p.key != propKeepAlive.key {
+			hop.Source += " (keep-alive timeout falls back to the connection timeout)"
+		}
+		return hop, findings
+	}
+	return hop, findings
+}

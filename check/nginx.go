@@ -1,0 +1,260 @@
+package check
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// directive is one nginx directive, with its block's children.
+type directive struct {
+	name     string
+	args     []string
+	loc      Location
+	children []*directive
+	block    bool
+}
+
+// parseNginxConf tokenizes an nginx configuration into directives, following
+// include directives (globs relative to the including file) up to a depth.
+func parseNginxConf(path string, seen map[string]bool, depth int) ([]*directive, error) {
+	if depth > 10 {
+		return nil, &ParseError{Location{path, 0}, fmt.Errorf("include nesting too deep")}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ParseError{Location{path, 0}, err}
+	}
+	seen[path] = true
+	p := &nginxParser{src: src, file: path, line: 1}
+	root, err := p.block(false)
+	if err != nil {
+		return nil, err
+	}
+	return expandIncludes(root, filepath.Dir(path), seen, depth)
+}
+
+func expandIncludes(list []*directive, dir string, seen map[string]bool, depth int) ([]*directive, error) {
+	var out []*directive
+	for _, d := range list {
+		if d.name == "include" && len(d.args) == 1 && !d.block {
+			pattern := d.args[0]
+			if !filepath.IsAbs(pattern) {
+				pattern = filepath.Join(dir, pattern)
+			}
+			matches, _ := filepath.Glob(pattern)
+			sort.Strings(matches)
+			for _, m := range matches {
+				if seen[m] || strings.HasSuffix(m, "mime.types") {
+					continue
+				}
+				inc, err := parseNginxConf(m, seen, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, inc...)
+			}
+			continue
+		}
+		if d.block {
+			kids, err := expandIncludes(d.children, dir, seen, depth)
+			if err != nil {
+				return nil, err
+			}
+			d.children = kids
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+type nginxParser struct {
+	src  []byte
+	pos  int
+	line int
+	file string
+}
+
+// token returns the next word, or one of "{", "}", ";" (quoted strings
+// unquoted), and false at the end.
+func (p *nginxParser) token() (tok string, line int, quoted, ok bool) {
+	for p.pos < len(p.src) {
+		c := p.src[p.pos]
+		switch {
+		case c == '\n':
+			p.line++
+			p.pos++
+		case c == ' ' || c == '\t' || c == '\r':
+			p.pos++
+		case c == '#':
+			for p.pos < len(p.src) && p.src[p.pos] != '\n' {
+				p.pos++
+			}
+		case c == '{' || c == '}' || c == ';':
+			p.pos++
+			return string(c), p.line, false, true
+		case c == '"' || c == '\'':
+			start, line := p.pos+1, p.line
+			p.pos++
+			for p.pos < len(p.src) && p.src[p.pos] != c {
+				if p.src[p.pos] == '\\' {
+					p.pos++
+				}
+				if p.pos < len(p.src) && p.src[p.pos] == '\n' {
+					p.line++
+				}
+				p.pos++
+			}
+			tok := string(p.src[start:min(p.pos, len(p.src))])
+			p.pos++
+			return tok, line, true, true
+		default:
+			start, line := p.pos, p.line
+			for p.pos < len(p.src) && !strings.ContainsRune(" \t\r\n{};", rune(p.src[p.pos])) {
+				p.pos++
+			}
+			return string(p.src[start:p.pos]), line, false, true
+		}
+	}
+	return "", p.line, false, false
+}
+
+func (p *nginxParser) block(inner bool) ([]*directive, error) {
+	var list []*directive
+	var cur *directive
+	for {
+		tok, line, quoted, ok := p.token()
+		if !ok {
+			if inner || cur != nil {
+				return nil, &ParseError{Location{p.file, p.line}, fmt.Errorf("unexpected end of file (missing ; or })")}
+			}
+			return list, nil
+		}
+		switch {
+		case tok == ";" && !quoted:
+			if cur == nil {
+				return nil, &ParseError{Location{p.file, line}, fmt.Errorf("unexpected ;")}
+			}
+			list, cur = append(list, cur), nil
+		case tok == "{" && !quoted:
+			if cur == nil {
+				return nil, &ParseError{Location{p.file, line}, fmt.Errorf("unexpected {")}
+			}
+			kids, err := p.block(true)
+			if err != nil {
+				return nil, err
+			}
+			cur.children, cur.block = kids, true
+			list, cur = append(list, cur), nil
+		case tok == "}" && !quoted:
+			if !inner || cur != nil {
+				return nil, &ParseError{Location{p.file, line}, fmt.Errorf("unexpected }")}
+			}
+			return list, nil
+		case cur == nil:
+			cur = &directive{name: tok, loc: Location{p.file, line}}
+		default:
+			cur.args = append(cur.args, tok)
+		}
+	}
+}
+
+// nginxDuration parses nginx time values: 65, 65s, 1m, 500ms, 1h30m.
+func nginxDuration(s string) (time.Duration, bool) {
+	if s == "" {
+		return 0, false
+	}
+	if !strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") {
+		s += "s"
+	}
+	d, err := time.ParseDuration(strings.NewReplacer("d", "h*24").Replace(s))
+	if err != nil {
+		return 0, false
+	}
+	return d, true
+}
+
+// nginxHops finds, for each server block, the client-side keepalive_timeout
+// (server, else http, else nginx's 75 s) and, for upstream blocks with
+// "keepalive N", the upstream pool's keepalive_timeout (default 60 s).
+func nginxHops(root []*directive) []Hop {
+	var hops []Hop
+	var upstreamIdle time.Duration
+	var upstreamLoc Location
+	setting := func(d time.Duration) string {
+		return fmt.Sprintf("keepalive_timeout %ds;", int64((d+time.Second-1)/time.Second))
+	}
+	var walkHTTP func(http *directive)
+	walkHTTP = func(http *directive) {
+		httpIdle, httpSrc, httpLoc := 75*time.Second, "nginx's default keepalive_timeout (75 s)", http.loc
+		for _, d := range http.children {
+			if d.name == "keepalive_timeout" && len(d.args) > 0 {
+				if v, ok := nginxDuration(d.args[0]); ok {
+					httpIdle, httpSrc, httpLoc = v, "keepalive_timeout "+d.args[0]+" (http block)", d.loc
+				}
+			}
+			if d.name == "upstream" && d.block {
+				pooled := false
+				idle, loc := 60*time.Second, d.loc
+				for _, u := range d.children {
+					switch u.name {
+					case "keepalive":
+						pooled = true
+					case "keepalive_timeout":
+						if len(u.args) > 0 {
+							if v, ok := nginxDuration(u.args[0]); ok {
+								idle, loc = v, u.loc
+							}
+						}
+					}
+				}
+				if pooled && idle > upstreamIdle {
+					upstreamIdle, upstreamLoc = idle, loc
+				}
+			}
+		}
+		for _, s := range http.children {
+			if s.name != "server" || !s.block {
+				continue
+			}
+			hop := Hop{Role: Proxy, Kind: "nginx", Idle: httpIdle, Known: true, Source: httpSrc, Location: httpLoc, Setting: setting}
+			listen := "80"
+			for _, d := range s.children {
+				if d.name == "listen" && len(d.args) > 0 && listen == "80" {
+					listen = d.args[0]
+				}
+				if d.name == "keepalive_timeout" && len(d.args) > 0 {
+					if v, ok := nginxDuration(d.args[0]); ok {
+						hop.Idle, hop.Source, hop.Location = v, "keepalive_timeout "+d.args[0]+" (server block)", d.loc
+					}
+				}
+			}
+			if hop.Location == http.loc {
+				hop.Location = s.loc
+			}
+			hop.Name = "nginx server (listen " + listen + ")"
+			hops = append(hops, hop)
+		}
+	}
+	for _, d := range root {
+		if d.name == "http" && d.block {
+			walkHTTP(d)
+		}
+	}
+	// A file of server blocks only (conf.d, sites-enabled) sits inside http.
+	if len(hops) == 0 {
+		walkHTTP(&directive{name: "http", children: root, block: true, loc: Location{}})
+		for i := range hops {
+			if hops[i].Location.File == "" {
+				hops[i].Location = root[0].loc
+			}
+		}
+	}
+	for i := range hops {
+		hops[i].UpstreamIdle, hops[i].UpstreamLoc = upstreamIdle, upstreamLoc
+	}
+	return hops
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/check"
+	"github.com/lbdoctor/lbdoctor/report"
+)
+
+const checkUsage = `Usage: lbdoctor check [flags] DIR
+
+Reads configuration in DIR (Terraform, nginx, Tomcat server.xml, Spring Boot
+application*.properties with the version from pom.xml or build.gradle),
+resolves the effective idle keep-alive timeout of every hop, defaults included,
+and reports each hop whose timeout is not strictly greater than the hop in
+front of it. Without a load balancer in DIR it assumes one (--lb-idle).
+
+Examples:
+  lbdoctor check .
+  lbdoctor check --format sarif . > lbdoctor.sarif
+
+Exit status: 1 when a finding at or above --fail-on exists, 0 otherwise,
+2 on usage errors.
+`
+
+func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", checkUsage, stderr)
+	lbIdle := fs.Duration("lb-idle", 60*time.Second, "idle timeout assumed for the load balancer when DIR has none")
+	margin := fs.Duration("margin", 5*time.Second, "least a backend should exceed the hop in front")
+	format := fs.String("format", "text", "output format: text, json or sarif")
+	failOn := fs.String("fail-on", "error", "exit 1 for findings at or above: error, warning or info")
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		if isHelp(err) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(dirs) != 1 {
+		fmt.Fprintln(stderr, "lbdoctor check: exactly one DIR is needed")
+		return exitUsage
+	}
+	threshold := check.Severity(*failOn).Rank()
+	if threshold == 0 {
+		fmt.Fprintf(stderr, "lbdoctor check: --fail-on must be error, warning or info, not %q\n", *failOn)
+		return exitUsage
+	}
+	r, err := check.Run(ctx, dirs[0], check.Options{LBIdle: *lbIdle, Margin: *margin})
+	if err != nil {
+		fmt.Fprintf(stderr, "lbdoctor check: %s\n", report.Safe(err.Error()))
+		return exitUsage
+	}
+	switch *format {
+	case "text":
+		err = report.CheckText(stdout, r)
+	case "json":
+		err = report.JSON(stdout, report.CheckJSONOf(r))
+	case "sarif":
+		err = report.CheckSARIF(stdout, r, "dev")
+	default:
+		fmt.Fprintf(stderr, "lbdoctor check: --format must be text, json or sarif, not %q\n", *format)
+		return exitUsage
+	}
+	if err != nil {
+		return exitUsage
+	}
+	for _, f := range r.Findings {
+		if f.Rule.Severity.Rank() >= threshold {
+			return exitProblem
+		}
+	}
+	return exitOK
+}

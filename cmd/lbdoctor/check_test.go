@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestCheckGolden(t *testing.T) {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat"} {
+		dir := filepath.Join("testdata", "check", repo)
+		for _, format := range []string{"text", "json", "sarif"} {
+			code, out, stderr := runCLI(t, "", "check", "--format", format, dir)
+			if code != exitProblem {
+				t.Errorf("%s %s: exit %d, want 1; %s", repo, format, code, stderr)
+			}
+			golden(t, "check-"+repo+"."+format, out)
+		}
+	}
+}
+
+// TestCheckFindings pins the findings that matter, independent of wording.
+func TestCheckFindings(t *testing.T) {
+	want := map[string][]string{
+		"spring-boot-2.4":  {"LBD001 src/main/resources/application.properties:4", "LBD001 src/main/resources/application-prod.properties:3", "LBD006 src/main/resources/application-prod.properties:2"},
+		"spring-boot-2.7":  {"LBD002 src/main/resources/application.properties:1"},
+		"alb-nginx-tomcat": {"LBD001 nginx/nginx.conf:6", "LBD001 tomcat/conf/server.xml:6", "LBD005 terraform/alb.tf:12"},
+	}
+	for repo, ids := range want {
+		_, out, _ := runCLI(t, "", "check", "--format", "json", filepath.Join("testdata", "check", repo))
+		var doc struct {
+			Findings []struct {
+				RuleID string `json:"rule_id"`
+				File   string `json:"file"`
+				Line   int    `json:"line"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, f := range doc.Findings {
+			got[f.RuleID+" "+f.File+":"+itoa(f.Line)] = true
+		}
+		for _, id := range ids {
+			if !got[id] {
+				t.Errorf("%s: missing %s (got %v)", repo, id, got)
+			}
+		}
+		if len(got) != len(ids) {
+			t.Errorf("%s: %d findings, want %d: %v", repo, len(got), len(ids), got)
+		}
+	}
+}
+
+func TestCheckSARIFShape(t *testing.T) {
+	_, out, _ := runCLI(t, "", "check", "--format", "sarif", filepath.Join("testdata", "check", "alb-nginx-tomcat"))
+	var doc struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != "2.1.0" || len(doc.Runs) != 1 || doc.Runs[0].Tool.Driver.Name != "lbdoctor" {
+		t.Fatalf("SARIF header: %+v", doc)
+	}
+	run := doc.Runs[0]
+	for _, r := range run.Results {
+		if r.RuleIndex >= len(run.Tool.Driver.Rules) || run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("ruleIndex %d does not point at %s", r.RuleIndex, r.RuleID)
+		}
+		if !strings.Contains("error warning note", r.Level) || r.Message.Text == "" || len(r.Locations) != 1 ||
+			r.Locations[0].PhysicalLocation.ArtifactLocation.URI == "" || r.Locations[0].PhysicalLocation.Region.StartLine < 1 {
+			t.Errorf("result: %+v", r)
+		}
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	for _, args := range [][]string{{"check"}, {"check", "a", "b"}, {"check", "--format", "xml", "."}, {"check", "--fail-on", "fatal", "."}, {"check", "/nonexistent"}} {
+		if code, _, _ := runCLI(t, "", args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	// Only info findings: exit 0 unless --fail-on info.
+	dir := t.TempDir()
+	if code, _, _ := runCLI(t, "", "check", dir); code != exitOK {
+		t.Errorf("empty repo: exit %d", code)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
