@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -48,7 +49,8 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	r := &Report{Dir: dir}
-	var nginxRoots, nginxOthers, springFiles []string
+	var nginxRoots, nginxOthers, springFiles, nodeFiles, apacheRoots, pumaFiles []string
+	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -88,6 +90,67 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case name == "application.properties" || strings.HasPrefix(name, "application-") && strings.HasSuffix(name, ".properties"):
 			springFiles = append(springFiles, path)
+		case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"):
+			r.read(path, func(src []byte) error {
+				if !bytes.Contains(src, []byte("net/http")) {
+					return nil
+				}
+				hops, err := parseGo(rel(dir, path), src)
+				r.Hops = append(r.Hops, hops...)
+				return err
+			})
+		case name == "package.json":
+			r.read(path, func(src []byte) error {
+				p, err := readPackageJSON(src)
+				if err != nil {
+					return &ParseError{Location{path, 0}, fmt.Errorf("JSON: %v", err)}
+				}
+				if old, ok := nodeProjects[filepath.Dir(path)]; ok && old.hasVersion && !p.hasVersion {
+					p.version, p.versionSrc, p.hasVersion = old.version, old.versionSrc, true
+				}
+				nodeProjects[filepath.Dir(path)] = p
+				r.Hops = append(r.Hops, parseNextScripts(rel(dir, path), src)...)
+				return nil
+			})
+		case name == ".nvmrc":
+			r.read(path, func(src []byte) error {
+				if v, ok := parseVersion(string(src)); ok {
+					p := nodeProjects[filepath.Dir(path)]
+					if !p.hasVersion {
+						p.version, p.versionSrc, p.hasVersion = v, ".nvmrc "+strings.TrimSpace(string(src)), true
+					}
+					nodeProjects[filepath.Dir(path)] = p
+				}
+				return nil
+			})
+		case (strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".ts") || strings.HasSuffix(name, ".mjs") || strings.HasSuffix(name, ".cjs")) &&
+			!strings.HasSuffix(name, ".d.ts") && !strings.Contains(name, ".test.") && !strings.Contains(name, ".spec.") && !strings.HasSuffix(name, ".min.js"):
+			nodeFiles = append(nodeFiles, path)
+		case name == "gunicorn.conf.py" || name == "gunicorn_conf.py" || name == "gunicorn.conf":
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseGunicornConf(rel(dir, path), src)...)
+				return nil
+			})
+		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh") ||
+			(strings.Contains(name, "compose") && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml"))):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				return nil
+			})
+		case strings.HasSuffix(name, ".py"):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseUvicornRun(rel(dir, path), src)...)
+				return nil
+			})
+		case name == "puma.rb":
+			pumaFiles = append(pumaFiles, path)
+		case name == "haproxy.cfg" || strings.HasSuffix(name, ".cfg") && strings.Contains(slash, "haproxy"):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseHAProxy(rel(dir, path), src)...)
+				return nil
+			})
+		case name == "httpd.conf" || name == "apache2.conf":
+			apacheRoots = append(apacheRoots, path)
 		}
 		return nil
 	})
@@ -95,9 +158,14 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, p := range append(nginxRoots, nginxOthers...) {
+	for i, p := range append(nginxRoots, nginxOthers...) {
 		if seen[p] {
 			continue
+		}
+		if i >= len(nginxRoots) { // a guess by path: nginx syntax has blocks in braces, Apache's does not
+			if src, err := os.ReadFile(p); err != nil || !bytes.ContainsRune(src, '{') {
+				continue
+			}
 		}
 		root, err := parseNginxConf(p, seen, 0)
 		if err != nil {
@@ -112,6 +180,32 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			}
 		}
 		r.Hops = append(r.Hops, hops...)
+	}
+	for _, p := range apacheRoots {
+		hop, err := parseApache(p, dir)
+		if err != nil {
+			r.addErr(dir, err)
+			continue
+		}
+		hop.Location.File = rel(dir, hop.Location.File)
+		r.Hops = append(r.Hops, hop)
+	}
+	for _, p := range nodeFiles {
+		r.read(p, func(src []byte) error {
+			hops, fs := parseNodeSource(rel(dir, p), src, nearestNodeProject(nodeProjects, dir, filepath.Dir(p)))
+			r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+			return nil
+		})
+	}
+	for _, p := range pumaFiles {
+		r.read(p, func(src []byte) error {
+			lock, _ := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(p)), "Gemfile.lock"))
+			if lock == nil {
+				lock, _ = os.ReadFile(filepath.Join(dir, "Gemfile.lock"))
+			}
+			r.Hops = append(r.Hops, parsePuma(rel(dir, p), src, lock))
+			return nil
+		})
 	}
 	for _, p := range springFiles {
 		r.read(p, func(src []byte) error {
@@ -160,6 +254,20 @@ func (r *Report) addErr(dir string, err error) {
 	}
 	pe.Location.File = rel(dir, pe.Location.File)
 	r.Errors = append(r.Errors, pe)
+}
+
+// nearestNodeProject returns what the closest package.json / .nvmrc at or
+// above dir says.
+func nearestNodeProject(projects map[string]nodeProject, root, dir string) nodeProject {
+	for {
+		if p, ok := projects[dir]; ok {
+			return p
+		}
+		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
+			return nodeProject{}
+		}
+		dir = filepath.Dir(dir)
+	}
 }
 
 // findSpringVersion looks for pom.xml or build.gradle(.kts) from dir up to root.

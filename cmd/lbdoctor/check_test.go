@@ -9,11 +9,11 @@ import (
 )
 
 func TestCheckGolden(t *testing.T) {
-	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat"} {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache"} {
 		dir := filepath.Join("testdata", "check", repo)
 		for _, format := range []string{"text", "json", "sarif"} {
 			code, out, stderr := runCLI(t, "", "check", "--format", format, dir)
-			if code != exitProblem {
+			if code != exitProblem { // every fixture has an error-level finding
 				t.Errorf("%s %s: exit %d, want 1; %s", repo, format, code, stderr)
 			}
 			golden(t, "check-"+repo+"."+format, out)
@@ -27,6 +27,11 @@ func TestCheckFindings(t *testing.T) {
 		"spring-boot-2.4":  {"LBD001 src/main/resources/application.properties:4", "LBD001 src/main/resources/application-prod.properties:3", "LBD006 src/main/resources/application-prod.properties:2"},
 		"spring-boot-2.7":  {"LBD002 src/main/resources/application.properties:1"},
 		"alb-nginx-tomcat": {"LBD001 nginx/nginx.conf:6", "LBD001 tomcat/conf/server.xml:6", "LBD005 terraform/alb.tf:12"},
+		"go-service":       {"LBD001 cmd/api/main.go:13"},
+		"node10-express":   {"LBD004 src/server.js:6"},
+		"python-services":  {"LBD003 api/Dockerfile:3", "LBD001 fastapi/Dockerfile:2", "LBD007 worker/Procfile:1"},
+		"rails":            {"LBD001 config/puma.rb:1"},
+		"haproxy-apache":   {"LBD002 apache/conf.d/tuning.conf:2", "LBD001 haproxy/haproxy.cfg:9"},
 	}
 	for repo, ids := range want {
 		_, out, _ := runCLI(t, "", "check", "--format", "json", filepath.Join("testdata", "check", repo))

@@ -1,0 +1,132 @@
+package check
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"time"
+)
+
+// parseGo finds net/http servers in Go source: http.Server composite literals
+// (IdleTimeout, else ReadTimeout, else no idle timeout) and http.ListenAndServe
+// calls (a zero Server: no idle timeout).
+func parseGo(path string, src []byte) ([]Hop, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		line := 0
+		if el, ok := err.(interface{ Len() int }); ok && el.Len() > 0 {
+			line = fset.Position(f.Pos()).Line
+		}
+		return nil, &ParseError{Location{path, line}, fmt.Errorf("Go: %v", err)}
+	}
+	setting := func(d time.Duration) string {
+		return fmt.Sprintf("&http.Server{IdleTimeout: %d * time.Second}", int64((d+time.Second-1)/time.Second))
+	}
+	var hops []Hop
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CompositeLit:
+			if !isSel(x.Type, "http", "Server") {
+				return true
+			}
+			hop := Hop{Role: App, Kind: "go", Name: "Go http.Server", Known: true, Idle: Infinite,
+				Source: "no IdleTimeout and no ReadTimeout: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting}
+			fields := map[string]ast.Expr{}
+			for _, el := range x.Elts {
+				if kv, ok := el.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok {
+						fields[id.Name] = kv.Value
+					}
+				}
+			}
+			for _, name := range []string{"IdleTimeout", "ReadTimeout"} {
+				e, ok := fields[name]
+				if !ok {
+					continue
+				}
+				hop.Location.Line = fset.Position(e.Pos()).Line
+				d, ok := goDuration(e)
+				if !ok {
+					hop.Known, hop.Source = false, name+" is not a constant expression"
+					break
+				}
+				if d == 0 { // zero means "not set": fall through to the next field
+					continue
+				}
+				hop.Idle, hop.Source = d, fmt.Sprintf("%s: %s", name, d)
+				if name == "ReadTimeout" {
+					hop.Source += " (IdleTimeout not set, so Go uses ReadTimeout)"
+				}
+				break
+			}
+			hops = append(hops, hop)
+		case *ast.CallExpr:
+			if isSel(x.Fun, "http", "ListenAndServe") || isSel(x.Fun, "http", "ListenAndServeTLS") {
+				hops = append(hops, Hop{Role: App, Kind: "go", Name: "Go http.ListenAndServe", Known: true, Idle: Infinite,
+					Source: "http.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting})
+			}
+		}
+		return true
+	})
+	return hops, nil
+}
+
+func isSel(e ast.Expr, pkg, name string) bool {
+	if u, ok := e.(*ast.UnaryExpr); ok {
+		e = u.X
+	}
+	s, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := s.X.(*ast.Ident)
+	return ok && id.Name == pkg && s.Sel.Name == name
+}
+
+var goUnits = map[string]time.Duration{"Nanosecond": time.Nanosecond, "Microsecond": time.Microsecond,
+	"Millisecond": time.Millisecond, "Second": time.Second, "Minute": time.Minute, "Hour": time.Hour}
+
+// goDuration evaluates constant duration expressions such as 75 * time.Second,
+// time.Minute + 5*time.Second or time.Duration(90) * time.Second.
+func goDuration(e ast.Expr) (time.Duration, bool) {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return goDuration(x.X)
+	case *ast.BasicLit:
+		if x.Kind == token.INT {
+			n, err := strconv.ParseInt(x.Value, 0, 64)
+			return time.Duration(n), err == nil
+		}
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok && id.Name == "time" {
+			u, ok := goUnits[x.Sel.Name]
+			return u, ok
+		}
+	case *ast.CallExpr:
+		if isSel(x.Fun, "time", "Duration") && len(x.Args) == 1 {
+			return goDuration(x.Args[0])
+		}
+	case *ast.BinaryExpr:
+		a, ok1 := goDuration(x.X)
+		b, ok2 := goDuration(x.Y)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch x.Op {
+		case token.MUL:
+			return a * b, true
+		case token.ADD:
+			return a + b, true
+		case token.SUB:
+			return a - b, true
+		case token.QUO:
+			if b != 0 {
+				return a / b, true
+			}
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,257 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// These formats have no parser that fits (JavaScript, shell command lines), so
+// they are read with patterns; their hops say so in Source.
+
+var (
+	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([0-9][0-9_]*)`)
+	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([0-9][0-9_]*)`)
+	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create|express\(\)|\.listen)\s*\(`)
+	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
+)
+
+// nodeProject is what package.json and .nvmrc say about a Node project.
+type nodeProject struct {
+	version    version
+	versionSrc string
+	hasVersion bool
+	framework  string // "fastify", "express", "nestjs", "next", "" for plain http
+}
+
+func readPackageJSON(src []byte) (nodeProject, error) {
+	var pkg struct {
+		Engines         map[string]string `json:"engines"`
+		Dependencies    map[string]string `json:"dependencies"`
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	var p nodeProject
+	if err := json.Unmarshal(src, &pkg); err != nil {
+		return p, err
+	}
+	if e := pkg.Engines["node"]; e != "" {
+		if v, ok := parseVersion(strings.TrimLeft(e, ">=^~ ")); ok {
+			p.version, p.versionSrc, p.hasVersion = v, "package.json engines.node "+e, true
+		}
+	}
+	for _, f := range []struct{ dep, name string }{{"fastify", "fastify"}, {"@nestjs/core", "nestjs"}, {"next", "next"}, {"express", "express"}} {
+		if _, ok := pkg.Dependencies[f.dep]; ok {
+			p.framework = f.name
+			break
+		}
+	}
+	return p, nil
+}
+
+func nodeMillis(s string) (time.Duration, bool) {
+	n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+	return time.Duration(n) * time.Millisecond, err == nil
+}
+
+// parseNodeSource finds keepAliveTimeout/headersTimeout settings in a JS/TS
+// file that creates a server. Node's default is 5 s (Fastify's 72 s).
+func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Finding) {
+	if !nodeServerRe.Match(src) {
+		return nil, nil
+	}
+	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: 5 * time.Second,
+		Source: "Node's default keepAliveTimeout (5 s; read by pattern matching)", Location: Location{path, 1}}
+	if proj.framework == "fastify" {
+		hop.Kind, hop.Name, hop.Idle, hop.Source = "node", "Fastify server", 72*time.Second, "Fastify's default keepAliveTimeout (72 s)"
+	}
+	hop.Setting = func(d time.Duration) string {
+		return fmt.Sprintf("server.keepAliveTimeout = %d; server.headersTimeout = %d;", d.Milliseconds(), d.Milliseconds()+1000)
+	}
+	lineOf := func(off int) int { return bytes.Count(src[:off], []byte{'\n'}) + 1 }
+	var headers time.Duration
+	headersLine := 0
+	if m := nodeKeepAliveRe.FindSubmatchIndex(src); m != nil {
+		if d, ok := nodeMillis(string(src[m[2]:m[3]])); ok {
+			hop.Idle, hop.Source, hop.Location.Line = d, "keepAliveTimeout = "+string(src[m[2]:m[3]])+" (read by pattern matching)", lineOf(m[0])
+		}
+	} else if !bytes.Contains(src, []byte("keepAliveTimeout")) {
+		hop.Location.Line = lineOf(nodeServerRe.FindIndex(src)[0])
+	} else {
+		hop.Known, hop.Source = false, "keepAliveTimeout is set from an expression lbdoctor cannot read"
+	}
+	if m := nodeHeadersRe.FindSubmatchIndex(src); m != nil {
+		headers, _ = nodeMillis(string(src[m[2]:m[3]]))
+		headersLine = lineOf(m[0])
+	}
+	var findings []Finding
+	// Before 12.19 headersTimeout (40 s by default) was measured across
+	// keep-alive requests: a keepAliveTimeout above it was cut at headersTimeout.
+	if proj.hasVersion && proj.version.less(version{12, 19, 0}) && hop.Known {
+		h, src := headers, fmt.Sprintf("headersTimeout = %s", headers)
+		if headers == 0 {
+			h, src, headersLine = 40*time.Second, "default headersTimeout (40 s)", hop.Location.Line
+		}
+		if h <= hop.Idle {
+			findings = append(findings, Finding{Rule: RuleNodeHeaders, Location: Location{path, headersLine},
+				Message: fmt.Sprintf("Node %s (%s): %s is not greater than keepAliveTimeout (%s), so idle connections close at %s", proj.version, proj.versionSrc, src, hop.Idle, h),
+				Fix:     fmt.Sprintf("server.headersTimeout = %d; (or upgrade to Node 12.19+)", hop.Idle.Milliseconds()+1000)})
+		}
+	}
+	return []Hop{hop}, findings
+}
+
+// parseNextScripts finds `next start --keepAliveTimeout N` in package.json.
+func parseNextScripts(path string, src []byte) []Hop {
+	m := nextStartRe.FindSubmatchIndex(src)
+	if m == nil {
+		return nil
+	}
+	d, _ := nodeMillis(string(src[m[2]:m[3]]))
+	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: d,
+		Source: "next start --keepAliveTimeout " + string(src[m[2]:m[3]]), Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
+		Setting: func(d time.Duration) string { return fmt.Sprintf("next start --keepAliveTimeout %d", d.Milliseconds()) }}}
+}
+
+var (
+	gunicornCmdRe = regexp.MustCompile(`\bgunicorn\b[^\n]*`)
+	uvicornCmdRe  = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
+	flagRe        = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([\w.:]+)`)
+	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*["']?([\w.:]+)`)
+	uvicornRunRe  = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
+)
+
+// gunicornHop builds the hop for gunicorn settings: keep-alive applies to
+// threaded and async workers; the default sync worker has none.
+func gunicornHop(loc Location, keepalive, worker string, threads int, source string) Hop {
+	hop := Hop{Role: App, Kind: "gunicorn", Name: "gunicorn", Known: true, Location: loc,
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf("--keep-alive %d", int64((d+time.Second-1)/time.Second))
+		}}
+	if worker == "" && threads > 1 {
+		worker = "gthread"
+	}
+	if worker == "" || worker == "sync" {
+		hop.Idle, hop.Source = NoKeepalive, "sync worker (the default): no keep-alive"
+		return hop
+	}
+	hop.Idle, hop.Source = 2*time.Second, fmt.Sprintf("gunicorn's default keepalive (2 s) with the %s worker", worker)
+	if keepalive != "" {
+		if n, err := strconv.Atoi(keepalive); err == nil {
+			hop.Idle, hop.Source = time.Duration(n)*time.Second, fmt.Sprintf("keepalive %s with the %s worker (%s)", keepalive, worker, source)
+		}
+	}
+	return hop
+}
+
+// parseCommandLines finds gunicorn and uvicorn command lines in Dockerfiles,
+// Procfiles, compose files and shell scripts.
+func parseCommandLines(path string, src []byte) []Hop {
+	var hops []Hop
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.NewReplacer(`", "`, " ", `","`, " ", `"`, "", "'", "").Replace(sc.Text())
+		if cmd := gunicornCmdRe.FindString(line); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			var keepalive, worker string
+			threads := 0
+			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
+				switch m[1] {
+				case "--keep-alive":
+					keepalive = m[2]
+				case "-k", "--worker-class":
+					worker = m[2]
+				case "--threads":
+					threads, _ = strconv.Atoi(m[2])
+				}
+			}
+			if strings.Contains(worker, "uvicorn") {
+				worker = "uvicorn"
+			}
+			hops = append(hops, gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"))
+		}
+		if cmd := uvicornCmdRe.FindString(line); cmd != "" {
+			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: 5 * time.Second,
+				Source: "uvicorn's default --timeout-keep-alive (5 s)", Location: Location{path, n},
+				Setting: func(d time.Duration) string {
+					return fmt.Sprintf("--timeout-keep-alive %d", int64((d+time.Second-1)/time.Second))
+				}}
+			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
+				if m[1] == "--timeout-keep-alive" {
+					if v, err := strconv.Atoi(m[2]); err == nil {
+						hop.Idle, hop.Source = time.Duration(v)*time.Second, "--timeout-keep-alive "+m[2]
+					}
+				}
+			}
+			hops = append(hops, hop)
+		}
+	}
+	return hops
+}
+
+// parseGunicornConf reads gunicorn.conf.py settings.
+func parseGunicornConf(path string, src []byte) []Hop {
+	vals := map[string]string{}
+	line := 1
+	for _, m := range pyAssignRe.FindAllSubmatchIndex(src, -1) {
+		vals[string(src[m[2]:m[3]])] = string(src[m[4]:m[5]])
+		if string(src[m[2]:m[3]]) == "keepalive" {
+			line = bytes.Count(src[:m[0]], []byte{'\n'}) + 1
+		}
+	}
+	threads, _ := strconv.Atoi(vals["threads"])
+	worker := vals["worker_class"]
+	if strings.Contains(worker, "uvicorn") {
+		worker = "uvicorn"
+	}
+	return []Hop{gunicornHop(Location{path, line}, vals["keepalive"], worker, threads, "gunicorn.conf.py")}
+}
+
+// parseUvicornRun finds uvicorn.run(..., timeout_keep_alive=N) in Python.
+func parseUvicornRun(path string, src []byte) []Hop {
+	m := uvicornRunRe.FindSubmatchIndex(src)
+	if m == nil {
+		return nil
+	}
+	n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
+	return []Hop{{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: time.Duration(n) * time.Second,
+		Source: "uvicorn.run(timeout_keep_alive=" + string(src[m[2]:m[3]]) + ")", Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf("uvicorn.run(..., timeout_keep_alive=%d)", int64((d+time.Second-1)/time.Second))
+		}}}
+}
+
+var (
+	pumaPersistentRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s+([0-9]+)`)
+	pumaLockRe       = regexp.MustCompile(`(?m)^\s{4}puma \(([0-9.]+)\)`)
+)
+
+// parsePuma reads config/puma.rb with the Puma version from Gemfile.lock
+// (persistent_timeout: 20 s up to 6.x, 65 s from 7.0).
+func parsePuma(path string, src []byte, lock []byte) Hop {
+	hop := Hop{Role: App, Kind: "puma", Name: "Puma", Known: true, Location: Location{path, 1},
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf("persistent_timeout %d", int64((d+time.Second-1)/time.Second))
+		}}
+	v, haveV := version{}, false
+	if m := pumaLockRe.FindSubmatch(lock); m != nil {
+		v, haveV = parseVersion(string(m[1]))
+	}
+	switch {
+	case haveV && !v.less(version{7, 0, 0}):
+		hop.Idle, hop.Source = 65*time.Second, fmt.Sprintf("Puma %s's default persistent_timeout (65 s)", v)
+	case haveV:
+		hop.Idle, hop.Source = 20*time.Second, fmt.Sprintf("Puma %s's default persistent_timeout (20 s; 65 s only from 7.0)", v)
+	default:
+		hop.Idle, hop.Source = 20*time.Second, "Puma's default persistent_timeout before 7.0 (20 s; version unknown)"
+	}
+	if m := pumaPersistentRe.FindSubmatchIndex(src); m != nil {
+		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
+		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), bytes.Count(src[:m[0]], []byte{'\n'})+1
+	}
+	return hop
+}
