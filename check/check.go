@@ -88,8 +88,25 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Hops = append(r.Hops, hops...)
 				return err
 			})
-		case name == "application.properties" || strings.HasPrefix(name, "application-") && strings.HasSuffix(name, ".properties"):
+		case name == "application.properties" || strings.HasPrefix(name, "application-") && strings.HasSuffix(name, ".properties"),
+			strings.HasPrefix(name, "application") && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
 			springFiles = append(springFiles, path)
+		case name != "package.json" && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".template")):
+			r.read(path, func(src []byte) error {
+				switch {
+				case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")):
+					hops, fs, err := parseCloudFormation(rel(dir, path), src)
+					r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+					return err
+				case bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind")):
+					hops, err := parseKubernetes(rel(dir, path), src)
+					r.Hops = append(r.Hops, hops...)
+					return err
+				case strings.Contains(name, "compose"):
+					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				}
+				return nil
+			})
 		case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"):
 			r.read(path, func(src []byte) error {
 				if !bytes.Contains(src, []byte("net/http")) {
@@ -131,8 +148,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Hops = append(r.Hops, parseGunicornConf(rel(dir, path), src)...)
 				return nil
 			})
-		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh") ||
-			(strings.Contains(name, "compose") && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml"))):
+		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
 				return nil
@@ -213,16 +229,34 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			if ok {
 				vs = fmt.Sprintf("from %s: %s", where, vs)
 			}
-			hop, fs := springHop(parseProperties(rel(dir, p), src), v, ok, vs)
-			if ok {
-				hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+			var sets []springProps
+			var err error
+			base := filepath.Base(p)
+			if strings.HasSuffix(base, ".properties") {
+				sets = []springProps{parseProperties(rel(dir, p), src)}
+			} else if sets, err = parseSpringYAML(rel(dir, p), src); err != nil && len(sets) == 0 {
+				return err
 			}
-			if prof := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "application-"), ".properties"); prof != filepath.Base(p) && prof != "application" {
-				hop.Name += ", profile " + prof
+			fileProfile := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "application"), ".properties"), ".yml"), ".yaml")
+			for _, sp := range sets {
+				if sp.profile == "" {
+					sp.profile = strings.TrimPrefix(fileProfile, "-")
+				}
+				hop, fs := springHop(sp, v, ok, vs)
+				if ok {
+					hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+				}
+				if sp.profile != "" {
+					hop.Name += ", profile " + sp.profile
+				}
+				// A YAML document or profile file that sets nothing only repeats the default.
+				if len(sets) > 1 && hop.Location.Line == 1 && len(fs) == 0 && sp.profile != "" {
+					continue
+				}
+				r.Hops = append(r.Hops, hop)
+				r.Findings = append(r.Findings, fs...)
 			}
-			r.Hops = append(r.Hops, hop)
-			r.Findings = append(r.Findings, fs...)
-			return nil
+			return err
 		})
 	}
 	r.evaluate(o)
@@ -325,11 +359,18 @@ func (r *Report) evaluate(o Options) {
 		fronts = nil
 		for _, p := range proxies {
 			if p.UpstreamIdle > 0 {
-				fronts = append(fronts, Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
+				up := Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
 					Idle: p.UpstreamIdle, Known: true, Source: "upstream keepalive_timeout", Location: p.UpstreamLoc,
 					Setting: func(d time.Duration) string {
 						return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
-					}})
+					}}
+				if p.Kind == "ingress-nginx" {
+					up.Name, up.Source = "ingress-nginx upstream keepalive pool", "upstream-keepalive-timeout"
+					up.Setting = func(d time.Duration) string {
+						return fmt.Sprintf(`upstream-keepalive-timeout: "%d"`, int64(d/time.Second))
+					}
+				}
+				fronts = append(fronts, up)
 				break
 			}
 		}

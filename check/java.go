@@ -135,9 +135,10 @@ func springBootVersion(name string, src []byte) (version, string, bool) {
 
 // springProps are the properties of one application.properties file.
 type springProps struct {
-	file  string
-	props map[string]string
-	lines map[string]int
+	file    string
+	profile string // from the file name or the YAML document
+	props   map[string]string
+	lines   map[string]int
 }
 
 func parseProperties(path string, src []byte) springProps {

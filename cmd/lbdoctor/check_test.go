@@ -9,12 +9,16 @@ import (
 )
 
 func TestCheckGolden(t *testing.T) {
-	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache"} {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml"} {
 		dir := filepath.Join("testdata", "check", repo)
 		for _, format := range []string{"text", "json", "sarif"} {
 			code, out, stderr := runCLI(t, "", "check", "--format", format, dir)
-			if code != exitProblem { // every fixture has an error-level finding
-				t.Errorf("%s %s: exit %d, want 1; %s", repo, format, code, stderr)
+			want := exitProblem // an error-level finding
+			if repo == "spring-boot-3-yaml" {
+				want = exitOK // only a warning, below the default --fail-on error
+			}
+			if code != want {
+				t.Errorf("%s %s: exit %d, want %d; %s", repo, format, code, want, stderr)
 			}
 			golden(t, "check-"+repo+"."+format, out)
 		}
@@ -24,14 +28,17 @@ func TestCheckGolden(t *testing.T) {
 // TestCheckFindings pins the findings that matter, independent of wording.
 func TestCheckFindings(t *testing.T) {
 	want := map[string][]string{
-		"spring-boot-2.4":  {"LBD001 src/main/resources/application.properties:4", "LBD001 src/main/resources/application-prod.properties:3", "LBD006 src/main/resources/application-prod.properties:2"},
-		"spring-boot-2.7":  {"LBD002 src/main/resources/application.properties:1"},
-		"alb-nginx-tomcat": {"LBD001 nginx/nginx.conf:6", "LBD001 tomcat/conf/server.xml:6", "LBD005 terraform/alb.tf:12"},
-		"go-service":       {"LBD001 cmd/api/main.go:13"},
-		"node10-express":   {"LBD004 src/server.js:6"},
-		"python-services":  {"LBD003 api/Dockerfile:3", "LBD001 fastapi/Dockerfile:2", "LBD007 worker/Procfile:1"},
-		"rails":            {"LBD001 config/puma.rb:1"},
-		"haproxy-apache":   {"LBD002 apache/conf.d/tuning.conf:2", "LBD001 haproxy/haproxy.cfg:9"},
+		"spring-boot-2.4":    {"LBD001 src/main/resources/application.properties:4", "LBD001 src/main/resources/application-prod.properties:3", "LBD006 src/main/resources/application-prod.properties:2"},
+		"spring-boot-2.7":    {"LBD002 src/main/resources/application.properties:1"},
+		"alb-nginx-tomcat":   {"LBD001 nginx/nginx.conf:6", "LBD001 tomcat/conf/server.xml:6", "LBD005 terraform/alb.tf:12"},
+		"go-service":         {"LBD001 cmd/api/main.go:13"},
+		"node10-express":     {"LBD004 src/server.js:6"},
+		"python-services":    {"LBD003 api/Dockerfile:3", "LBD001 fastapi/Dockerfile:2", "LBD007 worker/Procfile:1"},
+		"rails":              {"LBD001 config/puma.rb:1"},
+		"haproxy-apache":     {"LBD002 apache/conf.d/tuning.conf:2", "LBD001 haproxy/haproxy.cfg:9"},
+		"cloudformation":     {"LBD001 Dockerfile:2", "LBD005 template.yaml:19"},
+		"k8s-ingress-nginx":  {"LBD001 manifests/ingress.yaml:17", "LBD001 manifests/app.yaml:11"},
+		"spring-boot-3-yaml": {"LBD003 src/main/resources/application.yml:12"},
 	}
 	for repo, ids := range want {
 		_, out, _ := runCLI(t, "", "check", "--format", "json", filepath.Join("testdata", "check", repo))
@@ -117,7 +124,10 @@ func TestCheckUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	// Only info findings: exit 0 unless --fail-on info.
+	if code, _, _ := runCLI(t, "", "check", "--fail-on", "warning", filepath.Join("testdata", "check", "spring-boot-3-yaml")); code != exitProblem {
+		t.Errorf("--fail-on warning with a warning: exit %d", code)
+	}
+	// Nothing at all: exit 0.
 	dir := t.TempDir()
 	if code, _, _ := runCLI(t, "", "check", dir); code != exitOK {
 		t.Errorf("empty repo: exit %d", code)

@@ -1,0 +1,277 @@
+package check
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlDocs parses every document of a YAML (or JSON) file into nodes.
+func yamlDocs(path string, src []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var docs []*yaml.Node
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			line := 0
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				fmt.Sscanf(strings.TrimPrefix(err.Error(), "yaml: line "), "%d", &line)
+			}
+			return docs, &ParseError{Location{path, line}, fmt.Errorf("YAML: %v", err)}
+		}
+		if len(n.Content) > 0 {
+			docs = append(docs, n.Content[0])
+		}
+	}
+}
+
+// get follows mapping keys; nil when absent.
+func get(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+				break
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+// scalar returns a plain value; ok is false for intrinsic functions (!Ref,
+// {"Ref": ...}) and other non-scalars.
+func scalar(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || strings.HasPrefix(n.Tag, "!") && n.Tag != "!!str" && n.Tag != "!!int" {
+		return "", false
+	}
+	return n.Value, true
+}
+
+// parseCloudFormation finds ALB and Classic ELB resources in a template.
+func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
+	docs, err := yamlDocs(path, src)
+	if err != nil || len(docs) == 0 {
+		return nil, nil, err
+	}
+	res := get(docs[0], "Resources")
+	if res == nil || res.Kind != yaml.MappingNode {
+		return nil, nil, nil
+	}
+	var hops []Hop
+	var findings []Finding
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		name, r := res.Content[i].Value, res.Content[i+1]
+		typ, _ := scalar(get(r, "Type"))
+		props := get(r, "Properties")
+		hop := Hop{Role: LB, Name: name, Idle: 60 * time.Second, Known: true, Location: Location{path, res.Content[i].Line}}
+		var valueNode *yaml.Node
+		switch typ {
+		case "AWS::ElasticLoadBalancingV2::LoadBalancer":
+			if t, ok := scalar(get(props, "Type")); ok && t != "application" {
+				continue
+			}
+			hop.Kind, hop.Source = "cloudformation-alb", "default idle_timeout.timeout_seconds (60 s)"
+			hop.Setting = func(d time.Duration) string {
+				return fmt.Sprintf("LoadBalancerAttributes: [{Key: idle_timeout.timeout_seconds, Value: \"%d\"}]", int64(d/time.Second))
+			}
+			if attrs := get(props, "LoadBalancerAttributes"); attrs != nil && attrs.Kind == yaml.SequenceNode {
+				for _, a := range attrs.Content {
+					if k, _ := scalar(get(a, "Key")); k == "idle_timeout.timeout_seconds" {
+						valueNode = get(a, "Value")
+					}
+				}
+			}
+		case "AWS::ElasticLoadBalancing::LoadBalancer":
+			hop.Kind, hop.Source = "cloudformation-elb", "default ConnectionSettings.IdleTimeout (60 s)"
+			hop.Setting = func(d time.Duration) string {
+				return fmt.Sprintf("ConnectionSettings: {IdleTimeout: %d}", int64(d/time.Second))
+			}
+			valueNode = get(props, "ConnectionSettings", "IdleTimeout")
+		default:
+			continue
+		}
+		if valueNode != nil {
+			hop.Location.Line = valueNode.Line
+			v, ok := scalar(valueNode)
+			n, err := strconv.Atoi(v)
+			if !ok || err != nil {
+				hop.Known, hop.Source = false, "an intrinsic function or parameter, left unresolved"
+				findings = append(findings, Finding{Rule: RuleUnknown, Location: hop.Location,
+					Message: fmt.Sprintf("%s: the idle timeout is an intrinsic function or parameter (%s), left unresolved", name, strings.TrimSpace(valueNode.Tag+" "+valueNode.Value))})
+			} else {
+				hop.Idle, hop.Source = time.Duration(n)*time.Second, "idle timeout "+v
+			}
+		}
+		hops = append(hops, hop)
+	}
+	return hops, findings, nil
+}
+
+// parseKubernetes finds AWS Load Balancer Controller ingresses (annotation
+// load-balancer-attributes, or IngressClassParams) and ingress-nginx
+// ConfigMaps (keep-alive, upstream-keepalive-timeout).
+func parseKubernetes(path string, src []byte) ([]Hop, error) {
+	docs, err := yamlDocs(path, src)
+	var hops []Hop
+	for _, d := range docs {
+		kind, _ := scalar(get(d, "kind"))
+		name, _ := scalar(get(d, "metadata", "name"))
+		switch kind {
+		case "Ingress":
+			ann := get(d, "metadata", "annotations")
+			class, _ := scalar(get(d, "spec", "ingressClassName"))
+			if c, ok := scalar(get(ann, "kubernetes.io/ingress.class")); ok {
+				class = c
+			}
+			attrs := get(ann, "alb.ingress.kubernetes.io/load-balancer-attributes")
+			if class != "alb" && attrs == nil {
+				continue
+			}
+			hop := Hop{Role: LB, Kind: "aws-load-balancer-controller", Name: "Ingress " + name, Idle: 60 * time.Second, Known: true,
+				Source: "ALB default (60 s): no idle_timeout.timeout_seconds annotation", Location: Location{path, d.Line},
+				Setting: func(d time.Duration) string {
+					return fmt.Sprintf("alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=%d", int64(d/time.Second))
+				}}
+			if v, ok := scalar(attrs); ok {
+				hop.Location.Line = attrs.Line
+				for _, kv := range strings.Split(v, ",") {
+					k, val, _ := strings.Cut(strings.TrimSpace(kv), "=")
+					if k == "idle_timeout.timeout_seconds" {
+						if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
+							hop.Idle, hop.Source = time.Duration(n)*time.Second, "annotation idle_timeout.timeout_seconds="+val
+						}
+					}
+				}
+			}
+			hops = append(hops, hop)
+		case "IngressClassParams":
+			list := get(d, "spec", "loadBalancerAttributes")
+			if list == nil {
+				continue
+			}
+			for _, a := range list.Content {
+				if k, _ := scalar(get(a, "key")); k == "idle_timeout.timeout_seconds" {
+					v, _ := scalar(get(a, "value"))
+					n, err := strconv.Atoi(v)
+					hops = append(hops, Hop{Role: LB, Kind: "aws-load-balancer-controller", Name: "IngressClassParams " + name,
+						Idle: time.Duration(n) * time.Second, Known: err == nil, Source: "loadBalancerAttributes idle_timeout.timeout_seconds=" + v,
+						Location: Location{path, a.Line}, Setting: func(d time.Duration) string {
+							return fmt.Sprintf("loadBalancerAttributes: [{key: idle_timeout.timeout_seconds, value: \"%d\"}]", int64(d/time.Second))
+						}})
+				}
+			}
+		case "Deployment", "StatefulSet", "DaemonSet", "Pod", "Job", "CronJob", "ReplicaSet":
+			hops = append(hops, containerCommands(path, d)...)
+		case "ConfigMap":
+			if !strings.Contains(name, "ingress-nginx") && !strings.Contains(name, "nginx-configuration") {
+				continue
+			}
+			data := get(d, "data")
+			hop := Hop{Role: Proxy, Kind: "ingress-nginx", Name: "ingress-nginx " + name, Idle: 75 * time.Second, Known: true,
+				Source: "ingress-nginx default keep-alive (75 s)", Location: Location{path, d.Line},
+				UpstreamIdle: 60 * time.Second, UpstreamLoc: Location{path, d.Line},
+				Setting: func(d time.Duration) string {
+					return fmt.Sprintf(`keep-alive: "%d"`, int64((d+time.Second-1)/time.Second))
+				}}
+			if n := get(data, "keep-alive"); n != nil {
+				if v, err := strconv.Atoi(n.Value); err == nil {
+					hop.Idle, hop.Source, hop.Location.Line = time.Duration(v)*time.Second, "keep-alive: "+n.Value, n.Line
+				}
+			}
+			if n := get(data, "upstream-keepalive-timeout"); n != nil {
+				if v, err := strconv.Atoi(n.Value); err == nil {
+					hop.UpstreamIdle, hop.UpstreamLoc = time.Duration(v)*time.Second, Location{path, n.Line}
+				}
+			}
+			hops = append(hops, hop)
+		}
+	}
+	return hops, err
+}
+
+// parseSpringYAML flattens application.yml documents into properties, one
+// set per profile (spring.config.activate.on-profile or spring.profiles).
+func parseSpringYAML(path string, src []byte) ([]springProps, error) {
+	docs, err := yamlDocs(path, src)
+	var out []springProps
+	for _, d := range docs {
+		sp := springProps{file: path, props: map[string]string{}, lines: map[string]int{}}
+		flatten(d, "", &sp)
+		profile := sp.props["spring.config.activate.on-profile"]
+		if profile == "" {
+			profile = sp.props["spring.profiles"]
+		}
+		if profile != "" {
+			sp.profile = profile
+		}
+		out = append(out, sp)
+	}
+	return out, err
+}
+
+func flatten(n *yaml.Node, prefix string, sp *springProps) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if prefix != "" {
+				k = prefix + "." + k
+			}
+			flatten(n.Content[i+1], k, sp)
+		}
+	case yaml.ScalarNode:
+		sp.props[prefix], sp.lines[prefix] = n.Value, n.Line
+	}
+}
+
+// containerCommands reads gunicorn/uvicorn command lines from the containers'
+// command and args in a workload manifest.
+func containerCommands(path string, d *yaml.Node) []Hop {
+	var hops []Hop
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			if c := get(n, "containers"); c != nil && c.Kind == yaml.SequenceNode {
+				for _, ct := range c.Content {
+					var words []string
+					line := ct.Line
+					for _, key := range []string{"command", "args"} {
+						if list := get(ct, key); list != nil {
+							if line == ct.Line {
+								line = list.Line
+							}
+							for _, w := range list.Content {
+								words = append(words, w.Value)
+							}
+						}
+					}
+					for _, h := range parseCommandLines(path, []byte(strings.Join(words, " "))) {
+						h.Location.Line = line
+						hops = append(hops, h)
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(d)
+	return hops
+}
