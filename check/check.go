@@ -260,6 +260,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		})
 	}
 	r.evaluate(o)
+	for i := range r.Findings {
+		if r.Findings[i].Confidence == "" {
+			r.Findings[i].Confidence = "high"
+		}
+	}
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
 		if a.Location.File != b.Location.File {
@@ -389,7 +394,7 @@ func (r *Report) compare(front, back Hop, o Options) {
 	chain := fmt.Sprintf("%s %s (%s) -> %s %s (%s)", front.Name, secs(front.Idle), front.Source, back.Name, secs(back.Idle), back.Source)
 	switch {
 	case back.Idle == NoKeepalive:
-		r.Findings = append(r.Findings, Finding{Rule: RuleNoKeepalive, Location: back.Location, Chain: chain,
+		r.Findings = append(r.Findings, Finding{Rule: RuleNoKeepalive, Location: back.Location, Chain: chain, Confidence: confidenceOf(front, back),
 			Message: back.Name + " closes connections after each response"})
 		return
 	case back.Idle == Infinite:
@@ -411,8 +416,17 @@ func (r *Report) compare(front, back Hop, o Options) {
 	if front.Setting != nil && back.Idle-o.Margin >= time.Second {
 		fix += fmt.Sprintf("  (or lower %s: %s)", front.Name, front.Setting(back.Idle-o.Margin))
 	}
-	r.Findings = append(r.Findings, Finding{Rule: rule, Location: back.Location, Chain: chain, Fix: fix,
+	r.Findings = append(r.Findings, Finding{Rule: rule, Location: back.Location, Chain: chain, Fix: fix, Confidence: confidenceOf(front, back),
 		Message: fmt.Sprintf("%s keeps idle connections %s, %s of %s in front of it (%s)", back.Name, secs(back.Idle), relation(back.Idle, front.Idle), front.Name, secs(front.Idle))})
+}
+
+func confidenceOf(hops ...Hop) string {
+	for _, h := range hops {
+		if h.Pattern {
+			return "medium"
+		}
+	}
+	return "high"
 }
 
 func relation(back, front time.Duration) string {

@@ -108,6 +108,10 @@ type Hop struct {
 	UpstreamLoc  Location      `json:"-"`
 	// Setting renders the fix for this hop with a timeout.
 	Setting func(time.Duration) string `json:"-"`
+	// Pattern marks a value read by pattern matching (no parser fits the
+	// format, e.g. JavaScript, shell command lines): findings about it have
+	// medium confidence instead of high.
+	Pattern bool `json:"-"`
 }
 
 // Special values of Hop.Idle.
@@ -123,6 +127,9 @@ type Finding struct {
 	Message  string
 	Chain    string // e.g. "aws_lb.main (120s) -> nginx (65s)"
 	Fix      string
+	// Confidence is "high" when every value came from a real parser,
+	// "medium" when one was read by pattern matching.
+	Confidence string
 }
 
 // ParseError is a file lbdoctor could not read.

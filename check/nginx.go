@@ -232,6 +232,19 @@ func nginxHops(root []*directive) []Hop {
 					}
 				}
 			}
+			// A location may shorten it for its requests: the shortest one counts.
+			for _, l := range s.children {
+				if l.name != "location" || !l.block {
+					continue
+				}
+				for _, d := range l.children {
+					if d.name == "keepalive_timeout" && len(d.args) > 0 {
+						if v, ok := nginxDuration(d.args[0]); ok && v < hop.Idle {
+							hop.Idle, hop.Source, hop.Location = v, fmt.Sprintf("keepalive_timeout %s (location %s)", d.args[0], strings.Join(l.args, " ")), d.loc
+						}
+					}
+				}
+			}
 			if hop.Location == http.loc {
 				hop.Location = s.loc
 			}

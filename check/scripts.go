@@ -64,7 +64,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	if !nodeServerRe.Match(src) {
 		return nil, nil
 	}
-	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: 5 * time.Second,
+	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: 5 * time.Second, Pattern: true,
 		Source: "Node's default keepAliveTimeout (5 s; read by pattern matching)", Location: Location{path, 1}}
 	if proj.framework == "fastify" {
 		hop.Kind, hop.Name, hop.Idle, hop.Source = "node", "Fastify server", 72*time.Second, "Fastify's default keepAliveTimeout (72 s)"
@@ -97,7 +97,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 			h, src, headersLine = 40*time.Second, "default headersTimeout (40 s)", hop.Location.Line
 		}
 		if h <= hop.Idle {
-			findings = append(findings, Finding{Rule: RuleNodeHeaders, Location: Location{path, headersLine},
+			findings = append(findings, Finding{Rule: RuleNodeHeaders, Location: Location{path, headersLine}, Confidence: "medium",
 				Message: fmt.Sprintf("Node %s (%s): %s is not greater than keepAliveTimeout (%s), so idle connections close at %s", proj.version, proj.versionSrc, src, hop.Idle, h),
 				Fix:     fmt.Sprintf("server.headersTimeout = %d; (or upgrade to Node 12.19+)", hop.Idle.Milliseconds()+1000)})
 		}
@@ -112,7 +112,7 @@ func parseNextScripts(path string, src []byte) []Hop {
 		return nil
 	}
 	d, _ := nodeMillis(string(src[m[2]:m[3]]))
-	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: d,
+	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: d, Pattern: true,
 		Source: "next start --keepAliveTimeout " + string(src[m[2]:m[3]]), Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
 		Setting: func(d time.Duration) string { return fmt.Sprintf("next start --keepAliveTimeout %d", d.Milliseconds()) }}}
 }
@@ -128,7 +128,7 @@ var (
 // gunicornHop builds the hop for gunicorn settings: keep-alive applies to
 // threaded and async workers; the default sync worker has none.
 func gunicornHop(loc Location, keepalive, worker string, threads int, source string) Hop {
-	hop := Hop{Role: App, Kind: "gunicorn", Name: "gunicorn", Known: true, Location: loc,
+	hop := Hop{Role: App, Kind: "gunicorn", Name: "gunicorn", Known: true, Location: loc, Pattern: true,
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("--keep-alive %d", int64((d+time.Second-1)/time.Second))
 		}}
@@ -175,11 +175,16 @@ func parseCommandLines(path string, src []byte) []Hop {
 			hops = append(hops, gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"))
 		}
 		if cmd := uvicornCmdRe.FindString(line); cmd != "" {
-			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: 5 * time.Second,
+			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: 5 * time.Second, Pattern: true,
 				Source: "uvicorn's default --timeout-keep-alive (5 s)", Location: Location{path, n},
 				Setting: func(d time.Duration) string {
 					return fmt.Sprintf("--timeout-keep-alive %d", int64((d+time.Second-1)/time.Second))
 				}}
+			if v := envValue(src, "UVICORN_TIMEOUT_KEEP_ALIVE"); v != "" {
+				if n, err := strconv.Atoi(v); err == nil {
+					hop.Idle, hop.Source = time.Duration(n)*time.Second, "UVICORN_TIMEOUT_KEEP_ALIVE="+v
+				}
+			}
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
 				if m[1] == "--timeout-keep-alive" {
 					if v, err := strconv.Atoi(m[2]); err == nil {
@@ -218,7 +223,7 @@ func parseUvicornRun(path string, src []byte) []Hop {
 		return nil
 	}
 	n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
-	return []Hop{{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: time.Duration(n) * time.Second,
+	return []Hop{{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: time.Duration(n) * time.Second, Pattern: true,
 		Source: "uvicorn.run(timeout_keep_alive=" + string(src[m[2]:m[3]]) + ")", Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("uvicorn.run(..., timeout_keep_alive=%d)", int64((d+time.Second-1)/time.Second))
@@ -233,7 +238,7 @@ var (
 // parsePuma reads config/puma.rb with the Puma version from Gemfile.lock
 // (persistent_timeout: 20 s up to 6.x, 65 s from 7.0).
 func parsePuma(path string, src []byte, lock []byte) Hop {
-	hop := Hop{Role: App, Kind: "puma", Name: "Puma", Known: true, Location: Location{path, 1},
+	hop := Hop{Role: App, Kind: "puma", Name: "Puma", Known: true, Location: Location{path, 1}, Pattern: true,
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("persistent_timeout %d", int64((d+time.Second-1)/time.Second))
 		}}
@@ -254,4 +259,17 @@ func parsePuma(path string, src []byte, lock []byte) Hop {
 		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), bytes.Count(src[:m[0]], []byte{'\n'})+1
 	}
 	return hop
+}
+
+var envRe = regexp.MustCompile(`(?m)(?:ENV\s+|^\s*-?\s*|export\s+)([A-Z_]+)[=:\s]\s*["']?([0-9]+)`)
+
+// envValue finds NAME=value (Dockerfile ENV, compose environment, shell
+// export) in the same file.
+func envValue(src []byte, name string) string {
+	for _, m := range envRe.FindAllSubmatch(src, -1) {
+		if string(m[1]) == name {
+			return string(m[2])
+		}
+	}
+	return ""
 }

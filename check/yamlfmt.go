@@ -112,8 +112,12 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 			n, err := strconv.Atoi(v)
 			if !ok || err != nil {
 				hop.Known, hop.Source = false, "an intrinsic function or parameter, left unresolved"
+				what := strings.TrimSpace(valueNode.Tag + " " + valueNode.Value)
+				if valueNode.Kind == yaml.MappingNode && len(valueNode.Content) >= 2 { // JSON form: {"Ref": "X"}
+					what = fmt.Sprintf("%s %s", valueNode.Content[0].Value, valueNode.Content[1].Value)
+				}
 				findings = append(findings, Finding{Rule: RuleUnknown, Location: hop.Location,
-					Message: fmt.Sprintf("%s: the idle timeout is an intrinsic function or parameter (%s), left unresolved", name, strings.TrimSpace(valueNode.Tag+" "+valueNode.Value))})
+					Message: fmt.Sprintf("%s: the idle timeout is an intrinsic function or parameter (%s), left unresolved", name, what)})
 			} else {
 				hop.Idle, hop.Source = time.Duration(n)*time.Second, "idle timeout "+v
 			}

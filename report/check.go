@@ -24,6 +24,9 @@ func CheckText(w io.Writer, r *check.Report) error {
 			p.f("%s\n", Safe(file))
 		}
 		p.f("  %d: %-7s %s %s: %s\n", f.Location.Line, f.Rule.Severity, f.Rule.ID, f.Rule.Name, Safe(f.Message))
+		if f.Confidence == "medium" {
+			p.f("      confidence: medium (read by pattern matching: no parser fits this format)\n")
+		}
 		if f.Chain != "" {
 			p.f("      chain: %s\n", Safe(f.Chain))
 		}
@@ -70,15 +73,16 @@ type CheckJSON struct {
 
 // FindingJSON is one finding.
 type FindingJSON struct {
-	RuleID   string `json:"rule_id"`
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Message  string `json:"message"`
-	Chain    string `json:"chain,omitempty"`
-	Fix      string `json:"fix,omitempty"`
-	Link     string `json:"link,omitempty"`
+	RuleID     string `json:"rule_id"`
+	Rule       string `json:"rule"`
+	Severity   string `json:"severity"`
+	File       string `json:"file"`
+	Line       int    `json:"line"`
+	Message    string `json:"message"`
+	Chain      string `json:"chain,omitempty"`
+	Fix        string `json:"fix,omitempty"`
+	Link       string `json:"link,omitempty"`
+	Confidence string `json:"confidence"`
 }
 
 // HopJSON is one hop.
@@ -96,7 +100,7 @@ type HopJSON struct {
 func CheckJSONOf(r *check.Report) CheckJSON {
 	out := CheckJSON{Dir: r.Dir, Files: r.Files, AssumedLB: r.AssumedLB, Findings: []FindingJSON{}, Hops: []HopJSON{}, Errors: []check.Location{}}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, FindingJSON{f.Rule.ID, f.Rule.Name, string(f.Rule.Severity), f.Location.File, f.Location.Line, f.Message, f.Chain, f.Fix, f.Rule.Link})
+		out.Findings = append(out.Findings, FindingJSON{f.Rule.ID, f.Rule.Name, string(f.Rule.Severity), f.Location.File, f.Location.Line, f.Message, f.Chain, f.Fix, f.Rule.Link, f.Confidence})
 	}
 	for _, h := range r.Hops {
 		hj := HopJSON{Role: string(h.Role), Kind: h.Kind, Name: h.Name, Source: h.Source, File: h.Location.File, Line: h.Location.Line}

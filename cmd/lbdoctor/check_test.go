@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -135,3 +137,36 @@ func TestCheckUsage(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestCheckSARIFValidates runs Microsoft's SARIF validator over the SARIF of
+// every fixture (scripts/install-test-deps installs it).
+func TestCheckSARIFValidates(t *testing.T) {
+	tool := "/opt/lbdoctor-test-tools/node_modules/.bin/sarif-multitool"
+	if _, err := os.Stat(tool); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("SARIF validator missing: %v (scripts/install-test-deps installs it)", err)
+		}
+		t.Skip("SARIF validator not installed; run scripts/install-test-deps")
+	}
+	dir := t.TempDir()
+	var files []string
+	entries, _ := os.ReadDir(filepath.Join("testdata", "check"))
+	for _, e := range entries {
+		_, out, _ := runCLI(t, "", "check", "--format", "sarif", filepath.Join("testdata", "check", e.Name()))
+		f := filepath.Join(dir, e.Name()+".sarif")
+		os.WriteFile(f, []byte(out), 0o644)
+		files = append(files, f)
+	}
+	out, err := exec.Command(tool, append([]string{"validate"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("validator: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, ": error ") || strings.Contains(line, ": warning ") {
+			t.Errorf("SARIF: %s", line)
+		}
+	}
+	if !strings.Contains(string(out), "files scanned") {
+		t.Errorf("validator output: %s", out)
+	}
+}

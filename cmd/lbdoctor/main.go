@@ -14,6 +14,9 @@ import (
 	"syscall"
 )
 
+// version is lbdoctor's version, reported in SARIF output.
+const version = "0.1.0"
+
 // Exit codes shared by the subcommands.
 const (
 	exitOK      = 0
