@@ -1,0 +1,42 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzConfigParsers feeds arbitrary text to the hand-written parsers: they
+// must return hops or an error, never panic or hang.
+func FuzzConfigParsers(f *testing.F) {
+	for _, s := range []string{
+		"http { keepalive_timeout 65; server { listen 80; location / { keepalive_timeout 5s; } } upstream a { keepalive 2; } }",
+		"defaults\n timeout http-request 10s\nfrontend f\n bind :80\n",
+		"server.tomcat.keep-alive-timeout=65s\nserver.tomcat.connection-timeout: 20000\n",
+		"CMD gunicorn -k gthread --threads 4 --keep-alive 62 app:app\nENV UVICORN_TIMEOUT_KEEP_ALIVE=75\nuvicorn a:b --timeout-keep-alive 3",
+		"const s = http.createServer(); s.keepAliveTimeout = 65_000; s.headersTimeout = 66000;",
+		"\"unterminated", "{{{", "}", ";", "include *;",
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, s string) {
+		src := []byte(s)
+		path := filepath.Join(dir, "nginx.conf")
+		os.WriteFile(path, src, 0o644)
+		if root, err := parseNginxConf(path, map[string]bool{}, 0); err == nil {
+			nginxHops(root)
+		}
+		parseHAProxy("haproxy.cfg", src)
+		parseProperties("application.properties", src)
+		parseCommandLines("Dockerfile", src)
+		parseGunicornConf("gunicorn.conf.py", src)
+		parseNodeSource("server.js", src, nodeProject{hasVersion: true, version: version{10, 0, 0}})
+		parsePuma("puma.rb", src, src)
+		parseServerXML("server.xml", src)
+		parseCloudFormation("t.yaml", src)
+		parseKubernetes("k.yaml", src)
+		parseSpringYAML("application.yml", src)
+		parseTerraform("a.tf", src)
+	})
+}
