@@ -94,6 +94,10 @@ type Confirmation struct {
 	AboveError       string  `json:"above_error,omitempty"`
 }
 
+// precision is how close to the load balancer's timeout a measurement must
+// be to count as equal to it (about a round trip plus timer jitter).
+const precision = 0.025 // seconds
+
 // delta separates the confirmation requests from the measured close.
 const delta = 250 * time.Millisecond
 
@@ -434,7 +438,10 @@ func judge(res *Result, cfg Config, m measurement) {
 	switch {
 	case timeout >= lb+margin:
 		res.Verdict = Safe
-	case timeout >= lb:
+	case timeout >= lb-precision:
+		// Within the measurement's precision of lb counts as equal, and
+		// equal still races: the server starts its timer when it has written
+		// the response, a millisecond or so before the client has read it.
 		res.Verdict = Racy
 	default:
 		res.Verdict = Unsafe
