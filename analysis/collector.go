@@ -24,6 +24,10 @@ const MaxErrors = 100
 // MaxExamples is how many example locations are kept per cause.
 const MaxExamples = 3
 
+// bucketExamples is how many a (target, minute) bucket keeps: the report's
+// examples come from different minutes, and memory stays small.
+const bucketExamples = 1
+
 // Filter selects entries. The zero Filter selects everything.
 type Filter struct {
 	// Since and Until bound the entry time (microseconds since the epoch,
@@ -84,7 +88,36 @@ type bucket struct {
 	served   int64 // responses the target produced (any target status)
 	fast     int64 // fast headerless failures (pending, counted before resolution)
 	pending  *causeAgg
-	causes   map[classify.Cause]*causeAgg
+	causes   causeList
+}
+
+// causeList is a bucket's causes: a slice, because a bucket has few and a map
+// would cost hundreds of bytes in each of thousands of buckets.
+type causeList []causeEntry
+
+type causeEntry struct {
+	id  classify.Cause
+	agg *causeAgg
+}
+
+func (l causeList) get(id classify.Cause) *causeAgg {
+	for _, e := range l {
+		if e.id == id {
+			return e.agg
+		}
+	}
+	return nil
+}
+
+// merge adds a into the entry for id.
+func (l *causeList) merge(id classify.Cause, a *causeAgg) {
+	for i, e := range *l {
+		if e.id == id {
+			(*l)[i].agg = mergeAgg(e.agg, a, bucketExamples)
+			return
+		}
+	}
+	*l = append(*l, causeEntry{id, a})
 }
 
 type minuteAgg struct {
@@ -227,13 +260,10 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		}
 		agg = bk.pending
 	} else {
-		if bk.causes == nil {
-			bk.causes = map[classify.Cause]*causeAgg{}
-		}
-		agg = bk.causes[d.Cause]
+		agg = bk.causes.get(d.Cause)
 		if agg == nil {
 			agg = newCauseAgg()
-			bk.causes[d.Cause] = agg
+			bk.causes = append(bk.causes, causeEntry{d.Cause, agg})
 		}
 	}
 	agg.record(loc, e, d)
@@ -261,7 +291,7 @@ func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 		}
 		a.elapsedSecs[(elapsed+500_000)/1_000_000]++
 	}
-	if len(a.examples) == MaxExamples && !loc.less(a.examples[MaxExamples-1].loc) {
+	if len(a.examples) == bucketExamples && !loc.less(a.examples[bucketExamples-1].loc) {
 		return
 	}
 	ex := example{
@@ -275,17 +305,17 @@ func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 	case !alblog.Absent(e.ClassificationReason):
 		ex.detail = "classification_reason=" + alblog.Unquote(e.ClassificationReason)
 	}
-	a.examples = insertExample(a.examples, ex)
+	a.examples = insertExample(a.examples, ex, bucketExamples)
 }
 
-// insertExample keeps the MaxExamples examples with the smallest locations.
-func insertExample(list []example, ex example) []example {
+// insertExample keeps the limit examples with the smallest locations.
+func insertExample(list []example, ex example, limit int) []example {
 	i := sort.Search(len(list), func(i int) bool { return ex.loc.less(list[i].loc) })
 	list = append(list, example{})
 	copy(list[i+1:], list[i:])
 	list[i] = ex
-	if len(list) > MaxExamples {
-		list = list[:MaxExamples]
+	if len(list) > limit {
+		list = list[:limit]
 	}
 	return list
 }
@@ -366,17 +396,15 @@ func (b *bucket) merge(o *bucket) {
 	b.requests += o.requests
 	b.served += o.served
 	b.fast += o.fast
-	b.pending = mergeAgg(b.pending, o.pending)
-	for id, oa := range o.causes {
-		if b.causes == nil {
-			b.causes = map[classify.Cause]*causeAgg{}
-		}
-		b.causes[id] = mergeAgg(b.causes[id], oa)
+	b.pending = mergeAgg(b.pending, o.pending, bucketExamples)
+	for _, e := range o.causes {
+		b.causes.merge(e.id, e.agg)
 	}
 }
 
-// mergeAgg combines two aggregates, either of which may be nil.
-func mergeAgg(a, o *causeAgg) *causeAgg {
+// mergeAgg combines two aggregates, either of which may be nil, keeping up to
+// limit examples.
+func mergeAgg(a, o *causeAgg, limit int) *causeAgg {
 	if a == nil {
 		return o
 	}
@@ -400,8 +428,8 @@ func mergeAgg(a, o *causeAgg) *causeAgg {
 		addCounts(a.elapsedSecs, o.elapsedSecs)
 	}
 	for _, ex := range o.examples {
-		if len(a.examples) < MaxExamples || ex.loc.less(a.examples[len(a.examples)-1].loc) {
-			a.examples = insertExample(a.examples, ex)
+		if len(a.examples) < limit || ex.loc.less(a.examples[len(a.examples)-1].loc) {
+			a.examples = insertExample(a.examples, ex, limit)
 		}
 	}
 	return a

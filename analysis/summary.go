@@ -225,8 +225,9 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 				resolvePending(t, m, b)
 			}
 			ms := minuteOf(m)
-			for id, a := range b.causes {
-				causes[id] = mergeAgg(causes[id], a.cloneFor(tname))
+			for _, e := range b.causes {
+				id, a := e.id, e.agg
+				causes[id] = mergeAgg(causes[id], a.cloneFor(tname), MaxExamples)
 				if causeTargets[id] == nil {
 					causeTargets[id] = map[string]int64{}
 				}
@@ -314,10 +315,7 @@ func resolvePending(t *targetAgg, m int64, b *bucket) {
 		p.examples[i].rule += "; " + reason
 		p.examples[i].confidence = conf
 	}
-	if b.causes == nil {
-		b.causes = map[classify.Cause]*causeAgg{}
-	}
-	b.causes[cause] = mergeAgg(b.causes[cause], p)
+	b.causes.merge(cause, p)
 }
 
 // cloneFor copies an aggregate of target's bucket so that merging into the
