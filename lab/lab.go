@@ -111,7 +111,7 @@ func New(cfg Config) (*LB, error) {
 		lb.targets = append(lb.targets, &upstream{hostPort: host, pool: newPool(host, cfg.IdleTimeout, cfg.FINNotice, cfg.ConnectTimeout)})
 	}
 	if cfg.LogDir != "" {
-		w, err := newLogWriter(cfg.LogDir, cfg.LBName, cfg.Rotate, cfg.Clock)
+		w, err := newLogWriter(cfg.LogDir, cfg.LBName, cfg.Rotate)
 		if err != nil {
 			return nil, err
 		}
@@ -122,8 +122,7 @@ func New(cfg Config) (*LB, error) {
 
 // Serve accepts clients on l until Shutdown.
 func (lb *LB) Serve(l net.Listener) error {
-	lb.srv = &http.Server{Handler: lb, IdleTimeout: lb.cfg.IdleTimeout, ReadHeaderTimeout: lb.cfg.IdleTimeout,
-		ErrorLog: nil}
+	lb.srv = &http.Server{Handler: lb, IdleTimeout: lb.cfg.IdleTimeout, ReadHeaderTimeout: lb.cfg.IdleTimeout}
 	err := lb.srv.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

@@ -22,7 +22,6 @@ type logWriter struct {
 	dir    string
 	lbName string
 	rotate time.Duration
-	clock  func() time.Time
 
 	mu      sync.Mutex
 	end     time.Time // end of the current interval
@@ -34,11 +33,11 @@ type logWriter struct {
 	err     error
 }
 
-func newLogWriter(dir, lbName string, rotate time.Duration, clock func() time.Time) (*logWriter, error) {
+func newLogWriter(dir, lbName string, rotate time.Duration) (*logWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)
 	}
-	return &logWriter{dir: dir, lbName: lbName, rotate: rotate, clock: clock}, nil
+	return &logWriter{dir: dir, lbName: lbName, rotate: rotate}, nil
 }
 
 func (w *logWriter) write(e *alblog.Entry) {
