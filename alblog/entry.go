@@ -60,14 +60,6 @@ var fieldNames = [NumFields + 1]string{
 	"classification_reason", "conn_trace_id",
 }
 
-// quoted reports which fields AWS writes in double quotes.
-var quoted = [NumFields + 1]bool{
-	FieldRequest: true, FieldUserAgent: true, FieldTraceID: true, FieldDomainName: true,
-	FieldChosenCertARN: true, FieldActionsExecuted: true, FieldRedirectURL: true,
-	FieldErrorReason: true, FieldTargetPortList: true, FieldTargetStatusCodeList: true,
-	FieldClassification: true, FieldClassificationReason: true,
-}
-
 // FieldName returns the documented name of field n (1-based), or "extra" past the
 // known fields.
 func FieldName(n int) string {

@@ -20,7 +20,7 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 		if el, ok := err.(interface{ Len() int }); ok && el.Len() > 0 {
 			line = fset.Position(f.Pos()).Line
 		}
-		return nil, &ParseError{Location{path, line}, fmt.Errorf("Go: %v", err)}
+		return nil, &ParseError{Location{path, line}, fmt.Errorf("parsing Go: %v", err)}
 	}
 	setting := func(d time.Duration) string {
 		return fmt.Sprintf("&http.Server{IdleTimeout: %d * time.Second}", int64((d+time.Second-1)/time.Second))

@@ -92,26 +92,26 @@ func (l Location) String() string { return fmt.Sprintf("%s:%d", l.File, l.Line) 
 
 // Hop is one component with an idle timeout.
 type Hop struct {
-	Role Role   `json:"role"`
-	Kind string `json:"kind"` // e.g. "aws_lb", "nginx", "spring-boot-tomcat"; a stacks ID for apps
-	Name string `json:"name"` // e.g. "aws_lb.main", "nginx server 0.0.0.0:80"
+	Role Role
+	Kind string // e.g. "aws_lb", "nginx", "spring-boot-tomcat"; a stacks ID for apps
+	Name string // e.g. "aws_lb.main", "nginx server 0.0.0.0:80"
 	// Idle is the effective idle timeout facing the hop in front (0 with
 	// Known false when it could not be resolved; NoKeepalive when the server
 	// closes after each response; Infinite when there is none).
-	Idle     time.Duration `json:"-"`
-	Known    bool          `json:"known"`
-	Source   string        `json:"source"` // how the value was found
-	Location Location      `json:"location"`
+	Idle     time.Duration
+	Known    bool
+	Source   string // how the value was found
+	Location Location
 	// UpstreamIdle is, for a proxy that pools connections to its backends,
 	// the idle timeout of that pool (0 when it does not pool).
-	UpstreamIdle time.Duration `json:"-"`
-	UpstreamLoc  Location      `json:"-"`
+	UpstreamIdle time.Duration
+	UpstreamLoc  Location
 	// Setting renders the fix for this hop with a timeout.
-	Setting func(time.Duration) string `json:"-"`
+	Setting func(time.Duration) string
 	// Pattern marks a value read by pattern matching (no parser fits the
 	// format, e.g. JavaScript, shell command lines): findings about it have
 	// medium confidence instead of high.
-	Pattern bool `json:"-"`
+	Pattern bool
 }
 
 // Special values of Hop.Idle.

@@ -187,8 +187,7 @@ func nginxHops(root []*directive) []Hop {
 	setting := func(d time.Duration) string {
 		return fmt.Sprintf("keepalive_timeout %ds;", int64((d+time.Second-1)/time.Second))
 	}
-	var walkHTTP func(http *directive)
-	walkHTTP = func(http *directive) {
+	walkHTTP := func(http *directive) {
 		httpIdle, httpSrc, httpLoc := 75*time.Second, "nginx's default keepalive_timeout (75 s)", http.loc
 		for _, d := range http.children {
 			if d.name == "keepalive_timeout" && len(d.args) > 0 {

@@ -414,8 +414,7 @@ func judge(res *Result, cfg Config, m measurement) {
 		res.Close = CloseNone
 		res.Method = "reuse"
 		v := m.reuseOK.Seconds()
-		res.RangeSeconds = &[2]float64{round3(v), math.Inf(1)}
-		res.RangeSeconds[1] = -1 // JSON has no infinity: -1 means "no upper bound found"
+		res.RangeSeconds = &[2]float64{round3(v), -1} // -1: no upper bound found
 		timeout = v
 		res.Reason = fmt.Sprintf("no close within %s and a request after %.1f s idle still worked: the server keeps idle connections at least that long", cfg.Max, v)
 		if v >= lb+margin {
