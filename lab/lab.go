@@ -11,11 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,6 +45,8 @@ type Config struct {
 	Rotate time.Duration
 	// Clock returns the time (tests may scale or fix it); nil means time.Now.
 	Clock func() time.Time
+	// MaxConns caps concurrent client connections (0: DefaultMaxConns).
+	MaxConns int
 }
 
 // DefaultConfig returns ALB's defaults.
@@ -59,6 +61,9 @@ type Stats struct {
 	Status   map[int]int64 `json:"status"`
 	Reused   int64         `json:"reused_connections"`
 	Opened   int64         `json:"opened_connections"`
+	// Rejected counts client connections closed at once because MaxConns
+	// were open.
+	Rejected int64 `json:"rejected_connections"`
 }
 
 // LB is a running lab load balancer.
@@ -70,8 +75,9 @@ type LB struct {
 	tgARN   []byte
 	srv     *http.Server
 
-	mu    sync.Mutex
-	stats Stats
+	rejected atomic.Int64
+	mu       sync.Mutex
+	stats    Stats
 }
 
 type upstream struct {
@@ -96,6 +102,9 @@ func New(cfg Config) (*LB, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	lb := &LB{cfg: cfg, stats: Stats{Status: map[int]int64{}},
 		tgARN: []byte("arn:aws:elasticloadbalancing:lab:000000000000:targetgroup/lbdoctor-lab/0123456789abcdef")}
@@ -122,8 +131,12 @@ func New(cfg Config) (*LB, error) {
 
 // Serve accepts clients on l until Shutdown.
 func (lb *LB) Serve(l net.Listener) error {
-	lb.srv = &http.Server{Handler: lb, IdleTimeout: lb.cfg.IdleTimeout, ReadHeaderTimeout: lb.cfg.IdleTimeout}
-	err := lb.srv.Serve(l)
+	// Request headers must arrive within the idle timeout, and Go's server
+	// holds at most MaxRequestHeaders (plus its 4 KiB slack) of them; the
+	// finer ALB limits are checked in ServeHTTP.
+	lb.srv = &http.Server{Handler: lb, IdleTimeout: lb.cfg.IdleTimeout, ReadHeaderTimeout: lb.cfg.IdleTimeout,
+		MaxHeaderBytes: MaxRequestHeaders}
+	err := lb.srv.Serve(&capListener{Listener: l, slots: make(chan struct{}, lb.cfg.MaxConns), rejected: &lb.rejected})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -153,6 +166,7 @@ func (lb *LB) Stats() Stats {
 	lb.mu.Lock()
 	defer lb.mu.Unlock()
 	s := lb.stats
+	s.Rejected = lb.rejected.Load()
 	s.Status = map[int]int64{}
 	for k, v := range lb.stats.Status {
 		s.Status[k] = v
@@ -181,10 +195,14 @@ func (lb *LB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	received := lb.cfg.Clock()
 	o := outcome{reqT: alblog.Missing, targetT: alblog.Missing, respT: alblog.Missing, targetStatus: alblog.Missing}
 	trace := fmt.Sprintf("Root=1-%08x-%024x", received.Unix(), rand.Uint64()&(1<<63-1))
-	if len(lb.targets) == 0 {
+	switch {
+	case !withinHeaderLimits(r):
+		o.status = http.StatusBadRequest
+		o.sent = writeError(w, o.status)
+	case len(lb.targets) == 0:
 		o.status = http.StatusServiceUnavailable
 		o.sent = writeError(w, o.status)
-	} else {
+	default:
 		t := lb.targets[int(lb.next.Add(1)-1)%len(lb.targets)]
 		o.target = t.hostPort
 		lb.forward(w, r, t, received, trace, &o)
@@ -194,6 +212,10 @@ func (lb *LB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, received time.Time, trace string, o *outcome) {
 	ctx := r.Context()
+	// The client must finish sending its request, and later take the
+	// response, within the idle timeout: a slow client cannot hold the lab.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(received.Add(lb.cfg.IdleTimeout))
 	bc, reused, err := t.pool.get(ctx)
 	lb.mu.Lock()
 	if reused {
@@ -217,6 +239,10 @@ func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, recei
 	}
 	out := r.Clone(ctx)
 	out.RequestURI = ""
+	body := &clientBody{r: r.Body}
+	if r.Body != nil && r.Body != http.NoBody {
+		out.Body = body
+	}
 	out.Header.Set("X-Amzn-Trace-Id", trace)
 	out.Header.Set("X-Forwarded-For", clientIP(r.RemoteAddr))
 	out.Header.Set("X-Forwarded-Proto", "http")
@@ -226,15 +252,24 @@ func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, recei
 	bc.SetDeadline(time.Now().Add(lb.cfg.IdleTimeout))
 	stop := context.AfterFunc(ctx, func() { bc.SetDeadline(time.Unix(1, 0)) }) // client left: abandon
 	err = out.Write(bc)
+	// The request is sent: from here the deadline would only cancel the
+	// request's context through Go's background read.
+	rc.SetReadDeadline(time.Time{})
 	var resp *http.Response
 	if err == nil {
-		resp, err = http.ReadResponse(bc.br, out)
+		resp, err = readResponse(bc, out)
 	}
 	stop()
 	if err != nil {
 		t.pool.discard(bc)
 		var ne net.Error
 		switch {
+		case body.err != nil && !errors.Is(body.err, io.EOF):
+			// The client stalled or left while sending its body.
+			o.status, o.targetT, o.reqT = 460, alblog.Missing, alblog.Missing
+			if errors.As(body.err, &ne) && ne.Timeout() {
+				o.status = http.StatusRequestTimeout
+			}
 		case ctx.Err() != nil:
 			o.status, o.targetT = 460, alblog.Missing
 		case errors.As(err, &ne) && ne.Timeout():
@@ -242,7 +277,7 @@ func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, recei
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 			o.status = http.StatusBadGateway // closed before response headers
 		default:
-			o.status = http.StatusBadGateway // malformed response
+			o.status = http.StatusBadGateway // malformed response, or headers over 32 KiB
 			o.targetT = lb.cfg.Clock().Sub(sentAt).Microseconds()
 			o.respT = 0
 		}
@@ -262,10 +297,12 @@ func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, recei
 		}
 		w.Header()[k] = vs
 	}
+	rc.SetWriteDeadline(time.Now().Add(lb.cfg.IdleTimeout))
 	w.WriteHeader(resp.StatusCode)
+	rc.Flush() // like ALB, send the headers at once and stream the body
 	o.respT = lb.cfg.Clock().Sub(headersAt).Microseconds()
 	bc.SetDeadline(time.Now().Add(lb.cfg.IdleTimeout))
-	n, cerr := io.Copy(w, resp.Body)
+	n, cerr := io.Copy(flushWriter{w, rc}, resp.Body)
 	resp.Body.Close()
 	o.sent = n + headerSize(resp)
 	bc.SetDeadline(time.Time{})
@@ -275,6 +312,86 @@ func (lb *LB) forward(w http.ResponseWriter, r *http.Request, t *upstream, recei
 	}
 	t.pool.put(bc)
 }
+
+// readResponse reads a target's final response headers, skipping interim 1xx
+// responses, with at most MaxResponseHeaders read in all; the body that
+// follows is streamed without limit.
+func readResponse(bc *backendConn, req *http.Request) (*http.Response, error) {
+	bc.lim.remaining, bc.lim.err = MaxResponseHeaders+int64(bc.br.Size()), nil
+	defer func() { bc.lim.remaining = math.MaxInt64 }()
+	var size int64
+	for interim := 0; ; interim++ {
+		resp, err := http.ReadResponse(bc.br, req)
+		if err != nil {
+			if bc.lim.err != nil && !errors.Is(err, errHeaderLimit) {
+				return nil, bc.lim.err // timeout, close or reset, not "malformed"
+			}
+			return nil, err
+		}
+		size += headerSize(resp)
+		if size > MaxResponseHeaders {
+			resp.Body.Close()
+			return nil, errHeaderLimit
+		}
+		switch {
+		case resp.StatusCode == http.StatusSwitchingProtocols:
+			return nil, errors.New("target switched protocols (101) though the lab never asks to")
+		case resp.StatusCode >= 200 || resp.StatusCode < 100:
+			return resp, nil
+		case interim == maxInterim:
+			return nil, errors.New("target sent too many interim (1xx) responses")
+		}
+	}
+}
+
+// withinHeaderLimits checks ALB's request quotas: 16 KiB for the request
+// line, 16 KiB for one header, 64 KiB for all of them.
+func withinHeaderLimits(r *http.Request) bool {
+	if len(r.Method)+len(r.RequestURI)+len(r.Proto)+2 > MaxRequestLine {
+		return false
+	}
+	total := 0
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n := len(k) + len(v) + 4
+			if n > MaxHeaderLine {
+				return false
+			}
+			total += n
+		}
+	}
+	return total <= MaxRequestHeaders
+}
+
+// flushWriter sends each piece of a streamed body to the client at once.
+type flushWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (f flushWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err == nil {
+		err = f.rc.Flush()
+	}
+	return n, err
+}
+
+// clientBody remembers why reading the client's request body failed.
+type clientBody struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *clientBody) Close() error { return b.r.Close() }
 
 func headerSize(resp *http.Response) int64 {
 	n := int64(len(resp.Status) + 11)

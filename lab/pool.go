@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"math"
 	"net"
 	"os"
 	"sync"
@@ -13,7 +14,8 @@ import (
 // backendConn is a connection from the load balancer to a target.
 type backendConn struct {
 	net.Conn
-	br *bufio.Reader
+	lim *limitReader // under br: bounds response headers
+	br  *bufio.Reader
 
 	// Set while the connection is idle in the pool.
 	idleSince time.Time
@@ -69,7 +71,8 @@ func (p *pool) get(ctx context.Context) (bc *backendConn, reused bool, err error
 	if err != nil {
 		return nil, false, errConnect{err}
 	}
-	bc = &backendConn{Conn: c, br: bufio.NewReader(c)}
+	lim := &limitReader{r: c, remaining: math.MaxInt64}
+	bc = &backendConn{Conn: c, lim: lim, br: bufio.NewReader(lim)}
 	p.mu.Lock()
 	p.all[bc] = true
 	p.mu.Unlock()

@@ -28,7 +28,15 @@ type target struct {
 	// reuseTimeout bounds a request on a reused idle connection: a silently
 	// dropped connection never answers, so waiting stepTimeout would be waste.
 	reuseTimeout time.Duration
+	// rtt is how long the first request took.
+	rtt time.Duration
+	// end is when the probe's time (Config.Max) runs out: no step waits past it.
+	end time.Time
 }
+
+// errOutOfTime ends a step cut short by the end of the probe: it is not
+// evidence of anything the server did.
+var errOutOfTime = errors.New("the probe's time (--max) ran out")
 
 // stepTimeout bounds every network step except the idle waits.
 const stepTimeout = 10 * time.Second
@@ -72,9 +80,22 @@ func newTarget(cfg Config) (*target, error) {
 // conn is one probe connection.
 type conn struct {
 	c  net.Conn
+	cr *capReader
 	br *bufio.Reader
 	// idleSince is when the last response was completely read.
 	idleSince time.Time
+	// snippet is the start of the last response body, to explain errors.
+	snippet []byte
+}
+
+// snippetWriter keeps the first 256 bytes written to it and drops the rest.
+type snippetWriter struct{ b *[]byte }
+
+func (w snippetWriter) Write(p []byte) (int, error) {
+	if room := 256 - len(*w.b); room > 0 {
+		*w.b = append(*w.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
 }
 
 func (t *target) dial(ctx context.Context) (*conn, error) {
@@ -90,33 +111,88 @@ func (t *target) dial(ctx context.Context) (*conn, error) {
 		cancel()
 		if err != nil {
 			c.Close()
-			return nil, fmt.Errorf("TLS handshake with %s: %w", t.addr, err)
+			var rh tls.RecordHeaderError
+			if errors.As(err, &rh) {
+				return nil, &Unmeasurable{Reason: fmt.Sprintf("%s does not speak TLS (its first bytes are not a TLS record)", t.addr),
+					Advice: "use an http:// URL", Err: err}
+			}
+			return nil, fmt.Errorf("TLS handshake with %s: %w (--insecure skips certificate verification)", t.addr, err)
 		}
 		c = tc
 	}
-	return &conn{c: c, br: bufio.NewReader(c)}, nil
+	cr := &capReader{r: c}
+	return &conn{c: c, cr: cr, br: bufio.NewReader(cr)}, nil
 }
 
-// roundTrip sends the request and reads the whole response. A connection's
-// first request may take stepTimeout; a reuse, t.reuseTimeout.
+// roundTrip sends the request and reads the whole response, within the
+// limits of limits.go. A connection's first request may take stepTimeout; a
+// reuse, t.reuseTimeout; neither goes past t.end. Errors that leave nothing to
+// measure are *Unmeasurable; a close, reset or timeout of a reused connection
+// before any byte of the response is returned as is (see explain).
 func (t *target) roundTrip(cn *conn) (*http.Response, error) {
+	reused := !cn.idleSince.IsZero()
 	timeout := stepTimeout
-	if !cn.idleSince.IsZero() && t.reuseTimeout > 0 {
+	if reused && t.reuseTimeout > 0 {
 		timeout = t.reuseTimeout
 	}
-	cn.c.SetDeadline(time.Now().Add(timeout))
+	began := time.Now()
+	deadline, cut := began.Add(timeout), false
+	if !t.end.IsZero() && t.end.Before(deadline) {
+		deadline, cut = t.end, true
+	}
+	cn.c.SetDeadline(deadline)
+	fail := func(err error, headers bool) error {
+		// A reuse cut short by the probe's end still shows a silent drop if
+		// it waited long enough: a live server answers within a few RTTs.
+		timedOut := errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(cn.cr.err, os.ErrDeadlineExceeded)
+		if cut && timedOut &&
+			!(reused && headers && cn.cr.got == 0 && time.Since(began) >= min(timeout, max(time.Second, 10*t.rtt))) {
+			return errOutOfTime
+		}
+		return explain(err, cn.cr, headers, reused, time.Since(began))
+	}
 	if _, err := cn.c.Write(t.request); err != nil {
-		return nil, err
+		if reused {
+			return nil, err
+		}
+		return nil, &Unmeasurable{Reason: "sending the request failed: " + err.Error(), Err: err}
 	}
 	req := &http.Request{Method: t.method}
-	resp, err := http.ReadResponse(cn.br, req)
-	if err != nil {
-		return nil, err
+	cn.cr.phase(MaxHeaderBytes)
+	var resp *http.Response
+	for interim := 0; ; interim++ {
+		var err error
+		resp, err = http.ReadResponse(cn.br, req)
+		if err != nil {
+			if interim > 0 && errors.Is(cn.cr.err, os.ErrDeadlineExceeded) && !cut {
+				return nil, &Unmeasurable{Reason: fmt.Sprintf("the server sent %d interim (1xx) response(s) and then no final response", interim),
+					Advice: "probe an endpoint that answers GET directly", Err: err}
+			}
+			return nil, fail(err, true)
+		}
+		// Interim responses (100 Continue, 103 Early Hints) precede the
+		// real one; 101 would switch protocols, which nothing here speaks.
+		if resp.StatusCode < 100 || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+		if interim == maxInterim {
+			return nil, &Unmeasurable{Reason: fmt.Sprintf("the server sent more than %d interim (1xx) responses", maxInterim)}
+		}
 	}
-	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return nil, &Unmeasurable{Reason: "the server switched protocols (101): the connection is no longer HTTP/1.1",
+			Advice: "probe a plain HTTP endpoint, such as the health check"}
+	}
+	// The body budget leaves room for chunk framing and trailers.
+	cn.cr.phase(MaxBodyBytes + 64<<10)
+	cn.snippet = cn.snippet[:0]
+	n, err := io.Copy(snippetWriter{&cn.snippet}, io.LimitReader(resp.Body, MaxBodyBytes+1))
 	resp.Body.Close()
+	if err == nil && n > MaxBodyBytes {
+		err = errLimit
+	}
 	if err != nil {
-		return nil, err
+		return nil, fail(err, false)
 	}
 	cn.idleSince = time.Now()
 	cn.c.SetDeadline(time.Time{})
@@ -135,6 +211,10 @@ func closeKind(err error) string {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return CloseSilent
 	}
+	var um *Unmeasurable
+	if errors.As(err, &um) {
+		return "unmeasurable: " + um.Reason
+	}
 	return "error: " + err.Error()
 }
 
@@ -142,6 +222,7 @@ func closeKind(err error) string {
 // It returns how long the connection was idle and how it ended.
 func (cn *conn) waitClose(deadline time.Time) (time.Duration, string) {
 	cn.c.SetReadDeadline(deadline)
+	cn.cr.phase(MaxHeaderBytes) // what an idle server may say before closing
 	buf := make([]byte, 512)
 	for {
 		_, err := cn.br.Read(buf)

@@ -11,7 +11,9 @@
 package probe
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -118,9 +120,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every step ends by start+Max; the context, a moment later, closes any
+	// connection still open, so a probe never outlives --max by much.
+	t.end = start.Add(cfg.Max)
 	res := &Result{URL: cfg.URL, LBIdleSeconds: cfg.LBIdle.Seconds(), LBIdleAssumed: cfg.LBIdleAssumed, MarginSeconds: cfg.Margin.Seconds()}
-
-	ctx, cancel := context.WithCancel(ctx)
+	parent := ctx
+	ctx, cancel := context.WithDeadline(ctx, t.end.Add(500*time.Millisecond))
 	defer cancel()
 	var mu sync.Mutex
 	var conns []*conn
@@ -146,24 +151,64 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	})
 	defer stopAfter()
 
+	// unmeasurable ends the probe with "unknown": the server answered, but
+	// not in a way that can be measured; the result says why and what to do.
+	unmeasurable := func(um *Unmeasurable) (*Result, error) {
+		res.Verdict, res.Method = Unknown, "none"
+		res.Reason = "cannot measure: " + um.Reason
+		res.Recommendation = um.Advice
+		if res.Recommendation == "" {
+			res.Recommendation = "probe an endpoint with a small, fast response, such as the health check"
+		}
+		res.WallSeconds = time.Since(start).Seconds()
+		return res, nil
+	}
+	var um *Unmeasurable
+
 	// The first connection learns the basics: status, headers, keep-alive.
 	first, err := t.dial(ctx)
+	if errors.As(err, &um) {
+		return unmeasurable(um)
+	}
 	if err != nil {
 		return nil, err
 	}
 	track(first)
 	began := time.Now()
 	resp, err := t.roundTrip(first)
+	if parent.Err() != nil {
+		return nil, parent.Err()
+	}
+	if errors.As(err, &um) {
+		return unmeasurable(um)
+	}
+	if errors.Is(err, errOutOfTime) {
+		return unmeasurable(&Unmeasurable{Reason: fmt.Sprintf("no complete response within --max %s", cfg.Max), Advice: "probe with a longer --max or an endpoint that answers quickly"})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("no HTTP response from %s: %w", t.addr, err)
 	}
-	t.reuseTimeout = max(2*time.Second, 5*time.Since(began))
+	t.rtt = time.Since(began)
+	t.reuseTimeout = max(2*time.Second, 5*t.rtt)
 	res.Status = resp.StatusCode
 	res.Server = resp.Header.Get("Server")
 	if v, ok := keepAliveTimeout(resp.Header.Get("Keep-Alive")); ok {
 		res.KeepaliveHeaderSeconds = &v
 	}
-	if resp.Close || resp.ProtoMajor == 1 && resp.ProtoMinor == 0 && !strings.EqualFold(resp.Header.Get("Connection"), "keep-alive") {
+	closes := resp.Close || resp.ProtoMajor == 1 && resp.ProtoMinor == 0 && !strings.EqualFold(resp.Header.Get("Connection"), "keep-alive")
+	if closes && resp.StatusCode >= 400 {
+		// Servers close the connection after many errors (nginx after a
+		// 400, Go's TLS server to a plain-HTTP client): that says nothing
+		// about keep-alive on the requests that succeed.
+		um := &Unmeasurable{Reason: fmt.Sprintf("the server answered %d and closed the connection; a close after an error says nothing about keep-alive", resp.StatusCode),
+			Advice: "probe a URL that answers 2xx or 3xx, such as the health check"}
+		if resp.StatusCode == http.StatusBadRequest && bytes.Contains(bytes.ToLower(first.snippet), []byte("https")) {
+			um.Reason += " (the reply mentions HTTPS: the port expects TLS)"
+			um.Advice = "use an https:// URL"
+		}
+		return unmeasurable(um)
+	}
+	if closes {
 		res.Verdict, res.Method, res.Close = NoKeepalive, "header", CloseNone
 		res.Reason = "the server answers with Connection: close, so each request needs a new connection: no race is possible, at the cost of a TCP (and TLS) handshake per request"
 		res.Stack = fingerprint(res, nil)
@@ -172,11 +217,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	m := measure(ctx, t, cfg, first, track)
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	if parent.Err() != nil {
+		return nil, parent.Err()
 	}
-	if m.err != nil && len(m.samples) == 0 && m.reuseOK == nil {
-		return nil, m.err
+	if len(m.samples) == 0 && m.reuseOK == nil && m.reuseFail == nil {
+		if errors.As(m.err, &um) {
+			return unmeasurable(um)
+		}
+		if m.err != nil && !errors.Is(m.err, errOutOfTime) {
+			return nil, m.err
+		}
 	}
 	judge(res, cfg, m)
 	res.Stack = fingerprint(res, m.samples)
@@ -246,7 +296,7 @@ func measure(ctx context.Context, t *target, cfg Config, first *conn, track func
 					return
 				}
 			}
-			d, kind := cn.waitClose(cn.idleSince.Add(cfg.Max))
+			d, kind := cn.waitClose(earliest(cn.idleSince.Add(cfg.Max), t.end))
 			if kind != CloseFIN && kind != CloseRST {
 				if kind != CloseSilent {
 					mu.Lock()
@@ -291,7 +341,11 @@ func measure(ctx context.Context, t *target, cfg Config, first *conn, track func
 		conf.AboveIdleSeconds, conf.AboveOK, conf.AboveError = idle, err == nil, closeKind(err)
 	})
 
-	// Staggered reuse probes find silent drops (or no timeout at all) up to Max.
+	// Staggered reuse probes find silent drops (or no timeout at all) up to
+	// Max. The last one is sent early enough for its answer to arrive before
+	// the probe's end; a failure only counts if the connection closed, reset or
+	// stayed silent (not if the answer was unmeasurable or time ran out).
+	span := time.Until(t.end) - max(250*time.Millisecond, 5*t.rtt)
 	for k := 1; k <= reuseProbes; k++ {
 		wg.Add(1)
 		go func(after time.Duration) {
@@ -313,17 +367,25 @@ func measure(ctx context.Context, t *target, cfg Config, first *conn, track func
 				return
 			}
 			_, err = t.roundTrip(cn)
+			var um *Unmeasurable
 			mu.Lock()
-			if err == nil {
+			switch {
+			case err == nil:
 				if m.reuseOK == nil || after > *m.reuseOK {
 					m.reuseOK = &after
 				}
-			} else if m.reuseFail == nil || after < *m.reuseFail {
-				m.reuseFail = &after
+			case errors.As(err, &um), errors.Is(err, errOutOfTime), ctx.Err() != nil:
+				if m.err == nil {
+					m.err = err
+				}
+			default:
+				if m.reuseFail == nil || after < *m.reuseFail {
+					m.reuseFail = &after
+				}
 			}
 			mu.Unlock()
 			cn.c.Close()
-		}(cfg.Max * time.Duration(k) / reuseProbes)
+		}(max(span, time.Second) * time.Duration(k) / reuseProbes)
 	}
 
 	done := make(chan struct{})
@@ -367,7 +429,18 @@ func reuseAfter(ctx context.Context, t *target, track func(*conn), startAfter ti
 	}
 	idle = time.Since(cn.idleSince)
 	_, err = t.roundTrip(cn)
+	var um *Unmeasurable
+	if errors.As(err, &um) || errors.Is(err, errOutOfTime) {
+		return 0, nil, false // says nothing about the idle timeout
+	}
 	return idle, err, true
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // sleep waits d (or not at all when d <= 0); false if ctx ended first.

@@ -38,6 +38,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringVar(&cfg.LogDir, "log-dir", "", "directory for ALB-format access logs (none if empty)")
 	fs.StringVar(&cfg.LBName, "lb-name", cfg.LBName, "load balancer id written in the logs")
 	fs.DurationVar(&cfg.Rotate, "rotate", cfg.Rotate, "start a new log file this often (ALB: 5m)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", lab.DefaultMaxConns, "most client connections open at once; more are closed at once")
 	if rest, err := parseInterleaved(fs, args); err != nil || len(rest) > 0 {
 		if err != nil && isHelp(err) {
 			return exitOK
@@ -75,7 +76,7 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		err = serr
 	}
 	st := lb.Stats()
-	fmt.Fprintf(stderr, "lbdoctor lab: %d requests %v; logs: %v\n", st.Requests, st.Status, lb.LogFiles())
+	fmt.Fprintf(stderr, "lbdoctor lab: %d requests %v, %d connections rejected over --max-conns; logs: %v\n", st.Requests, st.Status, st.Rejected, lb.LogFiles())
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor lab: %v\n", err)
 		return exitProblem
