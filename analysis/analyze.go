@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lbdoctor/lbdoctor/logscan"
 )
@@ -14,6 +15,9 @@ type Options struct {
 	// Strict makes the first malformed line fatal: Analyze returns a *StrictError.
 	Strict bool
 	Scan   logscan.Options
+	// LBIdle is the load balancer's idle timeout as the user states it
+	// (--lb-idle); 0 means infer it from the logs, else assume ALB's default.
+	LBIdle time.Duration
 }
 
 // StrictError is returned in strict mode for the first malformed line.
@@ -40,5 +44,5 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return Summarize(total, inputs, results, o.Window), nil
+	return Summarize(total, inputs, results, o), nil
 }

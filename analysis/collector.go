@@ -62,10 +62,14 @@ type Collector struct {
 	errs                                            []lineError // the MaxErrors first by location
 	errsTotal                                       int64
 
-	targets map[string]*targetAgg
+	targets map[string]*targetAgg // by load balancer and target
+	key     []byte                // scratch for the targets key
 	minutes map[int64]*minuteAgg
 	lbs     map[string]int64
 	groups  map[string]int64
+	// timeouts holds, per load balancer, the elapsed times of its 504s: what
+	// its idle timeout is inferred from.
+	timeouts map[string]*lbTimeouts
 
 	oldest, newest int64 // entry times seen, microseconds
 
@@ -80,6 +84,38 @@ type lineError struct {
 
 type targetAgg struct {
 	minutes map[int64]*bucket
+	lb      string // the load balancer that sent it these requests
+	name    string // the target, host:port or "-"
+}
+
+// lbTimeouts is what one load balancer's 504s say about its idle timeout.
+type lbTimeouts struct {
+	slow map[int64]*elapsedStat // 504s after >= 1 s, by elapsed whole seconds
+	fast elapsedStat            // 504s in under 1 s
+}
+
+// elapsedStat counts elapsed times (microseconds) and keeps their range.
+type elapsedStat struct{ n, min, max int64 }
+
+func (e *elapsedStat) add(v int64) {
+	if e.n == 0 || v < e.min {
+		e.min = v
+	}
+	if e.n == 0 || v > e.max {
+		e.max = v
+	}
+	e.n++
+}
+
+func (e *elapsedStat) merge(o elapsedStat) {
+	if o.n == 0 {
+		return
+	}
+	if e.n == 0 {
+		*e = o
+		return
+	}
+	e.min, e.max, e.n = min(e.min, o.min), max(e.max, o.max), e.n+o.n
 }
 
 // bucket holds what one target did in one minute.
@@ -88,7 +124,15 @@ type bucket struct {
 	served   int64 // responses the target produced (any target status)
 	fast     int64 // fast headerless failures (pending, counted before resolution)
 	pending  *causeAgg
+	// timeouts are 504s after >= 1 s, by elapsed whole seconds, until the
+	// load balancer's idle timeout is known (see classify.ResolveTimeout).
+	timeouts []timeoutEntry
 	causes   causeList
+}
+
+type timeoutEntry struct {
+	secs int64
+	agg  *causeAgg
 }
 
 // causeList is a bucket's causes: a slice, because a bucket has few and a map
@@ -133,7 +177,6 @@ type causeAgg struct {
 	rules       counts[string]
 	confidence  counts[classify.Confidence]
 	examples    []example
-	elapsedSecs map[int64]int64 // rounded elapsed seconds, for timeouts
 }
 
 type example struct {
@@ -153,12 +196,13 @@ type example struct {
 // the first malformed line (see Strict).
 func NewCollector(f Filter, strict bool) *Collector {
 	return &Collector{
-		filter:  f,
-		strict:  strict,
-		targets: map[string]*targetAgg{},
-		minutes: map[int64]*minuteAgg{},
-		lbs:     map[string]int64{},
-		groups:  map[string]int64{},
+		filter:   f,
+		strict:   strict,
+		targets:  map[string]*targetAgg{},
+		minutes:  map[int64]*minuteAgg{},
+		lbs:      map[string]int64{},
+		groups:   map[string]int64{},
+		timeouts: map[string]*lbTimeouts{},
 	}
 }
 
@@ -224,10 +268,13 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if !alblog.Absent(e.TargetGroupARN) {
 		c.groups[string(e.TargetGroupARN)]++
 	}
-	tgt := c.targets[string(e.Target)]
+	// A target's context is per load balancer: each has its own connection
+	// pool and idle timeout, even for a target registered behind two.
+	c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
+	tgt := c.targets[string(c.key)]
 	if tgt == nil {
-		tgt = &targetAgg{minutes: map[int64]*bucket{}}
-		c.targets[string(e.Target)] = tgt
+		tgt = &targetAgg{minutes: map[int64]*bucket{}, lb: string(e.ELB), name: string(e.Target)}
+		c.targets[string(c.key)] = tgt
 	}
 	bk := tgt.minutes[minute]
 	if bk == nil {
@@ -249,8 +296,28 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		return
 	}
 	m.status.add(e.ELBStatusCode, 1)
-	if d.Cause == "" && !d.Pending {
+	if d.Cause == "" && !d.Pending && !d.Timeout {
 		return // a success, or a target's own non-5xx answer
+	}
+	if elapsed, ok := e.Elapsed(); ok && (d.Timeout || d.Cause == classify.LBTimeoutUnexplained) {
+		lt := c.timeouts[string(e.ELB)]
+		if lt == nil {
+			lt = &lbTimeouts{slow: map[int64]*elapsedStat{}}
+			c.timeouts[string(e.ELB)] = lt
+		}
+		if d.Timeout {
+			secs := (elapsed + 500_000) / 1_000_000
+			st := lt.slow[secs]
+			if st == nil {
+				st = &elapsedStat{}
+				lt.slow[secs] = st
+			}
+			st.add(elapsed)
+			agg := bk.timeout(secs)
+			agg.record(loc, e, d)
+			return
+		}
+		lt.fast.add(elapsed)
 	}
 	var agg *causeAgg
 	if d.Pending {
@@ -271,6 +338,18 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 
 func newCauseAgg() *causeAgg { return &causeAgg{} }
 
+// timeout returns the bucket's aggregate of 504s that took secs seconds.
+func (b *bucket) timeout(secs int64) *causeAgg {
+	for _, t := range b.timeouts {
+		if t.secs == secs {
+			return t.agg
+		}
+	}
+	a := newCauseAgg()
+	b.timeouts = append(b.timeouts, timeoutEntry{secs, a})
+	return a
+}
+
 func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 	a.count++
 	if a.first == 0 || e.Time < a.first {
@@ -285,12 +364,6 @@ func (a *causeAgg) record(loc Location, e *alblog.Entry, d classify.Decision) {
 		a.confidence.add(d.Confidence, 1)
 	}
 	elapsed, ok := e.Elapsed()
-	if d.Cause == classify.TargetResponseTimeout && ok {
-		if a.elapsedSecs == nil {
-			a.elapsedSecs = map[int64]int64{}
-		}
-		a.elapsedSecs[(elapsed+500_000)/1_000_000]++
-	}
 	if len(a.examples) == bucketExamples && !loc.less(a.examples[bucketExamples-1].loc) {
 		return
 	}
@@ -366,6 +439,21 @@ func (c *Collector) Merge(o *Collector) {
 	}
 	addCounts(c.lbs, o.lbs)
 	addCounts(c.groups, o.groups)
+	for lb, ot := range o.timeouts {
+		ct := c.timeouts[lb]
+		if ct == nil {
+			c.timeouts[lb] = ot
+			continue
+		}
+		ct.fast.merge(ot.fast)
+		for secs, st := range ot.slow {
+			if cs := ct.slow[secs]; cs != nil {
+				cs.merge(*st)
+			} else {
+				ct.slow[secs] = st
+			}
+		}
+	}
 	for m, om := range o.minutes {
 		cm := c.minutes[m]
 		if cm == nil {
@@ -397,6 +485,10 @@ func (b *bucket) merge(o *bucket) {
 	b.served += o.served
 	b.fast += o.fast
 	b.pending = mergeAgg(b.pending, o.pending, bucketExamples)
+	for _, t := range o.timeouts {
+		a := b.timeout(t.secs)
+		*a = *mergeAgg(a, t.agg, bucketExamples)
+	}
 	for _, e := range o.causes {
 		b.causes.merge(e.id, e.agg)
 	}
@@ -421,12 +513,6 @@ func mergeAgg(a, o *causeAgg, limit int) *causeAgg {
 	a.status.merge(o.status)
 	a.rules.merge(o.rules)
 	a.confidence.merge(o.confidence)
-	if o.elapsedSecs != nil {
-		if a.elapsedSecs == nil {
-			a.elapsedSecs = map[int64]int64{}
-		}
-		addCounts(a.elapsedSecs, o.elapsedSecs)
-	}
 	for _, ex := range o.examples {
 		if len(a.examples) < limit || ex.loc.less(a.examples[len(a.examples)-1].loc) {
 			a.examples = insertExample(a.examples, ex, limit)

@@ -114,14 +114,18 @@ type MinuteSummary struct {
 
 // Inferred is what the logs reveal about the configuration.
 type Inferred struct {
-	// LBIdleTimeoutSeconds is the load balancer's idle timeout, read from the
-	// elapsed time of 504 target-response-timeout errors (nil when there are none).
+	// LBIdleTimeoutSeconds is the idle timeout inferred from the elapsed
+	// times of 504s when every load balancer with one agrees on it; null when
+	// none could be inferred (see IdleTimeouts for why) or they differ.
 	LBIdleTimeoutSeconds *int64 `json:"lb_idle_timeout_seconds"`
 	// LBIdleTimeoutSamples is how many 504s agreed on that value.
-	LBIdleTimeoutSamples int64       `json:"lb_idle_timeout_samples"`
-	LoadBalancers        []NameCount `json:"load_balancers"`
-	TargetGroups         []NameCount `json:"target_groups"`
-	Targets              int         `json:"targets"`
+	LBIdleTimeoutSamples int64 `json:"lb_idle_timeout_samples"`
+	// IdleTimeouts is, per load balancer, the idle timeout the analysis used
+	// and how it was found.
+	IdleTimeouts  []IdleTimeout `json:"idle_timeouts"`
+	LoadBalancers []NameCount   `json:"load_balancers"`
+	TargetGroups  []NameCount   `json:"target_groups"`
+	Targets       int           `json:"targets"`
 	// KeepaliveRacePer100k is keep-alive races per 100,000 requests.
 	KeepaliveRacePer100k float64 `json:"keepalive_race_per_100k_requests"`
 }
@@ -138,7 +142,8 @@ type Window struct {
 
 // Summarize resolves context-dependent causes and builds the Summary. inputs
 // and results are those of logscan.Run, in the same order.
-func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w Window) *Summary {
+func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o Options) *Summary {
+	w := o.Window
 	s := &Summary{
 		LinesRead: c.linesRead, Entries: c.entries, Skipped: c.skipped,
 		BlankLines: c.blank, FilteredOut: c.filteredOut, ErrorsTotal: c.errsTotal,
@@ -197,6 +202,8 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 		}
 		return ms
 	}
+	idle := idleTimeouts(c, o.LBIdle)
+	racesByLB := map[string]int64{}
 	var races, first, last int64
 	for m, ma := range c.minutes {
 		if !inWindow(m) {
@@ -208,8 +215,14 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 			s.StatusCounts[statusString(kc.key)] += kc.n
 		}
 	}
-	for tname, t := range c.targets {
-		ts := TargetSummary{Target: tname, Causes: map[string]int64{}}
+	byTarget := map[string]*TargetSummary{}
+	for _, t := range c.targets {
+		tname := t.name
+		ts := byTarget[tname]
+		if ts == nil {
+			ts = &TargetSummary{Target: tname, Causes: map[string]int64{}}
+			byTarget[tname] = ts
+		}
 		for m, b := range t.minutes {
 			if !inWindow(m) {
 				continue
@@ -222,7 +235,10 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 				last = m + 1
 			}
 			if b.pending != nil {
-				resolvePending(t, m, b)
+				resolvePending(t, m, b, idle[t.lb].contextMinutes())
+			}
+			if b.timeouts != nil {
+				resolveTimeouts(b, idle[t.lb].resolve())
 			}
 			ms := minuteOf(m)
 			for _, e := range b.causes {
@@ -243,11 +259,14 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 				}
 				if id == classify.KeepaliveRace {
 					races += a.count
+					racesByLB[t.lb] += a.count
 				}
 			}
 		}
+	}
+	for _, ts := range byTarget {
 		if ts.Requests > 0 {
-			s.Targets = append(s.Targets, ts)
+			s.Targets = append(s.Targets, *ts)
 			s.ELBErrors += ts.ELBErrors
 			s.TargetErrors += ts.TargetErrors
 		}
@@ -280,7 +299,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 	}
 	sort.Slice(s.Timeline, func(i, j int) bool { return s.Timeline[i].Minute < s.Timeline[j].Minute })
 
-	s.Inferred = infer(c, causes, s)
+	s.Inferred = infer(c, idle, racesByLB, s)
 	if s.Requests > 0 {
 		s.Inferred.KeepaliveRacePer100k = float64(races) * 1e5 / float64(s.Requests)
 	}
@@ -288,23 +307,62 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, w
 }
 
 // resolvePending decides the cause of a bucket's fast 502s from what the same
-// target did in that minute and the minutes around it, and files them under
-// that cause.
-func resolvePending(t *targetAgg, m int64, b *bucket) {
-	w := classify.Window{ServedMinute: b.served, FailedMinute: b.fast, Served: b.served}
-	if p := t.minutes[m-1]; p != nil {
-		w.Served += p.served
-		w.ServedBefore = p.served > 0
-		w.NeighborBurst = classify.IsBurst(p.served, p.fast)
+// target did in that minute and the span minutes on each side (the idle
+// timeout, at least one), and files them under that cause.
+func resolvePending(t *targetAgg, m int64, b *bucket, span int64) {
+	w := classify.Window{ServedMinute: b.served, FailedMinute: b.fast, Served: b.served, FailedWindow: b.fast, Minutes: span}
+	for d := int64(1); d <= span; d++ {
+		if p := t.minutes[m-d]; p != nil {
+			w.Served += p.served
+			w.FailedWindow += p.fast
+			w.ServedBefore = w.ServedBefore || p.served > 0
+			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(p.served, p.fast)
+		}
+		if n := t.minutes[m+d]; n != nil {
+			w.Served += n.served
+			w.FailedWindow += n.fast
+			w.ServedAfter = w.ServedAfter || n.served > 0
+			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(n.served, n.fast)
+		}
 	}
-	if n := t.minutes[m+1]; n != nil {
-		w.Served += n.served
-		w.ServedAfter = n.served > 0
-		w.NeighborBurst = w.NeighborBurst || classify.IsBurst(n.served, n.fast)
+	if b.served == 0 {
+		w.Run = b.fast + failureRun(t, m, -1, span) + failureRun(t, m, 1, span)
 	}
 	cause, conf, reason := classify.Resolve(w)
-	p := b.pending
+	fileAs(b, b.pending, cause, conf, reason)
 	b.pending = nil
+}
+
+// failureRun counts the target's failures from minute m outwards (dir -1 or
+// 1) up to span minutes, until a minute in which it served a request.
+func failureRun(t *targetAgg, m, dir, span int64) int64 {
+	var n int64
+	for d := int64(1); d <= span; d++ {
+		b := t.minutes[m+dir*d]
+		if b == nil {
+			continue
+		}
+		if b.served > 0 {
+			break
+		}
+		n += b.fast
+	}
+	return n
+}
+
+// resolveTimeouts decides the bucket's 504s after >= 1 s against the load
+// balancer's idle timeout.
+func resolveTimeouts(b *bucket, idle classify.IdleTimeout) {
+	for _, t := range b.timeouts {
+		cause, conf, reason := classify.ResolveTimeout(t.secs, idle)
+		fileAs(b, t.agg, cause, conf, reason)
+	}
+	b.timeouts = nil
+}
+
+// fileAs files an aggregate decided in context under its cause, with the
+// reason added to its evidence.
+func fileAs(b *bucket, p *causeAgg, cause classify.Cause, conf classify.Confidence, reason string) {
 	p.confidence = counts[classify.Confidence]{{conf, p.count}}
 	var rules counts[string]
 	for _, kc := range p.rules {
@@ -325,9 +383,6 @@ func (a *causeAgg) cloneFor(target string) *causeAgg {
 	c.status = a.status.clone()
 	c.rules = a.rules.clone()
 	c.confidence = a.confidence.clone()
-	if a.elapsedSecs != nil {
-		c.elapsedSecs = copyMap(a.elapsedSecs)
-	}
 	c.examples = append([]example(nil), a.examples...)
 	for i := range c.examples {
 		c.examples[i].target = target
@@ -381,27 +436,33 @@ func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name
 	return cs
 }
 
-func infer(c *Collector, causes map[classify.Cause]*causeAgg, s *Summary) Inferred {
+func infer(c *Collector, idle map[string]IdleTimeout, racesByLB map[string]int64, s *Summary) Inferred {
 	inf := Inferred{
 		LoadBalancers: SortedCounts(c.lbs),
 		TargetGroups:  SortedCounts(c.groups),
+		IdleTimeouts:  []IdleTimeout{},
 	}
 	for _, t := range s.Targets {
 		if t.Target != "-" {
 			inf.Targets++
 		}
 	}
-	if a := causes[classify.TargetResponseTimeout]; a != nil {
-		var best, bestN int64
-		for secs, n := range a.elapsedSecs {
-			if n > bestN || (n == bestN && secs < best) {
-				best, bestN = secs, n
+	// In the order of LoadBalancers: busiest first.
+	agree := true
+	for _, lb := range inf.LoadBalancers {
+		it := idle[lb.Name]
+		it.KeepaliveRaces = racesByLB[lb.Name]
+		inf.IdleTimeouts = append(inf.IdleTimeouts, it)
+		if v := it.InferredSeconds; v != nil {
+			if inf.LBIdleTimeoutSeconds != nil && *inf.LBIdleTimeoutSeconds != *v {
+				agree = false
 			}
+			inf.LBIdleTimeoutSeconds = v
+			inf.LBIdleTimeoutSamples += it.Samples
 		}
-		if bestN > 0 {
-			inf.LBIdleTimeoutSeconds = &best
-			inf.LBIdleTimeoutSamples = bestN
-		}
+	}
+	if !agree {
+		inf.LBIdleTimeoutSeconds, inf.LBIdleTimeoutSamples = nil, 0
 	}
 	return inf
 }

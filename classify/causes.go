@@ -16,6 +16,7 @@ const (
 	TargetBadResponse         Cause = "target-bad-response"
 	TargetConnectTimeout      Cause = "target-connect-timeout"
 	TargetResponseTimeout     Cause = "target-response-timeout"
+	LBTimeoutUnexplained      Cause = "lb-timeout-unexplained"
 	NoTargets                 Cause = "no-targets"
 	ClientClosed              Cause = "client-closed"
 	ClientTimeout             Cause = "client-timeout"
@@ -74,6 +75,10 @@ var catalog = []Info{
 	{TargetResponseTimeout, "504",
 		"the target did not send response headers before the load balancer's idle timeout",
 		"speed up the endpoint, or raise the load balancer's idle timeout (and then the target's keep-alive timeout above it)",
+		troubleshootingURL},
+	{LBTimeoutUnexplained, "504",
+		"the load balancer answered 504 after a time that cannot be its idle timeout (under 1 s, ALB's minimum, or far from the idle timeout the other 504s show); the log does not say why",
+		"do not read an idle timeout from these; compare the times with the target's own logs and CloudWatch (TargetConnectionErrorCount, HTTPCode_ELB_504_Count), and report the pattern to lbdoctor",
 		troubleshootingURL},
 	{NoTargets, "503",
 		"the target group had no registered or healthy targets",

@@ -37,6 +37,10 @@ const (
 	// ConnectTimeoutMin and ConnectTimeoutMax bracket ALB's fixed 10 s connect timeout.
 	ConnectTimeoutMin = 9_500_000
 	ConnectTimeoutMax = 11_000_000
+	// MinIdleTimeout and MaxIdleTimeout bound ALB's idle timeout (1-4000 s):
+	// a 504 faster than the minimum cannot be a response timeout.
+	MinIdleTimeout = 1_000_000
+	MaxIdleTimeout = 4000_000_000
 )
 
 // Decision is the verdict on one entry, before context is considered.
@@ -49,6 +53,10 @@ type Decision struct {
 	// keep-alive race or an unreachable target, depends on what the same target
 	// did around that time: see Resolve.
 	Pending bool
+	// Timeout marks a 504 from a named target after at least MinIdleTimeout:
+	// a response timeout if its elapsed time is the load balancer's idle
+	// timeout, which the other 504s or the user tell: see ResolveTimeout.
+	Timeout bool
 	// Rule is a short, static description of what decided.
 	Rule string
 }
@@ -162,7 +170,42 @@ func classify504(e *alblog.Entry) Decision {
 	if elapsed >= ConnectTimeoutMin && elapsed < ConnectTimeoutMax && e.TargetProcessingTime == alblog.Missing {
 		return Decision{Cause: TargetConnectTimeout, Confidence: Medium, Rule: "504 after about 10 s, ALB's connect timeout"}
 	}
-	return Decision{Cause: TargetResponseTimeout, Confidence: High, Rule: "504 after the idle timeout elapsed"}
+	if elapsed < MinIdleTimeout {
+		return Decision{Cause: LBTimeoutUnexplained, Confidence: Low, Rule: "504 in under 1 s: faster than the shortest idle timeout ALB allows"}
+	}
+	return Decision{Timeout: true, Rule: "504 with no response headers after at least 1 s"}
+}
+
+// IdleTimeout is what is known of a load balancer's idle timeout.
+type IdleTimeout struct {
+	// Seconds is the value; 0 when unknown.
+	Seconds int64
+	// Source is "declared" (the user said so), "inferred" (several 504s
+	// agree) or "" (unknown).
+	Source string
+}
+
+// IdleTolerance is how far a 504's elapsed time may be from the idle timeout
+// and still be it: 1 s or 2 %, whichever is larger.
+func IdleTolerance(seconds int64) int64 { return max(1, (seconds*2+50)/100) }
+
+// ResolveTimeout decides a Timeout 504 whose elapsed time, rounded to whole
+// seconds, is secs, given what is known of the load balancer's idle timeout.
+func ResolveTimeout(secs int64, idle IdleTimeout) (Cause, Confidence, string) {
+	if idle.Seconds == 0 {
+		return TargetResponseTimeout, Medium, "too few 504s agree on an idle timeout to confirm this one is it"
+	}
+	d := secs - idle.Seconds
+	if d < 0 {
+		d = -d
+	}
+	if d <= IdleTolerance(idle.Seconds) {
+		if idle.Source == "declared" {
+			return TargetResponseTimeout, High, "the elapsed time is the idle timeout given with --lb-idle"
+		}
+		return TargetResponseTimeout, High, "the elapsed time is the idle timeout that the other 504s agree on"
+	}
+	return LBTimeoutUnexplained, Low, "the elapsed time is not the load balancer's idle timeout"
 }
 
 // containsAction reports whether the comma-separated list has action a.
@@ -204,6 +247,15 @@ type Window struct {
 	// NeighborBurst says the minute before or after was a burst (see Resolve):
 	// an outage rarely starts or ends on a minute boundary.
 	NeighborBurst bool
+	// FailedWindow counts the target's pending failures in the whole window,
+	// and Minutes is how far the window reaches on each side: at least the
+	// load balancer's idle timeout, as a connection may idle that long before
+	// the race that ends it.
+	FailedWindow, Minutes int64
+	// Run counts the failures in a row around the error, across minutes with
+	// no success between them (within the window): a dead target fails every
+	// request, while a race is followed by a success on a new connection.
+	Run int64
 }
 
 // IsBurst reports whether a minute with these counts looks like an outage
@@ -216,6 +268,9 @@ func IsBurst(served, failed int64) bool { return failed >= 3 && failed > served 
 // nothing, or fails most of its requests in a burst.
 func Resolve(w Window) (Cause, Confidence, string) {
 	if w.Served == 0 {
+		if w.Minutes > 1 {
+			return TargetUnreachable, High, "the target served no request within the idle timeout of the error"
+		}
 		return TargetUnreachable, High, "the target served no request within a minute of the error"
 	}
 	if IsBurst(w.ServedMinute, w.FailedMinute) {
@@ -223,6 +278,14 @@ func Resolve(w Window) (Cause, Confidence, string) {
 	}
 	if w.NeighborBurst {
 		return TargetUnreachable, Medium, "the edge of a burst: the target failed most of its requests in the next or previous minute"
+	}
+	if w.Run >= 3 && w.ServedMinute == 0 {
+		return TargetUnreachable, Medium, "failures in a row: the target failed at least 3 requests with no success between them"
+	}
+	if w.Minutes > 1 && IsBurst(w.Served-w.ServedMinute, w.FailedWindow-w.FailedMinute) {
+		// Sparse traffic to a dead target: few requests a minute, but failures
+		// outnumber successes around it.
+		return TargetUnreachable, Medium, "sparse failures outnumber the target's successes within the idle timeout of the error"
 	}
 	if w.ServedBefore && w.ServedAfter && w.FailedMinute*10 <= w.ServedMinute+w.FailedMinute {
 		return KeepaliveRace, High, "isolated failure: the target served requests before and after it"

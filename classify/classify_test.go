@@ -46,7 +46,8 @@ func TestEntry(t *testing.T) {
 		{"closed during request, all -1, long elapsed", line("-1 -1 -1", "502 -", tgt, at4s, "-", forward, "-"), LB, TargetClosedDuringRequest, false},
 		{"bad response", line("0.000 0.020 0.000", "502 -", tgt, at0, "-", forward, "-"), LB, TargetBadResponse, false},
 		{"connect timeout", line("-1 -1 -1", "504 -", tgt, at10s, "-", forward, "-"), LB, TargetConnectTimeout, false},
-		{"response timeout", line("-1 -1 -1", "504 -", tgt, at60s, "-", forward, "-"), LB, TargetResponseTimeout, false},
+		{"response timeout (resolved against the idle timeout)", line("-1 -1 -1", "504 -", tgt, at60s, "-", forward, "-"), LB, "", false},
+		{"504 too fast to be a timeout", line("-1 -1 -1", "504 -", tgt, at0, "-", forward, "-"), LB, LBTimeoutUnexplained, false},
 		{"no targets", line("-1 -1 -1", "503 -", noTgt, at0, "-", forward, "-"), LB, NoTargets, false},
 		{"503 from a named target", line("-1 -1 -1", "503 -", tgt, at0, "-", forward, "-"), LB, TargetUnreachable, false},
 		{"client closed", line("0.000 -1 -1", "460 -", tgt, at4s, "-", forward, "-"), LB, ClientClosed, false},
@@ -79,7 +80,10 @@ func TestEntry(t *testing.T) {
 				t.Errorf("got origin %d cause %q pending %v (%s), want origin %d cause %q pending %v",
 					d.Origin, d.Cause, d.Pending, d.Rule, tt.origin, tt.cause, tt.pending)
 			}
-			if (d.Cause != "" || d.Pending) && d.Rule == "" {
+			if d.Timeout != (tt.name == "response timeout (resolved against the idle timeout)") {
+				t.Errorf("Timeout %v", d.Timeout)
+			}
+			if (d.Cause != "" || d.Pending || d.Timeout) && d.Rule == "" {
 				t.Error("a decision without a rule")
 			}
 			if d.Cause != "" {
@@ -124,7 +128,31 @@ func TestCatalogIsComplete(t *testing.T) {
 			t.Errorf("%s: missing text", in.ID)
 		}
 	}
-	if len(seen) != 22 {
+	if len(seen) != 23 {
 		t.Errorf("catalog has %d causes", len(seen))
+	}
+}
+
+func TestResolveTimeout(t *testing.T) {
+	tests := []struct {
+		secs int64
+		idle IdleTimeout
+		want Cause
+		conf Confidence
+	}{
+		{60, IdleTimeout{60, "inferred"}, TargetResponseTimeout, High},
+		{61, IdleTimeout{60, "inferred"}, TargetResponseTimeout, High},   // within 1 s
+		{122, IdleTimeout{120, "declared"}, TargetResponseTimeout, High}, // within 2 %
+		{5, IdleTimeout{60, "inferred"}, LBTimeoutUnexplained, Low},
+		{60, IdleTimeout{120, "declared"}, LBTimeoutUnexplained, Low},
+		{4000, IdleTimeout{3900, "inferred"}, LBTimeoutUnexplained, Low}, // 2 % of 3900 is 78 s
+		{3970, IdleTimeout{3900, "inferred"}, TargetResponseTimeout, High},
+		{30, IdleTimeout{}, TargetResponseTimeout, Medium}, // unknown: cannot confirm
+	}
+	for _, tt := range tests {
+		c, conf, why := ResolveTimeout(tt.secs, tt.idle)
+		if c != tt.want || conf != tt.conf || why == "" {
+			t.Errorf("ResolveTimeout(%d, %+v) = %s %s %q, want %s %s", tt.secs, tt.idle, c, conf, why, tt.want, tt.conf)
+		}
 	}
 }

@@ -145,24 +145,62 @@ func causesSection(p *printer, s *analysis.Summary) {
 	}
 }
 
-// keepaliveFix prints the rule and the setting for common stacks.
+// keepaliveFix prints the rule and the setting for common stacks, once for
+// each idle timeout in force behind which races happened.
 func keepaliveFix(p *printer, s *analysis.Summary) {
-	lbIdle := 60 * time.Second
-	source := "assumed: ALB's default, no 504 revealed it"
-	if v := s.Inferred.LBIdleTimeoutSeconds; v != nil {
-		lbIdle = time.Duration(*v) * time.Second
-		source = "inferred from the elapsed time of 504s"
+	type group struct {
+		idle analysis.IdleTimeout
+		lbs  []string
 	}
-	want := stacks.Recommended(lbIdle, 5*time.Second)
-	p.f("    the rule:   the target's idle keep-alive timeout must be strictly longer than the\n")
-	p.f("                load balancer's idle timeout (%s, %s); equal values still race.\n", seconds(lbIdle), source)
-	p.f("                Set it to %s or more, for example:\n", seconds(want))
-	for _, id := range []string{"spring-boot-tomcat", "tomcat", "node", "nginx", "apache", "gunicorn", "uvicorn", "puma", "go"} {
-		st, _ := stacks.Lookup(id)
-		setting := strings.ReplaceAll(st.Setting(want), "\n", "; ")
-		p.f("                  %-44s %s\n", st.Name, setting)
+	var groups []*group
+	for _, it := range s.Inferred.IdleTimeouts {
+		if it.KeepaliveRaces == 0 {
+			continue
+		}
+		found := false
+		for _, g := range groups {
+			if g.idle.Seconds == it.Seconds && g.idle.Source == it.Source {
+				g.lbs, found = append(g.lbs, it.LoadBalancer), true
+			}
+		}
+		if !found {
+			groups = append(groups, &group{it, []string{it.LoadBalancer}})
+		}
 	}
-	p.f("                Measure what a target really does: lbdoctor probe http://TARGET/ --lb-idle %s\n", seconds(lbIdle))
+	if len(groups) == 0 { // races counted but no load balancer named: ALB's default
+		groups = append(groups, &group{idle: analysis.IdleTimeout{Seconds: 60, Source: "assumed"}})
+	}
+	for i, g := range groups {
+		lbIdle := time.Duration(g.idle.Seconds) * time.Second
+		source := idleSource(g.idle)
+		want := stacks.Recommended(lbIdle, 5*time.Second)
+		if len(groups) > 1 || i > 0 {
+			p.f("    behind %s:\n", Safe(strings.Join(g.lbs, ", ")))
+		}
+		p.f("    the rule:   the target's idle keep-alive timeout must be strictly longer than the\n")
+		p.f("                load balancer's idle timeout (%s, %s); equal values still race.\n", seconds(lbIdle), source)
+		if g.idle.Source == "assumed" {
+			p.f("                If the load balancer's idle timeout is not 60 s, say so: lbdoctor logs --lb-idle 120s ...\n")
+		}
+		p.f("                Set it to %s or more, for example:\n", seconds(want))
+		for _, id := range []string{"spring-boot-tomcat", "tomcat", "node", "nginx", "apache", "gunicorn", "uvicorn", "puma", "go"} {
+			st, _ := stacks.Lookup(id)
+			setting := strings.ReplaceAll(st.Setting(want), "\n", "; ")
+			p.f("                  %-44s %s\n", st.Name, setting)
+		}
+		p.f("                Measure what a target really does: lbdoctor probe http://TARGET/ --lb-idle %s\n", seconds(lbIdle))
+	}
+}
+
+// idleSource says where an idle timeout in force came from.
+func idleSource(it analysis.IdleTimeout) string {
+	switch it.Source {
+	case "declared":
+		return "given with --lb-idle"
+	case "inferred":
+		return fmt.Sprintf("inferred from %s 504s", commas(it.Samples))
+	}
+	return "assumed: ALB's default; " + it.Note
 }
 
 func statusList(m map[string]int64) string {
@@ -334,10 +372,32 @@ func shortDuration(d time.Duration) string {
 func inferredSection(p *printer, s *analysis.Summary) {
 	in := s.Inferred
 	p.f("What the logs reveal\n")
-	if in.LBIdleTimeoutSeconds != nil {
-		p.f("  load balancer idle timeout: %d s (from %s 504 target-response-timeout errors)\n", *in.LBIdleTimeoutSeconds, commas(in.LBIdleTimeoutSamples))
-	} else {
-		p.f("  load balancer idle timeout: unknown (no 504 target-response-timeout errors to read it from)\n")
+	for i, it := range in.IdleTimeouts {
+		if i == 5 {
+			p.f("  (%d more load balancers in --format json)\n", len(in.IdleTimeouts)-5)
+			break
+		}
+		label := "load balancer idle timeout:"
+		if len(in.IdleTimeouts) > 1 {
+			label = "idle timeout of " + Safe(it.LoadBalancer) + ":"
+		}
+		switch {
+		case it.InferredSeconds != nil:
+			p.f("  %s %d s, inferred from %s 504s (elapsed %.3f to %.3f s)", label, *it.InferredSeconds, commas(it.Samples), it.SpreadSeconds[0], it.SpreadSeconds[1])
+			if it.Timeouts > it.Samples {
+				p.f("; %s other 504s do not agree", commas(it.Timeouts-it.Samples))
+			}
+			p.f("\n")
+		default:
+			p.f("  %s unknown (%s)\n", label, Safe(it.Note))
+			it.Note = ""
+		}
+		if it.Source == "declared" {
+			p.f("    used: %d s, given with --lb-idle\n", it.Seconds)
+		}
+		if it.Note != "" {
+			p.f("    note: %s\n", Safe(it.Note))
+		}
 	}
 	p.f("  load balancers: %s\n", nameCounts(in.LoadBalancers, 3))
 	if len(in.TargetGroups) > 0 {

@@ -37,9 +37,16 @@ type Config struct {
 	// RaceEvery is how many requests to a healthy target pass, on average,
 	// between keep-alive races.
 	RaceEvery int
-	Account   string
-	Region    string
-	LBName    string
+	// TimeoutEvery, when positive, adds a 504 response timeout every that
+	// many requests on average (on top of the rare ones of the usual mix).
+	TimeoutEvery int
+	// TimeoutElapsed, when positive, is how long those 504s take instead of
+	// IdleTimeout. Under 1 s they cannot be idle timeouts, and their truth
+	// is lb-timeout-unexplained.
+	TimeoutElapsed time.Duration
+	Account        string
+	Region         string
+	LBName         string
 }
 
 // DefaultConfig is a busy but healthy service with the usual trickle of
@@ -168,6 +175,17 @@ func (g *Generator) Next(node int, t int64) (*alblog.Entry, classify.Cause) {
 			e.RequestProcessingTime, e.TargetProcessingTime = 3000, 0
 		}
 		elapsed = int64(1000 + r.IntN(20000))
+	case g.cfg.TimeoutEvery > 0 && r.IntN(g.cfg.TimeoutEvery) == 0, roll >= 33000 && roll < 33050:
+		cause = classify.TargetResponseTimeout
+		g.fastFail(e)
+		elapsed = g.cfg.IdleTimeout.Microseconds() + int64(r.IntN(2000))
+		if g.cfg.TimeoutElapsed > 0 {
+			elapsed = g.cfg.TimeoutElapsed.Microseconds() + int64(r.IntN(1000))
+			if g.cfg.TimeoutElapsed < time.Second {
+				cause = classify.LBTimeoutUnexplained
+			}
+		}
+		e.ELBStatusCode = 504
 	case roll < 3000:
 		cause = classify.TargetError
 		e.ELBStatusCode, e.TargetStatusCode = 500, 500
@@ -179,11 +197,6 @@ func (g *Generator) Next(node int, t int64) (*alblog.Entry, classify.Cause) {
 		e.ActionsExecuted = []byte("redirect")
 		e.RedirectURL = []byte("https://shop.example.com:443/")
 		e.TargetProcessingTime, elapsed = 0, 100
-	case roll < 33050:
-		cause = classify.TargetResponseTimeout
-		g.fastFail(e)
-		elapsed = g.cfg.IdleTimeout.Microseconds() + int64(r.IntN(2000))
-		e.ELBStatusCode = 504
 	case roll < 33070:
 		cause = classify.TargetConnectTimeout
 		g.fastFail(e)

@@ -43,6 +43,7 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	strict := fs.Bool("strict", false, "stop at the first malformed line (exit 2)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parsing goroutines")
 	stats := fs.Bool("stats", false, "print throughput and peak memory to standard error")
+	lbIdle := fs.Duration("lb-idle", 0, "the load balancer's idle timeout, if you know it (default: inferred from 504s, else ALB's 60s assumed)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -59,6 +60,11 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	var opt analysis.Options
+	if *lbIdle != 0 && (*lbIdle < time.Second || *lbIdle > 4000*time.Second || *lbIdle%time.Second != 0) {
+		fmt.Fprintf(stderr, "lbdoctor logs: --lb-idle %s: ALB's idle timeout is a whole number of seconds from 1s to 4000s\n", *lbIdle)
+		return exitUsage
+	}
+	opt.LBIdle = *lbIdle
 	opt.Strict = *strict
 	opt.Scan.Workers = *workers
 	if opt.Filter.Since, opt.Window.Last, err = parseTimeBound(*since); err != nil {
