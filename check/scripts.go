@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/lbdoctor/lbdoctor/stacks"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,13 +65,12 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	if !nodeServerRe.Match(src) {
 		return nil, nil
 	}
-	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: 5 * time.Second, Pattern: true,
-		Source: "Node's default keepAliveTimeout (5 s; read by pattern matching)", Location: Location{path, 1}}
+	node := stacks.Must("node")
+	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: node.DefaultIdle, Pattern: true,
+		Source: "Node's default keepAliveTimeout (5 s; read by pattern matching)", Location: Location{path, 1}, Setting: node.Setting}
 	if proj.framework == "fastify" {
-		hop.Kind, hop.Name, hop.Idle, hop.Source = "node", "Fastify server", 72*time.Second, "Fastify's default keepAliveTimeout (72 s)"
-	}
-	hop.Setting = func(d time.Duration) string {
-		return fmt.Sprintf("server.keepAliveTimeout = %d; server.headersTimeout = %d;", d.Milliseconds(), d.Milliseconds()+1000)
+		f := stacks.Must("fastify")
+		hop.Kind, hop.Name, hop.Idle, hop.Source = "node", "Fastify server", f.DefaultIdle, "Fastify's default keepAliveTimeout (72 s)"
 	}
 	lineOf := func(off int) int { return bytes.Count(src[:off], []byte{'\n'}) + 1 }
 	var headers time.Duration
@@ -114,7 +114,7 @@ func parseNextScripts(path string, src []byte) []Hop {
 	d, _ := nodeMillis(string(src[m[2]:m[3]]))
 	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: d, Pattern: true,
 		Source: "next start --keepAliveTimeout " + string(src[m[2]:m[3]]), Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
-		Setting: func(d time.Duration) string { return fmt.Sprintf("next start --keepAliveTimeout %d", d.Milliseconds()) }}}
+		Setting: stacks.Must("nextjs").Setting}}
 }
 
 var (
@@ -128,10 +128,8 @@ var (
 // gunicornHop builds the hop for gunicorn settings: keep-alive applies to
 // threaded and async workers; the default sync worker has none.
 func gunicornHop(loc Location, keepalive, worker string, threads int, source string) Hop {
-	hop := Hop{Role: App, Kind: "gunicorn", Name: "gunicorn", Known: true, Location: loc, Pattern: true,
-		Setting: func(d time.Duration) string {
-			return fmt.Sprintf("--keep-alive %d", int64((d+time.Second-1)/time.Second))
-		}}
+	g := stacks.Must("gunicorn")
+	hop := Hop{Role: App, Kind: "gunicorn", Name: "gunicorn", Known: true, Location: loc, Pattern: true, Setting: g.Setting}
 	if worker == "" && threads > 1 {
 		worker = "gthread"
 	}
@@ -139,7 +137,7 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 		hop.Idle, hop.Source = NoKeepalive, "sync worker (the default): no keep-alive"
 		return hop
 	}
-	hop.Idle, hop.Source = 2*time.Second, fmt.Sprintf("gunicorn's default keepalive (2 s) with the %s worker", worker)
+	hop.Idle, hop.Source = g.DefaultIdle, fmt.Sprintf("gunicorn's default keepalive (2 s) with the %s worker", worker)
 	if keepalive != "" {
 		if n, err := strconv.Atoi(keepalive); err == nil {
 			hop.Idle, hop.Source = time.Duration(n)*time.Second, fmt.Sprintf("keepalive %s with the %s worker (%s)", keepalive, worker, source)
@@ -175,11 +173,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 			hops = append(hops, gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"))
 		}
 		if cmd := uvicornCmdRe.FindString(line); cmd != "" {
-			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: 5 * time.Second, Pattern: true,
-				Source: "uvicorn's default --timeout-keep-alive (5 s)", Location: Location{path, n},
-				Setting: func(d time.Duration) string {
-					return fmt.Sprintf("--timeout-keep-alive %d", int64((d+time.Second-1)/time.Second))
-				}}
+			u := stacks.Must("uvicorn")
+			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
+				Source: "uvicorn's default --timeout-keep-alive (5 s)", Location: Location{path, n}, Setting: u.Setting}
 			if v := envValue(src, "UVICORN_TIMEOUT_KEEP_ALIVE"); v != "" {
 				if n, err := strconv.Atoi(v); err == nil {
 					hop.Idle, hop.Source = time.Duration(n)*time.Second, "UVICORN_TIMEOUT_KEEP_ALIVE="+v
@@ -239,9 +235,7 @@ var (
 // (persistent_timeout: 20 s up to 6.x, 65 s from 7.0).
 func parsePuma(path string, src []byte, lock []byte) Hop {
 	hop := Hop{Role: App, Kind: "puma", Name: "Puma", Known: true, Location: Location{path, 1}, Pattern: true,
-		Setting: func(d time.Duration) string {
-			return fmt.Sprintf("persistent_timeout %d", int64((d+time.Second-1)/time.Second))
-		}}
+		Setting: stacks.Must("puma").Setting}
 	v, haveV := version{}, false
 	if m := pumaLockRe.FindSubmatch(lock); m != nil {
 		v, haveV = parseVersion(string(m[1]))

@@ -11,21 +11,17 @@ import (
 
 // fingerprint guesses the server software from its headers and behaviour and
 // returns a stacks ID ("" when unknown).
-func fingerprint(res *Result, samples []time.Duration) string {
-	s := strings.ToLower(res.Server)
-	for _, m := range []struct{ sub, id string }{
-		{"nginx", "nginx"}, {"openresty", "nginx"}, {"apache-coyote", "tomcat"}, {"tomcat", "tomcat"},
-		{"apache", "apache"}, {"gunicorn", "gunicorn"}, {"uvicorn", "uvicorn"}, {"puma", "puma"},
-		{"jetty", "jetty"}, {"undertow", "undertow"}, {"haproxy", "haproxy"},
-	} {
-		if strings.Contains(s, m.sub) {
-			return m.id
-		}
+func fingerprint(res *Result, poweredBy string, samples []time.Duration) string {
+	if st, ok := stacks.Identify(res.Server, poweredBy); ok {
+		return st.ID
 	}
+	// Servers that announce nothing can still give themselves away.
 	if res.KeepaliveHeaderSeconds != nil && len(samples) > 0 {
 		hint := *res.KeepaliveHeaderSeconds
 		got := samples[0].Seconds()
 		switch {
+		case math.Abs(got-(hint+1)) < 0.3 && hint == 72:
+			return "fastify" // Node's one-second buffer on Fastify's 72 s default
 		case math.Abs(got-(hint+1)) < 0.3:
 			return "node" // Node closes a second after the timeout it advertises
 		case math.Abs(got-hint) < 0.3 && res.Server == "":

@@ -192,6 +192,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	t.reuseTimeout = max(2*time.Second, 5*t.rtt)
 	res.Status = resp.StatusCode
 	res.Server = resp.Header.Get("Server")
+	poweredBy := resp.Header.Get("X-Powered-By")
 	if v, ok := keepAliveTimeout(resp.Header.Get("Keep-Alive")); ok {
 		res.KeepaliveHeaderSeconds = &v
 	}
@@ -211,7 +212,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if closes {
 		res.Verdict, res.Method, res.Close = NoKeepalive, "header", CloseNone
 		res.Reason = "the server answers with Connection: close, so each request needs a new connection: no race is possible, at the cost of a TCP (and TLS) handshake per request"
-		res.Stack = fingerprint(res, nil)
+		res.Stack = fingerprint(res, poweredBy, nil)
 		res.WallSeconds = time.Since(start).Seconds()
 		return res, nil
 	}
@@ -229,7 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	judge(res, cfg, m)
-	res.Stack = fingerprint(res, m.samples)
+	res.Stack = fingerprint(res, poweredBy, m.samples)
 	recommend(res, cfg)
 	res.WallSeconds = time.Since(start).Seconds()
 	return res, nil

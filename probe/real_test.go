@@ -93,6 +93,37 @@ func TestRealServers(t *testing.T) {
 			Config{}, expect{timeout: 2, close: CloseFIN, verdict: Unsafe, stack: "uvicorn"}},
 		{"node keepAliveTimeout 2000 closes at 3 s", func(t *testing.T) string { return realserver.Node(t, 2000).URL() },
 			Config{}, expect{timeout: 3, close: CloseFIN, verdict: Unsafe, stack: "node"}},
+		{"lighttpd server.max-keep-alive-idle 2", func(t *testing.T) string {
+			return realserver.Lighttpd(t, "server.max-keep-alive-idle = 2").URL()
+		}, Config{}, expect{timeout: 2, tolerance: 2.1, close: CloseFIN, verdict: Unsafe, stack: "lighttpd"}}, // whole-second clock: within (T, T+2)
+		{"lighttpd default 5 s", func(t *testing.T) string { return realserver.Lighttpd(t, "").URL() },
+			Config{LBIdle: 3 * time.Second, Margin: time.Second}, expect{timeout: 5, tolerance: 2.1, close: CloseFIN, verdict: Safe, stack: "lighttpd"}},
+		{"caddy idle 2s", func(t *testing.T) string { return realserver.Caddy(t, "2s").URL() },
+			Config{}, expect{timeout: 2, close: CloseFIN, verdict: Unsafe, stack: "caddy"}},
+		{"waitress --channel-timeout=2", func(t *testing.T) string {
+			return realserver.Waitress(t, "--channel-timeout=2", "--cleanup-interval=1").URL()
+		}, Config{}, expect{timeout: 2, tolerance: 1.1, close: CloseFIN, verdict: Unsafe, stack: "waitress"}},
+		// Hypercorn 0.13 (Debian 12) never restarts its keep-alive timer after
+		// the first request, so --keep-alive has no effect on an idle
+		// connection that has served one: the probe sees no close.
+		{"hypercorn 0.13 --keep-alive 2 is not enforced", func(t *testing.T) string { return realserver.Hypercorn(t, 2).URL() },
+			Config{LBIdle: time.Second, Margin: time.Second, Max: 4 * time.Second}, expect{close: CloseNone, verdict: Safe, stack: "hypercorn"}},
+		{"daphne keeps idle connections (12 h)", func(t *testing.T) string { return realserver.Daphne(t).URL() },
+			Config{LBIdle: time.Second, Margin: time.Second, Max: 4 * time.Second}, expect{close: CloseNone, verdict: Safe, stack: "daphne"}},
+		{"thin --timeout 2", func(t *testing.T) string { return realserver.Thin(t, 2).URL() },
+			Config{}, expect{timeout: 2, tolerance: 1.1, close: CloseFIN, verdict: Unsafe, stack: "thin"}},
+		{"puma persistent_timeout 2", func(t *testing.T) string { return realserver.Puma(t, "persistent_timeout 2").URL() },
+			Config{}, expect{timeout: 2, tolerance: 1.1, close: CloseFIN, verdict: Unsafe}},
+		{"unicorn: no keep-alive", func(t *testing.T) string { return realserver.Unicorn(t).URL() },
+			Config{}, expect{close: CloseNone, verdict: NoKeepalive}},
+		{"jetty 9 idleTimeout 2000", func(t *testing.T) string { return realserver.Jetty(t, 2000).URL() },
+			Config{}, expect{timeout: 2, tolerance: 0.5, close: CloseFIN, verdict: Unsafe, stack: "jetty"}},
+		{"express (node) keepAliveTimeout 2000", func(t *testing.T) string {
+			return realserver.NodeScript(t, "express", `const app=require('express')();app.get('/',(q,r)=>r.send('ok'));const s=app.listen(PORT,'127.0.0.1');s.keepAliveTimeout=2000;`).URL()
+		}, Config{}, expect{timeout: 3, close: CloseFIN, verdict: Unsafe, stack: "node"}},
+		{"fastify default keepAliveTimeout 72 s", func(t *testing.T) string {
+			return realserver.NodeScript(t, "fastify", `const f=require('fastify')();f.get('/',async()=>'ok');f.listen({port:PORT,host:'127.0.0.1'});`).URL()
+		}, Config{LBIdle: 60 * time.Second, Margin: 5 * time.Second, Max: 80 * time.Second}, expect{timeout: 73, close: CloseFIN, verdict: Safe, stack: "fastify"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

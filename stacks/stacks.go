@@ -1,11 +1,24 @@
 // Package stacks knows, for common servers and frameworks, their default idle
-// keep-alive timeout and the exact setting that changes it. The facts come from
-// the servers' source and documentation (see the README's references).
+// keep-alive timeout, how to recognise them on the wire, and the exact setting
+// that changes the timeout. It is the one table that probe, logs and check
+// read. Each default names the versions it holds for and where it comes from
+// (the project's documentation or source); the README lists them.
 package stacks
 
 import (
 	"fmt"
+	"strings"
 	"time"
+)
+
+// Special values of Stack.DefaultIdle.
+const (
+	// NoKeepalive: the server closes the connection after each response.
+	NoKeepalive time.Duration = -1
+	// Never: the server never closes an idle connection by default.
+	Never time.Duration = 1<<63 - 1
+	// Unknown: no documented default; measure it with lbdoctor probe.
+	Unknown time.Duration = 0
 )
 
 // Stack is one server or framework.
@@ -14,8 +27,18 @@ type Stack struct {
 	ID string
 	// Name is for people, e.g. "Apache Tomcat (server.xml)".
 	Name string
-	// Default describes the default idle keep-alive timeout.
+	// Default describes the default idle keep-alive timeout in words.
 	Default string
+	// DefaultIdle is that default as a value (or NoKeepalive, Never, Unknown).
+	DefaultIdle time.Duration
+	// CloseLag is how much later than its timeout the server may close an
+	// idle connection (a coarse timer, or a deliberate buffer).
+	CloseLag time.Duration
+	// Source says where the default was checked.
+	Source string
+	// Headers are lower-case substrings of the Server or X-Powered-By
+	// response header that identify the stack.
+	Headers []string
 	// setting renders the setting for a timeout.
 	setting func(d time.Duration) string
 }
@@ -27,46 +50,158 @@ func (s Stack) Setting(d time.Duration) string { return s.setting(d) }
 func secs(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
 func ms(d time.Duration) int64   { return d.Milliseconds() }
 
+// all is ordered so that the more specific header matches come first
+// (openresty and Passenger before nginx, Coyote before Apache).
 var all = []Stack{
-	{"spring-boot-tomcat", "Spring Boot (embedded Tomcat)", "60 s (Tomcat's code default; equal to ALB's 60 s, so it races)",
-		func(d time.Duration) string {
+	{ID: "spring-boot-tomcat", Name: "Spring Boot (embedded Tomcat)", DefaultIdle: 60 * time.Second,
+		Default: "60 s (Tomcat's code default; equal to ALB's 60 s, so it races)",
+		Source:  "Spring Boot leaves keepAliveTimeout unset; Tomcat then uses connectionTimeout, 60 s in code (Tomcat 9-11 Connector docs)",
+		setting: func(d time.Duration) string {
 			return fmt.Sprintf("server.tomcat.keep-alive-timeout=%dms  (application.properties, Spring Boot 2.5+)", ms(d))
 		}},
-	{"tomcat", "Apache Tomcat (server.xml)", "connectionTimeout, 20 s in the stock server.xml",
-		func(d time.Duration) string {
+	{ID: "tomcat", Name: "Apache Tomcat (server.xml)", DefaultIdle: 20 * time.Second, CloseLag: time.Second,
+		Default: "connectionTimeout, 20 s in the stock server.xml (60 s when unset)", Headers: []string{"apache-coyote"},
+		Source: "Tomcat 9-11 HTTP Connector docs: keepAliveTimeout defaults to connectionTimeout; stock conf/server.xml sets 20000",
+		setting: func(d time.Duration) string {
 			return fmt.Sprintf(`<Connector ... keepAliveTimeout="%d">`, ms(d))
 		}},
-	{"node", "Node.js http (Express, NestJS)", "5 s (closes about 1 s later)",
-		func(d time.Duration) string {
+	{ID: "spring-boot-jetty", Name: "Spring Boot (embedded Jetty)", DefaultIdle: 30 * time.Second,
+		Default: "30 s (Jetty's connector default)", Source: "Jetty 9.4-12 ServerConnector idleTimeout default 30000 ms",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("server.jetty.connection-idle-timeout=%dms  (application.properties)", ms(d))
+		}},
+	{ID: "jetty", Name: "Eclipse Jetty", DefaultIdle: 30 * time.Second, Headers: []string{"jetty"},
+		Default: "30 s", Source: "Jetty 9.4-12: jetty.http.idleTimeout=30000 (start.d/http.ini, ServerConnector default)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("jetty.http.idleTimeout=%d  (start.d/http.ini or start.ini)", ms(d))
+		}},
+	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
+		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("server.undertow.no-request-timeout=%dms  (application.properties)", ms(d))
+		}},
+	{ID: "undertow", Name: "Undertow", DefaultIdle: 60 * time.Second,
+		Default: "60 s (NO_REQUEST_TIMEOUT)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("Undertow.builder().setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, %d)", ms(d))
+		}},
+	{ID: "reactor-netty", Name: "Reactor Netty (Spring WebFlux)", DefaultIdle: Never,
+		Default: "none: idle connections are never closed", Source: "Reactor Netty HttpServer: idleTimeout unset means no timeout; Spring Boot server.netty.idle-timeout has no default",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("server.netty.idle-timeout=%ds  (application.properties; or HttpServer.idleTimeout(Duration.ofSeconds(%d)))", secs(d), secs(d))
+		}},
+	{ID: "kestrel", Name: "ASP.NET Core Kestrel", DefaultIdle: 130 * time.Second, Headers: []string{"kestrel"},
+		Default: "130 s (2 min 10 s)", Source: "KestrelServerLimits.KeepAliveTimeout default, ASP.NET Core 2.0-9.0 docs",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf(`"Kestrel": { "Limits": { "KeepAliveTimeout": "%s" } }  (appsettings.json; or options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(%d))`, timespan(d), secs(d))
+		}},
+	{ID: "nextjs", Name: "Next.js (next start)", DefaultIdle: 5 * time.Second, CloseLag: time.Second, Headers: []string{"next.js"},
+		Default: "Node's 5 s (closes about 1 s later)", Source: "next start --keepAliveTimeout (Next.js 12.2+); otherwise Node's http default",
+		setting: func(d time.Duration) string { return fmt.Sprintf("next start --keepAliveTimeout %d", ms(d)) }},
+	{ID: "fastify", Name: "Fastify (Node.js)", DefaultIdle: 72 * time.Second, CloseLag: time.Second,
+		Default: "72 s", Source: "Fastify 1-5 server options: keepAliveTimeout default 72000",
+		setting: func(d time.Duration) string { return fmt.Sprintf("fastify({ keepAliveTimeout: %d })", ms(d)) }},
+	{ID: "node", Name: "Node.js http (Express, NestJS, Koa)", DefaultIdle: 5 * time.Second, CloseLag: time.Second, Headers: []string{"express"},
+		Default: "5 s (closes about 1 s later)", Source: "Node.js 8-24 http docs: server.keepAliveTimeout 5000",
+		setting: func(d time.Duration) string {
 			return fmt.Sprintf("server.keepAliveTimeout = %d; server.headersTimeout = %d;", ms(d), ms(d)+1000)
 		}},
-	{"nginx", "nginx", "75 s in code, 65 s in most shipped configs",
-		func(d time.Duration) string { return fmt.Sprintf("keepalive_timeout %ds;", secs(d)) }},
-	{"apache", "Apache httpd", "5 s",
-		func(d time.Duration) string { return fmt.Sprintf("KeepAlive On\nKeepAliveTimeout %d", secs(d)) }},
-	{"haproxy", "HAProxy", "timeout http-keep-alive, else timeout http-request",
-		func(d time.Duration) string { return fmt.Sprintf("timeout http-keep-alive %ds", secs(d)) }},
-	{"gunicorn", "gunicorn (gthread/gevent/eventlet workers)", "2 s (the sync worker does no keep-alive)",
-		func(d time.Duration) string { return fmt.Sprintf("--keep-alive %d", secs(d)) }},
-	{"uvicorn", "uvicorn", "5 s",
-		func(d time.Duration) string { return fmt.Sprintf("--timeout-keep-alive %d", secs(d)) }},
-	{"puma", "Puma (Rails)", "20 s up to 6.x, 65 s from 7.0",
-		func(d time.Duration) string { return fmt.Sprintf("persistent_timeout %d  (config/puma.rb)", secs(d)) }},
-	{"go", "Go net/http", "none (IdleTimeout, else ReadTimeout)",
-		func(d time.Duration) string {
+	{ID: "deno", Name: "Deno.serve", DefaultIdle: Unknown, Headers: []string{"deno"},
+		Default: "not documented and, before the keepAliveTimeout option, not configurable (denoland/deno#32497)", Source: "denoland/deno#32497, #34172",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("Deno.serve({ keepAliveTimeout: %d }, handler)  (Deno versions with the option; otherwise put a proxy with a longer timeout in front)", secs(d))
+		}},
+	{ID: "bun", Name: "Bun.serve", DefaultIdle: 10 * time.Second, Headers: []string{"bun"},
+		Default: "10 s (at most 255 s)", Source: "Bun docs, Bun.serve idleTimeout: default 10, maximum 255",
+		setting: func(d time.Duration) string {
+			if secs(d) > 255 {
+				return "Bun.serve({ idleTimeout: 0 })  (no timeout: Bun allows at most 255 s)"
+			}
+			return fmt.Sprintf("Bun.serve({ idleTimeout: %d, fetch })", secs(d))
+		}},
+	{ID: "openresty", Name: "OpenResty", DefaultIdle: 75 * time.Second, Headers: []string{"openresty"},
+		Default: "75 s (nginx's code default; 65 s in the shipped nginx.conf)", Source: "nginx keepalive_timeout default 75s",
+		setting: func(d time.Duration) string { return fmt.Sprintf("keepalive_timeout %ds;", secs(d)) }},
+	{ID: "passenger", Name: "Phusion Passenger", DefaultIdle: Unknown, Headers: []string{"phusion_passenger", "passenger"},
+		Default: "that of the web server it runs in (nginx 75 s, Apache 5 s)", Source: "Passenger runs inside nginx or Apache, or Standalone on an nginx core",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("keepalive_timeout %ds; (nginx or Passenger Standalone's nginx template) or KeepAliveTimeout %d (Apache)", secs(d), secs(d))
+		}},
+	{ID: "nginx", Name: "nginx", DefaultIdle: 75 * time.Second, Headers: []string{"nginx"},
+		Default: "75 s in code, 65 s in most shipped configs", Source: "nginx keepalive_timeout default 75s",
+		setting: func(d time.Duration) string { return fmt.Sprintf("keepalive_timeout %ds;", secs(d)) }},
+	{ID: "apache", Name: "Apache httpd", DefaultIdle: 5 * time.Second, Headers: []string{"apache"},
+		Default: "5 s", Source: "Apache httpd 2.4 core docs: KeepAliveTimeout 5",
+		setting: func(d time.Duration) string { return fmt.Sprintf("KeepAlive On\nKeepAliveTimeout %d", secs(d)) }},
+	{ID: "haproxy", Name: "HAProxy", DefaultIdle: Unknown, Headers: []string{"haproxy"},
+		Default: "timeout http-keep-alive, else timeout http-request, else timeout client", Source: "HAProxy 2.x configuration manual",
+		setting: func(d time.Duration) string { return fmt.Sprintf("timeout http-keep-alive %ds", secs(d)) }},
+	{ID: "caddy", Name: "Caddy", DefaultIdle: 5 * time.Minute, Headers: []string{"caddy"},
+		Default: "5 min", Source: "Caddy 2 server timeouts: idle defaults to 5m",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("{\n  servers {\n    timeouts {\n      idle %ds\n    }\n  }\n}  (Caddyfile global options)", secs(d))
+		}},
+	{ID: "traefik", Name: "Traefik", DefaultIdle: 180 * time.Second, Headers: []string{"traefik"},
+		Default: "180 s", Source: "Traefik 2-3 entryPoints transport.respondingTimeouts.idleTimeout default 180s",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("--entryPoints.web.transport.respondingTimeouts.idleTimeout=%ds", secs(d))
+		}},
+	{ID: "envoy", Name: "Envoy", DefaultIdle: time.Hour, Headers: []string{"envoy"},
+		Default: "1 hour", Source: "Envoy HttpConnectionManager common_http_protocol_options.idle_timeout default 1h",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("common_http_protocol_options: { idle_timeout: %ds }  (HttpConnectionManager)", secs(d))
+		}},
+	{ID: "lighttpd", Name: "lighttpd", DefaultIdle: 5 * time.Second, CloseLag: 2 * time.Second, Headers: []string{"lighttpd"},
+		Default: "5 s", Source: "lighttpd 1.4 server.max-keep-alive-idle default 5",
+		setting: func(d time.Duration) string { return fmt.Sprintf("server.max-keep-alive-idle = %d", secs(d)) }},
+	{ID: "gunicorn", Name: "gunicorn (gthread/gevent/eventlet workers)", DefaultIdle: 2 * time.Second, CloseLag: time.Second, Headers: []string{"gunicorn"},
+		Default: "2 s (the sync worker does no keep-alive)", Source: "gunicorn 19-23 settings: keepalive 2",
+		setting: func(d time.Duration) string { return fmt.Sprintf("--keep-alive %d", secs(d)) }},
+	{ID: "uvicorn", Name: "uvicorn", DefaultIdle: 5 * time.Second, Headers: []string{"uvicorn"},
+		Default: "5 s", Source: "uvicorn settings: --timeout-keep-alive 5",
+		setting: func(d time.Duration) string { return fmt.Sprintf("--timeout-keep-alive %d", secs(d)) }},
+	{ID: "hypercorn", Name: "Hypercorn", DefaultIdle: 5 * time.Second, Headers: []string{"hypercorn"},
+		Default: "5 s; but Hypercorn 0.13 (Debian 12) never restarts the timer after a connection's first request, so idle connections stay open",
+		Source:  "Hypercorn configuration: keep_alive_timeout 5; 0.13's asyncio tcp_server leaves the cancelled timer handle set (measured: no close in 75 s)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("--keep-alive %d  (or keep_alive_timeout = %d in the config)", secs(d), secs(d))
+		}},
+	{ID: "waitress", Name: "Waitress", DefaultIdle: 120 * time.Second, CloseLag: 30 * time.Second, Headers: []string{"waitress"},
+		Default: "120 s, checked every 30 s (cleanup_interval)", Source: "Waitress 1-3 arguments: channel_timeout 120, cleanup_interval 30",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("--channel-timeout=%d  (or serve(app, channel_timeout=%d))", secs(d), secs(d))
+		}},
+	{ID: "daphne", Name: "Daphne (Django Channels)", DefaultIdle: 12 * time.Hour, Headers: []string{"daphne"},
+		Default: "12 h (Twisted's HTTPFactory timeout)", Source: "Daphne builds on twisted.web.http.HTTPFactory, whose timeout is 12 h",
+		setting: func(d time.Duration) string {
+			return "nothing to raise: Daphne keeps idle connections 12 h, longer than any load balancer's idle timeout"
+		}},
+	{ID: "puma", Name: "Puma (Rails)", DefaultIdle: 20 * time.Second, Headers: []string{"puma"},
+		Default: "20 s up to 6.x, 65 s from 7.0", Source: "Puma DSL persistent_timeout: 20 (Puma 3-6), 65 (Puma 7)",
+		setting: func(d time.Duration) string { return fmt.Sprintf("persistent_timeout %d  (config/puma.rb)", secs(d)) }},
+	{ID: "thin", Name: "Thin (Ruby)", DefaultIdle: 30 * time.Second, Headers: []string{"thin"},
+		Default: "30 s (--timeout)", Source: "Thin 1.x: --timeout default 30 (Thin::Server::DEFAULT_TIMEOUT)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("thin start --timeout %d  (or timeout: %d in the config file)", secs(d), secs(d))
+		}},
+	{ID: "unicorn", Name: "Unicorn (Ruby)", DefaultIdle: NoKeepalive, Headers: []string{"unicorn"},
+		Default: "no keep-alive: every response closes the connection", Source: "Unicorn's design: one request per connection (Connection: close)",
+		setting: func(d time.Duration) string {
+			return "nothing to change: Unicorn closes every connection after its response, so it cannot race"
+		}},
+	{ID: "go", Name: "Go net/http", DefaultIdle: Never,
+		Default: "none (IdleTimeout, else ReadTimeout)", Source: "net/http Server docs: IdleTimeout falls back to ReadTimeout; zero means no timeout",
+		setting: func(d time.Duration) string {
 			return fmt.Sprintf("&http.Server{IdleTimeout: %d * time.Second}", secs(d))
-		}},
-	{"jetty", "Jetty / Spring Boot Jetty", "30 s",
-		func(d time.Duration) string {
-			return fmt.Sprintf("server.jetty.connection-idle-timeout=%dms  (Spring Boot)", ms(d))
-		}},
-	{"undertow", "Undertow / Spring Boot Undertow", "60 s (equal to ALB's 60 s, so it races)",
-		func(d time.Duration) string {
-			return fmt.Sprintf("server.undertow.no-request-timeout=%dms  (Spring Boot)", ms(d))
 		}},
 }
 
-// All returns every stack lbdoctor knows, most common first.
+func timespan(d time.Duration) string {
+	s := secs(d)
+	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// All returns every stack lbdoctor knows.
 func All() []Stack { return append([]Stack(nil), all...) }
 
 // Lookup returns the stack with the given ID.
@@ -78,6 +213,40 @@ func Lookup(id string) (Stack, bool) {
 	}
 	return Stack{}, false
 }
+
+// Must returns the stack with the given ID; the ID must be in the table.
+func Must(id string) Stack {
+	s, ok := Lookup(id)
+	if !ok {
+		panic("stacks: no stack " + id)
+	}
+	return s
+}
+
+// Identify names the stack that Server and X-Powered-By response headers
+// announce, if any. It compares product names ("nginx" in "nginx/1.22.1",
+// "jetty" in "Jetty(9.4.57)"), never bare substrings: "Apache/2.4 (Ubuntu)"
+// is not Bun.
+func Identify(server, poweredBy string) (Stack, bool) {
+	for _, h := range []string{server, poweredBy} {
+		tokens := strings.FieldsFunc(strings.ToLower(h), func(r rune) bool {
+			return r == ' ' || r == '(' || r == ')' || r == ',' || r == ';' || r == '\t'
+		})
+		for _, s := range all {
+			for _, name := range s.Headers {
+				for _, tok := range tokens {
+					product, _, _ := strings.Cut(tok, "/")
+					if product == name || strings.HasPrefix(product, name) && !isLetter(product[len(name)]) {
+						return s, true
+					}
+				}
+			}
+		}
+	}
+	return Stack{}, false
+}
+
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' }
 
 // Recommended is the idle keep-alive timeout a backend needs behind a
 // connection-reusing proxy whose idle timeout is lbIdle: strictly longer, by

@@ -63,8 +63,11 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed when the process ends (waitErr is then set), so that
+	// both the start-up check and the cleanup can see it.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
 		select {
@@ -78,9 +81,9 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	deadline := time.Now().Add(startup)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
+		case <-exited:
 			out, _ := os.ReadFile(filepath.Join(dir, "server.out"))
-			t.Fatalf("%s exited at start: %v\n%s", name, err, out)
+			t.Fatalf("%s exited at start: %v\n%s", name, waitErr, out)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
@@ -212,6 +215,10 @@ const wsgiApp = `def app(environ, start_response):
 async def asgi(scope, receive, send):
     if scope['type'] != 'http':
         return
+    # Read the request first: Hypercorn closes the connection after the
+    # response when the application did not.
+    while (await receive()).get('more_body'):
+        pass
     await send({'type': 'http.response.start', 'status': 200, 'headers': [(b'content-type', b'text/plain'), (b'content-length', b'3')]})
     await send({'type': 'http.response.body', 'body': b'ok\n'})
 `
@@ -247,4 +254,160 @@ func Node(t testing.TB, keepAliveMS int) *Server {
 	port := FreePort(t)
 	js := fmt.Sprintf(`const s=require('http').createServer((q,r)=>r.end('ok'));s.keepAliveTimeout=%d;s.listen(%d,'127.0.0.1')`, keepAliveMS, port)
 	return start(t, "node", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command(bin, "-e", js), 10*time.Second)
+}
+
+// Lighttpd starts lighttpd serving "ok" with the given extra directives
+// (e.g. "server.max-keep-alive-idle = 2").
+func Lighttpd(t testing.TB, directives string) *Server {
+	bin := need(t, "lighttpd")
+	dir := t.TempDir()
+	port := FreePort(t)
+	write(t, filepath.Join(dir, "www", "index.html"), "ok\n")
+	// No server.username: as www-data it could not read the test's private
+	// temporary directory.
+	write(t, filepath.Join(dir, "lighttpd.conf"), fmt.Sprintf(`server.document-root = "%[1]s/www"
+server.bind = "127.0.0.1"
+server.port = %[2]d
+server.errorlog = "%[1]s/error.log"
+index-file.names = ("index.html")
+%[3]s
+`, dir, port, directives))
+	return start(t, "lighttpd", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command(bin, "-D", "-f", filepath.Join(dir, "lighttpd.conf")), 10*time.Second)
+}
+
+// Caddy starts Caddy answering "ok", with the given server idle timeout
+// (empty: Caddy's default).
+func Caddy(t testing.TB, idle string) *Server {
+	bin := need(t, "caddy")
+	dir := t.TempDir()
+	port := FreePort(t)
+	timeouts := ""
+	if idle != "" {
+		timeouts = fmt.Sprintf("servers {\n    timeouts {\n      idle %s\n    }\n  }", idle)
+	}
+	write(t, filepath.Join(dir, "Caddyfile"), fmt.Sprintf(`{
+  admin off
+  auto_https off
+  %s
+}
+http://127.0.0.1:%d {
+  respond "ok"
+}
+`, timeouts, port))
+	cmd := exec.Command(bin, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	return start(t, "caddy", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 20*time.Second)
+}
+
+// python runs a Debian Python module (waitress, hypercorn, daphne) on the
+// WSGI/ASGI test app.
+func python(t testing.TB, name, module string, args func(dir string, port int) []string) *Server {
+	need(t, "/usr/bin/python3")
+	if _, err := os.Stat("/usr/lib/python3/dist-packages/" + module); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("python3-%s is not installed: scripts/install-test-deps should have installed it", module)
+		}
+		t.Skipf("python3-%s is not installed", module)
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	write(t, filepath.Join(dir, "app.py"), wsgiApp)
+	cmd := exec.Command("/usr/bin/python3", append([]string{"-m", module}, args(dir, port)...)...)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir)
+	return start(t, name, dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 20*time.Second)
+}
+
+// Waitress starts Waitress with the given extra arguments (e.g.
+// "--channel-timeout=2").
+func Waitress(t testing.TB, extra ...string) *Server {
+	return python(t, "waitress", "waitress", func(dir string, port int) []string {
+		return append([]string{fmt.Sprintf("--listen=127.0.0.1:%d", port)}, append(extra, "app:app")...)
+	})
+}
+
+// Hypercorn starts Hypercorn with the given keep-alive timeout in seconds.
+func Hypercorn(t testing.TB, keepAlive int) *Server {
+	return python(t, "hypercorn", "hypercorn", func(dir string, port int) []string {
+		return []string{"--bind", fmt.Sprintf("127.0.0.1:%d", port), "--keep-alive", fmt.Sprint(keepAlive), "app:asgi"}
+	})
+}
+
+// Daphne starts Daphne with its defaults.
+func Daphne(t testing.TB) *Server {
+	return python(t, "daphne", "daphne", func(dir string, port int) []string {
+		return []string{"-b", "127.0.0.1", "-p", fmt.Sprint(port), "app:asgi"}
+	})
+}
+
+const rackApp = `run lambda { |env| [200, {"Content-Type" => "text/plain", "Content-Length" => "3"}, ["ok\n"]] }
+`
+
+// ruby runs a Debian Ruby server (thin, puma, unicorn) on a Rack app.
+func ruby(t testing.TB, name string, args func(dir string, port int) []string) *Server {
+	bin := need(t, name)
+	dir := t.TempDir()
+	port := FreePort(t)
+	write(t, filepath.Join(dir, "config.ru"), rackApp)
+	return start(t, name, dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command(bin, args(dir, port)...), 30*time.Second)
+}
+
+// Thin starts Thin with the given --timeout in seconds.
+func Thin(t testing.TB, timeout int) *Server {
+	return ruby(t, "thin", func(dir string, port int) []string {
+		return []string{"start", "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-R", filepath.Join(dir, "config.ru"), "--timeout", fmt.Sprint(timeout)}
+	})
+}
+
+// Puma starts Puma with the given config/puma.rb lines.
+func Puma(t testing.TB, config string) *Server {
+	return ruby(t, "puma", func(dir string, port int) []string {
+		write(t, filepath.Join(dir, "puma.rb"), config+"\n")
+		return []string{"-C", filepath.Join(dir, "puma.rb"), "-b", fmt.Sprintf("tcp://127.0.0.1:%d", port), filepath.Join(dir, "config.ru")}
+	})
+}
+
+// Unicorn starts Unicorn with its defaults.
+func Unicorn(t testing.TB) *Server {
+	return ruby(t, "unicorn", func(dir string, port int) []string {
+		return []string{"-l", fmt.Sprintf("127.0.0.1:%d", port), filepath.Join(dir, "config.ru")}
+	})
+}
+
+// NodeTools is where scripts/install-test-deps installs npm packages for tests.
+const NodeTools = "/opt/lbdoctor-test-tools/node_modules"
+
+// NodeScript runs a Node program with the test npm packages (express,
+// fastify) on its module path; PORT in the script is replaced by the port.
+func NodeScript(t testing.TB, name, js string) *Server {
+	bin := need(t, "node")
+	if _, err := os.Stat(filepath.Join(NodeTools, name)); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("npm package %s is not installed: scripts/install-test-deps should have installed it", name)
+		}
+		t.Skipf("npm package %s is not installed (run scripts/install-test-deps)", name)
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	cmd := exec.Command(bin, "-e", strings.ReplaceAll(js, "PORT", fmt.Sprint(port)))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+NodeTools)
+	return start(t, name, dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 10*time.Second)
+}
+
+// Jetty starts Debian's Jetty 9 with only the http module and the given
+// idle timeout in milliseconds (0: the stock 30000 of start.ini). Every path
+// answers Jetty's own 404, which keeps the connection alive like any answer.
+func Jetty(t testing.TB, idleMS int) *Server {
+	home := "/usr/share/jetty9"
+	if _, err := os.Stat(filepath.Join(home, "start.jar")); err != nil {
+		need(t, "jetty9-is-not-installed") // skips, or fails under CI
+	}
+	need(t, "java")
+	dir := t.TempDir()
+	port := FreePort(t)
+	args := []string{"-jar", filepath.Join(home, "start.jar"), "jetty.home=" + home, "jetty.base=" + dir, "--module=http",
+		"jetty.http.host=127.0.0.1", fmt.Sprintf("jetty.http.port=%d", port)}
+	if idleMS > 0 {
+		args = append(args, fmt.Sprintf("jetty.http.idleTimeout=%d", idleMS))
+	}
+	return start(t, "jetty", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command("java", args...), 60*time.Second)
 }
