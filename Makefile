@@ -17,10 +17,10 @@ vet:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed on the files above"; exit 1)
 	$(GO) vet ./...
 
-# -parallel 8: the real-server tests mostly wait for idle timeouts; two at a
+# -parallel 6: the real-server tests mostly wait for idle timeouts; two at a
 # time (GOMAXPROCS on 2 cores) would make the probe package take minutes.
 unit:
-	$(GO) test -count=1 -timeout 25m -parallel 8 ./...
+	$(GO) test -count=1 -timeout 25m -parallel 6 ./...
 
 # A short fuzz run on top of the committed corpus, which `unit` replays.
 fuzz:

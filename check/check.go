@@ -18,6 +18,8 @@ type Options struct {
 	LBIdle time.Duration
 	// Margin is the least a backend's timeout should exceed the front's.
 	Margin time.Duration
+	// NoIgnore reads files that .gitignore files exclude.
+	NoIgnore bool
 }
 
 // Report is what Run found.
@@ -28,10 +30,18 @@ type Report struct {
 	Errors    []*ParseError
 	AssumedLB bool
 	Files     int
+	// Skipped counts the directories and files not read, by reason (the
+	// Skip* constants).
+	Skipped map[string]int
+	// Notes are things the user should know once, e.g. a Helm chart whose
+	// templates were not rendered.
+	Notes []string
+	// AssumedLinks counts backends judged against an assumed load balancer.
+	AssumedLinks int
+	// links route load balancers to the services the repository names.
+	links []link
 }
 
-// skipDirs are never read.
-var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".terraform": true, "target": true, "build": true, "dist": true}
 
 // Run reads the configuration under dir and checks every chain of hops.
 func Run(ctx context.Context, dir string, o Options) (*Report, error) {
@@ -48,7 +58,13 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	r := &Report{Dir: dir}
+	r := &Report{Dir: dir, Skipped: map[string]int{}}
+	ign := &gitignore{}
+	if !o.NoIgnore {
+		ign.load(dir, "")
+	}
+	charts := map[string]bool{}
+	tfDirs := map[string][]tfFile{}
 	var nginxRoots, nginxOthers, springFiles, nodeFiles, apacheRoots, pumaFiles []string
 	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -59,24 +75,52 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		relp := rel(dir, path)
 		if d.IsDir() {
-			if path != dir && skipDirs[d.Name()] {
+			if path == dir {
+				return nil
+			}
+			if why := skipDir(relp, d.Name()); why != "" {
+				r.Skipped[why]++
 				return fs.SkipDir
+			}
+			if !o.NoIgnore && ign.ignored(relp, true) {
+				r.Skipped[SkipIgnored]++
+				return fs.SkipDir
+			}
+			if !o.NoIgnore {
+				ign.load(path, relp)
 			}
 			return nil
 		}
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		r.Files++
 		name := d.Name()
+		var size int64
+		if info, err := d.Info(); err == nil {
+			size = info.Size()
+		}
+		if why := skipFile(name, size); why != "" {
+			r.Skipped[why]++
+			return nil
+		}
+		if !o.NoIgnore && ign.ignored(relp, false) {
+			r.Skipped[SkipIgnored]++
+			return nil
+		}
+		if chart := helmChartOf(dir, relp); chart != "" {
+			r.Skipped[SkipTemplate]++
+			charts[chart] = true
+			return nil
+		}
+		r.Files++
 		slash := filepath.ToSlash(path)
 		switch {
-		case strings.HasSuffix(name, ".tf"):
+		case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tfvars"):
 			r.read(path, func(src []byte) error {
-				hops, fs, err := parseTerraform(rel(dir, path), src)
-				r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
-				return err
+				tfDirs[filepath.Dir(path)] = append(tfDirs[filepath.Dir(path)], tfFile{relp, src})
+				return nil
 			})
 		case name == "nginx.conf":
 			nginxRoots = append(nginxRoots, path)
@@ -208,6 +252,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	for _, p := range nodeFiles {
 		r.read(p, func(src []byte) error {
+			if looksMinified(src) {
+				r.Skipped[SkipMinified]++
+				r.Files--
+				return nil
+			}
 			hops, fs := parseNodeSource(rel(dir, p), src, nearestNodeProject(nodeProjects, dir, filepath.Dir(p)))
 			r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
 			return nil
@@ -238,19 +287,38 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				return err
 			}
 			fileProfile := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "application"), ".properties"), ".yml"), ".yaml")
+			server, build, haveBuild := springServer(dir, filepath.Dir(p))
 			for _, sp := range sets {
 				if sp.profile == "" {
 					sp.profile = strings.TrimPrefix(fileProfile, "-")
 				}
-				hop, fs := springHop(sp, v, ok, vs)
-				if ok {
-					hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+				var hop Hop
+				var fs []Finding
+				switch {
+				case server == serverTomcat || !haveBuild:
+					hop, fs = springHop(sp, v, ok, vs)
+					if ok {
+						hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+					}
+					if !haveBuild {
+						hop.Source += "; Tomcat assumed: no pom.xml or build.gradle found"
+					} else {
+						hop.Source += " (" + build + ": Tomcat)"
+					}
+				case server == "":
+					hop = springUnknownServer(sp, build)
+				default:
+					hop, fs = springServerHop(sp, server)
+					if ok {
+						hop.Name = strings.Replace(hop.Name, "Spring Boot", "Spring Boot "+v.String(), 1)
+					}
+					hop.Source += " (" + build + ")"
 				}
 				if sp.profile != "" {
 					hop.Name += ", profile " + sp.profile
 				}
-				// A YAML document or profile file that sets nothing only repeats the default.
-				if len(sets) > 1 && hop.Location.Line == 1 && len(fs) == 0 && sp.profile != "" {
+				// A profile that sets nothing only repeats the default.
+				if hop.Location.Line == 1 && len(fs) == 0 && sp.profile != "" {
 					continue
 				}
 				r.Hops = append(r.Hops, hop)
@@ -259,6 +327,22 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			return err
 		})
 	}
+	var tfKeys []string
+	for d := range tfDirs {
+		tfKeys = append(tfKeys, d)
+	}
+	sort.Strings(tfKeys)
+	for _, d := range tfKeys {
+		hops, fs, links, errs := parseTerraformDir(tfDirs[d])
+		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
+		for _, e := range errs {
+			r.Errors = append(r.Errors, e)
+		}
+	}
+	for c := range charts {
+		r.Notes = append(r.Notes, fmt.Sprintf("Helm chart %s: templates not rendered (lbdoctor reads plain YAML only); to check them: helm template %s --output-dir rendered && lbdoctor check rendered", c, c))
+	}
+	sort.Strings(r.Notes)
 	r.evaluate(o)
 	for i := range r.Findings {
 		if r.Findings[i].Confidence == "" {
@@ -276,7 +360,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 }
 
 func (r *Report) read(path string, parse func([]byte) error) {
-	src, err := os.ReadFile(path)
+	src, err := readCapped(path)
+	if err == errTooLarge {
+		r.Skipped[SkipTooLarge]++
+		return
+	}
 	if err != nil {
 		r.addErr(r.Dir, &ParseError{Location{path, 0}, err})
 		return
@@ -333,9 +421,13 @@ func rel(root, path string) string {
 	return path
 }
 
-// evaluate pairs every backend with the hops in front of it: load balancers
-// (or the assumed one) in front of proxies, or of applications when there is
-// no proxy; a proxy's upstream pool in front of applications.
+// evaluate pairs every backend with the hops in front of it. A backend that
+// a load balancer is linked to (a block routing its target group to the
+// backend's project) is judged against that load balancer; one with no link
+// is judged against a load balancer assumed in front of it (the repository's
+// own when it routes nothing anywhere, else ALB's default, --lb-idle), as a
+// warning that says the link is assumed. A proxy's upstream pool is in front
+// of the applications.
 func (r *Report) evaluate(o Options) {
 	var lbs, proxies, apps []Hop
 	for _, h := range r.Hops {
@@ -348,41 +440,83 @@ func (r *Report) evaluate(o Options) {
 			apps = append(apps, h)
 		}
 	}
+	assumed := []Hop{{Role: LB, Kind: "assumed", Name: fmt.Sprintf("load balancer (assumed: ALB default %s, --lb-idle)", secs(o.LBIdle)),
+		Idle: o.LBIdle, Known: true, Source: "no load balancer configuration found"}}
+	if len(lbs) > 0 && len(r.links) == 0 {
+		assumed = lbs
+	} else if len(lbs) > 0 {
+		assumed[0].Source = "no load balancer in the repository is linked to it"
+	}
 	if len(lbs) == 0 && len(proxies)+len(apps) > 0 {
 		r.AssumedLB = true
-		lbs = []Hop{{Role: LB, Kind: "assumed", Name: fmt.Sprintf("load balancer (assumed: ALB default %s, --lb-idle)", secs(o.LBIdle)),
-			Idle: o.LBIdle, Known: true, Source: "no load balancer configuration found"}}
 	}
-	fronts := lbs
-	backs := apps
+	facing := apps
 	if len(proxies) > 0 {
-		for _, lb := range lbs {
-			for _, p := range proxies {
-				r.compare(lb, p, o)
-			}
-		}
-		fronts = nil
-		for _, p := range proxies {
-			if p.UpstreamIdle > 0 {
-				up := Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
-					Idle: p.UpstreamIdle, Known: true, Source: "upstream keepalive_timeout", Location: p.UpstreamLoc,
-					Setting: func(d time.Duration) string {
-						return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
-					}}
-				if p.Kind == "ingress-nginx" {
-					up.Name, up.Source = "ingress-nginx upstream keepalive pool", "upstream-keepalive-timeout"
-					up.Setting = func(d time.Duration) string {
-						return fmt.Sprintf(`upstream-keepalive-timeout: "%d"`, int64(d/time.Second))
+		facing = proxies
+	}
+	for _, b := range facing {
+		project := projectName(r.Dir, b.Location.File)
+		linked := false
+		for _, l := range r.links {
+			for _, n := range l.names {
+				if !sameService(n, project) {
+					continue
+				}
+				for _, lb := range lbs {
+					if lb.Name == l.lb {
+						linked = true
+						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s (%q)", l.where, n), "")
 					}
 				}
-				fronts = append(fronts, up)
 				break
 			}
 		}
+		if !linked {
+			for _, f := range assumed {
+				r.compareVia(f, b, o, "", Warning)
+			}
+			if b.Known && b.Idle != Infinite {
+				r.AssumedLinks++
+			}
+		}
 	}
-	for _, f := range fronts {
-		for _, b := range backs {
-			r.compare(f, b, o)
+	if len(proxies) == 0 {
+		return
+	}
+	for _, p := range proxies {
+		if p.UpstreamIdle > 0 {
+			up := Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
+				Idle: p.UpstreamIdle, Known: true, Source: "upstream keepalive_timeout", Location: p.UpstreamLoc,
+				Setting: func(d time.Duration) string {
+					return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
+				}}
+			if p.Kind == "ingress-nginx" {
+				up.Name, up.Source = "ingress-nginx upstream keepalive pool", "upstream-keepalive-timeout"
+				up.Setting = func(d time.Duration) string {
+					return fmt.Sprintf(`upstream-keepalive-timeout: "%d"`, int64(d/time.Second))
+				}
+			}
+			for _, b := range apps {
+				r.compare(up, b, o)
+			}
+			break
+		}
+	}
+}
+
+// compareVia compares and marks the finding: how the two hops are linked,
+// or (severity set) that the link is assumed.
+func (r *Report) compareVia(front, back Hop, o Options, how string, severity Severity) {
+	n := len(r.Findings)
+	r.compare(front, back, o)
+	for i := n; i < len(r.Findings); i++ {
+		f := &r.Findings[i]
+		if how != "" {
+			f.Chain += "; " + how
+		}
+		if severity != "" && f.Rule.Severity.Rank() > severity.Rank() {
+			f.Severity = severity
+			f.Message += " (link assumed: nothing in the repository routes a load balancer to it)"
 		}
 	}
 }

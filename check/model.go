@@ -130,6 +130,17 @@ type Finding struct {
 	// Confidence is "high" when every value came from a real parser,
 	// "medium" when one was read by pattern matching.
 	Confidence string
+	// Severity, when set, replaces the rule's (a race against a load
+	// balancer the repository does not link to the backend is a warning).
+	Severity Severity
+}
+
+// Level is the finding's severity: its own, else its rule's.
+func (f Finding) Level() Severity {
+	if f.Severity != "" {
+		return f.Severity
+	}
+	return f.Rule.Severity
 }
 
 // ParseError is a file lbdoctor could not read.

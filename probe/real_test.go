@@ -48,7 +48,9 @@ func probeOK(t *testing.T, url string, cfg Config, want expect) *Result {
 			t.Fatalf("no timeout measured")
 		}
 		tol := math.Max(0.1, 0.03*want.timeout) + want.tolerance
-		if got := *res.IdleTimeoutSeconds; got < want.timeout-0.01 || got > want.timeout+tol {
+		// A loaded machine can read the response a little after the server
+		// started its idle timer, so a close may be timed slightly early.
+		if got := *res.IdleTimeoutSeconds; got < want.timeout-0.05 || got > want.timeout+tol {
 			t.Errorf("measured %.3f s, want %.3f s (+%.3f)", got, want.timeout, tol)
 		}
 	}

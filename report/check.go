@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/lbdoctor/lbdoctor/check"
 )
@@ -13,8 +14,20 @@ import (
 func CheckText(w io.Writer, r *check.Report) error {
 	p := &printer{w: w}
 	p.f("lbdoctor check %s: %d files read, %d hops, %d findings\n", Safe(r.Dir), r.Files, len(r.Hops), len(r.Findings))
+	if len(r.Skipped) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(r.Skipped) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, r.Skipped[k]))
+		}
+		p.f("Not read (directories or files): %s; --no-ignore reads what .gitignore excludes.\n", strings.Join(parts, ", "))
+	}
+	for _, n := range r.Notes {
+		p.f("Note: %s\n", Safe(n))
+	}
 	if r.AssumedLB {
-		p.f("No load balancer configuration found: assuming one in front with ALB's default idle timeout (--lb-idle).\n")
+		p.f("No load balancer configuration found: assuming one in front with ALB's default idle timeout (--lb-idle); its findings are warnings.\n")
+	} else if r.AssumedLinks > 0 {
+		p.f("%d backend(s) not linked to a load balancer in the repository: judged against an assumed one, as warnings.\n", r.AssumedLinks)
 	}
 	p.f("\n")
 	file := ""
@@ -23,7 +36,7 @@ func CheckText(w io.Writer, r *check.Report) error {
 			file = f.Location.File
 			p.f("%s\n", Safe(file))
 		}
-		p.f("  %d: %-7s %s %s: %s\n", f.Location.Line, f.Rule.Severity, f.Rule.ID, f.Rule.Name, Safe(f.Message))
+		p.f("  %d: %-7s %s %s: %s\n", f.Location.Line, f.Level(), f.Rule.ID, f.Rule.Name, Safe(f.Message))
 		if f.Confidence == "medium" {
 			p.f("      confidence: medium (read by pattern matching: no parser fits this format)\n")
 		}
@@ -51,6 +64,15 @@ func CheckText(w io.Writer, r *check.Report) error {
 	return p.err
 }
 
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func secondsText(h check.Hop) string {
 	switch h.Idle {
 	case check.Infinite:
@@ -65,6 +87,8 @@ func secondsText(h check.Hop) string {
 type CheckJSON struct {
 	Dir       string           `json:"dir"`
 	Files     int              `json:"files"`
+	Skipped   map[string]int   `json:"skipped"`
+	Notes     []string         `json:"notes"`
 	AssumedLB bool             `json:"assumed_lb"`
 	Findings  []FindingJSON    `json:"findings"`
 	Hops      []HopJSON        `json:"hops"`
@@ -98,9 +122,9 @@ type HopJSON struct {
 
 // CheckJSONOf converts a report.
 func CheckJSONOf(r *check.Report) CheckJSON {
-	out := CheckJSON{Dir: r.Dir, Files: r.Files, AssumedLB: r.AssumedLB, Findings: []FindingJSON{}, Hops: []HopJSON{}, Errors: []check.Location{}}
+	out := CheckJSON{Dir: r.Dir, Files: r.Files, Skipped: r.Skipped, Notes: append([]string{}, r.Notes...), AssumedLB: r.AssumedLB, Findings: []FindingJSON{}, Hops: []HopJSON{}, Errors: []check.Location{}}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, FindingJSON{f.Rule.ID, f.Rule.Name, string(f.Rule.Severity), f.Location.File, f.Location.Line, f.Message, f.Chain, f.Fix, f.Rule.Link, f.Confidence})
+		out.Findings = append(out.Findings, FindingJSON{f.Rule.ID, f.Rule.Name, string(f.Level()), f.Location.File, f.Location.Line, f.Message, f.Chain, f.Fix, f.Rule.Link, f.Confidence})
 	}
 	for _, h := range r.Hops {
 		hj := HopJSON{Role: string(h.Role), Kind: h.Kind, Name: h.Name, Source: h.Source, File: h.Location.File, Line: h.Location.Line}
@@ -172,7 +196,7 @@ func CheckSARIF(w io.Writer, r *check.Report, version string) error {
 		if f.Location.Line > 0 {
 			loc.Region = &region{f.Location.Line}
 		}
-		results = append(results, result{f.Rule.ID, index[f.Rule.ID], level[f.Rule.Severity], msg{text}, []location{{loc}}})
+		results = append(results, result{f.Rule.ID, index[f.Rule.ID], level[f.Level()], msg{text}, []location{{loc}}})
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].RuleID < results[j].RuleID })
 	doc := map[string]any{

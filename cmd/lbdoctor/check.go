@@ -32,6 +32,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	margin := fs.Duration("margin", 5*time.Second, "least a backend should exceed the hop in front")
 	format := fs.String("format", "text", "output format: text, json or sarif")
 	failOn := fs.String("fail-on", "error", "exit 1 for findings at or above: error, warning or info")
+	noIgnore := fs.Bool("no-ignore", false, "also read files that .gitignore excludes")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -48,7 +49,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "lbdoctor check: --fail-on must be error, warning or info, not %q\n", *failOn)
 		return exitUsage
 	}
-	r, err := check.Run(ctx, dirs[0], check.Options{LBIdle: *lbIdle, Margin: *margin})
+	r, err := check.Run(ctx, dirs[0], check.Options{LBIdle: *lbIdle, Margin: *margin, NoIgnore: *noIgnore})
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor check: %s\n", report.Safe(err.Error()))
 		return exitUsage
@@ -68,7 +69,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitUsage
 	}
 	for _, f := range r.Findings {
-		if f.Rule.Severity.Rank() >= threshold {
+		if f.Level().Rank() >= threshold {
 			return exitProblem
 		}
 	}

@@ -1,0 +1,236 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// MaxFileSize caps what check reads of one file: configuration is small, and
+// a 300 MB generated YAML file must not be read into memory.
+const MaxFileSize = 2 << 20
+
+// Why files are skipped: the keys of Report.Skipped.
+const (
+	SkipDependency = "dependency or vendored tree"
+	SkipBuild      = "build output"
+	SkipTests      = "test sources"
+	SkipIgnored    = ".gitignore"
+	SkipMinified   = "minified or bundled"
+	SkipLockfile   = "lockfile"
+	SkipTooLarge   = "larger than 2 MiB"
+	SkipTemplate   = "Helm chart template (not rendered)"
+)
+
+// skipDirs are directory names that never hold the project's own configuration.
+var skipDirs = map[string]string{
+	".git": SkipDependency, "node_modules": SkipDependency, "vendor": SkipDependency, ".yarn": SkipDependency,
+	"third_party": SkipDependency, "bower_components": SkipDependency, ".terraform": SkipDependency,
+	".venv": SkipDependency, "venv": SkipDependency, "site-packages": SkipDependency, ".bundle": SkipDependency,
+	".gradle": SkipDependency, ".m2": SkipDependency, "__pycache__": SkipBuild,
+	"dist": SkipBuild, "build": SkipBuild, "target": SkipBuild, "out": SkipBuild, ".next": SkipBuild, ".nuxt": SkipBuild,
+	"bin": SkipBuild, "obj": SkipBuild,
+}
+
+var lockfiles = map[string]bool{
+	"package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "npm-shrinkwrap.json": true, "bun.lockb": true,
+	"Gemfile.lock": true, "poetry.lock": true, "Pipfile.lock": true, "go.sum": true, "Cargo.lock": true,
+	"composer.lock": true, "gradle.lockfile": true, ".terraform.lock.hcl": true, "packages.lock.json": true,
+}
+
+// skipDir says why a directory is not read ("" to read it). rel is its path
+// relative to the root, with forward slashes.
+func skipDir(rel, name string) string {
+	if why, ok := skipDirs[name]; ok {
+		return why
+	}
+	// Test sources and fixtures configure tests, not what is deployed.
+	if name == "__tests__" || name == "testdata" || name == "fixtures" || strings.HasSuffix(rel, "src/test") || rel == "src/test" {
+		return SkipTests
+	}
+	return ""
+}
+
+// skipFile says why a file is not read ("" to read it), from its name and size.
+func skipFile(name string, size int64) string {
+	switch {
+	case lockfiles[name]:
+		return SkipLockfile
+	case strings.HasPrefix(name, ".pnp."):
+		return SkipDependency
+	case strings.Contains(name, ".min.") || strings.Contains(name, ".bundle.") || strings.HasSuffix(name, ".map"):
+		return SkipMinified
+	case size > MaxFileSize:
+		return SkipTooLarge
+	}
+	return ""
+}
+
+// looksMinified reports whether JavaScript source is bundled or minified:
+// most of its bytes sit on lines far longer than people write.
+func looksMinified(src []byte) bool {
+	if len(src) < 4096 {
+		return false
+	}
+	long := 0
+	for _, line := range bytes.Split(src, []byte{'\n'}) {
+		if len(line) > 1000 {
+			long += len(line)
+		}
+	}
+	return long*2 > len(src)
+}
+
+// readCapped reads a file of at most MaxFileSize bytes.
+func readCapped(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(src) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return src, err
+}
+
+type sizeError struct{}
+
+func (sizeError) Error() string { return "larger than 2 MiB: not read" }
+
+var errTooLarge error = sizeError{}
+
+// ignoreRule is one .gitignore pattern, anchored at the directory that holds
+// the .gitignore.
+type ignoreRule struct {
+	base    string // directory of the .gitignore, relative to the root ("" for the root)
+	re      *regexp.Regexp
+	negate  bool
+	dirOnly bool
+}
+
+// gitignore holds the rules read so far, outermost first.
+type gitignore struct{ rules []ignoreRule }
+
+// load reads dir's .gitignore, if any (base is dir relative to the root).
+func (g *gitignore) load(dir, base string) {
+	f, err := os.Open(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, MaxFileSize))
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		r := ignoreRule{base: base}
+		if strings.HasPrefix(line, "!") {
+			r.negate, line = true, line[1:]
+		}
+		line = strings.TrimPrefix(line, `\`)
+		if strings.HasSuffix(line, "/") {
+			r.dirOnly, line = true, strings.TrimSuffix(line, "/")
+		}
+		// A pattern with a slash (other than at the end) is relative to the
+		// .gitignore's directory; otherwise it matches at any depth.
+		anchored := strings.Contains(line, "/")
+		line = strings.TrimPrefix(line, "/")
+		expr := globToRegexp(line)
+		if !anchored {
+			expr = "(?:.*/)?" + expr
+		}
+		re, err := regexp.Compile("^" + expr + "$")
+		if err != nil {
+			continue
+		}
+		r.re = re
+		g.rules = append(g.rules, r)
+	}
+}
+
+// ignored reports whether rel (relative to the root, forward slashes) is
+// ignored; the last matching rule wins, as in git.
+func (g *gitignore) ignored(rel string, isDir bool) bool {
+	ignored := false
+	for _, r := range g.rules {
+		if r.dirOnly && !isDir {
+			continue
+		}
+		p := rel
+		if r.base != "" {
+			if !strings.HasPrefix(rel, r.base+"/") {
+				continue
+			}
+			p = strings.TrimPrefix(rel, r.base+"/")
+		}
+		if r.re.MatchString(p) {
+			ignored = !r.negate
+		}
+	}
+	return ignored
+}
+
+// globToRegexp turns a gitignore glob into a regular expression.
+func globToRegexp(glob string) string {
+	var b strings.Builder
+	for i := 0; i < len(glob); i++ {
+		c := glob[i]
+		switch {
+		case c == '*' && i+1 < len(glob) && glob[i+1] == '*':
+			i++
+			if i+1 < len(glob) && glob[i+1] == '/' {
+				i++
+				b.WriteString("(?:.*/)?")
+			} else {
+				b.WriteString(".*")
+			}
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		case c == '[':
+			j := strings.IndexByte(glob[i:], ']')
+			if j < 0 {
+				b.WriteString(`\[`)
+				continue
+			}
+			class := glob[i+1 : i+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	return b.String()
+}
+
+// helmChartOf returns the chart directory (relative, forward slashes) when
+// rel lies in a chart's templates directory, else "".
+func helmChartOf(root, rel string) string {
+	i := strings.Index("/"+rel, "/templates/")
+	if i < 0 {
+		return ""
+	}
+	chart := strings.TrimSuffix(rel[:max(i-1, 0)], "/")
+	if i == 0 {
+		chart = ""
+	}
+	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(chart), "Chart.yaml")); err != nil {
+		return ""
+	}
+	if chart == "" {
+		return "."
+	}
+	return path.Clean(chart)
+}

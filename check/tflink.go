@@ -1,0 +1,269 @@
+package check
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/gocty"
+)
+
+// link says that a load balancer sends traffic to something the repository
+// names: an ECS service, a module, a Kubernetes Service. Names are matched
+// against the projects the backends live in (see projectName).
+type link struct {
+	lb    string   // the load balancer hop's Name
+	names []string // candidate service names, lower case
+	where Location // the block that links them
+}
+
+// albModules are Terraform module sources that create an Application Load
+// Balancer; their idle_timeout input defaults to 60 in every major version.
+var albModules = []string{"terraform-aws-modules/alb/aws", "terraform-aws-modules/terraform-aws-alb", "cloudposse/alb/aws"}
+
+// tfFile is one Terraform file of a directory.
+type tfFile struct {
+	path string // relative to the root
+	src  []byte
+}
+
+// parseTerraformDir reads the .tf and .tfvars files of one directory
+// together: load balancers (aws_lb, aws_alb, aws_elb, ALB modules) with
+// idle_timeout resolved through variable defaults and .tfvars literals, and
+// the blocks that route their target groups to services.
+func parseTerraformDir(files []tfFile) ([]Hop, []Finding, []link, []*ParseError) {
+	var errs []*ParseError
+	type parsed struct {
+		path string
+		body *hclsyntax.Body
+		src  []byte
+	}
+	var bodies []parsed
+	vars := map[string]cty.Value{}
+	for _, f := range files {
+		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
+		if diags.HasErrors() {
+			line := 0
+			if diags[0].Subject != nil {
+				line = diags[0].Subject.Start.Line
+			}
+			errs = append(errs, &ParseError{Location{f.path, line}, fmt.Errorf("HCL: %s", diags[0].Summary)})
+			continue
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		if strings.HasSuffix(f.path, ".tfvars") {
+			continue // read after the defaults, which they override
+		}
+		bodies = append(bodies, parsed{f.path, body, f.src})
+		for _, b := range body.Blocks {
+			if b.Type == "variable" && len(b.Labels) == 1 {
+				if a, ok := b.Body.Attributes["default"]; ok {
+					if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+						vars[b.Labels[0]] = v
+					}
+				}
+			}
+		}
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f.path, ".tfvars") {
+			continue
+		}
+		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		if body, ok := file.Body.(*hclsyntax.Body); ok {
+			for name, a := range body.Attributes {
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+					vars[name] = v
+				}
+			}
+		}
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+
+	var hops []Hop
+	var findings []Finding
+	type lbRef struct{ name, ref string }
+	var lbs []lbRef
+	for _, p := range bodies {
+		for _, b := range p.body.Blocks {
+			hop, ref, ok := terraformLB(p.path, b)
+			if !ok {
+				continue
+			}
+			if a, ok := b.Body.Attributes["idle_timeout"]; ok {
+				hop.Location = Location{p.path, a.SrcRange.Start.Line}
+				v, diags := a.Expr.Value(ctx)
+				var secs int64
+				if diags.HasErrors() || !v.IsKnown() || gocty.FromCtyValue(v, &secs) != nil {
+					hop.Known = false
+					hop.Source = "idle_timeout is an expression lbdoctor cannot evaluate"
+					findings = append(findings, Finding{Rule: RuleUnknown, Location: hop.Location,
+						Message: fmt.Sprintf("%s: idle_timeout is not a literal or a variable with a literal value; lbdoctor cannot check it", hop.Name)})
+				} else {
+					hop.Idle = time.Duration(secs) * time.Second
+					hop.Source = fmt.Sprintf("idle_timeout = %d", secs)
+					if len(a.Expr.Variables()) > 0 {
+						hop.Source += " (from " + exprText(p.src, a.Expr.Range()) + ")"
+					}
+				}
+			}
+			hops = append(hops, hop)
+			lbs = append(lbs, lbRef{hop.Name, ref})
+		}
+	}
+	// Blocks that mention a load balancer's target groups route it to the
+	// services they name.
+	var links []link
+	for _, p := range bodies {
+		for _, b := range p.body.Blocks {
+			if b.Type != "resource" && b.Type != "module" {
+				continue
+			}
+			text := exprText(p.src, b.Range())
+			for _, lb := range lbs {
+				if lb.ref == "" || !strings.Contains(text, lb.ref) || strings.HasPrefix(lb.name, blockAddr(b)) {
+					continue
+				}
+				names := blockNames(b)
+				if len(names) > 0 {
+					links = append(links, link{lb: lb.name, names: names, where: Location{p.path, b.DefRange().Start.Line}})
+				}
+			}
+		}
+	}
+	return hops, findings, links, errs
+}
+
+// terraformLB recognises a load balancer block and returns its hop and the
+// text by which other blocks reach its target groups.
+func terraformLB(path string, b *hclsyntax.Block) (Hop, string, bool) {
+	setting := func(d time.Duration) string { return fmt.Sprintf("idle_timeout = %d", int64(d/time.Second)) }
+	switch {
+	case b.Type == "resource" && len(b.Labels) == 2 && (b.Labels[0] == "aws_lb" || b.Labels[0] == "aws_alb" || b.Labels[0] == "aws_elb"):
+		if b.Labels[0] != "aws_elb" {
+			if t, ok := stringAttr(b.Body, "load_balancer_type"); ok && t != "application" {
+				return Hop{}, "", false
+			}
+		}
+		name := b.Labels[0] + "." + b.Labels[1]
+		return Hop{Role: LB, Kind: b.Labels[0], Name: name, Idle: 60 * time.Second, Known: true, Setting: setting,
+			Source: "default idle_timeout (60 s)", Location: Location{path, b.DefRange().Start.Line}}, "aws_lb_target_group.", true
+	case b.Type == "module" && len(b.Labels) == 1:
+		src, _ := stringAttr(b.Body, "source")
+		for _, m := range albModules {
+			if strings.Contains(src, m) {
+				if t, ok := stringAttr(b.Body, "load_balancer_type"); ok && t != "application" {
+					return Hop{}, "", false
+				}
+				name := "module." + b.Labels[0]
+				return Hop{Role: LB, Kind: "terraform-module-alb", Name: name + " (" + m + ")", Idle: 60 * time.Second, Known: true, Setting: setting,
+					Source: "the module's default idle_timeout (60 s)", Location: Location{path, b.DefRange().Start.Line}}, name + ".target_group", true
+			}
+		}
+	}
+	return Hop{}, "", false
+}
+
+func blockAddr(b *hclsyntax.Block) string {
+	if b.Type == "module" && len(b.Labels) == 1 {
+		return "module." + b.Labels[0]
+	}
+	return strings.Join(b.Labels, ".")
+}
+
+// blockNames collects the names a block gives its service: string values of
+// attributes whose name says "name", and the words of image references
+// (module.images.result.ui.url names "ui").
+func blockNames(b *hclsyntax.Block) []string {
+	seen := map[string]bool{}
+	var walk func(body *hclsyntax.Body)
+	walk = func(body *hclsyntax.Body) {
+		for name, a := range body.Attributes {
+			switch {
+			case strings.Contains(name, "name") && !strings.Contains(name, "environment") && !strings.Contains(name, "cluster"):
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && v.Type() == cty.String {
+					seen[strings.ToLower(v.AsString())] = true
+				}
+			case strings.Contains(name, "image"):
+				for _, tr := range a.Expr.Variables() {
+					for _, step := range tr {
+						switch s := step.(type) {
+						case hcl.TraverseAttr:
+							seen[strings.ToLower(s.Name)] = true
+						case hcl.TraverseIndex:
+							if s.Key.Type() == cty.String {
+								seen[strings.ToLower(s.Key.AsString())] = true
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, nb := range body.Blocks {
+			walk(nb.Body)
+		}
+	}
+	walk(b.Body)
+	var out []string
+	for n := range seen {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func exprText(src []byte, r hcl.Range) string {
+	if r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte > r.End.Byte {
+		return ""
+	}
+	return string(src[r.Start.Byte:r.End.Byte])
+}
+
+// projectName is the name of the project a file belongs to: the directory
+// that holds its build file, Dockerfile or manifest (pom.xml, package.json,
+// go.mod, ...), lower case, found from the file's directory up to the root.
+func projectName(root, file string) string {
+	dir := filepath.Dir(filepath.Join(root, filepath.FromSlash(file)))
+	for {
+		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts", "package.json", "go.mod", "Dockerfile",
+			"requirements.txt", "pyproject.toml", "Gemfile", "Cargo.toml"} {
+			if fileExists(filepath.Join(dir, n)) {
+				return strings.ToLower(filepath.Base(dir))
+			}
+		}
+		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
+			return ""
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// sameService reports whether a link's name names a project: equal, or
+// equal once common suffixes and prefixes are removed ("ui-service", "ui").
+func sameService(name, project string) bool {
+	if name == "" || project == "" {
+		return false
+	}
+	norm := func(s string) string {
+		s = strings.NewReplacer("_", "-").Replace(strings.ToLower(s))
+		for _, x := range []string{"-service", "-svc", "-app", "-api", "-server"} {
+			s = strings.TrimSuffix(s, x)
+		}
+		return s
+	}
+	n, p := norm(name), norm(project)
+	return n == p || strings.HasSuffix(n, "-"+p) // "retail-store-ui" names "ui"
+}
