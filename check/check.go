@@ -42,7 +42,6 @@ type Report struct {
 	links []link
 }
 
-
 // Run reads the configuration under dir and checks every chain of hops.
 func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if o.LBIdle <= 0 {

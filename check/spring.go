@@ -123,4 +123,3 @@ func springUnknownServer(sp springProps, buildFile string) Hop {
 	return Hop{Role: App, Kind: "spring-boot", Name: "Spring Boot (embedded server unknown)", Known: false, Location: Location{sp.file, 1},
 		Source: fmt.Sprintf("%s names no web starter (spring-boot-starter-web, -webflux, -jetty, -undertow)", buildFile)}
 }
-
