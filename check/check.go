@@ -40,6 +40,11 @@ type Report struct {
 	AssumedLinks int
 	// links route load balancers to the services the repository names.
 	links []link
+	// clients are HTTP client pools in source code; refs are base URLs in
+	// configuration (see checkClientPools).
+	clients   []clientPool
+	refs      []serviceRef
+	seenPairs map[string]bool
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -57,7 +62,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	r := &Report{Dir: dir, Skipped: map[string]int{}}
+	r := &Report{Dir: dir, Skipped: map[string]int{}, seenPairs: map[string]bool{}}
 	ign := &gitignore{}
 	if !o.NoIgnore {
 		ign.load(dir, "")
@@ -115,6 +120,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 		r.Files++
 		slash := filepath.ToSlash(path)
+		r.scanClientsAndRefs(dir, path, relp, name)
 		switch {
 		case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tfvars"):
 			r.read(path, func(src []byte) error {
@@ -343,6 +349,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	sort.Strings(r.Notes)
 	r.evaluate(o)
+	r.checkClientPools(o)
 	for i := range r.Findings {
 		if r.Findings[i].Confidence == "" {
 			r.Findings[i].Confidence = "high"
@@ -583,4 +590,31 @@ func secs(d time.Duration) string {
 		return fmt.Sprintf("%ds", int64(d/time.Second))
 	}
 	return d.String()
+}
+
+// scanClientsAndRefs collects HTTP client pools from source files and base
+// URLs from configuration files, for checkClientPools.
+func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
+	ext := filepath.Ext(name)
+	switch {
+	case ext == ".java" || ext == ".kt" || ext == ".go" && !strings.HasSuffix(name, "_test.go") || ext == ".py":
+		src, err := readCapped(path)
+		if err != nil {
+			return
+		}
+		for _, c := range findClientPools(relp, src) {
+			c.project = projectName(root, relp)
+			r.clients = append(r.clients, c)
+		}
+	case ext == ".yml" || ext == ".yaml" || ext == ".properties" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars":
+		src, err := readCapped(path)
+		if err != nil {
+			return
+		}
+		project, atRoot := projectOf(root, relp)
+		if atRoot {
+			project = ""
+		}
+		r.refs = append(r.refs, findServiceRefs(relp, src, project)...)
+	}
 }

@@ -65,7 +65,7 @@ var (
 
 // AllRules lists every rule in documentation order.
 func AllRules() []Rule {
-	return []Rule{RuleShorter, RuleEqual, RuleThinMargin, RuleNodeHeaders, RuleUnknown, RuleNoSuchProperty, RuleNoKeepalive}
+	return []Rule{RuleShorter, RuleEqual, RuleThinMargin, RuleNodeHeaders, RuleUnknown, RuleNoSuchProperty, RuleNoKeepalive, RuleClientPool}
 }
 
 // Role says where a hop sits in a chain.

@@ -123,6 +123,7 @@ var (
 	flagRe        = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([\w.:]+)`)
 	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*["']?([\w.:]+)`)
 	uvicornRunRe  = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
+	fastapiRunRe  = regexp.MustCompile(`\bfastapi\s+run\b`)
 )
 
 // gunicornHop builds the hop for gunicorn settings: keep-alive applies to
@@ -154,6 +155,19 @@ func parseCommandLines(path string, src []byte) []Hop {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.NewReplacer(`", "`, " ", `","`, " ", `"`, "", "'", "").Replace(sc.Text())
+		// Base images name servers without running them
+		// (FROM tiangolo/uvicorn-gunicorn-fastapi, image: ...).
+		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {
+			continue
+		}
+		if fastapiRunRe.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			u := stacks.Must("uvicorn")
+			hops = append(hops, Hop{Role: App, Kind: "uvicorn", Name: "FastAPI CLI (uvicorn)", Known: true, Idle: u.DefaultIdle, Pattern: true,
+				Source: "fastapi run starts uvicorn with its default --timeout-keep-alive (5 s)", Location: Location{path, n},
+				Setting: func(d time.Duration) string {
+					return fmt.Sprintf("uvicorn app.main:app --timeout-keep-alive %d (fastapi run has no keep-alive option)", int64((d+time.Second-1)/time.Second))
+				}})
+		}
 		if cmd := gunicornCmdRe.FindString(line); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 			var keepalive, worker string
 			threads := 0

@@ -236,16 +236,25 @@ func exprText(src []byte, r hcl.Range) string {
 // that holds its build file, Dockerfile or manifest (pom.xml, package.json,
 // go.mod, ...), lower case, found from the file's directory up to the root.
 func projectName(root, file string) string {
+	name, _ := projectOf(root, file)
+	return name
+}
+
+// projectOf is projectName and whether the project is the repository root
+// (a monorepo's root manifest says nothing about which service a file is for).
+func projectOf(root, file string) (string, bool) {
 	dir := filepath.Dir(filepath.Join(root, filepath.FromSlash(file)))
 	for {
 		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts", "package.json", "go.mod", "Dockerfile",
 			"requirements.txt", "pyproject.toml", "Gemfile", "Cargo.toml"} {
 			if fileExists(filepath.Join(dir, n)) {
-				return strings.ToLower(filepath.Base(dir))
+				abs, _ := filepath.Abs(dir)
+				rootAbs, _ := filepath.Abs(root)
+				return strings.ToLower(filepath.Base(abs)), abs == rootAbs
 			}
 		}
 		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
-			return ""
+			return "", false
 		}
 		dir = filepath.Dir(dir)
 	}

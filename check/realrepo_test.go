@@ -1,0 +1,133 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGitignore(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("# comment\n*.log\n/build-out/\ngenerated/**/*.yaml\n!keep.log\nsecrets[0-9].env\n"), 0o644)
+	g := &gitignore{}
+	g.load(dir, "")
+	tests := []struct {
+		path  string
+		dir   bool
+		wants bool
+	}{
+		{"app.log", false, true},
+		{"sub/app.log", false, true},
+		{"keep.log", false, false}, // negated
+		{"build-out", true, true},
+		{"sub/build-out", true, false}, // anchored at the root
+		{"generated/a/b/c.yaml", false, true},
+		{"generated/c.yaml", false, true},
+		{"secrets1.env", false, true},
+		{"secretsX.env", false, false},
+		{"app.yaml", false, false},
+	}
+	for _, tt := range tests {
+		if got := g.ignored(tt.path, tt.dir); got != tt.wants {
+			t.Errorf("ignored(%q) = %v, want %v", tt.path, got, tt.wants)
+		}
+	}
+}
+
+func TestSameService(t *testing.T) {
+	for _, tt := range []struct {
+		name, project string
+		want          bool
+	}{
+		{"ui", "ui", true}, {"ui-service", "ui", true}, {"UI_SVC", "ui", true}, {"retail-store-ui", "ui", true},
+		{"cart", "carts", false}, {"ui", "build", false}, {"", "ui", false}, {"guide", "ui", false},
+	} {
+		if got := sameService(tt.name, tt.project); got != tt.want {
+			t.Errorf("sameService(%q, %q) = %v", tt.name, tt.project, got)
+		}
+	}
+}
+
+func TestSpringServer(t *testing.T) {
+	pom := func(arts ...string) string {
+		var b strings.Builder
+		b.WriteString("<project><dependencies>")
+		for _, a := range arts {
+			b.WriteString("<dependency><artifactId>" + a + "</artifactId></dependency>")
+		}
+		b.WriteString("</dependencies></project>")
+		return b.String()
+	}
+	tests := []struct{ build, file, want string }{
+		{pom("spring-boot-starter-web"), "pom.xml", serverTomcat},
+		{pom("spring-boot-starter-webflux"), "pom.xml", serverNetty},
+		{pom("spring-boot-starter-webflux", "spring-boot-starter-web"), "pom.xml", serverTomcat}, // MVC wins
+		{pom("spring-boot-starter-web", "spring-boot-starter-jetty"), "pom.xml", serverJetty},
+		{pom("spring-boot-starter-web", "spring-boot-starter-undertow"), "pom.xml", serverUndertow},
+		{pom("spring-cloud-starter-gateway-server-webflux"), "pom.xml", serverNetty},
+		{pom("spring-boot-starter-webflux-test"), "pom.xml", ""}, // a test artifact brings no server
+		{"dependencies {\n implementation 'org.springframework.boot:spring-boot-starter-webflux'\n}", "build.gradle", serverNetty},
+		{"dependencies {\n implementation(\"org.springframework.boot:spring-boot-starter-jetty:3.3.0\")\n}", "build.gradle.kts", serverJetty},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, tt.file), []byte(tt.build), 0o644)
+		if got, _, _ := springServer(dir, dir); got != tt.want {
+			t.Errorf("%s %q: server %q, want %q", tt.file, tt.build, got, tt.want)
+		}
+	}
+}
+
+func TestClientPools(t *testing.T) {
+	tests := []struct {
+		path, src, kind string
+		idle            time.Duration
+	}{
+		{"A.java", `WebClient.builder().build()`, "Reactor Netty (Spring WebClient)", Infinite},
+		{"A.java", `ConnectionProvider.builder("x").maxIdleTime(Duration.ofSeconds(20)); WebClient.builder()`, "Reactor Netty (Spring WebClient)", 20 * time.Second},
+		{"A.kt", `val c = OkHttpClient.Builder().build()`, "OkHttp", 5 * time.Minute},
+		{"A.java", `new OkHttpClient.Builder().connectionPool(new ConnectionPool(5, 30, TimeUnit.SECONDS))`, "OkHttp", 30 * time.Second},
+		{"A.java", `HttpClients.custom().evictIdleConnections(10L, TimeUnit.SECONDS)`, "Apache HttpClient", 10 * time.Second},
+		{"a.go", "import \"net/http\"\nvar t = &http.Transport{IdleConnTimeout: 30 * time.Second}", "Go http.Transport", 30 * time.Second},
+		{"a.go", "import \"net/http\"\nfunc f() { http.Get(u) }", "Go http.DefaultTransport", 90 * time.Second},
+		{"a.py", "s = requests.Session()", "Python requests (urllib3)", Infinite},
+	}
+	for _, tt := range tests {
+		got := findClientPools(tt.path, []byte(tt.src))
+		if len(got) != 1 || got[0].kind != tt.kind || got[0].idle != tt.idle {
+			t.Errorf("%s %q: %+v, want one %s with %s", tt.path, tt.src, got, tt.kind, tt.idle)
+		}
+	}
+	if got := findClientPools("a.go", []byte("package main // no net/http")); len(got) != 0 {
+		t.Errorf("pools in a file without net/http: %+v", got)
+	}
+}
+
+func TestServiceRefs(t *testing.T) {
+	src := "releases:\n  - name: \"ui\"\n    values:\n      - app:\n          endpoints:\n            checkout: http://checkout\n            orders: http://orders:8080/api\n            # carts: http://carts\n  - name: orders\n    values:\n      - db: http://postgres:5432\n"
+	refs := findServiceRefs("helmfile.yaml", []byte(src), "")
+	got := map[string]string{}
+	for _, r := range refs {
+		got[r.host] = r.caller
+	}
+	want := map[string]string{"checkout": "ui", "orders": "ui", "postgres": "orders"}
+	if len(got) != len(want) {
+		t.Fatalf("refs %v, want %v", got, want)
+	}
+	for h, c := range want {
+		if got[h] != c {
+			t.Errorf("%s called by %q, want %q", h, got[h], c)
+		}
+	}
+}
+
+func TestLooksMinified(t *testing.T) {
+	if looksMinified([]byte(strings.Repeat("const a = 1;\n", 1000))) {
+		t.Error("ordinary source called minified")
+	}
+	if !looksMinified([]byte("!function(){" + strings.Repeat("var a=1;", 2000) + "}()\n")) {
+		t.Error("one long line not called minified")
+	}
+}
