@@ -84,7 +84,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			if path == dir {
 				return nil
 			}
-			if why := skipDir(relp, d.Name()); why != "" {
+			if why := skipDir(dir, relp, d.Name()); why != "" {
 				r.Skipped[why]++
 				return fs.SkipDir
 			}
@@ -596,6 +596,11 @@ func secs(d time.Duration) string {
 // URLs from configuration files, for checkClientPools.
 func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	ext := filepath.Ext(name)
+	if ext == ".ts" || ext == ".js" || ext == ".py" || ext == ".java" || ext == ".go" || ext == ".cs" || ext == ".kt" {
+		if src, err := readCapped(path); err == nil {
+			r.Hops = append(r.Hops, parseCDK(relp, src)...)
+		}
+	}
 	switch {
 	case ext == ".java" || ext == ".kt" || ext == ".go" && !strings.HasSuffix(name, "_test.go") || ext == ".py":
 		src, err := readCapped(path)

@@ -34,7 +34,7 @@ var skipDirs = map[string]string{
 	".venv": SkipDependency, "venv": SkipDependency, "site-packages": SkipDependency, ".bundle": SkipDependency,
 	".gradle": SkipDependency, ".m2": SkipDependency, "__pycache__": SkipBuild,
 	"dist": SkipBuild, "build": SkipBuild, "target": SkipBuild, "out": SkipBuild, ".next": SkipBuild, ".nuxt": SkipBuild,
-	"bin": SkipBuild, "obj": SkipBuild,
+	"obj": SkipBuild,
 }
 
 var lockfiles = map[string]bool{
@@ -45,9 +45,14 @@ var lockfiles = map[string]bool{
 
 // skipDir says why a directory is not read ("" to read it). rel is its path
 // relative to the root, with forward slashes.
-func skipDir(rel, name string) string {
+func skipDir(root, rel, name string) string {
 	if why, ok := skipDirs[name]; ok {
 		return why
+	}
+	// bin/ is .NET's build output (bin/Debug, bin/Release) but source
+	// elsewhere: a CDK app's entry point, Express's bin/www.
+	if name == "bin" && (dirExists(filepath.Join(root, rel, "Debug")) || dirExists(filepath.Join(root, rel, "Release"))) {
+		return SkipBuild
 	}
 	// Test sources and fixtures configure tests, not what is deployed.
 	if name == "__tests__" || name == "testdata" || name == "fixtures" || strings.HasSuffix(rel, "src/test") || rel == "src/test" {
@@ -233,4 +238,9 @@ func helmChartOf(root, rel string) string {
 		return "."
 	}
 	return path.Clean(chart)
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }

@@ -131,3 +131,23 @@ func TestLooksMinified(t *testing.T) {
 		t.Error("one long line not called minified")
 	}
 }
+
+func TestCDK(t *testing.T) {
+	tests := []struct {
+		path, src string
+		idle      time.Duration
+		found     bool
+	}{
+		{"lib/stack.ts", "import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';\nconst lb = new elbv2.ApplicationLoadBalancer(this, 'LB', { vpc, idleTimeout: cdk.Duration.seconds(120) });", 120 * time.Second, true},
+		{"app.py", "from aws_cdk import aws_elasticloadbalancingv2 as elbv2\nlb = elbv2.ApplicationLoadBalancer(self, 'LB', vpc=vpc)\n", 60 * time.Second, true},
+		{"app.py", "import aws_cdk\nlb = elbv2.ApplicationLoadBalancer(self, 'LB', vpc=vpc)\nlb.set_attribute(key=\"idle_timeout.timeout_seconds\", value=\"30\")\n", 30 * time.Second, true},
+		{"Stack.java", "import software.amazon.awscdk.services.ecs.patterns.*;\nApplicationLoadBalancedFargateService.Builder.create(this, \"S\").idleTimeout(Duration.minutes(2)).build();", 2 * time.Minute, true},
+		{"lib/stack.ts", "const lb = new ApplicationLoadBalancer(this, 'LB');", 0, false}, // not a CDK program
+	}
+	for _, tt := range tests {
+		hops := parseCDK(tt.path, []byte(tt.src))
+		if (len(hops) == 1) != tt.found || tt.found && hops[0].Idle != tt.idle {
+			t.Errorf("%s: %+v, want found=%v idle %s", tt.path, hops, tt.found, tt.idle)
+		}
+	}
+}
