@@ -44,6 +44,7 @@ type Report struct {
 	// configuration (see checkClientPools).
 	clients   []clientPool
 	refs      []serviceRef
+	kube      []kubeObject
 	seenPairs map[string]bool
 }
 
@@ -148,6 +149,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
 					return err
 				case bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind")):
+					r.kube = append(r.kube, kubeObjects(rel(dir, path), src)...)
 					hops, err := parseKubernetes(rel(dir, path), src)
 					r.Hops = append(r.Hops, hops...)
 					return err
@@ -348,6 +350,13 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		r.Notes = append(r.Notes, fmt.Sprintf("Helm chart %s: templates not rendered (lbdoctor reads plain YAML only); to check them: helm template %s --output-dir rendered && lbdoctor check rendered", c, c))
 	}
 	sort.Strings(r.Notes)
+	lbNames := map[string]bool{}
+	for _, h := range r.Hops {
+		if h.Role == LB {
+			lbNames[h.Name] = true
+		}
+	}
+	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
 	r.evaluate(o)
 	r.checkClientPools(o)
 	for i := range r.Findings {

@@ -151,3 +151,19 @@ func TestCDK(t *testing.T) {
 		}
 	}
 }
+
+func TestGunicornCmdArgsAndNestFastify(t *testing.T) {
+	hops := parseCommandLines("Dockerfile", []byte("ENV GUNICORN_CMD_ARGS=\"--keep-alive 70 -k gthread --threads 2\"\nCMD gunicorn app:app\n"))
+	if len(hops) != 1 || hops[0].Idle != 70*time.Second {
+		t.Errorf("GUNICORN_CMD_ARGS: %+v", hops)
+	}
+	hops = parseCommandLines("compose.yaml", []byte("    environment:\n      GUNICORN_CMD_ARGS: --keep-alive 70 -k gthread\n    command: gunicorn --keep-alive 90 -k gthread app:app\n"))
+	if len(hops) != 1 || hops[0].Idle != 90*time.Second {
+		t.Errorf("the command line's own flag must win: %+v", hops)
+	}
+	src := []byte("import { FastifyAdapter } from '@nestjs/platform-fastify';\nconst app = await NestFactory.create(AppModule, new FastifyAdapter());\nawait app.listen(3000);\n")
+	hops, _ = parseNodeSource("main.ts", src, nodeProject{})
+	if len(hops) != 1 || hops[0].Idle != 72*time.Second {
+		t.Errorf("NestJS on Fastify: %+v", hops)
+	}
+}

@@ -68,7 +68,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	node := stacks.Must("node")
 	hop := Hop{Role: App, Kind: "node", Name: "Node.js server", Known: true, Idle: node.DefaultIdle, Pattern: true,
 		Source: "Node's default keepAliveTimeout (5 s; read by pattern matching)", Location: Location{path, 1}, Setting: node.Setting}
-	if proj.framework == "fastify" {
+	if proj.framework == "fastify" || bytes.Contains(src, []byte("FastifyAdapter")) { // NestJS on Fastify too
 		f := stacks.Must("fastify")
 		hop.Kind, hop.Name, hop.Idle, hop.Source = "node", "Fastify server", f.DefaultIdle, "Fastify's default keepAliveTimeout (72 s)"
 	}
@@ -124,6 +124,7 @@ var (
 	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*["']?([\w.:]+)`)
 	uvicornRunRe  = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
 	fastapiRunRe  = regexp.MustCompile(`\bfastapi\s+run\b`)
+	gunicornEnvRe = regexp.MustCompile(`GUNICORN_CMD_ARGS\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\n]*)`)
 )
 
 // gunicornHop builds the hop for gunicorn settings: keep-alive applies to
@@ -151,6 +152,12 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 // Procfiles, compose files and shell scripts.
 func parseCommandLines(path string, src []byte) []Hop {
 	var hops []Hop
+	// GUNICORN_CMD_ARGS (ENV in a Dockerfile, environment in compose) adds
+	// flags to every gunicorn command of the file.
+	envArgs := ""
+	if m := gunicornEnvRe.FindSubmatch(src); m != nil {
+		envArgs = " " + strings.Trim(string(m[1]), `"'`)
+	}
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -168,7 +175,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 					return fmt.Sprintf("uvicorn app.main:app --timeout-keep-alive %d (fastapi run has no keep-alive option)", int64((d+time.Second-1)/time.Second))
 				}})
 		}
-		if cmd := gunicornCmdRe.FindString(line); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+		if cmd := gunicornCmdRe.FindString(line); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") &&
+			!strings.Contains(line, "GUNICORN_CMD_ARGS") {
+			cmd = envArgs + " " + cmd // the command line's own flags come last and win
 			var keepalive, worker string
 			threads := 0
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {

@@ -11,7 +11,7 @@ import (
 )
 
 func TestCheckGolden(t *testing.T) {
-	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices"} {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices", "k8s-alb-links"} {
 		dir := filepath.Join("testdata", "check", repo)
 		for _, format := range []string{"text", "json", "sarif"} {
 			code, out, stderr := runCLI(t, "", "check", "--format", format, dir)
@@ -19,7 +19,7 @@ func TestCheckGolden(t *testing.T) {
 			// an assumed load balancer are warnings, below the default --fail-on.
 			want := exitOK
 			switch repo {
-			case "alb-nginx-tomcat", "k8s-ingress-nginx", "node10-express", "spring-boot-2.4", "microservices":
+			case "alb-nginx-tomcat", "k8s-ingress-nginx", "node10-express", "spring-boot-2.4", "microservices", "k8s-alb-links":
 				want = exitProblem
 			}
 			if code != want {
@@ -53,6 +53,9 @@ func TestCheckFindings(t *testing.T) {
 		// 5 s), as ui's application.yml says: LBD008.
 		"microservices": {"LBD001 src/ui/src/main/resources/application.yml:4", "LBD002 src/cart/src/main/resources/application.yml:1", "LBD001 src/checkout/src/main.ts:5",
 			"LBD008 src/ui/src/main/java/shop/ui/CheckoutClient.java:9"},
+		// Ingress (ALB, 120 s) -> Service storefront -> Deployment image .../shop/web -> web/: linked, an
+		// error; reports/ (Node 65 s) is linked to nothing and safe against the assumed 60 s.
+		"k8s-alb-links": {"LBD001 web/Dockerfile:3"},
 	}
 	for repo, ids := range want {
 		_, out, _ := runCLI(t, "", "check", "--format", "json", filepath.Join("testdata", "check", repo))
