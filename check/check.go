@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Options configure Run.
@@ -209,6 +211,13 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Hops = append(r.Hops, parseUvicornRun(rel(dir, path), src)...)
 				return nil
 			})
+		case strings.HasSuffix(name, ".csproj"):
+			r.read(path, func(src []byte) error {
+				if bytes.Contains(src, []byte("Microsoft.NET.Sdk.Web")) {
+					r.Hops = append(r.Hops, parseKestrel(dir, filepath.Dir(path), path))
+				}
+				return nil
+			})
 		case name == "puma.rb":
 			pumaFiles = append(pumaFiles, path)
 		case name == "haproxy.cfg" || strings.HasSuffix(name, ".cfg") && strings.Contains(slash, "haproxy"):
@@ -339,8 +348,25 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		tfKeys = append(tfKeys, d)
 	}
 	sort.Strings(tfKeys)
+	// Inputs that module blocks pass to local modules, merged over callers:
+	// a value the callers disagree on is unknown.
+	inputs := map[string]map[string]cty.Value{}
 	for _, d := range tfKeys {
-		hops, fs, links, errs := parseTerraformDir(tfDirs[d])
+		for target, in := range moduleInputs(rel(dir, d), tfDirs[d]) {
+			cur, seen := inputs[target]
+			if !seen {
+				inputs[target] = in
+				continue
+			}
+			for k, v := range in {
+				if old, ok := cur[k]; !ok || old == cty.DynamicVal || v == cty.DynamicVal || !old.RawEquals(v) {
+					cur[k] = cty.DynamicVal
+				}
+			}
+		}
+	}
+	for _, d := range tfKeys {
+		hops, fs, links, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)])
 		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
 		for _, e := range errs {
 			r.Errors = append(r.Errors, e)

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,45 @@ func TestGunicornCmdArgsAndNestFastify(t *testing.T) {
 	hops, _ = parseNodeSource("main.ts", src, nodeProject{})
 	if len(hops) != 1 || hops[0].Idle != 72*time.Second {
 		t.Errorf("NestJS on Fastify: %+v", hops)
+	}
+}
+
+func TestTerraformModuleInputs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	write("modules/alb/main.tf", "resource \"aws_lb\" \"this\" {\n  idle_timeout = var.idle_timeout\n}\n")
+	write("modules/alb/variables.tf", "variable \"idle_timeout\" {\n  default = 60\n}\n")
+	write("envs/prod/main.tf", "module \"lb\" {\n  source       = \"../../modules/alb\"\n  idle_timeout = 120\n}\n")
+	r, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hops) != 1 || r.Hops[0].Idle != 120*time.Second {
+		t.Fatalf("hops %+v, want the module's aws_lb at the 120 s its caller passes", r.Hops)
+	}
+	// A second caller that passes another value makes it unknown.
+	write("envs/dev/main.tf", "module \"lb\" {\n  source       = \"../../modules/alb\"\n  idle_timeout = 30\n}\n")
+	r, _ = Run(context.Background(), dir, Options{})
+	if len(r.Hops) != 1 || r.Hops[0].Known {
+		t.Fatalf("hops %+v, want unknown when callers disagree", r.Hops)
+	}
+}
+
+func TestKestrel(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Api.csproj"), []byte(`<Project Sdk="Microsoft.NET.Sdk.Web"></Project>`), 0o644)
+	if h := parseKestrel(dir, dir, filepath.Join(dir, "Api.csproj")); h.Idle != 130*time.Second {
+		t.Errorf("default: %s", h.Idle)
+	}
+	os.WriteFile(filepath.Join(dir, "Program.cs"), []byte("builder.WebHost.ConfigureKestrel(o => {\n  o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);\n});\n"), 0o644)
+	if h := parseKestrel(dir, dir, filepath.Join(dir, "Api.csproj")); h.Idle != 30*time.Second || h.Location.Line != 2 {
+		t.Errorf("code: %s at %v", h.Idle, h.Location)
+	}
+	os.WriteFile(filepath.Join(dir, "appsettings.json"), []byte(`{"Kestrel": {"Limits": {"KeepAliveTimeout": "00:01:00"}}}`), 0o644)
+	if h := parseKestrel(dir, dir, filepath.Join(dir, "Api.csproj")); h.Idle != 60*time.Second {
+		t.Errorf("appsettings: %s", h.Idle)
 	}
 }

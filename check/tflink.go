@@ -37,6 +37,50 @@ type tfFile struct {
 // idle_timeout resolved through variable defaults and .tfvars literals, and
 // the blocks that route their target groups to services.
 func parseTerraformDir(files []tfFile) ([]Hop, []Finding, []link, []*ParseError) {
+	return parseTerraformDirWith(files, nil)
+}
+
+// moduleInputs finds the literal inputs that module blocks in files pass to
+// local modules ("./x", "../x"), by the module's directory (relative to the
+// root, slash-separated).
+func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
+	out := map[string]map[string]cty.Value{}
+	for _, f := range files {
+		if !strings.HasSuffix(f.path, ".tf") {
+			continue
+		}
+		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			continue
+		}
+		for _, b := range body.Blocks {
+			src, _ := stringAttr(b.Body, "source")
+			if b.Type != "module" || !(strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")) {
+				continue
+			}
+			target := filepath.ToSlash(filepath.Clean(filepath.Join(dir, src)))
+			in := map[string]cty.Value{}
+			for name, a := range b.Body.Attributes {
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+					in[name] = v
+				} else {
+					in[name] = cty.DynamicVal // passed, but not a literal
+				}
+			}
+			out[target] = in
+		}
+	}
+	return out
+}
+
+// parseTerraformDirWith is parseTerraformDir for a module whose callers pass
+// inputs: each input overrides the variable's default (cty.DynamicVal when a
+// caller passes something lbdoctor cannot evaluate, or callers disagree).
+func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, []Finding, []link, []*ParseError) {
 	var errs []*ParseError
 	type parsed struct {
 		path string
@@ -88,6 +132,13 @@ func parseTerraformDir(files []tfFile) ([]Hop, []Finding, []link, []*ParseError)
 				}
 			}
 		}
+	}
+	for name, v := range inputs {
+		if v == cty.DynamicVal {
+			delete(vars, name) // unknown: the expression will not evaluate
+			continue
+		}
+		vars[name] = v
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
 
