@@ -1,14 +1,14 @@
 # lbdoctor: every task a developer or CI needs, in one place.
 GO ?= go
 
-.PHONY: demo test deps vet unit fuzz bench build clean
+.PHONY: demo test deps vet cross unit fuzz bench build release clean
 
 ## demo: reproduce the keep-alive 502 on loopback, find it in the logs, probe, prove the fix
 demo:
 	$(GO) run ./cmd/lbdoctor demo
 
 ## test: install what the tests need (Debian packages), then run every test
-test: deps vet unit fuzz
+test: deps vet cross unit fuzz
 
 deps:
 	bash scripts/install-test-deps
@@ -16,6 +16,10 @@ deps:
 vet:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed on the files above"; exit 1)
 	$(GO) vet ./...
+
+## cross: build and vet every release target (linux, darwin, windows; amd64, arm64)
+cross:
+	bash scripts/release --check
 
 # -parallel 6: the real-server tests mostly wait for idle timeouts; two at a
 # time (GOMAXPROCS on 2 cores) would make the probe package take minutes.
@@ -34,5 +38,9 @@ bench:
 build:
 	$(GO) build -o bin/lbdoctor ./cmd/lbdoctor
 
+## release: archives and checksums in dist/, e.g. make release VERSION=v1.2.3
+release:
+	bash scripts/release $(VERSION)
+
 clean:
-	rm -rf bin .bench
+	rm -rf bin .bench dist

@@ -73,6 +73,8 @@ type Result struct {
 	OK      bool           `json:"ok"`
 	Seconds float64        `json:"seconds"`
 	Config  map[string]any `json:"config"`
+	// Dir holds everything the demo wrote (each run's access logs).
+	Dir string `json:"dir"`
 }
 
 // LogsResult is what `lbdoctor logs` found in the "before" run's logs.
@@ -104,7 +106,7 @@ func Execute(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res := &Result{Config: map[string]any{"lb_idle_seconds": cfg.LBIdle.Seconds(), "backend_idle_seconds": cfg.BackendIdle.Seconds(),
 		"margin_seconds": cfg.Margin.Seconds(), "scale": cfg.Scale, "requests": cfg.Requests, "clients": cfg.Clients,
-		"fin_notice_seconds": cfg.FINNotice.Seconds()}}
+		"fin_notice_seconds": cfg.FINNotice.Seconds()}, Dir: cfg.Dir}
 
 	say("1. The bug: a backend that closes idle connections after %s\n   behind a load balancer that keeps them for %s.\n", prod(cfg.BackendIdle), prod(cfg.LBIdle))
 	say("   %d instances behind it; %d requests from %d clients, with idle gaps spread up to the LB's timeout...\n", cfg.Targets, cfg.Requests, cfg.Clients)

@@ -18,6 +18,11 @@ scaled 20 times down - a bounded client workload, lbdoctor logs on the ALB
 access logs the lab wrote, lbdoctor probe on the backend, then the same
 workload after the fix (and with equal timeouts, which still race).
 
+Examples:
+  lbdoctor demo
+  lbdoctor demo --out ./demo-logs --format json
+  lbdoctor demo --equal --requests 400
+
 Exit status: 0 when there were 502s before the fix and none after; 1 otherwise;
 2 when the demo could not run.
 `
@@ -27,7 +32,8 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlagSet("demo", demoUsage, stderr)
 	format := fs.String("format", "text", "output format: text or json")
 	fs.IntVar(&cfg.Requests, "requests", cfg.Requests, "requests per run")
-	fs.StringVar(&cfg.Dir, "dir", "", "where the lab writes its access logs (default: a temporary directory)")
+	fs.StringVar(&cfg.Dir, "out", "", "directory for everything the demo writes: each run's access logs (default: a new temporary directory)")
+	fs.StringVar(&cfg.Dir, "dir", "", "the same as --out (older name)")
 	equal := fs.Bool("equal", false, "also run with equal timeouts (they race only when a reuse lands in the instant both timers fire, so a short run may show none)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		if isHelp(err) {
@@ -47,6 +53,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor demo: %v\n", err)
 		return exitUsage
+	}
+	if *format == "text" {
+		fmt.Fprintf(stdout, "Everything the demo wrote is in %s\n", res.Dir)
 	}
 	if *format == "json" {
 		if err := report.JSON(stdout, res); err != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -63,7 +65,7 @@ func (c *child) wait(t *testing.T, limit time.Duration) (int, int64) {
 		t.Errorf("lbdoctor %v still running after %s; stderr: %s", c.cmd.Args[1:], limit, c.stderr.String())
 	}
 	ru := c.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return c.cmd.ProcessState.ExitCode(), ru.Maxrss * 1024 // Linux reports KiB
+	return c.cmd.ProcessState.ExitCode(), maxrssBytes(ru.Maxrss)
 }
 
 // TestProbeHostileServers runs lbdoctor probe against every hostile server:

@@ -21,8 +21,9 @@ are written in the exact ALB format into ALB-named .log.gz files, so
 'lbdoctor logs DIR' reads them unchanged. Stop it with Ctrl-C: in-flight
 requests finish and the logs are flushed.
 
-Example:
+Examples:
   lbdoctor lab --listen 127.0.0.1:8080 --target http://127.0.0.1:9000 --idle-timeout 60s --log-dir ./alb-logs
+  lbdoctor lab --target http://127.0.0.1:9000 --target http://127.0.0.1:9001 --idle-timeout 3s --fin-notice-delay 50ms
 `
 
 func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

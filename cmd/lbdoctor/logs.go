@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 
-	"syscall"
 	"time"
 
 	"github.com/lbdoctor/lbdoctor/analysis"
@@ -155,10 +154,12 @@ func printStats(w io.Writer, s *analysis.Summary, d time.Duration) {
 		bytes += in.Bytes
 	}
 	secs := d.Seconds()
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Fprintf(w, "stats: %d bytes, %d lines in %.3f s: %.1f MB/s, %.0f lines/s, peak RSS %.1f MiB\n",
-		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, float64(ru.Maxrss)/1024)
+	rss := "peak RSS unknown on this platform"
+	if v, ok := peakRSS(); ok {
+		rss = fmt.Sprintf("peak RSS %.1f MiB", float64(v)/(1<<20))
+	}
+	fmt.Fprintf(w, "stats: %d bytes, %d lines in %.3f s: %.1f MB/s, %.0f lines/s, %s\n",
+		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, rss)
 }
 
 // remoteSchemes returns the URL schemes logs can read besides local paths.

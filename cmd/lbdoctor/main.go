@@ -14,9 +14,6 @@ import (
 	"syscall"
 )
 
-// version is lbdoctor's version, reported in SARIF output.
-const version = "0.1.0"
-
 // Exit codes shared by the subcommands.
 const (
 	exitOK      = 0
@@ -36,6 +33,8 @@ Commands:
   lab     run an ALB-like load balancer on loopback that writes ALB access logs
   demo    reproduce the keep-alive 502 on this machine and prove the fix
   check   find idle-timeout mismatches in configuration files
+  version print the version, VCS revision and Go version (also --version)
+  completion  print a shell completion script: bash, zsh, fish or powershell
   help    show help for a command
 
 Examples:
@@ -54,11 +53,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"logs":  {runLogs},
-		"probe": {runProbe},
-		"demo":  {runDemo},
-		"lab":   {runLab},
-		"check": {runCheck},
+		"logs":       {runLogs},
+		"probe":      {runProbe},
+		"demo":       {runDemo},
+		"lab":        {runLab},
+		"check":      {runCheck},
+		"version":    {runVersion},
+		"completion": {runCompletion},
 	}
 }
 
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	name := args[0]
 	switch name {
+	case "--version", "-version":
+		return runVersion(ctx, nil, stdin, stdout, stderr)
 	case "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// peakRSS is not measured on this platform (getrusage is Unix-only).
+func peakRSS() (int64, bool) { return 0, false }
