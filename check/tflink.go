@@ -49,12 +49,8 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 		if !strings.HasSuffix(f.path, ".tf") {
 			continue
 		}
-		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
-		if diags.HasErrors() {
-			continue
-		}
-		body, ok := file.Body.(*hclsyntax.Body)
-		if !ok {
+		body := parseHCL(f)
+		if body == nil {
 			continue
 		}
 		for _, b := range body.Blocks {
@@ -75,6 +71,16 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 		}
 	}
 	return out
+}
+
+// parseHCL parses a file already known to be valid HCL (nil otherwise).
+func parseHCL(f tfFile) *hclsyntax.Body {
+	file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil
+	}
+	body, _ := file.Body.(*hclsyntax.Body)
+	return body
 }
 
 // parseTerraformDirWith is parseTerraformDir for a module whose callers pass
@@ -121,11 +127,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 		if !strings.HasSuffix(f.path, ".tfvars") {
 			continue
 		}
-		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
-		if diags.HasErrors() {
-			continue
-		}
-		if body, ok := file.Body.(*hclsyntax.Body); ok {
+		if body := parseHCL(f); body != nil {
 			for name, a := range body.Attributes {
 				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
 					vars[name] = v
