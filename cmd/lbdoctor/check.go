@@ -60,7 +60,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "json":
 		err = report.JSON(stdout, report.CheckJSONOf(r))
 	case "sarif":
-		err = report.CheckSARIF(stdout, r, currentVersion().Version)
+		err = report.CheckSARIF(stdout, r, sarifVersion(currentVersion().Version))
 	default:
 		fmt.Fprintf(stderr, "lbdoctor check: --format must be text, json or sarif, not %q\n", *format)
 		return exitUsage

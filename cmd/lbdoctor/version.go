@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // releaseVersion is stamped into release builds by scripts/release
@@ -97,4 +98,14 @@ func runVersion(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return exitUsage
 	}
 	return exitOK
+}
+
+// sarifVersion is the version as SARIF wants it: starting with a number
+// ("v1.2.3" -> "1.2.3", "devel" -> "0.0.0-devel").
+func sarifVersion(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0-" + v
+	}
+	return v
 }
