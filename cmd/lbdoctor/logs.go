@@ -12,6 +12,7 @@ import (
 	"github.com/lbdoctor/lbdoctor/analysis"
 	"github.com/lbdoctor/lbdoctor/logscan"
 	"github.com/lbdoctor/lbdoctor/report"
+	"github.com/lbdoctor/lbdoctor/s3logs"
 )
 
 const logsUsage = `Usage: lbdoctor logs [flags] PATH...
@@ -21,13 +22,16 @@ every error the load balancer generated (keep-alive race, unreachable target,
 timeouts, WAF, ...), with evidence, per-target and per-minute views.
 
 PATH is a file (plain or gzip, detected by content), a directory (read
-recursively) or - for standard input. Files are read in parallel.
+recursively), - for standard input, or s3://BUCKET[/PREFIX]: ALB's key layout
+below it is followed, and with --since/--until only the objects that can hold
+entries in range are listed and read. Files are read in parallel.
 
 Examples:
   lbdoctor logs ./AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/
   lbdoctor logs --status 502 --since 2h app.log.gz
   lbdoctor logs --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z logs/
   zcat *.log.gz | lbdoctor logs --format json - | jq '.causes[0]'
+  lbdoctor logs s3://my-alb-logs/prod --since 2h --lb shop-prod
 
 Exit status: 0 analysis done; 1 analysis done but some input could not be read
 or parsed; 2 usage error or nothing readable.
@@ -43,6 +47,11 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parsing goroutines")
 	stats := fs.Bool("stats", false, "print throughput and peak memory to standard error")
 	lbIdle := fs.Duration("lb-idle", 0, "the load balancer's idle timeout, if you know it (default: inferred from 504s, else ALB's 60s assumed)")
+	var s3o s3logs.Options
+	fs.StringVar(&s3o.Region, "region", "", "s3://: the region to start from (default: the AWS configuration's; the bucket's own region is followed)")
+	fs.StringVar(&s3o.Profile, "profile", "", "s3://: the AWS shared-config profile (default: AWS_PROFILE or default)")
+	fs.StringVar(&s3o.EndpointURL, "endpoint-url", "", "s3://: an S3-compatible endpoint (path-style), e.g. http://127.0.0.1:7070")
+	fs.StringVar(&s3o.LB, "lb", "", "s3://: read only this load balancer's objects (its name, as in the key: app.NAME.ID)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -81,7 +90,19 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 
-	x := &logscan.Expander{Stdin: stdin, Schemes: remoteSchemes()}
+	// Pruning S3 listings needs absolute times: a relative --since (2h) counts
+	// back from now there, and from the newest entry in the report.
+	now := time.Now().UTC()
+	if opt.Filter.Since != 0 {
+		s3o.Since = time.UnixMicro(opt.Filter.Since).UTC()
+	} else if opt.Window.Last > 0 {
+		s3o.Since = now.Add(-opt.Window.Last - time.Minute)
+	}
+	if opt.Filter.Until != 0 {
+		s3o.Until = time.UnixMicro(opt.Filter.Until).UTC()
+	}
+	s3o.Warn = func(msg string) { fmt.Fprintf(stderr, "lbdoctor logs: %s\n", msg) }
+	x := &logscan.Expander{Stdin: stdin, Schemes: remoteSchemes(s3o)}
 	inputs, expandErrs := x.Expand(ctx, paths)
 	for _, e := range expandErrs {
 		fmt.Fprintf(stderr, "lbdoctor logs: %s\n", report.Safe(e.Error()))
@@ -162,7 +183,19 @@ func printStats(w io.Writer, s *analysis.Summary, d time.Duration) {
 		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, rss)
 }
 
-// remoteSchemes returns the URL schemes logs can read besides local paths.
-func remoteSchemes() map[string]logscan.Lister {
-	return map[string]logscan.Lister{}
+// remoteSchemes returns the URL schemes logs can read besides local paths:
+// s3://, whose AWS configuration is loaded only when an s3:// path is given.
+func remoteSchemes(o s3logs.Options) map[string]logscan.Lister {
+	var src *s3logs.Source
+	return map[string]logscan.Lister{
+		"s3": func(ctx context.Context, url string) ([]logscan.Input, error) {
+			if src == nil {
+				var err error
+				if src, err = s3logs.New(ctx, o); err != nil {
+					return nil, err
+				}
+			}
+			return src.List(ctx, url)
+		},
+	}
 }

@@ -411,3 +411,32 @@ func Jetty(t testing.TB, idleMS int) *Server {
 	}
 	return start(t, "jetty", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command("java", args...), 60*time.Second)
 }
+
+// S3Server is a running S3-compatible server (versitygw, posix backend).
+type S3Server struct {
+	Endpoint               string // http://127.0.0.1:PORT
+	Access, Secret, Region string
+	Dir                    string
+}
+
+// S3 starts versitygw on 127.0.0.1 with a fresh posix directory. versitygw
+// is installed by scripts/install-test-deps (go install, pinned).
+func S3(t testing.TB) *S3Server {
+	bin, err := exec.LookPath("versitygw")
+	if err != nil {
+		gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+		bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "versitygw")
+		if _, err := os.Stat(bin); err != nil {
+			need(t, "versitygw")
+		}
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	s := &S3Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Access: "lbdoctor", Secret: "lbdoctor-test-secret", Region: "eu-west-1",
+		Dir: filepath.Join(dir, "data")}
+	os.MkdirAll(s.Dir, 0o755)
+	cmd := exec.Command(bin, "--port", fmt.Sprintf("127.0.0.1:%d", port), "--access", s.Access, "--secret", s.Secret,
+		"--region", s.Region, "posix", s.Dir)
+	start(t, "versitygw", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 20*time.Second)
+	return s
+}

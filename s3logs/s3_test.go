@@ -1,0 +1,192 @@
+package s3logs
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lbdoctor/lbdoctor/internal/realserver"
+	"github.com/lbdoctor/lbdoctor/synth"
+)
+
+func TestParseKey(t *testing.T) {
+	k := "prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/123456789012_elasticloadbalancing_eu-west-1_app.shop-prod.50dc6c495c0c9188_20240501T0005Z_172.160.000.001_600e7c43.log.gz"
+	info, ok := parseKey(k)
+	if !ok || info.lb != "shop-prod" || !info.end.Equal(time.Date(2024, 5, 1, 0, 5, 0, 0, time.UTC)) {
+		t.Errorf("parseKey: %+v %v", info, ok)
+	}
+	if _, ok := parseKey("prod/other/file.log.gz"); ok {
+		t.Error("a key outside the layout parsed")
+	}
+	since := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	until := since.Add(time.Hour)
+	for _, tt := range []struct {
+		end  time.Time
+		want bool
+	}{
+		{since.Add(-time.Minute), false}, {since, true}, {until, true}, {until.Add(10 * time.Minute), true}, {until.Add(11 * time.Minute), false},
+	} {
+		if got := inRange(tt.end, since, until); got != tt.want {
+			t.Errorf("inRange(%s) = %v", tt.end, got)
+		}
+	}
+	if d := days(time.Date(2024, 5, 1, 23, 0, 0, 0, time.UTC), time.Date(2024, 5, 1, 23, 55, 0, 0, time.UTC)); len(d) != 2 || d[1] != "2024/05/02/" {
+		t.Errorf("days near midnight: %v", d)
+	}
+}
+
+// countingTransport counts the requests sent, by method and path.
+type countingTransport struct {
+	mu   sync.Mutex
+	gets []string
+	list int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	if r.Method == http.MethodGet && r.URL.Query().Has("list-type") {
+		c.list++
+	} else if r.Method == http.MethodGet {
+		c.gets = append(c.gets, r.URL.Path)
+	}
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// seed writes three days of two load balancers' logs in ALB's layout into a
+// bucket of a real S3 server, and returns the local copy.
+func seed(t *testing.T, srv *realserver.S3Server, bucket string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, lb := range []string{"app/shop-prod/50dc6c495c0c9188", "app/admin/0123456789abcdef"} {
+		cfg := synth.DefaultConfig()
+		cfg.Duration, cfg.Rate, cfg.Nodes, cfg.LBName = 72*time.Hour, 0.05, 1, lb
+		if _, err := synth.WriteDir(filepath.Join(dir, "prod"), cfg, true, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	c := client(t, srv, nil)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		key, _ := filepath.Rel(dir, p)
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(filepath.ToSlash(key)), Body: bytes.NewReader(body)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func client(t *testing.T, srv *realserver.S3Server, hc *http.Client) *s3.Client {
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Secret)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	src, err := New(context.Background(), Options{Region: srv.Region, EndpointURL: srv.Endpoint, HTTPClient: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src.client(srv.Region)
+}
+
+func TestListAndPrune(t *testing.T) {
+	srv := realserver.S3(t)
+	seed(t, srv, "alb-logs")
+	ctx := context.Background()
+	count := &countingTransport{}
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Secret)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	newSource := func(o Options) *Source {
+		o.Region, o.EndpointURL, o.HTTPClient = srv.Region, srv.Endpoint, &http.Client{Transport: count}
+		s, err := New(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	all, err := newSource(Options{}).List(ctx, "s3://alb-logs/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One hour out of three days: that hour's objects plus the edge.
+	since := time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
+	count.list = 0
+	hour, err := newSource(Options{Since: since, Until: since.Add(time.Hour)}).List(ctx, "s3://alb-logs/prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d objects in all; one hour: %d objects, %d LIST requests", len(all), len(hour), count.list)
+	// 2 load balancers x 1 node x 15 files: the 12 that end inside the hour,
+	// the one ending at its start, and two after its end (late entries).
+	if len(hour) != 2*15 {
+		t.Errorf("%d objects for one hour, want 30", len(hour))
+	}
+	for _, in := range hour {
+		info, _ := parseKey(in.Name)
+		if !inRange(info.end, since, since.Add(time.Hour)) {
+			t.Errorf("%s is outside the hour", in.Name)
+		}
+	}
+	if count.list > 10 {
+		t.Errorf("%d LIST requests for one hour, want the day prefix and the discovery only", count.list)
+	}
+	lb, err := newSource(Options{Since: since, Until: since.Add(time.Hour), LB: "admin"}).List(ctx, "s3://alb-logs/prod")
+	if err != nil || len(lb) != 15 || !strings.Contains(lb[0].Name, "app.admin.") {
+		t.Errorf("--lb admin: %d objects (%v)", len(lb), err)
+	}
+	// Opening reads exactly the object asked for.
+	count.gets = nil
+	rc, err := hour[0].Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if len(count.gets) != 1 || !strings.HasSuffix(count.gets[0], strings.TrimPrefix(hour[0].Name, "s3://alb-logs")) {
+		t.Errorf("GETs %v", count.gets)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	srv := realserver.S3(t)
+	ctx := context.Background()
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Secret)
+	src, _ := New(ctx, Options{Region: srv.Region, EndpointURL: srv.Endpoint})
+	if _, err := src.List(ctx, "s3://no-such-bucket/x"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing bucket: %v", err)
+	}
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "wrong")
+	src, _ = New(ctx, Options{Region: srv.Region, EndpointURL: srv.Endpoint})
+	began := time.Now()
+	if _, err := src.List(ctx, "s3://alb-logs/x"); err == nil || time.Since(began) > 20*time.Second {
+		t.Errorf("wrong credentials: %v after %s", err, time.Since(began))
+	} else {
+		t.Logf("wrong credentials: %v", err)
+	}
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Secret)
+	src, _ = New(ctx, Options{Region: srv.Region, EndpointURL: "http://127.0.0.1:1"})
+	if _, err := src.List(ctx, "s3://alb-logs/x"); err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Errorf("unreachable endpoint: %v", err)
+	}
+}
