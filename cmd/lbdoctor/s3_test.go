@@ -79,8 +79,8 @@ func TestLogsFromS3(t *testing.T) {
 	// --since and --until prune the listing and the report alike.
 	code, hour, _ := runCLI(t, "", append(s3args, "--since", "2024-05-01T01:00:00Z", "--until", "2024-05-01T01:59:59Z", "s3://alb-logs/prod")...)
 	var h struct {
-		Inputs []struct{ Name string } `json:"inputs"`
-		Requests int64                  `json:"requests"`
+		Inputs   []struct{ Name string } `json:"inputs"`
+		Requests int64                   `json:"requests"`
 	}
 	json.Unmarshal([]byte(hour), &h)
 	if code != exitOK || len(h.Inputs) == 0 || len(h.Inputs) > 2*15 || h.Requests == 0 {
