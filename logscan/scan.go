@@ -38,6 +38,9 @@ type Options struct {
 	Readers      int // inputs read (and decompressed) at once; default Workers
 	BlockSize    int // bytes per block; default 1 MiB
 	MaxLineBytes int // longest line kept; default 4 MiB
+	// Progress, if set, is called after each input is read, one call at a
+	// time: inputs done, errors so far, and the stored bytes of those done.
+	Progress func(done, failed int, storedBytes int64)
 }
 
 // Result reports how reading one input went.
@@ -82,6 +85,9 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 	}
 
 	var readers sync.WaitGroup
+	var progressMu sync.Mutex
+	var done, failed int
+	var stored int64
 	next := make(chan int)
 	for r := 0; r < opt.Readers; r++ {
 		readers.Add(1)
@@ -89,6 +95,18 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			defer readers.Done()
 			for i := range next {
 				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free)
+				if opt.Progress != nil {
+					progressMu.Lock()
+					done++
+					if results[i].Err != nil {
+						failed++
+					}
+					if inputs[i].Size > 0 {
+						stored += inputs[i].Size
+					}
+					opt.Progress(done, failed, stored)
+					progressMu.Unlock()
+				}
 			}
 		}()
 	}

@@ -46,6 +46,10 @@ type Source struct {
 	mu      sync.Mutex
 	clients map[string]*s3.Client // by region
 	warned  bool
+	// down is set once the endpoint stopped answering: the objects left
+	// fail at once instead of each waiting out its retries.
+	down      error
+	connFails int // connection failures in a row
 	// Listed counts the objects listed and kept, for progress and tests.
 	listed, kept int
 }
@@ -139,7 +143,11 @@ func (s *Source) List(ctx context.Context, url string) ([]logscan.Input, error) 
 	for _, rp := range regions {
 		var more []object
 		if s.opts.Since.IsZero() {
-			more, err = s.listAll(ctx, c, bucket, rp)
+			lp := rp
+			if strings.HasPrefix(prefix, rp) {
+				lp = prefix // the user's prefix reaches below the region
+			}
+			more, err = s.listAll(ctx, c, bucket, lp)
 		} else {
 			until := s.opts.Until
 			if until.IsZero() {
@@ -170,10 +178,29 @@ func (s *Source) List(ctx context.Context, url string) ([]logscan.Input, error) 
 		key, size := o.key, o.size
 		inputs = append(inputs, logscan.Input{Name: "s3://" + bucket + "/" + key, Size: size,
 			Open: func(ctx context.Context) (io.ReadCloser, error) {
+				s.mu.Lock()
+				down := s.down
+				s.mu.Unlock()
+				if down != nil {
+					return nil, fmt.Errorf("s3://%s/%s: not read: %v", bucket, key, down)
+				}
 				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 				if err != nil {
-					return nil, explain(err, bucket, key)
+					err = explain(err, bucket, key)
+					if strings.Contains(err.Error(), "cannot reach the S3 endpoint") {
+						s.mu.Lock()
+						// Each GET has had the SDK's retries; three objects
+						// in a row means the endpoint is gone.
+						if s.connFails++; s.connFails >= 3 {
+							s.down = errors.New("the S3 endpoint stopped answering")
+						}
+						s.mu.Unlock()
+					}
+					return nil, err
 				}
+				s.mu.Lock()
+				s.connFails = 0
+				s.mu.Unlock()
 				return out.Body, nil
 			}})
 	}
@@ -319,7 +346,8 @@ func explain(err error, bucket, key string) error {
 	switch {
 	case strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"), strings.Contains(msg, "get credentials"):
 		return fmt.Errorf("%s: no AWS credentials found: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", where)
-	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"):
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"),
+		strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"):
 		return fmt.Errorf("%s: cannot reach the S3 endpoint: %v", where, lastCause(err))
 	}
 	return fmt.Errorf("%s: %w", where, err)

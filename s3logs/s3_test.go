@@ -190,3 +190,32 @@ func TestErrors(t *testing.T) {
 		t.Errorf("unreachable endpoint: %v", err)
 	}
 }
+
+// TestServerGoneMidRun: the server dies after listing; reading ends at once
+// with every object counted as failed, and no hang.
+func TestServerGoneMidRun(t *testing.T) {
+	srv := realserver.S3(t)
+	seed(t, srv, "alb-logs")
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.Access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Secret)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	ctx := context.Background()
+	src, _ := New(ctx, Options{Region: srv.Region, EndpointURL: srv.Endpoint})
+	inputs, err := src.List(ctx, "s3://alb-logs/prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/02/")
+	if err != nil || len(inputs) != 2*288 {
+		t.Fatalf("one day's prefix: %d objects (%v), want 576", len(inputs), err)
+	}
+	srv.Stop()
+	began := time.Now()
+	failed := 0
+	for _, in := range inputs {
+		if _, err := in.Open(ctx); err != nil {
+			failed++
+		}
+	}
+	took := time.Since(began)
+	t.Logf("%d objects after the server died: %d failed in %s", len(inputs), failed, took)
+	if failed != len(inputs) || took > 60*time.Second {
+		t.Errorf("%d of %d failed in %s", failed, len(inputs), took)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"time"
 
@@ -52,6 +53,8 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&s3o.Profile, "profile", "", "s3://: the AWS shared-config profile (default: AWS_PROFILE or default)")
 	fs.StringVar(&s3o.EndpointURL, "endpoint-url", "", "s3://: an S3-compatible endpoint (path-style), e.g. http://127.0.0.1:7070")
 	fs.StringVar(&s3o.LB, "lb", "", "s3://: read only this load balancer's objects (its name, as in the key: app.NAME.ID)")
+	s3Concurrency := fs.Int("s3-concurrency", 8, "s3://: objects downloaded at once")
+	quiet := fs.Bool("quiet", false, "no progress line (it is shown only when standard error is a terminal)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -111,12 +114,28 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, "lbdoctor logs: nothing to read")
 		return exitUsage
 	}
+	var total int64
+	remote := false
+	for _, in := range inputs {
+		total += max(in.Size, 0)
+		remote = remote || strings.HasPrefix(in.Name, "s3://")
+	}
+	if remote {
+		opt.Scan.Readers = max(*s3Concurrency, *workers)
+	}
 	start := time.Now()
+	if !*quiet && isTerminal(stderr) {
+		opt.Scan.Progress = progressLine(stderr, len(inputs), total, start)
+		defer fmt.Fprint(stderr, "\r\033[K")
+	}
 	sum, err := analysis.Analyze(ctx, inputs, opt)
 	if err != nil {
 		var se *analysis.StrictError
 		if errors.As(err, &se) {
 			fmt.Fprintf(stderr, "lbdoctor logs: --strict: %s\n", report.Safe(se.Error()))
+		} else if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "lbdoctor logs: interrupted")
+			return exitInterrupted
 		} else {
 			fmt.Fprintf(stderr, "lbdoctor logs: %v\n", err)
 		}
@@ -197,5 +216,24 @@ func remoteSchemes(o s3logs.Options) map[string]logscan.Lister {
 			}
 			return src.List(ctx, url)
 		},
+	}
+}
+
+// progressLine renders one live line on a terminal: inputs done of all,
+// stored bytes, throughput, time left and errors so far.
+func progressLine(w io.Writer, inputs int, total int64, start time.Time) func(done, failed int, stored int64) {
+	last := time.Time{}
+	return func(done, failed int, stored int64) {
+		if time.Since(last) < 200*time.Millisecond && done < inputs {
+			return
+		}
+		last = time.Now()
+		secs := time.Since(start).Seconds()
+		rate := float64(stored) / 1e6 / max(secs, 1e-3)
+		eta := "-"
+		if stored > 0 && total > stored {
+			eta = (time.Duration(float64(total-stored)/float64(stored)*secs) * time.Second).Round(time.Second).String()
+		}
+		fmt.Fprintf(w, "\r\033[K%d/%d inputs, %.1f/%.1f MB, %.1f MB/s, %s left, %d errors", done, inputs, float64(stored)/1e6, float64(total)/1e6, rate, eta, failed)
 	}
 }

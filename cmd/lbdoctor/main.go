@@ -19,6 +19,8 @@ const (
 	exitOK      = 0
 	exitProblem = 1 // analysis done, but a problem was found or some input was unusable
 	exitUsage   = 2 // usage error, or nothing could be done
+	// exitInterrupted is the shell's convention for a run stopped by Ctrl-C.
+	exitInterrupted = 130
 )
 
 const usage = `lbdoctor finds, explains, reproduces and prevents load-balancer 5xx errors,

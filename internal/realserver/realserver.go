@@ -417,7 +417,11 @@ type S3Server struct {
 	Endpoint               string // http://127.0.0.1:PORT
 	Access, Secret, Region string
 	Dir                    string
+	cmd                    *exec.Cmd
 }
+
+// Stop kills the server now (tests of a server that dies mid-run).
+func (s *S3Server) Stop() { s.cmd.Process.Kill() }
 
 // S3 starts versitygw on 127.0.0.1 with a fresh posix directory. versitygw
 // is installed by scripts/install-test-deps (go install, pinned).
@@ -438,5 +442,6 @@ func S3(t testing.TB) *S3Server {
 	cmd := exec.Command(bin, "--port", fmt.Sprintf("127.0.0.1:%d", port), "--access", s.Access, "--secret", s.Secret,
 		"--region", s.Region, "posix", s.Dir)
 	start(t, "versitygw", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 20*time.Second)
+	s.cmd = cmd
 	return s
 }
