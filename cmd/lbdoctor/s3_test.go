@@ -70,8 +70,8 @@ func TestLogsFromS3(t *testing.T) {
 		t.Fatalf("local: exit %d %s", code, stderr)
 	}
 	code, remote, stderr := runCLI(t, "", append(s3args, "s3://alb-logs/prod")...)
-	if code != exitOK {
-		t.Fatalf("s3: exit %d %s", code, stderr)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("s3: exit %d, stderr %q (want nothing: not a terminal)", code, stderr)
 	}
 	if a, b := norm(local, filepath.Join(dir, "prod")+"/"), norm(remote, "s3://alb-logs/prod/"); a != b {
 		t.Errorf("the S3 report differs from the local one\nlocal:\n%.2000s\ns3:\n%.2000s", a, b)
