@@ -8,6 +8,8 @@ package realserver
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"net"
 	"os"
 	"os/exec"
@@ -95,6 +97,22 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	out, _ := os.ReadFile(filepath.Join(dir, "server.out"))
 	t.Fatalf("%s did not listen on %s within %s\n%s", name, addr, startup, out)
 	return nil
+}
+
+// warm sends one request and waits for its answer (up to a minute): a JVM
+// server accepts connections before its first answer, which can take
+// seconds on a loaded machine and would eat into a measurement.
+func warm(t testing.TB, s *Server) *Server {
+	t.Helper()
+	c := &http.Client{Timeout: time.Minute}
+	resp, err := c.Get(s.URL())
+	if err != nil {
+		t.Fatalf("%s did not answer its first request: %v", s.Name, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	c.CloseIdleConnections()
+	return s
 }
 
 func write(t testing.TB, path, content string) {
@@ -205,7 +223,7 @@ func Tomcat(t testing.TB, attrs string) *Server {
 	write(t, filepath.Join(dir, "webapps", "ROOT", "index.html"), "ok\n")
 	cmd := exec.Command(filepath.Join(home, "bin", "catalina.sh"), "run")
 	cmd.Env = append(os.Environ(), "CATALINA_BASE="+dir, "CATALINA_HOME="+home, "CATALINA_TMPDIR="+filepath.Join(dir, "temp"))
-	return start(t, "tomcat", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 60*time.Second)
+	return warm(t, start(t, "tomcat", dir, fmt.Sprintf("127.0.0.1:%d", port), cmd, 60*time.Second))
 }
 
 const wsgiApp = `def app(environ, start_response):
@@ -409,7 +427,7 @@ func Jetty(t testing.TB, idleMS int) *Server {
 	if idleMS > 0 {
 		args = append(args, fmt.Sprintf("jetty.http.idleTimeout=%d", idleMS))
 	}
-	return start(t, "jetty", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command("java", args...), 60*time.Second)
+	return warm(t, start(t, "jetty", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command("java", args...), 60*time.Second))
 }
 
 // S3Server is a running S3-compatible server (versitygw, posix backend).
