@@ -53,7 +53,7 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&s3o.Profile, "profile", "", "s3://: the AWS shared-config profile (default: AWS_PROFILE or default)")
 	fs.StringVar(&s3o.EndpointURL, "endpoint-url", "", "s3://: an S3-compatible endpoint (path-style), e.g. http://127.0.0.1:7070")
 	fs.StringVar(&s3o.LB, "lb", "", "s3://: read only this load balancer's objects (its name, as in the key: app.NAME.ID)")
-	s3Concurrency := fs.Int("s3-concurrency", 16, "s3://: objects downloaded at once")
+	s3Concurrency := fs.Int("s3-concurrency", 8, "s3://: objects downloaded at once")
 	quiet := fs.Bool("quiet", false, "no progress line (it is shown only when standard error is a terminal)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
