@@ -22,6 +22,7 @@ import (
 	"github.com/lbdoctor/lbdoctor/lab"
 	"github.com/lbdoctor/lbdoctor/logscan"
 	"github.com/lbdoctor/lbdoctor/probe"
+	"github.com/lbdoctor/lbdoctor/report"
 )
 
 // Config sets the story's numbers (in demo time).
@@ -75,6 +76,8 @@ type Result struct {
 	Config  map[string]any `json:"config"`
 	// Dir holds everything the demo wrote (each run's access logs).
 	Dir string `json:"dir"`
+	// Report is the HTML report of the "before" run's logs.
+	Report string `json:"report"`
 }
 
 // LogsResult is what `lbdoctor logs` found in the "before" run's logs.
@@ -119,6 +122,11 @@ func Execute(ctx context.Context, cfg Config) (*Result, error) {
 
 	say("2. lbdoctor logs %s\n", before.LogDir)
 	s := before.summary
+	res.Report = filepath.Join(cfg.Dir, "report.html")
+	if err := writeReport(res.Report, s); err != nil {
+		return nil, err
+	}
+	say("   (the same report as a page: %s)\n", res.Report)
 	res.Logs = LogsResult{Entries: s.Entries, Causes: map[string]int64{}}
 	for _, c := range s.Causes {
 		res.Logs.Causes[string(c.ID)] = c.Count
@@ -304,4 +312,17 @@ func workload(ctx context.Context, cfg Config, url string, run *Run) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
+}
+
+// writeReport writes the HTML report of a run's logs.
+func writeReport(path string, s *analysis.Summary) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.HTML(f, s); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

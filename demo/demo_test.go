@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -26,6 +27,9 @@ func TestRaceGoBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("before %d 502 (%d races in logs), after %d, probe %v, %.0fs", res.Before.ELB502, res.Before.KeepaliveRaces, res.After.ELB502, res.Probe.IdleTimeoutSeconds, res.Seconds)
+	if page, err := os.ReadFile(res.Report); err != nil || !strings.Contains(string(page), `<span id="main-cause">keepalive-race</span>`) {
+		t.Errorf("report.html of the before run: %v", err)
+	}
 	if !res.OK || res.Before.ELB502 == 0 || res.After.ELB502 != 0 {
 		t.Errorf("story failed:\n%s", story.String())
 	}

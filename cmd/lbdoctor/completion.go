@@ -22,7 +22,7 @@ func completionTable() map[string][]completionFlag {
 	v := func(name string, values ...string) completionFlag { return completionFlag{name, true, values} }
 	b := func(name string) completionFlag { return completionFlag{name, false, nil} }
 	return map[string][]completionFlag{
-		"logs": {v("format", "text", "json"), v("lb-idle"), v("since"), v("region"), v("profile"), v("endpoint-url"), v("lb"), v("s3-concurrency"), b("quiet"), b("stats"), v("status", "5xx", "4xx", "502", "503", "504", "502,504"),
+		"logs": {v("format", "text", "json", "html"), v("o"), v("lb-idle"), v("since"), v("region"), v("profile"), v("endpoint-url"), v("lb"), v("s3-concurrency"), b("quiet"), b("stats"), v("status", "5xx", "4xx", "502", "503", "504", "502,504"),
 			b("strict"), v("until"), v("workers")},
 		"probe": {v("H"), v("format", "text", "json"), b("insecure"), v("lb-idle"), v("margin"), v("max"), v("method", "GET", "HEAD", "POST"),
 			b("quiet"), v("resolve")},

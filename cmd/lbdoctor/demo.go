@@ -20,7 +20,7 @@ workload after the fix (and with equal timeouts, which still race).
 
 Examples:
   lbdoctor demo
-  lbdoctor demo --out ./demo-logs --format json
+  lbdoctor demo --out ./demo-logs --format json   # logs and report.html in ./demo-logs
   lbdoctor demo --equal --requests 400
 
 Exit status: 0 when there were 502s before the fix and none after; 1 otherwise;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 
@@ -33,6 +34,7 @@ Examples:
   lbdoctor logs --since 2024-05-01T10:00:00Z --until 2024-05-01T11:00:00Z logs/
   zcat *.log.gz | lbdoctor logs --format json - | jq '.causes[0]'
   lbdoctor logs s3://my-alb-logs/prod --since 2h --lb shop-prod
+  lbdoctor logs --format html -o report.html ./alb-logs/
 
 Exit status: 0 analysis done; 1 analysis done but some input could not be read
 or parsed; 2 usage error or nothing readable.
@@ -40,7 +42,8 @@ or parsed; 2 usage error or nothing readable.
 
 func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("logs", logsUsage, stderr)
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or html (one self-contained page)")
+	outPath := fs.String("o", "", "write the report to this file instead of standard output")
 	since := fs.String("since", "", "only entries at or after this time: RFC 3339, or a duration back from the newest entry (e.g. 2h)")
 	until := fs.String("until", "", "only entries at or before this time: RFC 3339, or a duration back from the newest entry")
 	status := fs.String("status", "", "only count errors with these elb_status_code values, e.g. 502,504 or 5xx")
@@ -66,8 +69,8 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, "lbdoctor logs: no PATH given (use - for standard input)")
 		return exitUsage
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "lbdoctor logs: --format must be text or json, not %q\n", *format)
+	if *format != "text" && *format != "json" && *format != "html" {
+		fmt.Fprintf(stderr, "lbdoctor logs: --format must be text, json or html, not %q\n", *format)
 		return exitUsage
 	}
 	var opt analysis.Options
@@ -144,10 +147,27 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *stats {
 		printStats(stderr, sum, time.Since(start))
 	}
-	if *format == "json" {
-		err = report.JSON(stdout, sum)
-	} else {
-		err = report.LogsText(stdout, sum, report.LogsOptions{})
+	out := stdout
+	var file *os.File
+	if *outPath != "" {
+		if file, err = os.Create(*outPath); err != nil {
+			fmt.Fprintf(stderr, "lbdoctor logs: %v\n", err)
+			return exitUsage
+		}
+		out = file
+	}
+	switch *format {
+	case "json":
+		err = report.JSON(out, sum)
+	case "html":
+		err = report.HTML(out, sum)
+	default:
+		err = report.LogsText(out, sum, report.LogsOptions{})
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor logs: writing report: %v\n", err)
