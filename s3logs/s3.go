@@ -98,6 +98,7 @@ func (s *Source) client(region string) *s3.Client {
 		// The report is the output: no SDK notes about checksums that
 		// S3-compatible servers do not send (gzip's CRC checks the data).
 		o.DisableLogOutputChecksumValidationSkipped = true
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		if s.opts.EndpointURL != "" {
 			o.BaseEndpoint = aws.String(s.opts.EndpointURL)
 			o.UsePathStyle = true
