@@ -42,6 +42,13 @@ type Report struct {
 	AssumedLinks int
 	// links route load balancers to the services the repository names.
 	links []link
+	// last is the file read last: several readers look at the same file in
+	// turn during the walk, and it is read from disk once.
+	last struct {
+		path string
+		src  []byte
+		err  error
+	}
 	// clients are HTTP client pools in source code; refs are base URLs in
 	// configuration (see checkClientPools).
 	clients   []clientPool
@@ -401,7 +408,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 }
 
 func (r *Report) read(path string, parse func([]byte) error) {
-	src, err := readCapped(path)
+	src, err := r.source(path)
 	if err == errTooLarge {
 		r.Skipped[SkipTooLarge]++
 		return
@@ -632,13 +639,13 @@ func secs(d time.Duration) string {
 func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	ext := filepath.Ext(name)
 	if ext == ".ts" || ext == ".js" || ext == ".py" || ext == ".java" || ext == ".go" || ext == ".cs" || ext == ".kt" {
-		if src, err := readCapped(path); err == nil {
+		if src, err := r.source(path); err == nil {
 			r.Hops = append(r.Hops, parseCDK(relp, src)...)
 		}
 	}
 	switch {
 	case ext == ".java" || ext == ".kt" || ext == ".go" && !strings.HasSuffix(name, "_test.go") || ext == ".py":
-		src, err := readCapped(path)
+		src, err := r.source(path)
 		if err != nil {
 			return
 		}
@@ -647,7 +654,7 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 			r.clients = append(r.clients, c)
 		}
 	case ext == ".yml" || ext == ".yaml" || ext == ".properties" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars":
-		src, err := readCapped(path)
+		src, err := r.source(path)
 		if err != nil {
 			return
 		}
@@ -657,4 +664,13 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		}
 		r.refs = append(r.refs, findServiceRefs(relp, src, project)...)
 	}
+}
+
+// source reads a file for the walk, once however many readers look at it.
+func (r *Report) source(path string) ([]byte, error) {
+	if r.last.path != path {
+		r.last.path = path
+		r.last.src, r.last.err = readCapped(path)
+	}
+	return r.last.src, r.last.err
 }
