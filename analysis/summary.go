@@ -398,14 +398,6 @@ func asMap(c counts[string]) map[string]int64 {
 	return m
 }
 
-func copyMap[K comparable](m map[K]int64) map[K]int64 {
-	out := make(map[K]int64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name func(int) string) CauseSummary {
 	info, _ := classify.Lookup(id)
 	cs := CauseSummary{

@@ -3,6 +3,7 @@ package check
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"path"
@@ -105,11 +106,7 @@ func readCapped(p string) ([]byte, error) {
 	return src, err
 }
 
-type sizeError struct{}
-
-func (sizeError) Error() string { return "larger than 2 MiB: not read" }
-
-var errTooLarge error = sizeError{}
+var errTooLarge = errors.New("larger than 2 MiB: not read")
 
 // ignoreRule is one .gitignore pattern, anchored at the directory that holds
 // the .gitignore.
