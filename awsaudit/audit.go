@@ -246,14 +246,32 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		r.Errors = append(r.Errors, e.Error())
 	}
 
+	// Regions are independent: walk a few at once (--all-regions has ~35).
+	auditors := make([]*auditor, len(regions))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, region := range regions {
+		a := &auditor{o: o, cfg: cfg, region: region, report: r, period: period, found: map[string]bool{}}
+		auditors[i] = a
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			a.result = a.region1(ctx, names, byARN[region])
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	found := map[string]bool{}
-	for _, region := range regions {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	for _, a := range auditors {
+		r.Regions = append(r.Regions, a.result)
+		r.Errors = append(r.Errors, a.errs...)
+		for n := range a.found {
+			found[n] = true
 		}
-		a := &auditor{o: o, cfg: cfg, region: region, report: r, period: period}
-		rg := a.region1(ctx, names, byARN[region], found)
-		r.Regions = append(r.Regions, rg)
 	}
 	for _, n := range names {
 		if !found[n] {
@@ -302,13 +320,17 @@ type auditor struct {
 	period time.Duration
 	elb    *elb.Client
 	cw     *cloudwatch.Client
+	// What the walk found; merged by Run in region order.
+	result Region
+	errs   []string
+	found  map[string]bool // --lb names seen here
 }
 
 func (a *auditor) errorf(err error, action string) {
-	a.report.Errors = append(a.report.Errors, explain(err, action, a.region).Error())
+	a.errs = append(a.errs, explain(err, action, a.region).Error())
 }
 
-func (a *auditor) region1(ctx context.Context, names, arns []string, found map[string]bool) Region {
+func (a *auditor) region1(ctx context.Context, names, arns []string) Region {
 	rg := Region{Name: a.region, LoadBalancers: []LoadBalancer{}}
 	a.elb = elb.NewFromConfig(a.cfg, func(eo *elb.Options) {
 		eo.Region = a.region
@@ -335,7 +357,7 @@ func (a *auditor) region1(ctx context.Context, names, arns []string, found map[s
 				break
 			}
 			if len(got) > 0 {
-				found[n] = true
+				a.found[n] = true
 			}
 			lbs = append(lbs, got...)
 		}
@@ -343,7 +365,7 @@ func (a *auditor) region1(ctx context.Context, names, arns []string, found map[s
 			got, e := a.describe(ctx, nil, []string{s})
 			if e != nil {
 				if isCode(e, "LoadBalancerNotFound") {
-					a.report.Errors = append(a.report.Errors, fmt.Sprintf("load balancer %s not found", s))
+					a.errs = append(a.errs, fmt.Sprintf("load balancer %s not found", s))
 					continue
 				}
 				err = e
@@ -356,7 +378,9 @@ func (a *auditor) region1(ctx context.Context, names, arns []string, found map[s
 		rg.Error = explain(err, "elasticloadbalancing:DescribeLoadBalancers", a.region).Error()
 		return rg
 	}
-	sort.Slice(lbs, func(i, j int) bool { return aws.ToString(lbs[i].LoadBalancerName) < aws.ToString(lbs[j].LoadBalancerName) })
+	sort.Slice(lbs, func(i, j int) bool {
+		return aws.ToString(lbs[i].LoadBalancerName) < aws.ToString(lbs[j].LoadBalancerName)
+	})
 	for _, l := range lbs {
 		rg.LoadBalancers = append(rg.LoadBalancers, a.lb(ctx, l))
 	}

@@ -31,7 +31,7 @@ func explain(err error, action, region string) error {
 		return fmt.Errorf("%s: %s: %s", where, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.Response != nil {
+	if errors.As(err, &re) && re.Response != nil && re.HTTPStatusCode() > 0 {
 		// An answer that is not the service's: a proxy, or the wrong endpoint.
 		return fmt.Errorf("%s: unexpected answer (HTTP %d) from the API endpoint: %v", where, re.HTTPStatusCode(), lastCause(err))
 	}

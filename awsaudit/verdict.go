@@ -24,6 +24,9 @@ const (
 	UnsafeTarget = "unsafe-target"
 	// Healthy: no pattern of load-balancer errors.
 	Healthy = "healthy"
+	// Unclassified5XX: ELB 5xx that fit none of the patterns above (too few
+	// hours for a trickle, no burst, no unhealthy hosts): the logs decide.
+	Unclassified5XX = "unclassified-5xx"
 	// NoTraffic: no requests and no errors in the period.
 	NoTraffic = "no-traffic"
 	// NoMetrics: CloudWatch could not be read, so nothing is judged.
@@ -107,6 +110,7 @@ const (
 	// max(burstFloor, burstFactor × the median of the periods with errors).
 	burstFactor = 5
 	burstFloor  = 3
+	burstShare  = 0.05
 )
 
 // Judge reads a load balancer's metrics and returns its verdicts, the worst
@@ -129,13 +133,18 @@ func Judge(m Metrics, idle int) []Verdict {
 	}
 	limit502 := burstLimit(m.ELB502)
 	limit5xx := burstLimit(m.ELB5XX)
+	// A burst: more errors in one period than the usual error period holds,
+	// or at least burstFloor errors that are burstShare of its requests.
+	burst := func(t int64, v, limit float64) bool {
+		return v > limit || (v >= burstFloor && v >= burstShare*m.Requests[t])
+	}
 
 	var out []Verdict
 	// The race: 502s at clean, quiet periods, spread over hours.
 	var trickle, correlated, maxPer float64
 	hours := map[int64]float64{}
 	for t, v := range m.ELB502 {
-		if v <= 0 || dirty(t) || v > limit502 {
+		if v <= 0 || dirty(t) || burst(t, v, limit502) {
 			continue
 		}
 		trickle += v
@@ -171,7 +180,7 @@ func Judge(m Metrics, idle int) []Verdict {
 		if v <= 0 {
 			continue
 		}
-		if d := dirty(t); d || v > limit5xx {
+		if d := dirty(t); d || burst(t, v, limit5xx) {
 			outage += v
 			bad[t] = v
 			if d {
@@ -187,7 +196,7 @@ func Judge(m Metrics, idle int) []Verdict {
 		w, wn := worstRun(bad, p)
 		out = append(out, Verdict{
 			ID: OutageBurst, Problem: true, Confidence: conf, Count: int64(outage),
-			Summary: fmt.Sprintf("%s ELB 5xx (not 504) came in bursts or at minutes with unhealthy hosts or target connection errors (%s of them); the worst run had %s from %s to %s; unhealthy hosts at most %s, connection errors %s",
+			Summary: fmt.Sprintf("%s ELB 5xx (not 504) came in bursts or at minutes with unhealthy hosts or target connection errors (%s at such minutes); the worst run had %s from %s to %s; unhealthy hosts at most %s, connection errors %s",
 				num(outage), num(outageUnhealthy), num(wn), w.Since.Format(time.RFC3339), w.Until.Format(time.RFC3339), num(m.Unhealthy.Max()), num(m.ConnErrors.Sum())),
 			Window: w,
 			Fix:    "Find why targets failed at those minutes (deploys, crashes, health checks, autoscaling); lbdoctor logs names the cause of each error.",
@@ -219,11 +228,26 @@ func Judge(m Metrics, idle int) []Verdict {
 			Fix:     "These are the application's own errors: read its logs for the window shown.",
 		})
 	}
+	explained := 0.0
+	for _, v := range out {
+		if v.ID != TargetErrors {
+			explained += float64(v.Count)
+		}
+	}
+	if rest := n5xx - explained; rest >= minPattern {
+		w, _ := worstRun(m.ELB5XX, p)
+		out = append(out, Verdict{
+			ID: Unclassified5XX, Problem: true, Confidence: Low, Count: int64(rest),
+			Summary: fmt.Sprintf("%s ELB 5xx fit no pattern: not spread over %d hours or more, not a burst, not at minutes with unhealthy hosts or connection errors, or they came with target 5xx", num(rest), minHours),
+			Window:  w,
+			Fix:     "Read the access logs of the window shown: lbdoctor logs names the cause of each error.",
+		})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	if len(out) == 0 {
 		s := fmt.Sprintf("no ELB 5xx in %s requests", num(req))
 		if n5xx > 0 {
-			s = fmt.Sprintf("%s ELB 5xx in %s requests: too few, or too scattered, to show a pattern", num(n5xx), num(req))
+			s = fmt.Sprintf("%s ELB 5xx in %s requests: too few to show a pattern", num(n5xx), num(req))
 		}
 		out = append(out, Verdict{ID: Healthy, Summary: s, Count: int64(n5xx)})
 	}
@@ -245,12 +269,13 @@ func burstLimit(s Series) float64 {
 	return max(burstFloor, burstFactor*vals[len(vals)/2])
 }
 
-// worstHour is the hour with the most errors (the earliest of equals).
+// worstHour is the hour with the most errors; of equals the latest, whose
+// logs are the likeliest to be kept.
 func worstHour(hours map[int64]float64) *Window {
 	var best int64
 	var bestN float64
 	for h, n := range hours {
-		if n > bestN || (n == bestN && h < best) {
+		if n > bestN || (n == bestN && h > best) {
 			best, bestN = h, n
 		}
 	}
@@ -293,7 +318,11 @@ func raceFix(idle int) string {
 }
 
 func span(m Metrics) string {
-	return m.Until.Sub(m.Since).Round(time.Minute).String()
+	d := m.Until.Sub(m.Since).Round(time.Minute)
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
 }
 
 func periodName(d time.Duration) string {
@@ -308,5 +337,11 @@ func periodName(d time.Duration) string {
 	return d.String()
 }
 
-// num prints a count without a fraction.
-func num(v float64) string { return fmt.Sprintf("%.0f", v) }
+// num prints a count without a fraction, with thousands separators.
+func num(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/lbdoctor/lbdoctor/analysis"
+	"github.com/lbdoctor/lbdoctor/awsaudit"
 	"github.com/lbdoctor/lbdoctor/logscan"
 	"github.com/lbdoctor/lbdoctor/report"
 	"github.com/lbdoctor/lbdoctor/s3logs"
 )
 
 const logsUsage = `Usage: lbdoctor logs [flags] PATH...
+       lbdoctor logs --lb NAME [flags]
 
 Reads AWS Application Load Balancer access logs and names the root cause of
 every error the load balancer generated (keep-alive race, unreachable target,
@@ -26,7 +28,9 @@ timeouts, WAF, ...), with evidence, per-target and per-minute views.
 PATH is a file (plain or gzip, detected by content), a directory (read
 recursively), - for standard input, or s3://BUCKET[/PREFIX]: ALB's key layout
 below it is followed, and with --since/--until only the objects that can hold
-entries in range are listed and read. Files are read in parallel.
+entries in range are listed and read. Files are read in parallel. With --lb
+and no PATH, the load balancer's access-log location is asked of the ELBv2 API
+(elasticloadbalancing:DescribeLoadBalancers and DescribeLoadBalancerAttributes).
 
 Examples:
   lbdoctor logs ./AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/
@@ -55,7 +59,7 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&s3o.Region, "region", "", "s3://: the region to start from (default: the AWS configuration's; the bucket's own region is followed)")
 	fs.StringVar(&s3o.Profile, "profile", "", "s3://: the AWS shared-config profile (default: AWS_PROFILE or default)")
 	fs.StringVar(&s3o.EndpointURL, "endpoint-url", "", "s3://: an S3-compatible endpoint (path-style), e.g. http://127.0.0.1:7070")
-	fs.StringVar(&s3o.LB, "lb", "", "s3://: read only this load balancer's objects (its name, as in the key: app.NAME.ID)")
+	fs.StringVar(&s3o.LB, "lb", "", "s3://: read only this load balancer's objects (its name, as in the key: app.NAME.ID); without PATH, read its logs where it writes them")
 	s3Concurrency := fs.Int("s3-concurrency", 8, "s3://: objects downloaded at once")
 	quiet := fs.Bool("quiet", false, "no progress line (it is shown only when standard error is a terminal)")
 	paths, err := parseInterleaved(fs, args)
@@ -65,8 +69,22 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return exitUsage
 	}
+	if len(paths) == 0 && s3o.LB != "" {
+		// Where that load balancer writes its logs, from the ELBv2 API.
+		o := awsaudit.Options{Profile: s3o.Profile}
+		if s3o.Region != "" {
+			o.Regions = []string{s3o.Region}
+		}
+		url, region, err := awsaudit.LogLocation(ctx, o, s3o.LB)
+		if err != nil {
+			fmt.Fprintf(stderr, "lbdoctor logs: --lb %s: %s\n", report.Safe(s3o.LB), report.Safe(err.Error()))
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "lbdoctor logs: %s writes its access logs to %s\n", report.Safe(s3o.LB), report.Safe(url))
+		paths, s3o.Region = []string{url}, region
+	}
 	if len(paths) == 0 {
-		fmt.Fprintln(stderr, "lbdoctor logs: no PATH given (use - for standard input)")
+		fmt.Fprintln(stderr, "lbdoctor logs: no PATH given (use - for standard input, or --lb NAME to read that load balancer's logs from S3)")
 		return exitUsage
 	}
 	if *format != "text" && *format != "json" && *format != "html" {

@@ -35,6 +35,7 @@ Commands:
   lab     run an ALB-like load balancer on loopback that writes ALB access logs
   demo    reproduce the keep-alive 502 on this machine and prove the fix
   check   find idle-timeout mismatches in configuration files
+  aws     audit an AWS account's load balancers: settings, metrics, verdicts
   version print the version, VCS revision and Go version (also --version)
   completion  print a shell completion script: bash, zsh, fish or powershell
   help    show help for a command
@@ -44,6 +45,7 @@ Examples:
   lbdoctor logs ./alb-logs/
   zcat *.log.gz | lbdoctor logs --status 5xx -
   lbdoctor probe http://127.0.0.1:8080/ --lb-idle 60s
+  lbdoctor aws --region eu-west-1
 
 Run 'lbdoctor <command> --help' for a command's flags.
 `
@@ -60,6 +62,7 @@ func commands() map[string]command {
 		"demo":       {runDemo},
 		"lab":        {runLab},
 		"check":      {runCheck},
+		"aws":        {runAWS},
 		"version":    {runVersion},
 		"completion": {runCompletion},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/lbdoctor/lbdoctor/internal/awsapi"
 	"github.com/lbdoctor/lbdoctor/internal/realserver"
 	"github.com/lbdoctor/lbdoctor/synth"
 )
@@ -93,6 +94,27 @@ func TestLogsFromS3(t *testing.T) {
 	if code != exitProblem || !strings.Contains(out, "s3://alb-logs/prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/123456789012_elasticloadbalancing_eu-west-1_app.shop-prod.50dc6c495c0c9188_20240501T0210Z_172.160.000.009_deadbeef.log.gz") {
 		t.Errorf("corrupt object: exit %d", code)
 	}
+	// --lb and no path: the ELBv2 API (the local stand-in) says where
+	// shop-prod writes its logs, and they are read from S3 as above.
+	api, err := awsapi.Start(&awsapi.Scenario{Account: "123456789012", Regions: map[string]*awsapi.Region{srv.Region: {LBs: []*awsapi.LB{{
+		Name: "shop-prod", ID: "50dc6c495c0c9188", Type: "application", Scheme: "internet-facing",
+		Attributes: map[string]string{"access_logs.s3.enabled": "true", "access_logs.s3.bucket": "alb-logs", "access_logs.s3.prefix": "prod"},
+	}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	t.Setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", api.URL)
+	_, byPath, _ := runCLI(t, "", append(s3args, "--lb", "shop-prod", "s3://alb-logs/prod")...)
+	code, byName, stderr := runCLI(t, "", append(s3args, "--lb", "shop-prod")...)
+	if code != exitProblem || byName != byPath || !strings.Contains(stderr, "shop-prod writes its access logs to s3://alb-logs/prod") {
+		t.Errorf("--lb without a path: exit %d, stderr %q, same report: %v", code, stderr, byName == byPath)
+	}
+	code, _, stderr = runCLI(t, "", append(s3args, "--lb", "nope")...)
+	if code != exitUsage || !strings.Contains(stderr, `load balancer "nope" not found in eu-west-1`) {
+		t.Errorf("--lb unknown: exit %d, %q", code, stderr)
+	}
+
 	// A missing bucket: one clear line, exit 2.
 	code, _, stderr = runCLI(t, "", append(s3args, "s3://no-such-bucket/prod")...)
 	if code != exitUsage || !strings.Contains(stderr, "no-such-bucket does not exist") {

@@ -4,14 +4,14 @@ import "time"
 
 // Fixture names the load balancers of Example, one per metric pattern.
 const (
-	RaceLB    = "api-prod"  // a trickle of 502s over days: the keep-alive race
-	OutageLB  = "checkout"  // a 10-minute burst of 502/503 with unhealthy hosts
-	StormLB   = "search"    // targets answer 5xx themselves for two hours
-	TimeoutLB = "reports"   // 504s every few minutes over hours
-	HealthyLB = "admin"     // traffic, no errors
-	LogsOffLB = "legacy"    // the race, with access logs off
-	NetworkLB = "tcp-edge"  // a Network Load Balancer
-	IdleLB    = "staging"   // no traffic at all
+	RaceLB    = "api-prod" // a trickle of 502s over days: the keep-alive race
+	OutageLB  = "checkout" // a 10-minute burst of 502/503 with unhealthy hosts
+	StormLB   = "search"   // targets answer 5xx themselves for two hours
+	TimeoutLB = "reports"  // 504s every few minutes over hours
+	HealthyLB = "admin"    // traffic, no errors
+	LogsOffLB = "legacy"   // the race, with access logs off
+	NetworkLB = "tcp-edge" // a Network Load Balancer
+	IdleLB    = "staging"  // no traffic at all
 	Account   = "123456789012"
 	Region1   = "us-east-1" // holds every load balancer above
 	Region2   = "eu-west-1" // holds none
@@ -90,7 +90,7 @@ func Example(now time.Time) *Scenario {
 
 	storm := &LB{Name: StormLB, ID: "7f1e2d3c4b5a6978", Type: "application", Scheme: "internal",
 		Attributes: attrs("60", true, "alb-logs", "search"), Listeners: http,
-		Groups:     []*TargetGroup{group("search", "3d5e7f9a1b2c4d6e", healthy("10.0.4.10"))},
+		Groups: []*TargetGroup{group("search", "3d5e7f9a1b2c4d6e", healthy("10.0.4.10"))},
 		Metrics: map[string][]Point{
 			"RequestCount":              every(1, 200),
 			"HTTPCode_Target_5XX_Count": span(7000, 7120, 20),
@@ -98,7 +98,7 @@ func Example(now time.Time) *Scenario {
 
 	timeouts := &LB{Name: TimeoutLB, ID: "8a9b0c1d2e3f4a5b", Type: "application", Scheme: "internal",
 		Attributes: attrs("30", true, "alb-logs", "reports"), Listeners: http,
-		Groups:     []*TargetGroup{group("reports", "4e6f8a0b2c3d5e7f", healthy("10.0.5.10"))},
+		Groups: []*TargetGroup{group("reports", "4e6f8a0b2c3d5e7f", healthy("10.0.5.10"))},
 		Metrics: map[string][]Point{
 			"RequestCount":           every(1, 10),
 			"HTTPCode_ELB_504_Count": span(3000, 3300, 2),
@@ -107,8 +107,8 @@ func Example(now time.Time) *Scenario {
 
 	ok := &LB{Name: HealthyLB, ID: "9b0c1d2e3f4a5b6c", Type: "application", Scheme: "internal",
 		Attributes: attrs("60", false, "", ""), Listeners: http,
-		Groups:     []*TargetGroup{group("admin", "5f7a9b1c3d4e6f8a", healthy("10.0.6.10"))},
-		Metrics:    map[string][]Point{"RequestCount": every(1, 30)}}
+		Groups:  []*TargetGroup{group("admin", "5f7a9b1c3d4e6f8a", healthy("10.0.6.10"))},
+		Metrics: map[string][]Point{"RequestCount": every(1, 30)}}
 
 	legacy := &LB{Name: LogsOffLB, ID: "0c1d2e3f4a5b6c7d", Type: "application", Scheme: "internet-facing",
 		Attributes: attrs("120", false, "", ""), Listeners: http,
