@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -524,13 +525,65 @@ func next(lb *LoadBalancer, region string) *NextCommand {
 	}
 }
 
-// probeAll measures every registered IP target, a few at a time.
+// instanceIPs maps the instance targets' IDs to their private IPs
+// (ec2:DescribeInstances); "error:ID" holds why one is unknown.
+func (a *auditor) instanceIPs(ctx context.Context, lbs []LoadBalancer) map[string]string {
+	ips := map[string]string{}
+	var ids []string
+	for _, lb := range lbs {
+		for _, g := range lb.TargetGroups {
+			if g.TargetType != "instance" {
+				continue
+			}
+			for _, t := range g.Targets {
+				if _, seen := ips["error:"+t.ID]; !seen {
+					ips["error:"+t.ID] = "not found by ec2:DescribeInstances"
+					ids = append(ids, t.ID)
+				}
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return ips
+	}
+	c := ec2.NewFromConfig(a.cfg, func(eo *ec2.Options) {
+		eo.Region = a.region
+		if a.o.EndpointURL != "" {
+			eo.BaseEndpoint = aws.String(a.o.EndpointURL)
+		}
+	})
+	for start := 0; start < len(ids); start += 1000 {
+		p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{InstanceIds: ids[start:min(start+1000, len(ids))]})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				a.errorf(err, "ec2:DescribeInstances")
+				why := explain(err, "ec2:DescribeInstances", a.region).Error()
+				for _, id := range ids[start:min(start+1000, len(ids))] {
+					ips["error:"+id] = why
+				}
+				break
+			}
+			for _, r := range page.Reservations {
+				for _, in := range r.Instances {
+					if ip := aws.ToString(in.PrivateIpAddress); ip != "" {
+						ips[aws.ToString(in.InstanceId)] = ip
+					}
+				}
+			}
+		}
+	}
+	return ips
+}
+
+// probeAll measures every registered IP or instance target, a few at a time.
 func (a *auditor) probeAll(ctx context.Context, lbs []LoadBalancer) {
 	type job struct {
 		t    *Target
 		url  string
 		idle time.Duration
 	}
+	ips := a.instanceIPs(ctx, lbs)
 	var jobs []job
 	for i := range lbs {
 		lb := &lbs[i]
@@ -545,9 +598,15 @@ func (a *auditor) probeAll(ctx context.Context, lbs []LoadBalancer) {
 			g := &lb.TargetGroups[j]
 			for k := range g.Targets {
 				t := &g.Targets[k]
+				host := t.ID
+				if g.TargetType == "instance" {
+					host = ips[t.ID]
+				}
 				switch {
-				case g.TargetType != "ip":
-					t.ProbeNote = fmt.Sprintf("not probed: a %s target; lbdoctor probes IP targets (run lbdoctor probe http://PRIVATE-IP:%d%s)", g.TargetType, t.Port, path(g))
+				case g.TargetType == "instance" && host == "":
+					t.ProbeNote = fmt.Sprintf("not probed: the instance's private IP is unknown (%s); run lbdoctor probe http://PRIVATE-IP:%d%s", ips["error:"+t.ID], t.Port, path(g))
+				case g.TargetType != "ip" && g.TargetType != "instance":
+					t.ProbeNote = fmt.Sprintf("not probed: a %s target; lbdoctor probes IP and instance targets", g.TargetType)
 				case g.ProtocolVersion != "" && g.ProtocolVersion != "HTTP1":
 					t.ProbeNote = "not probed: the target group speaks " + g.ProtocolVersion + "; the probe measures HTTP/1.1 keep-alive"
 				default:
@@ -555,7 +614,6 @@ func (a *auditor) probeAll(ctx context.Context, lbs []LoadBalancer) {
 					if g.Protocol == "HTTPS" {
 						scheme = "https"
 					}
-					host := t.ID
 					if strings.Contains(host, ":") {
 						host = "[" + host + "]"
 					}

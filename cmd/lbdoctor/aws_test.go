@@ -156,8 +156,9 @@ func TestAWSFaults(t *testing.T) {
 
 // TestAWSProbe registers real local servers as targets and runs --probe:
 // nginx closing idle connections after 1 s behind a 3 s idle timeout is
-// unsafe, nginx keeping them 12 s is safe, a closed port is unreachable, and
-// an instance target is named as not probed.
+// unsafe, nginx keeping them 12 s is safe, a closed port is unreachable, an
+// instance target is probed at its private IP, and an unknown instance is
+// named as not probed.
 func TestAWSProbe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real servers")
@@ -165,6 +166,8 @@ func TestAWSProbe(t *testing.T) {
 	short := realserver.Nginx(t, "keepalive_timeout 1s;")
 	long := realserver.Nginx(t, "keepalive_timeout 12s;")
 	closed := realserver.FreePort(t)
+	_, sp, _ := net.SplitHostPort(short.Addr)
+	shortPort, _ := strconv.Atoi(sp)
 	target := func(addr string) awsapi.Target {
 		host, port, _ := net.SplitHostPort(addr)
 		p, _ := strconv.Atoi(port)
@@ -176,9 +179,10 @@ func TestAWSProbe(t *testing.T) {
 			{Name: "web", ID: "fedcba9876543210", Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", Port: 80,
 				Targets: []awsapi.Target{target(short.Addr), target(long.Addr), {ID: "127.0.0.1", Port: closed, State: "unhealthy", Reason: "Target.FailedHealthChecks"}}},
 			{Name: "ec2", ID: "0f1e2d3c4b5a6978", Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "instance", Port: 80,
-				Targets: []awsapi.Target{{ID: "i-0598c7d356eba48d7", Port: 80, State: "healthy"}}},
+				Targets: []awsapi.Target{{ID: "i-0598c7d356eba48d7", Port: shortPort, State: "healthy"}, {ID: "i-0000000000000dead", Port: 80, State: "healthy"}}},
 		}}
-	srv := awsServer(t, &awsapi.Scenario{Account: awsapi.Account, Regions: map[string]*awsapi.Region{awsapi.Region1: {LBs: []*awsapi.LB{lb}}}})
+	srv := awsServer(t, &awsapi.Scenario{Account: awsapi.Account, Regions: map[string]*awsapi.Region{awsapi.Region1: {
+		LBs: []*awsapi.LB{lb}, Instances: map[string]string{"i-0598c7d356eba48d7": "127.0.0.1"}}}})
 	code, js, stderr := runCLI(t, "", "aws", "--endpoint-url", srv.URL, "--region", awsapi.Region1, "--probe", "--probe-max", "20s", "--format", "json")
 	var r awsaudit.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
@@ -198,7 +202,12 @@ func TestAWSProbe(t *testing.T) {
 	if n := web[2].ProbeNote; web[2].Probe != nil || !strings.HasPrefix(n, "unreachable: ") || !strings.Contains(n, "connection refused") {
 		t.Errorf("closed port: %+v", web[2])
 	}
-	if n := got.TargetGroups[1].Targets[0].ProbeNote; !strings.Contains(n, "not probed: a instance target") {
-		t.Errorf("instance: %q", n)
+	// An instance target is probed at its private IP (ec2:DescribeInstances).
+	ec2 := got.TargetGroups[1].Targets
+	if ec2[0].Probe == nil || ec2[0].Probe.Verdict != "unsafe" {
+		t.Errorf("instance: %+v", ec2[0])
+	}
+	if n := ec2[1].ProbeNote; !strings.Contains(n, "not probed: the instance's private IP is unknown") {
+		t.Errorf("unknown instance: %q", n)
 	}
 }

@@ -6,6 +6,8 @@
 //   - Elastic Load Balancing v2 and STS: the AWS Query protocol (form-encoded
 //     POST with Action=..., XML responses and <ErrorResponse> errors), shaped
 //     like the examples in their API references.
+//   - EC2 (DescribeInstances): the EC2 Query protocol, whose XML has no
+//     Result element and lowercase names.
 //   - CloudWatch: Smithy RPC v2 CBOR (POST /service/GraniteServiceVersion20100801/
 //     operation/GetMetricData), which is what aws-sdk-go-v2's cloudwatch client
 //     sends since it left the Query protocol, with the query-compatible
@@ -25,9 +27,11 @@ type Scenario struct {
 	Faults  Faults
 }
 
-// Region holds a region's load balancers.
+// Region holds a region's load balancers and the private IPs of its EC2
+// instances (by instance ID), for instance targets.
 type Region struct {
-	LBs []*LB
+	LBs       []*LB
+	Instances map[string]string
 }
 
 // LB is one load balancer.

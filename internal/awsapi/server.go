@@ -84,7 +84,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	s.query(w, r, r.PostForm.Get("Action"))
+	if action := r.PostForm.Get("Action"); action == "DescribeInstances" {
+		s.ec2(w, r)
+	} else {
+		s.query(w, r, action)
+	}
+}
+
+// ec2 answers DescribeInstances in the EC2 Query protocol.
+func (s *Server) ec2(w http.ResponseWriter, r *http.Request) {
+	const ns = "http://ec2.amazonaws.com/doc/2016-11-15/"
+	if code, status, msg := s.fault("DescribeInstances"); code != "" {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		var b strings.Builder
+		xml.EscapeText(&b, []byte(msg))
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>
+`, strings.Replace(code, "AccessDenied", "UnauthorizedOperation", 1), b.String(), s.requestID())
+		return
+	}
+	var instances map[string]string
+	if rg := s.sc.Regions[region(r)]; rg != nil {
+		instances = rg.Instances
+	}
+	var items strings.Builder
+	for i := 1; ; i++ {
+		id := r.PostForm.Get(fmt.Sprintf("InstanceId.%d", i))
+		if id == "" {
+			break
+		}
+		ip, ok := instances[id]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&items, `
+    <item>
+      <reservationId>r-1234567890abcdef0</reservationId>
+      <ownerId>%s</ownerId>
+      <instancesSet><item>
+        <instanceId>%s</instanceId>
+        <instanceState><code>16</code><name>running</name></instanceState>
+        <privateIpAddress>%s</privateIpAddress>
+        <instanceType>t3.medium</instanceType>
+      </item></instancesSet>
+    </item>`, s.sc.Account, id, ip)
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="%s">
+  <requestId>%s</requestId>
+  <reservationSet>%s
+  </reservationSet>
+</DescribeInstancesResponse>
+`, ns, s.requestID(), items.String())
 }
 
 // fault returns the error a call should get, if any: code, HTTP status.
@@ -101,6 +154,8 @@ func (s *Server) fault(action string) (string, int, string) {
 			svc = "cloudwatch"
 		case "GetCallerIdentity":
 			svc = "sts"
+		case "DescribeInstances":
+			svc = "ec2"
 		}
 		return "AccessDenied", http.StatusForbidden, fmt.Sprintf(
 			"User: arn:aws:iam::%s:user/auditor is not authorized to perform: %s:%s because no identity-based policy allows the %s:%s action",
