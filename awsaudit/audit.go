@@ -24,7 +24,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -546,31 +545,19 @@ func (a *auditor) instanceIPs(ctx context.Context, lbs []LoadBalancer) map[strin
 	if len(ids) == 0 {
 		return ips
 	}
-	c := ec2.NewFromConfig(a.cfg, func(eo *ec2.Options) {
-		eo.Region = a.region
-		if a.o.EndpointURL != "" {
-			eo.BaseEndpoint = aws.String(a.o.EndpointURL)
-		}
-	})
 	for start := 0; start < len(ids); start += 1000 {
-		p := ec2.NewDescribeInstancesPaginator(c, &ec2.DescribeInstancesInput{InstanceIds: ids[start:min(start+1000, len(ids))]})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				a.errorf(err, "ec2:DescribeInstances")
-				why := explain(err, "ec2:DescribeInstances", a.region).Error()
-				for _, id := range ids[start:min(start+1000, len(ids))] {
-					ips["error:"+id] = why
-				}
-				break
+		part := ids[start:min(start+1000, len(ids))]
+		got, err := describeInstances(ctx, a.cfg, a.region, a.o.EndpointURL, part)
+		if err != nil {
+			a.errorf(err, "ec2:DescribeInstances")
+			why := explain(err, "ec2:DescribeInstances", a.region).Error()
+			for _, id := range part {
+				ips["error:"+id] = why
 			}
-			for _, r := range page.Reservations {
-				for _, in := range r.Instances {
-					if ip := aws.ToString(in.PrivateIpAddress); ip != "" {
-						ips[aws.ToString(in.InstanceId)] = ip
-					}
-				}
-			}
+			continue
+		}
+		for id, ip := range got {
+			ips[id] = ip
 		}
 	}
 	return ips

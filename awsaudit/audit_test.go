@@ -224,3 +224,25 @@ func TestLogLocation(t *testing.T) {
 		t.Errorf("unknown: %v", err)
 	}
 }
+
+// TestInstanceIPDenied: without ec2:DescribeInstances an instance target is
+// not probed, and the note says which permission is missing. No traffic is
+// sent to any target.
+func TestInstanceIPDenied(t *testing.T) {
+	sc := &awsapi.Scenario{Account: awsapi.Account, Regions: map[string]*awsapi.Region{awsapi.Region1: {
+		LBs: []*awsapi.LB{{Name: "web", ID: "0123456789abcdef", Type: "application", Scheme: "internal",
+			Attributes: map[string]string{"idle_timeout.timeout_seconds": "60"},
+			Groups: []*awsapi.TargetGroup{{Name: "ec2", ID: "fedcba9876543210", Protocol: "HTTP", ProtocolVersion: "HTTP1",
+				TargetType: "instance", Port: 80, Targets: []awsapi.Target{{ID: "i-0598c7d356eba48d7", Port: 80, State: "healthy"}}}}}},
+		Instances: map[string]string{"i-0598c7d356eba48d7": "127.0.0.1"}}},
+		Faults: awsapi.Faults{Deny: map[string]bool{"DescribeInstances": true}}}
+	srv := start(t, sc)
+	r := audit(t, srv, Options{Probe: true})
+	tg := find(t, r, "web").TargetGroups[0]
+	if n := tg.Targets[0].ProbeNote; !strings.Contains(n, "ec2:DescribeInstances in us-east-1: access denied") || tg.Targets[0].Probe != nil {
+		t.Errorf("note %q", n)
+	}
+	if srv.Calls("DescribeInstances") != 1 {
+		t.Errorf("%d DescribeInstances calls", srv.Calls("DescribeInstances"))
+	}
+}
