@@ -3,11 +3,18 @@ package s3logs
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -217,5 +224,51 @@ func TestServerGoneMidRun(t *testing.T) {
 	t.Logf("%d objects after the server died: %d failed in %s", len(inputs), failed, took)
 	if failed != len(inputs) || took > 60*time.Second {
 		t.Errorf("%d of %d failed in %s", failed, len(inputs), took)
+	}
+}
+
+// TestBucketInAnotherRegion puts a proxy in front of the real S3 server that
+// answers as AWS does for a request signed for the wrong region: 301 with
+// X-Amz-Bucket-Region. The source starts in us-east-1 and must follow.
+func TestBucketInAnotherRegion(t *testing.T) {
+	srv := realserver.S3(t)
+	seed(t, srv, "alb-logs")
+	target, _ := url.Parse(srv.Endpoint)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	scope := regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/s3/`)
+	var redirects atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m := scope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil && m[1] != srv.Region {
+			redirects.Add(1)
+			w.Header().Set("X-Amz-Bucket-Region", srv.Region)
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMovedPermanently)
+			if r.Method != http.MethodHead {
+				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message><Bucket>alb-logs</Bucket></Error>`)
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	ctx := context.Background()
+	src, err := New(ctx, Options{Region: "us-east-1", EndpointURL: front.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := src.List(ctx, "s3://alb-logs/prod")
+	if err != nil {
+		t.Fatalf("not followed: %v", err)
+	}
+	if len(inputs) == 0 || redirects.Load() != 1 {
+		t.Fatalf("%d objects, %d redirects (want the one HeadBucket)", len(inputs), redirects.Load())
+	}
+	rc, err := inputs[0].Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if n, err := io.Copy(io.Discard, rc); err != nil || n == 0 {
+		t.Errorf("read %d bytes: %v", n, err)
 	}
 }
