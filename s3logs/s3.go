@@ -37,6 +37,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Warn receives notes said once per run (e.g. keys outside the layout).
 	Warn func(string)
+	// RangedMin overrides the object size from which ranged parts are
+	// fetched in parallel (0: RangedMin).
+	RangedMin int64
 }
 
 // Source lists and opens ALB log objects. It is safe for concurrent use.
@@ -193,6 +196,13 @@ func (s *Source) List(ctx context.Context, url string) ([]logscan.Input, error) 
 				s.mu.Unlock()
 				if down != nil {
 					return nil, fmt.Errorf("s3://%s/%s: not read: %v", bucket, key, down)
+				}
+				rangedMin := s.opts.RangedMin
+				if rangedMin <= 0 {
+					rangedMin = RangedMin
+				}
+				if size >= rangedMin {
+					return newRangedReader(ctx, c, bucket, key, size), nil
 				}
 				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 				if err != nil {
