@@ -2,8 +2,6 @@ package awsaudit
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,35 +9,9 @@ import (
 	"github.com/lbdoctor/lbdoctor/internal/awsapi"
 )
 
-// isolate gives the SDK test credentials and nothing else from this machine:
-// no shared config, no IMDS (it would reach 169.254.169.254).
-func isolate(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	empty := filepath.Join(dir, "empty")
-	os.WriteFile(empty, nil, 0o600)
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
-		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ENDPOINT_URL": "",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
 var now = time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
 
-func start(t *testing.T, sc *awsapi.Scenario) *awsapi.Server {
-	t.Helper()
-	isolate(t)
-	srv, err := awsapi.Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
+func start(t *testing.T, sc *awsapi.Scenario) *awsapi.Server { return awsapi.StartTest(t, sc) }
 
 func audit(t *testing.T, srv *awsapi.Server, o Options) *Report {
 	t.Helper()

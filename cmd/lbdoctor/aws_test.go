@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,32 +13,7 @@ import (
 	"github.com/lbdoctor/lbdoctor/internal/realserver"
 )
 
-// awsEnv gives the SDK test credentials and nothing from this machine's
-// AWS configuration; IMDS is off (it would reach 169.254.169.254).
-func awsEnv(t *testing.T) {
-	t.Helper()
-	empty := filepath.Join(t.TempDir(), "empty")
-	os.WriteFile(empty, nil, 0o600)
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
-		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ENDPOINT_URL": "",
-	} {
-		t.Setenv(k, v)
-	}
-}
-
-func awsServer(t *testing.T, sc *awsapi.Scenario) *awsapi.Server {
-	t.Helper()
-	awsEnv(t)
-	srv, err := awsapi.Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
+func awsServer(t *testing.T, sc *awsapi.Scenario) *awsapi.Server { return awsapi.StartTest(t, sc) }
 
 // TestAWSCommand runs lbdoctor aws as a user would, against the local API
 // server holding one load balancer per pattern.
@@ -137,7 +110,7 @@ func TestAWSFaults(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	down := "http://" + l.Addr().String()
 	l.Close()
-	awsEnv(t)
+	awsapi.Isolate(t)
 	code, _, stderr = runCLI(t, "", "aws", "--endpoint-url", down, "--region", awsapi.Region1)
 	if code != exitUsage || !strings.Contains(stderr, "cannot reach the API endpoint") {
 		t.Errorf("endpoint down: exit %d, %q", code, stderr)
