@@ -31,8 +31,13 @@ func (e *StrictError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e
 
 // Analyze reads inputs in parallel and summarizes them.
 func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, error) {
+	var first *Collector
 	handlers, results := logscan.Run(ctx, inputs, o.Scan, func() logscan.Handler {
-		return NewCollector(o.Filter, o.Strict)
+		if first == nil {
+			first = NewCollector(o.Filter, o.Strict)
+			return first
+		}
+		return first.Sibling()
 	})
 	total := handlers[0].(*Collector)
 	for _, h := range handlers[1:] {

@@ -2,16 +2,23 @@
 // counts, load-balancer errors by root cause with evidence, per-target and
 // per-minute views, and what the logs reveal about the configuration.
 //
-// Work is split across Collectors, one per worker, which aggregate into
-// (target, minute) buckets; memory grows with targets × minutes, never with
-// the number of entries. Merge combines them and Summarize decides the causes
-// that need context and builds the report.
+// Work is split across Collectors, one per worker. Each keeps, per target,
+// 12 bytes for every minute in which it had traffic (the context that
+// separates a keep-alive race from an unreachable target) and a bucket only
+// for the minutes in which it had errors; memory never grows with the number
+// of entries. Merge combines them and Summarize decides the causes that need
+// context and builds the report.
 package analysis
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"hash/maphash"
+	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
@@ -62,8 +69,8 @@ type Collector struct {
 	errs                                            []lineError // the MaxErrors first by location
 	errsTotal                                       int64
 
-	targets map[string]*targetAgg // by load balancer and target
-	key     []byte                // scratch for the targets key
+	store   *targetStore // shared by the run's Collectors
+	key     []byte       // scratch for the store's key
 	minutes map[int64]*minuteAgg
 	lbs     map[string]int64
 	groups  map[string]int64
@@ -83,9 +90,76 @@ type lineError struct {
 }
 
 type targetAgg struct {
-	minutes map[int64]*bucket
-	lb      string // the load balancer that sent it these requests
-	name    string // the target, host:port or "-"
+	// hist is what the target did in each minute with traffic; hist[:sorted]
+	// is sorted by minute with each minute once, the rest is appended as
+	// entries come and folded in by compact.
+	hist   []minuteRec
+	sorted int
+	// errs holds the minutes with errors, by minute.
+	errs map[int64]*bucket
+	lb   string // the load balancer that sent it these requests
+	name string // the target, host:port or "-"
+}
+
+// minuteRec is one target's traffic in one minute. It is small on purpose:
+// there is one for every minute of every target (a fleet day has millions).
+// A target cannot serve 2^32 requests in a minute.
+type minuteRec struct {
+	minute   uint32 // minutes since the Unix epoch
+	requests uint32
+	served   uint32 // responses the target produced (any target status)
+}
+
+// count records one request of minute m.
+func (t *targetAgg) count(m int64, served bool) {
+	s := uint32(0)
+	if served {
+		s = 1
+	}
+	if n := len(t.hist); n > 0 && int64(t.hist[n-1].minute) == m {
+		t.hist[n-1].requests++
+		t.hist[n-1].served += s
+		return
+	}
+	t.hist = append(t.hist, minuteRec{minute: uint32(m), requests: 1, served: s})
+	if len(t.hist)-t.sorted > max(64, t.sorted) {
+		t.compact()
+	}
+}
+
+// compact sorts the history and folds repeated minutes together. Called when
+// the unsorted tail is as long as the sorted part, it costs O(log n) per
+// entry amortized, whatever the order the entries came in.
+func (t *targetAgg) compact() {
+	if t.sorted == len(t.hist) {
+		return
+	}
+	slices.SortFunc(t.hist, func(a, b minuteRec) int { return cmp.Compare(a.minute, b.minute) })
+	out := t.hist[:0]
+	for _, r := range t.hist {
+		if n := len(out); n > 0 && out[n-1].minute == r.minute {
+			out[n-1].requests += r.requests
+			out[n-1].served += r.served
+			continue
+		}
+		out = append(out, r)
+	}
+	t.hist, t.sorted = out, len(out)
+	if cap(t.hist) > 2*len(t.hist)+64 {
+		t.hist = slices.Clip(append([]minuteRec(nil), t.hist...))
+	}
+}
+
+// at returns the target's traffic in minute m (after compact).
+func (t *targetAgg) at(m int64) minuteRec {
+	if m < 0 || m > math.MaxUint32 {
+		return minuteRec{}
+	}
+	i, ok := slices.BinarySearchFunc(t.hist, uint32(m), func(r minuteRec, m uint32) int { return cmp.Compare(r.minute, m) })
+	if !ok {
+		return minuteRec{}
+	}
+	return t.hist[i]
 }
 
 // lbTimeouts is what one load balancer's 504s say about its idle timeout.
@@ -118,12 +192,10 @@ func (e *elapsedStat) merge(o elapsedStat) {
 	e.min, e.max, e.n = min(e.min, o.min), max(e.max, o.max), e.n+o.n
 }
 
-// bucket holds what one target did in one minute.
+// bucket holds the errors of one target in one minute.
 type bucket struct {
-	requests int64
-	served   int64 // responses the target produced (any target status)
-	fast     int64 // fast headerless failures (pending, counted before resolution)
-	pending  *causeAgg
+	fast    int64 // fast headerless failures (pending, counted before resolution)
+	pending *causeAgg
 	// timeouts are 504s after >= 1 s, by elapsed whole seconds, until the
 	// load balancer's idle timeout is known (see classify.ResolveTimeout).
 	timeouts []timeoutEntry
@@ -192,13 +264,57 @@ type example struct {
 	confidence           classify.Confidence
 }
 
+// targetStore holds every target's history and errors for all the
+// Collectors of a run: a target's minutes are kept once, whichever worker
+// read its entries. It is sharded by key to keep workers from waiting.
+type targetStore struct {
+	seed   maphash.Seed
+	shards [64]storeShard
+}
+
+type storeShard struct {
+	sync.Mutex
+	targets map[string]*targetAgg // by load balancer and target
+}
+
+func newTargetStore() *targetStore {
+	s := &targetStore{seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i].targets = map[string]*targetAgg{}
+	}
+	return s
+}
+
+func (s *targetStore) shard(key []byte) *storeShard {
+	return &s.shards[maphash.Bytes(s.seed, key)%uint64(len(s.shards))]
+}
+
+// each calls f for every target; no Collector may be adding meanwhile.
+func (s *targetStore) each(f func(*targetAgg)) {
+	for i := range s.shards {
+		for _, t := range s.shards[i].targets {
+			f(t)
+		}
+	}
+}
+
 // NewCollector returns an empty Collector. In strict mode it stops counting at
 // the first malformed line (see Strict).
 func NewCollector(f Filter, strict bool) *Collector {
+	return newCollector(f, strict, newTargetStore())
+}
+
+// Sibling returns an empty Collector for another worker of the same run: it
+// shares c's targets, so Merge has only the rest to combine.
+func (c *Collector) Sibling() *Collector {
+	return newCollector(c.filter, c.strict, c.store)
+}
+
+func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 	return &Collector{
 		filter:   f,
 		strict:   strict,
-		targets:  map[string]*targetAgg{},
+		store:    store,
 		minutes:  map[int64]*minuteAgg{},
 		lbs:      map[string]int64{},
 		groups:   map[string]int64{},
@@ -257,6 +373,13 @@ func (c *Collector) Line(loc Location, ln []byte) {
 func (c *Collector) add(loc Location, e *alblog.Entry) {
 	d := classify.Entry(e)
 	minute := floorDiv(e.Time, 60e6)
+	if minute < 0 || minute > math.MaxUint32 {
+		// Before 1970 or after the year 10000: not a time ALB writes.
+		c.skipped++
+		c.entries--
+		c.addError(loc, func() string { return "time out of range: " + formatMicros(e.Time) })
+		return
+	}
 	if c.oldest == 0 || e.Time < c.oldest {
 		c.oldest = e.Time
 	}
@@ -268,65 +391,73 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if !alblog.Absent(e.TargetGroupARN) {
 		c.groups[string(e.TargetGroupARN)]++
 	}
-	// A target's context is per load balancer: each has its own connection
-	// pool and idle timeout, even for a target registered behind two.
-	c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
-	tgt := c.targets[string(c.key)]
-	if tgt == nil {
-		tgt = &targetAgg{minutes: map[int64]*bucket{}, lb: string(e.ELB), name: string(e.Target)}
-		c.targets[string(c.key)] = tgt
-	}
-	bk := tgt.minutes[minute]
-	if bk == nil {
-		bk = &bucket{}
-		tgt.minutes[minute] = bk
-	}
-	bk.requests++
-	if e.TargetStatusCode != alblog.Missing {
-		bk.served++
-	}
 	m := c.minutes[minute]
 	if m == nil {
 		m = &minuteAgg{}
 		c.minutes[minute] = m
 	}
 	m.requests++
-
-	if c.filter.Status != nil && !c.filter.Status.Has(e.ELBStatusCode) {
-		return
+	counted := c.filter.Status == nil || c.filter.Status.Has(e.ELBStatusCode)
+	if counted {
+		m.status.add(e.ELBStatusCode, 1)
 	}
-	m.status.add(e.ELBStatusCode, 1)
-	if d.Cause == "" && !d.Pending && !d.Timeout {
-		return // a success, or a target's own non-5xx answer
-	}
-	if elapsed, ok := e.Elapsed(); ok && (d.Timeout || d.Cause == classify.LBTimeoutUnexplained) {
+	// A success, a target's own non-5xx answer, or a status not asked for
+	// only adds to the target's history.
+	isErr := counted && (d.Cause != "" || d.Pending || d.Timeout)
+	secs := int64(-1) // a 504 after >= 1 s: its whole seconds
+	if elapsed, ok := e.Elapsed(); isErr && ok && (d.Timeout || d.Cause == classify.LBTimeoutUnexplained) {
 		lt := c.timeouts[string(e.ELB)]
 		if lt == nil {
 			lt = &lbTimeouts{slow: map[int64]*elapsedStat{}}
 			c.timeouts[string(e.ELB)] = lt
 		}
 		if d.Timeout {
-			secs := (elapsed + 500_000) / 1_000_000
+			secs = (elapsed + 500_000) / 1_000_000
 			st := lt.slow[secs]
 			if st == nil {
 				st = &elapsedStat{}
 				lt.slow[secs] = st
 			}
 			st.add(elapsed)
-			agg := bk.timeout(secs)
-			agg.record(loc, e, d)
-			return
+		} else {
+			lt.fast.add(elapsed)
 		}
-		lt.fast.add(elapsed)
+	}
+
+	// A target's context is per load balancer: each has its own connection
+	// pool and idle timeout, even for a target registered behind two.
+	c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
+	sh := c.store.shard(c.key)
+	sh.Lock()
+	defer sh.Unlock()
+	tgt := sh.targets[string(c.key)]
+	if tgt == nil {
+		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
+		sh.targets[string(c.key)] = tgt
+	}
+	tgt.count(minute, e.TargetStatusCode != alblog.Missing)
+	if !isErr {
+		return
+	}
+	bk := tgt.errs[minute]
+	if bk == nil {
+		if tgt.errs == nil {
+			tgt.errs = map[int64]*bucket{}
+		}
+		bk = &bucket{}
+		tgt.errs[minute] = bk
 	}
 	var agg *causeAgg
-	if d.Pending {
+	switch {
+	case secs >= 0:
+		agg = bk.timeout(secs)
+	case d.Pending:
 		bk.fast++
 		if bk.pending == nil {
 			bk.pending = newCauseAgg()
 		}
 		agg = bk.pending
-	} else {
+	default:
 		agg = bk.causes.get(d.Cause)
 		if agg == nil {
 			agg = newCauseAgg()
@@ -416,7 +547,8 @@ func (c *Collector) Strict() (loc Location, msg string, ok bool) {
 	return c.stopAt.loc, c.stopAt.msg, true
 }
 
-// Merge adds everything o collected to c. o must not be used afterwards.
+// Merge adds everything o collected to c. o must not be used afterwards. o is
+// c's Sibling (or shares nothing with c, whose targets then are not merged).
 func (c *Collector) Merge(o *Collector) {
 	c.linesRead += o.linesRead
 	c.entries += o.entries
@@ -463,26 +595,10 @@ func (c *Collector) Merge(o *Collector) {
 		cm.requests += om.requests
 		cm.status.merge(om.status)
 	}
-	for name, ot := range o.targets {
-		ct := c.targets[name]
-		if ct == nil {
-			c.targets[name] = ot
-			continue
-		}
-		for m, ob := range ot.minutes {
-			cb := ct.minutes[m]
-			if cb == nil {
-				ct.minutes[m] = ob
-				continue
-			}
-			cb.merge(ob)
-		}
-	}
+	// Targets are in the store all Collectors share.
 }
 
 func (b *bucket) merge(o *bucket) {
-	b.requests += o.requests
-	b.served += o.served
 	b.fast += o.fast
 	b.pending = mergeAgg(b.pending, o.pending, bucketExamples)
 	for _, t := range o.timeouts {

@@ -216,23 +216,30 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		}
 	}
 	byTarget := map[string]*TargetSummary{}
-	for _, t := range c.targets {
+	c.store.each(func(t *targetAgg) {
 		tname := t.name
 		ts := byTarget[tname]
 		if ts == nil {
 			ts = &TargetSummary{Target: tname, Causes: map[string]int64{}}
 			byTarget[tname] = ts
 		}
-		for m, b := range t.minutes {
+		t.compact()
+		for _, r := range t.hist {
+			m := int64(r.minute)
 			if !inWindow(m) {
 				continue
 			}
-			ts.Requests += b.requests
+			ts.Requests += int64(r.requests)
 			if first == 0 || m < first {
 				first = m
 			}
 			if m+1 > last {
 				last = m + 1
+			}
+		}
+		for m, b := range t.errs {
+			if !inWindow(m) {
+				continue
 			}
 			if b.pending != nil {
 				resolvePending(t, m, b, idle[t.lb].contextMinutes())
@@ -263,7 +270,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 				}
 			}
 		}
-	}
+	})
 	for _, ts := range byTarget {
 		if ts.Requests > 0 {
 			s.Targets = append(s.Targets, *ts)
@@ -310,22 +317,28 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 // target did in that minute and the span minutes on each side (the idle
 // timeout, at least one), and files them under that cause.
 func resolvePending(t *targetAgg, m int64, b *bucket, span int64) {
-	w := classify.Window{ServedMinute: b.served, FailedMinute: b.fast, Served: b.served, FailedWindow: b.fast, Minutes: span}
-	for d := int64(1); d <= span; d++ {
-		if p := t.minutes[m-d]; p != nil {
-			w.Served += p.served
-			w.FailedWindow += p.fast
-			w.ServedBefore = w.ServedBefore || p.served > 0
-			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(p.served, p.fast)
+	served := int64(t.at(m).served)
+	fast := func(m int64) int64 {
+		if o := t.errs[m]; o != nil {
+			return o.fast
 		}
-		if n := t.minutes[m+d]; n != nil {
-			w.Served += n.served
-			w.FailedWindow += n.fast
-			w.ServedAfter = w.ServedAfter || n.served > 0
-			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(n.served, n.fast)
+		return 0
+	}
+	w := classify.Window{ServedMinute: served, FailedMinute: b.fast, Served: served, FailedWindow: b.fast, Minutes: span}
+	for d := int64(1); d <= span; d++ {
+		for _, n := range []int64{m - d, m + d} {
+			s, f := int64(t.at(n).served), fast(n)
+			w.Served += s
+			w.FailedWindow += f
+			if n < m {
+				w.ServedBefore = w.ServedBefore || s > 0
+			} else {
+				w.ServedAfter = w.ServedAfter || s > 0
+			}
+			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(s, f)
 		}
 	}
-	if b.served == 0 {
+	if served == 0 {
 		w.Run = b.fast + failureRun(t, m, -1, span) + failureRun(t, m, 1, span)
 	}
 	cause, conf, reason := classify.Resolve(w)
@@ -338,14 +351,12 @@ func resolvePending(t *targetAgg, m int64, b *bucket, span int64) {
 func failureRun(t *targetAgg, m, dir, span int64) int64 {
 	var n int64
 	for d := int64(1); d <= span; d++ {
-		b := t.minutes[m+dir*d]
-		if b == nil {
-			continue
-		}
-		if b.served > 0 {
+		if t.at(m+dir*d).served > 0 {
 			break
 		}
-		n += b.fast
+		if b := t.errs[m+dir*d]; b != nil {
+			n += b.fast
+		}
 	}
 	return n
 }

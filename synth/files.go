@@ -30,10 +30,33 @@ func FileName(account, region, lbName, nodeIP, random string, end time.Time) str
 // WriteDir writes cfg's traffic below dir in ALB's layout, one gzip file per
 // node per 5-minute interval (plain text when gz is false, with ".log"),
 // using up to workers goroutines. The result does not depend on workers.
+//
+// With cfg.LBs above 1 the traffic (Rate) and the targets are split evenly
+// between that many load balancers named after LBName with a -N suffix, each
+// writing its own files, as ALB does.
 func WriteDir(dir string, cfg Config, gz bool, workers int) (Truth, error) {
 	type job struct {
+		cfg   Config
 		node  int
 		start time.Time
+	}
+	lbs := []Config{cfg}
+	if cfg.LBs > 1 {
+		lbs = nil
+		for i := 0; i < cfg.LBs; i++ {
+			c := cfg
+			c.LBs, c.Rate = 1, cfg.Rate/float64(cfg.LBs)
+			c.Targets = max(1, cfg.Targets/cfg.LBs)
+			c.TargetBase = cfg.TargetBase + i*c.Targets
+			c.Seed = cfg.Seed + uint64(i)*7919
+			parts := strings.Split(cfg.LBName, "/") // app/NAME/ID
+			if len(parts) == 3 {
+				c.LBName = fmt.Sprintf("%s/%s-%d/%016x", parts[0], parts[1], i+1, 0x50dc6c495c0c9188+uint64(i))
+			} else {
+				c.LBName = fmt.Sprintf("%s-%d", cfg.LBName, i+1)
+			}
+			lbs = append(lbs, c)
+		}
 	}
 	jobs := make(chan job)
 	var mu sync.Mutex
@@ -45,7 +68,7 @@ func WriteDir(dir string, cfg Config, gz bool, workers int) (Truth, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				t, err := writeFile(dir, cfg, j.node, j.start, gz)
+				t, err := writeFile(dir, j.cfg, j.node, j.start, gz)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -63,8 +86,10 @@ func WriteDir(dir string, cfg Config, gz bool, workers int) (Truth, error) {
 		}()
 	}
 	for start := cfg.Start; start.Before(cfg.Start.Add(cfg.Duration)); start = start.Add(Interval) {
-		for node := 0; node < cfg.Nodes; node++ {
-			jobs <- job{node, start}
+		for _, c := range lbs {
+			for node := 0; node < cfg.Nodes; node++ {
+				jobs <- job{c, node, start}
+			}
 		}
 	}
 	close(jobs)

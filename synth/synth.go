@@ -44,9 +44,20 @@ type Config struct {
 	// IdleTimeout. Under 1 s they cannot be idle timeouts, and their truth
 	// is lb-timeout-unexplained.
 	TimeoutElapsed time.Duration
-	Account        string
-	Region         string
-	LBName         string
+	// Churn, when positive, is how long a target lives: each of the Targets
+	// slots gets a new IP address that often (as ECS and Kubernetes tasks do
+	// on every deploy), the slots' changes spread evenly over time. A run
+	// then sees about Targets × (Duration/Churn + 1) distinct targets.
+	Churn time.Duration
+	// LBs, when above 1, spreads the traffic over that many load balancers,
+	// each with its own files and Targets/LBs targets (see WriteDir).
+	LBs int
+	// TargetBase numbers this generator's targets from this index, so that
+	// several load balancers do not share targets.
+	TargetBase int
+	Account    string
+	Region     string
+	LBName     string
 }
 
 // DefaultConfig is a busy but healthy service with the usual trickle of
@@ -72,6 +83,7 @@ type Generator struct {
 	cfg      Config
 	rng      *rand.Rand
 	targets  [][]byte
+	gens     []int64 // with Churn: the generation each slot's address is of
 	tgARN    []byte
 	outFrom  int64
 	outUntil int64
@@ -84,13 +96,23 @@ type Generator struct {
 func New(cfg Config) *Generator {
 	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
 	for i := 0; i < cfg.Targets; i++ {
-		g.targets = append(g.targets, []byte(fmt.Sprintf("10.0.%d.%d:8080", 1+i/200, 10+i%200)))
+		g.targets = append(g.targets, targetAddr(cfg.TargetBase+i))
 	}
+	g.gens = make([]int64, cfg.Targets)
 	g.tgARN = []byte(fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/shop-prod-tg/73e2d6bc24d8a067", cfg.Region, cfg.Account))
 	g.outFrom, g.outUntil = outage(cfg)
 	g.truth.Causes = map[classify.Cause]int64{}
 	g.truth.Status = map[int]int64{}
 	return g
+}
+
+// targetAddr is the address of the target numbered i: 10.0.1.10:8080 for 0,
+// distinct for up to 16 million.
+func targetAddr(i int) []byte {
+	if i < 200*200 {
+		return []byte(fmt.Sprintf("10.0.%d.%d:8080", 1+i/200, 10+i%200))
+	}
+	return []byte(fmt.Sprintf("10.%d.%d.%d:8080", 1+i/65536, i/256%256, i%256))
 }
 
 // Truth returns the counts so far.
@@ -119,6 +141,15 @@ func (g *Generator) Next(node int, t int64) (*alblog.Entry, classify.Cause) {
 	r := g.rng
 	cause := classify.Cause("")
 	ti := r.IntN(len(g.targets))
+	if ch := g.cfg.Churn.Microseconds(); ch > 0 {
+		// Slot ti's address changes every Churn, offset by its index.
+		off := ch * int64(ti) / int64(len(g.targets))
+		gen := (t - g.cfg.Start.UnixMicro() + off) / ch
+		if gen != g.gens[ti] {
+			g.gens[ti] = gen
+			g.targets[ti] = targetAddr(int(gen)*len(g.targets) + g.cfg.TargetBase + ti)
+		}
+	}
 	target := g.targets[ti]
 	https := r.IntN(10) < 8
 	e.Type = []byte("http")

@@ -23,6 +23,10 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "time span of the logs")
 	flag.IntVar(&cfg.Targets, "targets", cfg.Targets, "targets in the target group")
 	flag.IntVar(&cfg.RaceEvery, "race-every", cfg.RaceEvery, "requests to a healthy target per keep-alive race, on average")
+	flag.DurationVar(&cfg.Churn, "churn", 0, "each target's lifetime: it then gets a new IP address (0: targets never change)")
+	flag.IntVar(&cfg.LBs, "lbs", 1, "load balancers sharing the traffic and the targets")
+	flag.IntVar(&cfg.Nodes, "nodes", cfg.Nodes, "load balancer nodes (each writes its own files)")
+	lines := flag.Int64("lines", 0, "approximate number of lines; overrides --mb")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "files written at once")
 	flag.Parse()
 	if *out == "" {
@@ -31,6 +35,9 @@ func main() {
 	}
 	// About 630 bytes a line on average.
 	cfg.Rate = *size * 1e6 / 630 / cfg.Duration.Seconds() / float64(cfg.Nodes)
+	if *lines > 0 {
+		cfg.Rate = float64(*lines) / cfg.Duration.Seconds() / float64(cfg.Nodes)
+	}
 	start := time.Now()
 	truth, err := synth.WriteDir(*out, cfg, !*plain, *workers)
 	if err != nil {
