@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,14 +32,35 @@ func (e *StrictError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e
 
 // Analyze reads inputs in parallel and summarizes them.
 func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, error) {
-	var first *Collector
-	handlers, results := logscan.Run(ctx, inputs, o.Scan, func() logscan.Handler {
-		if first == nil {
-			first = NewCollector(o.Filter, o.Strict)
+	// A window relative to the newest entry needs every minute to the end.
+	seal := o.Window.Last == 0 && o.Window.Before == 0
+	s, err := analyzeOnce(ctx, inputs, o, seal)
+	if errors.Is(err, errSealBroken) {
+		return analyzeOnce(ctx, inputs, o, false)
+	}
+	return s, err
+}
+
+// errSealBroken: an entry came from before a seal's horizon.
+var errSealBroken = errors.New("an entry came from before the sealed horizon")
+
+func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bool) (*Summary, error) {
+	first := NewCollector(o.Filter, o.Strict)
+	scan := o.Scan
+	if sl := newSealer(first.store, inputs); seal && sl != nil {
+		scan.Order, scan.Done = sl.order, sl.inputDone
+	}
+	made := false
+	handlers, results := logscan.Run(ctx, inputs, scan, func() logscan.Handler {
+		if !made {
+			made = true
 			return first
 		}
 		return first.Sibling()
 	})
+	if first.store.violated.Load() {
+		return nil, errSealBroken
+	}
 	total := handlers[0].(*Collector)
 	for _, h := range handlers[1:] {
 		total.Merge(h.(*Collector))

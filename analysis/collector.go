@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
@@ -97,8 +98,12 @@ type targetAgg struct {
 	sorted int
 	// errs holds the minutes with errors, by minute.
 	errs map[int64]*bucket
-	lb   string // the load balancer that sent it these requests
-	name string // the target, host:port or "-"
+	// folded sums the history sealed away (seal.go): requests, and the
+	// first and last minute with traffic.
+	folded struct{ requests, first, last int64 }
+	lb     string // the load balancer that sent it these requests
+	name   string // the target, host:port or "-"
+	live   bool   // in its shard's live list
 }
 
 // minuteRec is one target's traffic in one minute. It is small on purpose:
@@ -200,6 +205,9 @@ type bucket struct {
 	// load balancer's idle timeout is known (see classify.ResolveTimeout).
 	timeouts []timeoutEntry
 	causes   causeList
+	// decided holds, once sealed, the pending errors' decision for each
+	// context width (index into targetStore.decisions).
+	decided *[maxContextMinutes]uint8
 }
 
 type timeoutEntry struct {
@@ -270,15 +278,25 @@ type example struct {
 type targetStore struct {
 	seed   maphash.Seed
 	shards [64]storeShard
+	// horizon is the minute before which no entry is still to come (see
+	// seal.go); violated is set when one came all the same.
+	horizon  atomic.Int64
+	violated atomic.Bool
+	// decisions are the distinct decisions of sealed pending errors.
+	decisions []decision
 }
 
 type storeShard struct {
 	sync.Mutex
 	targets map[string]*targetAgg // by load balancer and target
+	// live lists the targets a seal may still fold something of: those
+	// with history or undecided pending errors.
+	live []*targetAgg
 }
 
 func newTargetStore() *targetStore {
 	s := &targetStore{seed: maphash.MakeSeed()}
+	s.horizon.Store(math.MinInt64)
 	for i := range s.shards {
 		s.shards[i].targets = map[string]*targetAgg{}
 	}
@@ -435,7 +453,14 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
 		sh.targets[string(c.key)] = tgt
 	}
+	if minute < c.store.horizon.Load() {
+		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed
+	}
 	tgt.count(minute, e.TargetStatusCode != alblog.Missing)
+	if !tgt.live {
+		tgt.live = true
+		sh.live = append(sh.live, tgt)
+	}
 	if !isErr {
 		return
 	}

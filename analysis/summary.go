@@ -224,6 +224,13 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			byTarget[tname] = ts
 		}
 		t.compact()
+		if f := t.folded; f.requests > 0 {
+			ts.Requests += f.requests
+			if first == 0 || f.first < first {
+				first = f.first
+			}
+			last = max(last, f.last+1)
+		}
 		for _, r := range t.hist {
 			m := int64(r.minute)
 			if !inWindow(m) {
@@ -242,7 +249,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 				continue
 			}
 			if b.pending != nil {
-				resolvePending(t, m, b, idle[t.lb].contextMinutes())
+				resolvePending(t, m, b, idle[t.lb].contextMinutes(), c.store.decisions)
 			}
 			if b.timeouts != nil {
 				resolveTimeouts(b, idle[t.lb].resolve())
@@ -316,7 +323,19 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 // resolvePending decides the cause of a bucket's fast 502s from what the same
 // target did in that minute and the span minutes on each side (the idle
 // timeout, at least one), and files them under that cause.
-func resolvePending(t *targetAgg, m int64, b *bucket, span int64) {
+func resolvePending(t *targetAgg, m int64, b *bucket, span int64, decisions []decision) {
+	var d decision
+	if b.decided != nil {
+		d = decisions[b.decided[span-1]] // decided when the target was sealed
+	} else {
+		d.cause, d.conf, d.reason = classify.Resolve(contextWindow(t, m, b, span))
+	}
+	fileAs(b, b.pending, d.cause, d.conf, d.reason)
+	b.pending = nil
+}
+
+// contextWindow is what target t did around minute m, span minutes each side.
+func contextWindow(t *targetAgg, m int64, b *bucket, span int64) classify.Window {
 	served := int64(t.at(m).served)
 	fast := func(m int64) int64 {
 		if o := t.errs[m]; o != nil {
@@ -341,9 +360,7 @@ func resolvePending(t *targetAgg, m int64, b *bucket, span int64) {
 	if served == 0 {
 		w.Run = b.fast + failureRun(t, m, -1, span) + failureRun(t, m, 1, span)
 	}
-	cause, conf, reason := classify.Resolve(w)
-	fileAs(b, b.pending, cause, conf, reason)
-	b.pending = nil
+	return w
 }
 
 // failureRun counts the target's failures from minute m outwards (dir -1 or

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // Block is a run of whole lines from one input.
@@ -41,6 +42,13 @@ type Options struct {
 	// Progress, if set, is called after each input is read, one call at a
 	// time: inputs done, errors so far, and the stored bytes of those done.
 	Progress func(done, failed int, storedBytes int64)
+	// Order, if set, is the order in which inputs are read: a permutation of
+	// their indices (Block.Input and the results keep the given indices).
+	Order []int
+	// Done, if set, is called once per input that was started, when it has
+	// been read and every one of its blocks handled. It may be called from
+	// several goroutines at once.
+	Done func(input int)
 }
 
 // Result reports how reading one input went.
@@ -67,6 +75,14 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 		free <- make([]byte, opt.BlockSize)
 	}
 
+	// pending counts, per input, its blocks not yet handled plus one while
+	// it is being read; the input is done when it reaches zero.
+	pending := make([]atomic.Int64, len(inputs))
+	finish := func(i int) {
+		if pending[i].Add(-1) == 0 && opt.Done != nil {
+			opt.Done(i)
+		}
+	}
 	handlers := make([]Handler, opt.Workers)
 	var workers sync.WaitGroup
 	for w := range handlers {
@@ -80,6 +96,7 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 				if b.buf != nil {
 					free <- b.buf
 				}
+				finish(b.Input)
 			}
 		}()
 	}
@@ -94,7 +111,8 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 		go func() {
 			defer readers.Done()
 			for i := range next {
-				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free)
+				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free, &pending[i])
+				finish(i)
 				if opt.Progress != nil {
 					progressMu.Lock()
 					done++
@@ -110,7 +128,17 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			}
 		}()
 	}
-	for i := range inputs {
+	order := opt.Order
+	if len(order) != len(inputs) {
+		order = make([]int, len(inputs))
+		for i := range order {
+			order[i] = i
+		}
+	}
+	for _, i := range order {
+		pending[i].Store(1)
+	}
+	for _, i := range order {
 		if ctx.Err() != nil {
 			results[i] = Result{Name: inputs[i].Name, Err: ctx.Err()}
 			continue
@@ -152,7 +180,11 @@ var (
 )
 
 // readInput reads one input to the end, sending blocks of whole lines.
-func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte) Result {
+func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte, pending *atomic.Int64) Result {
+	send := func(b *Block) {
+		pending.Add(1)
+		blocks <- b
+	}
 	res := Result{Name: in.Name}
 	rc, err := in.Open(ctx)
 	if err != nil {
@@ -222,7 +254,7 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		default: // no newline at all in a full buffer
 			whole, carry = nil, append(carry[:0], data...)
 			if len(carry) >= opt.MaxLineBytes {
-				blocks <- &Block{Input: idx, FirstLine: line, Overlong: int64(len(carry))}
+				send(&Block{Input: idx, FirstLine: line, Overlong: int64(len(carry))})
 				carry, skipping = carry[:0], true
 			}
 		}
@@ -241,7 +273,7 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 			}
 			line += nl
 			res.Lines += nl
-			blocks <- b
+			send(b)
 		} else if pooled {
 			free <- buf
 		}

@@ -5,8 +5,9 @@
 package s3logs
 
 import (
-	"strings"
 	"time"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
 )
 
 // Key layout of ALB access logs:
@@ -31,24 +32,8 @@ type keyInfo struct {
 
 // parseKey reads an object key; ok is false when it does not follow ALB's layout.
 func parseKey(key string) (keyInfo, bool) {
-	name := key[strings.LastIndexByte(key, '/')+1:]
-	parts := strings.Split(name, "_")
-	// ACCOUNT elasticloadbalancing REGION app.NAME.ID TIME IP RANDOM.log.gz
-	if len(parts) < 7 || parts[1] != "elasticloadbalancing" {
-		return keyInfo{}, false
-	}
-	t, err := time.Parse("20060102T1504Z", parts[4])
-	if err != nil {
-		return keyInfo{}, false
-	}
-	lb := parts[3]
-	for _, kind := range []string{"app.", "net.", "gwy."} {
-		lb = strings.TrimPrefix(lb, kind)
-	}
-	if i := strings.LastIndexByte(lb, '.'); i > 0 {
-		lb = lb[:i] // drop the ID
-	}
-	return keyInfo{end: t, lb: lb}, true
+	end, lb, ok := alblog.FileName(key)
+	return keyInfo{end: end, lb: lb}, ok
 }
 
 // inRange reports whether a file ending at end can hold entries in
