@@ -19,6 +19,9 @@ type Options struct {
 	// LBIdle is the load balancer's idle timeout as the user states it
 	// (--lb-idle); 0 means infer it from the logs, else assume ALB's default.
 	LBIdle time.Duration
+
+	// observe, in tests, sees the target store after the inputs are read.
+	observe func(*targetStore)
 }
 
 // StrictError is returned in strict mode for the first malformed line.
@@ -46,6 +49,7 @@ var errSealBroken = errors.New("an entry came from before the sealed horizon")
 
 func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bool) (*Summary, error) {
 	first := NewCollector(o.Filter, o.Strict)
+	first.RankInputs(inputs)
 	scan := o.Scan
 	if sl := newSealer(first.store, inputs); seal && sl != nil {
 		scan.Order, scan.Done = sl.order, sl.inputDone
@@ -58,6 +62,9 @@ func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bo
 		}
 		return first.Sibling()
 	})
+	if o.observe != nil {
+		o.observe(first.store)
+	}
 	if first.store.violated.Load() {
 		return nil, errSealBroken
 	}
@@ -66,7 +73,7 @@ func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bo
 		total.Merge(h.(*Collector))
 	}
 	if loc, msg, bad := total.Strict(); bad {
-		return nil, &StrictError{File: inputs[loc.Input].Name, Line: loc.Line, Msg: msg}
+		return nil, &StrictError{File: inputs[total.inputOf(loc.Input)].Name, Line: loc.Line, Msg: msg}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -46,7 +46,9 @@ type Filter struct {
 	Status *StatusSet
 }
 
-// Location is a line in an input.
+// Location is a line in an input. Input is the input's rank among the run's
+// inputs sorted by name, so that examples and errors, which are the first by
+// location, do not depend on the order the inputs were given in.
 type Location struct {
 	Input int
 	Line  int64
@@ -70,11 +72,14 @@ type Collector struct {
 	errs                                            []lineError // the MaxErrors first by location
 	errsTotal                                       int64
 
-	store   *targetStore // shared by the run's Collectors
-	key     []byte       // scratch for the store's key
-	minutes map[int64]*minuteAgg
-	lbs     map[string]int64
-	groups  map[string]int64
+	store *targetStore // shared by the run's Collectors
+	key   []byte       // scratch for the store's key
+	// rank gives each input's rank by name, and input the input of a rank
+	// (nil: the given order).
+	rank, input []int
+	minutes     map[int64]*minuteAgg
+	lbs         map[string]int64
+	groups      map[string]int64
 	// timeouts holds, per load balancer, the elapsed times of its 504s: what
 	// its idle timeout is inferred from.
 	timeouts map[string]*lbTimeouts
@@ -284,6 +289,12 @@ type targetStore struct {
 	violated atomic.Bool
 	// decisions are the distinct decisions of sealed pending errors.
 	decisions []decision
+	// partial holds the report's aggregates of sealed errors whose cause
+	// was final (nil until a seal).
+	partial *partial
+	// seals counts the seals, and peakLive is the most minute records held
+	// at a seal, before folding (tests check that memory is bounded).
+	seals, peakLive int
 }
 
 type storeShard struct {
@@ -325,7 +336,37 @@ func NewCollector(f Filter, strict bool) *Collector {
 // Sibling returns an empty Collector for another worker of the same run: it
 // shares c's targets, so Merge has only the rest to combine.
 func (c *Collector) Sibling() *Collector {
-	return newCollector(c.filter, c.strict, c.store)
+	s := newCollector(c.filter, c.strict, c.store)
+	s.rank, s.input = c.rank, c.input
+	return s
+}
+
+// RankInputs makes locations refer to inputs by their rank in names order
+// (see Location). Call it before the first Block, with the run's inputs.
+func (c *Collector) RankInputs(inputs []logscan.Input) {
+	c.input = make([]int, len(inputs))
+	for i := range c.input {
+		c.input[i] = i
+	}
+	sort.SliceStable(c.input, func(a, b int) bool { return inputs[c.input[a]].Name < inputs[c.input[b]].Name })
+	c.rank = make([]int, len(inputs))
+	for r, i := range c.input {
+		c.rank[i] = r
+	}
+}
+
+func (c *Collector) rankOf(input int) int {
+	if c.rank == nil {
+		return input
+	}
+	return c.rank[input]
+}
+
+func (c *Collector) inputOf(rank int) int {
+	if c.input == nil || rank < 0 || rank >= len(c.input) {
+		return rank
+	}
+	return c.input[rank]
 }
 
 func newCollector(f Filter, strict bool, store *targetStore) *Collector {
@@ -345,7 +386,7 @@ func (c *Collector) Block(b *logscan.Block) {
 	if b.Overlong > 0 {
 		c.linesRead++
 		c.skipped++
-		c.addError(Location{b.Input, b.FirstLine}, func() string {
+		c.addError(Location{c.rankOf(b.Input), b.FirstLine}, func() string {
 			return fmt.Sprintf("line too long (over %d bytes), skipped", b.Overlong)
 		})
 		return
@@ -359,7 +400,7 @@ func (c *Collector) Block(b *logscan.Block) {
 		} else {
 			ln, data = data, nil
 		}
-		c.Line(Location{b.Input, line}, ln)
+		c.Line(Location{c.rankOf(b.Input), line}, ln)
 		line++
 	}
 }

@@ -91,9 +91,16 @@ type decision struct {
 // folds what that makes final. Only one seal runs at a time.
 func (s *targetStore) seal(horizon int64) {
 	s.horizon.Store(horizon)
+	s.seals++
+	live := 0
+	defer func() { s.peakLive = max(s.peakLive, live) }()
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.Lock()
+		for _, t := range sh.live {
+			t.compact()
+			live += len(t.hist)
+		}
 		live := sh.live[:0]
 		for _, t := range sh.live {
 			if s.sealTarget(t, horizon) {
@@ -131,6 +138,25 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 			d.cause, d.conf, d.reason = classify.Resolve(contextWindow(t, m, b, span))
 			b.decided[span-1] = s.intern(d)
 		}
+	}
+	// Errors of complete minutes whose cause is final go into the report's
+	// aggregates; a bucket without pending errors or timeouts is then empty
+	// (only pending errors count in a neighbour's context).
+	for m, b := range t.errs {
+		if m >= horizon || len(b.causes) == 0 {
+			continue
+		}
+		if s.partial == nil {
+			s.partial = newPartial()
+		}
+		s.partial.add(t, m, b)
+		b.causes = nil
+		if b.pending == nil && b.timeouts == nil {
+			delete(t.errs, m)
+		}
+	}
+	if len(t.errs) == 0 {
+		t.errs = nil // a map keeps its memory when emptied
 	}
 	if cut < 0 {
 		return true // not a time ALB writes; nothing to fold

@@ -150,13 +150,16 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		StatusCounts: map[string]int64{}, Causes: []CauseSummary{}, Targets: []TargetSummary{},
 		Timeline: []MinuteSummary{}, Errors: []ErrorItem{},
 	}
-	name := func(i int) string {
-		if i >= 0 && i < len(inputs) {
+	// Locations hold inputs by rank (their order by name; see Collector.rank),
+	// so that the report does not depend on the order inputs were given in.
+	name := func(rank int) string {
+		if i := c.inputOf(rank); i >= 0 && i < len(inputs) {
 			return inputs[i].Name
 		}
 		return "?"
 	}
-	for _, r := range results {
+	for rank := range results {
+		r := results[c.inputOf(rank)]
 		in := InputSummary{Name: r.Name, Gzip: r.Gzip, Lines: r.Lines, Bytes: r.Bytes}
 		if r.Err != nil {
 			in.Error = r.Err.Error()
@@ -191,17 +194,13 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 	}
 	inWindow := func(m int64) bool { return m >= lo && m <= hi }
 
-	causes := map[classify.Cause]*causeAgg{}
-	causeTargets := map[classify.Cause]map[string]int64{}
-	timeline := map[int64]*MinuteSummary{}
-	minuteOf := func(m int64) *MinuteSummary {
-		ms := timeline[m]
-		if ms == nil {
-			ms = &MinuteSummary{Minute: formatMicros(m * 60e6), Causes: map[string]int64{}}
-			timeline[m] = ms
-		}
-		return ms
+	// Sealing may have aggregated final causes already (seal.go).
+	p := c.store.partial
+	if p == nil {
+		p = newPartial()
 	}
+	causes, causeTargets, timeline := p.causes, p.causeTargets, p.timeline
+	minuteOf := p.minute
 	idle := idleTimeouts(c, o.LBIdle)
 	racesByLB := map[string]int64{}
 	var races, first, last int64
@@ -215,14 +214,10 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			s.StatusCounts[statusString(kc.key)] += kc.n
 		}
 	}
-	byTarget := map[string]*TargetSummary{}
+	byTarget := p.targets
 	c.store.each(func(t *targetAgg) {
 		tname := t.name
-		ts := byTarget[tname]
-		if ts == nil {
-			ts = &TargetSummary{Target: tname, Causes: map[string]int64{}}
-			byTarget[tname] = ts
-		}
+		ts := p.target(tname)
 		t.compact()
 		if f := t.folded; f.requests > 0 {
 			ts.Requests += f.requests
@@ -254,28 +249,9 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			if b.timeouts != nil {
 				resolveTimeouts(b, idle[t.lb].resolve())
 			}
-			ms := minuteOf(m)
-			for _, e := range b.causes {
-				id, a := e.id, e.agg
-				causes[id] = mergeAgg(causes[id], a.cloneFor(tname), MaxExamples)
-				if causeTargets[id] == nil {
-					causeTargets[id] = map[string]int64{}
-				}
-				causeTargets[id][tname] += a.count
-				ts.Causes[string(id)] += a.count
-				ms.Causes[string(id)] += a.count
-				if id == classify.TargetError {
-					ts.TargetErrors += a.count
-					ms.TargetErrors += a.count
-				} else {
-					ts.ELBErrors += a.count
-					ms.ELBErrors += a.count
-				}
-				if id == classify.KeepaliveRace {
-					races += a.count
-					racesByLB[t.lb] += a.count
-				}
-			}
+			n := p.add(t, m, b)
+			races += n
+			racesByLB[t.lb] += n
 		}
 	})
 	for _, ts := range byTarget {
@@ -318,6 +294,67 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		s.Inferred.KeepaliveRacePer100k = float64(races) * 1e5 / float64(s.Requests)
 	}
 	return s
+}
+
+// partial is the report's aggregates as they are built: by Summarize, and
+// before it by sealing, for the errors whose cause is final.
+type partial struct {
+	causes       map[classify.Cause]*causeAgg
+	causeTargets map[classify.Cause]map[string]int64
+	targets      map[string]*TargetSummary
+	timeline     map[int64]*MinuteSummary
+}
+
+func newPartial() *partial {
+	return &partial{
+		causes: map[classify.Cause]*causeAgg{}, causeTargets: map[classify.Cause]map[string]int64{},
+		targets: map[string]*TargetSummary{}, timeline: map[int64]*MinuteSummary{},
+	}
+}
+
+func (p *partial) minute(m int64) *MinuteSummary {
+	ms := p.timeline[m]
+	if ms == nil {
+		ms = &MinuteSummary{Minute: formatMicros(m * 60e6), Causes: map[string]int64{}}
+		p.timeline[m] = ms
+	}
+	return ms
+}
+
+func (p *partial) target(name string) *TargetSummary {
+	ts := p.targets[name]
+	if ts == nil {
+		ts = &TargetSummary{Target: name, Causes: map[string]int64{}}
+		p.targets[name] = ts
+	}
+	return ts
+}
+
+// add counts bucket b of target t, minute m, under its causes, and returns
+// how many of them were keep-alive races.
+func (p *partial) add(t *targetAgg, m int64, b *bucket) (races int64) {
+	ts, ms := p.target(t.name), p.minute(m)
+	for _, e := range b.causes {
+		id, a := e.id, e.agg
+		p.causes[id] = mergeAgg(p.causes[id], a.cloneFor(t.name), MaxExamples)
+		if p.causeTargets[id] == nil {
+			p.causeTargets[id] = map[string]int64{}
+		}
+		p.causeTargets[id][t.name] += a.count
+		ts.Causes[string(id)] += a.count
+		ms.Causes[string(id)] += a.count
+		if id == classify.TargetError {
+			ts.TargetErrors += a.count
+			ms.TargetErrors += a.count
+		} else {
+			ts.ELBErrors += a.count
+			ms.ELBErrors += a.count
+		}
+		if id == classify.KeepaliveRace {
+			races += a.count
+		}
+	}
+	return races
 }
 
 // resolvePending decides the cause of a bucket's fast 502s from what the same

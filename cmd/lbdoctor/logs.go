@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"time"
@@ -43,6 +44,9 @@ Examples:
 Exit status: 0 analysis done; 1 analysis done but some input could not be read
 or parsed; 2 usage error or nothing readable.
 `
+
+// logsMemoryLimit is the soft memory limit of a logs run (GOMEMLIMIT).
+const logsMemoryLimit = 48 << 20
 
 func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("logs", logsUsage, stderr)
@@ -143,6 +147,12 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if remote {
 		opt.Scan.Readers = max(*s3Concurrency, *workers)
+	}
+	// The engine's live state stays small (analysis seals by time); a soft
+	// memory limit keeps the garbage collector from letting the heap grow to
+	// twice it. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(logsMemoryLimit))
 	}
 	start := time.Now()
 	if !*quiet && isTerminal(stderr) {

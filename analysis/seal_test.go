@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/logscan"
+	"github.com/lbdoctor/lbdoctor/synth"
+)
+
+// fleet writes a small fleet: two load balancers, targets that change IP
+// every 20 minutes, an outage, races, over hours.
+func fleet(t *testing.T, hours int) []logscan.Input {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := synth.DefaultConfig()
+	cfg.Duration, cfg.Rate, cfg.Targets, cfg.LBs, cfg.Churn = time.Duration(hours)*time.Hour, 2, 40, 2, 20*time.Minute
+	cfg.RaceEvery, cfg.TimeoutEvery = 400, 3000
+	if _, err := synth.WriteDir(dir, cfg, true, 2); err != nil {
+		t.Fatal(err)
+	}
+	x := &logscan.Expander{}
+	in, errs := x.Expand(context.Background(), []string{dir})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return in
+}
+
+func summaryJSON(t *testing.T, in []logscan.Input, o Options) string {
+	t.Helper()
+	s, err := Analyze(context.Background(), in, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.MarshalIndent(s, "", " ")
+	return string(b)
+}
+
+// TestOrderIndependent feeds the same files in time order, reversed and
+// shuffled, sealed and unsealed: the reports must be identical.
+func TestOrderIndependent(t *testing.T) {
+	in := fleet(t, 5)
+	var seals, peak int
+	o := Options{observe: func(s *targetStore) { seals, peak = s.seals, s.peakLive }}
+	want := summaryJSON(t, in, o)
+	if seals == 0 {
+		t.Fatal("ALB-named files were not sealed")
+	}
+	t.Logf("%d inputs, %d seals, at most %d minute records held", len(in), seals, peak)
+
+	rev := slices.Clone(in)
+	slices.Reverse(rev)
+	shuffled := slices.Clone(in)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for name, inputs := range map[string][]logscan.Input{"reversed": rev, "shuffled": shuffled} {
+		if got := summaryJSON(t, inputs, Options{}); got != want {
+			t.Errorf("%s: report differs", name)
+		}
+	}
+	unsealed, err := analyzeOnce(context.Background(), in, Options{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.MarshalIndent(unsealed, "", " "); string(b) != want {
+		t.Errorf("sealed and unsealed reports differ")
+	}
+
+	// The same entries as one stream, newest file first (no file names, so
+	// nothing is sealed): the same counts, causes, targets and timeline.
+	var all bytes.Buffer
+	for _, i := range rev {
+		rc, err := i.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(&all, zr)
+		rc.Close()
+	}
+	stream := []logscan.Input{{Name: "-", Open: func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(all.Bytes())), nil
+	}}}
+	s1, _ := Analyze(context.Background(), in, Options{})
+	s2, err := Analyze(context.Background(), stream, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strip := func(s *Summary) string {
+		s.Inputs, s.Errors = nil, nil
+		for i := range s.Causes {
+			s.Causes[i].Examples = nil
+		}
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	if strip(s1) != strip(s2) {
+		t.Errorf("one reversed stream gives other counts than the files")
+	}
+}
+
+// TestSealBoundsLiveState: over a day of targets that come and go, the
+// minute records held stay a small, fixed share of all there were.
+func TestSealBoundsLiveState(t *testing.T) {
+	in := fleet(t, 24)
+	var peak int
+	var total int64
+	s, err := Analyze(context.Background(), in, Options{observe: func(s *targetStore) { peak = s.peakLive }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total = int64(len(s.Targets)) * 20 // each target lives 20 minutes
+	// 40 targets alive at a time (each slot one record a minute), held back
+	// at most the widest context twice (an undecided error's context) before
+	// the horizon, which trails the newest entries by the slack, a file's
+	// interval, the readers' look-ahead (2 files) and the seal interval.
+	bound := 40 * (2*maxContextMinutes + sealSlack + 5 + 2*5 + sealEvery)
+	t.Logf("%d targets, about %d minute records in all, at most %d held (bound %d)", len(s.Targets), total, peak, bound)
+	if peak == 0 || peak > bound {
+		t.Errorf("held %d minute records, bound %d", peak, bound)
+	}
+}
+
+// TestSealBroken: a file whose entries lie far before the interval in its
+// name breaks the seal; Analyze notices and reads again without sealing.
+func TestSealBroken(t *testing.T) {
+	in := fleet(t, 3)
+	// Give the earliest file the name of one two hours later.
+	first := slices.MinFunc(in, func(a, b logscan.Input) int { return strings.Compare(filepath.Base(a.Name), filepath.Base(b.Name)) })
+	end, _, _ := strings.Cut(strings.Split(filepath.Base(first.Name), "_")[4], "Z")
+	tm, _ := time.Parse("20060102T1504", end)
+	late := strings.Replace(first.Name, end+"Z", tm.Add(2*time.Hour).Format("20060102T1504")+"Z", 1)
+	if err := os.Rename(first.Name, late); err != nil {
+		t.Fatal(err)
+	}
+	x := &logscan.Expander{}
+	in, _ = x.Expand(context.Background(), []string{filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(late))))})
+	if _, err := analyzeOnce(context.Background(), in, Options{}, true); !errors.Is(err, errSealBroken) {
+		t.Fatalf("sealed run: %v, want the seal broken", err)
+	}
+	want, _ := analyzeOnce(context.Background(), in, Options{}, false)
+	got, err := Analyze(context.Background(), in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(got)
+	if string(a) != string(b) {
+		t.Error("after a broken seal the report differs from the unsealed one")
+	}
+}
