@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
 	"github.com/lbdoctor/lbdoctor/logscan"
 	"github.com/lbdoctor/lbdoctor/synth"
@@ -143,5 +144,25 @@ func TestStatusSet(t *testing.T) {
 		if _, err := ParseStatusSet(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// BenchmarkCollector feeds generated lines (many targets, churn) to a
+// Collector: parsing, classification and aggregation, without I/O.
+func BenchmarkCollector(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Targets, cfg.Churn = 200, 30*time.Minute
+	g := synth.New(cfg)
+	var data []byte
+	start := cfg.Start.UnixMicro()
+	for i := int64(0); i < 20000; i++ {
+		e, _ := g.Next(0, start+i*50_000)
+		data = alblog.AppendEntry(data, e)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewCollector(Filter{}, false)
+		c.Block(&logscan.Block{Input: 0, FirstLine: 1, Data: data})
 	}
 }

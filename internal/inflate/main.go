@@ -1,0 +1,79 @@
+// Command inflate is the benchmark's decompression floor: it only inflates
+// the .gz files below its arguments, on -workers goroutines at once (as many
+// as lbdoctor logs reads), with the gzip library lbdoctor uses, and prints the
+// seconds and the bytes inflated. lbdoctor logs cannot be faster than this on
+// the same files; the benchmark prints the ratio.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+func main() {
+	workers := flag.Int("workers", 2, "files inflated at once")
+	flag.Parse()
+	var files []string
+	for _, root := range flag.Args() {
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".gz") {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	start := time.Now()
+	var total atomic.Int64
+	var failed atomic.Bool
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1<<20)
+			for p := range next {
+				n, err := inflate(p, buf)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "inflate: %s: %v\n", p, err)
+					failed.Store(true)
+				}
+				total.Add(n)
+			}
+		}()
+	}
+	for _, p := range files {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	fmt.Printf("%.3f s %d bytes %d files\n", time.Since(start).Seconds(), total.Load(), len(files))
+	if failed.Load() {
+		os.Exit(1)
+	}
+}
+
+func inflate(path string, buf []byte) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
+	if err != nil {
+		return 0, err
+	}
+	defer zr.Close()
+	return io.CopyBuffer(io.Discard, zr, buf)
+}
