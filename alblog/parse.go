@@ -203,16 +203,23 @@ func skipSpaces(line []byte, pos int) int {
 // closingQuote returns the index of the quote that ends a quoted field whose
 // content starts at i. A backslash escapes the next byte.
 func closingQuote(line []byte, i int) (int, error) {
+	start := i
 	for i < len(line) {
-		j := bytes.IndexAny(line[i:], "\"\\")
+		// IndexByte is vectorised; escapes are rare, so look for the quote
+		// and then check whether an odd run of backslashes escapes it.
+		j := bytes.IndexByte(line[i:], '"')
 		if j < 0 {
 			break
 		}
-		i += j
-		if line[i] == '"' {
-			return i, nil
+		q := i + j
+		k := q
+		for k > start && line[k-1] == '\\' {
+			k--
 		}
-		i += 2 // skip the backslash and the byte it escapes
+		if (q-k)%2 == 0 {
+			return q, nil
+		}
+		i = q + 1
 	}
 	return 0, ErrUnterminated
 }
