@@ -50,6 +50,7 @@ var errSealBroken = errors.New("an entry came from before the sealed horizon")
 func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bool) (*Summary, error) {
 	first := NewCollector(o.Filter, o.Strict)
 	first.RankInputs(inputs)
+	first.store.countHeld = o.observe != nil
 	scan := o.Scan
 	if sl := newSealer(first.store, inputs); seal && sl != nil {
 		scan.Order, scan.Done = sl.order, sl.inputDone

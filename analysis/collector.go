@@ -292,9 +292,10 @@ type targetStore struct {
 	// partial holds the report's aggregates of sealed errors whose cause
 	// was final (nil until a seal).
 	partial *partial
-	// seals counts the seals, and peakLive is the most minute records held
-	// at a seal, before folding (tests check that memory is bounded).
+	// seals counts the seals; with countHeld (tests), peakLive is the most
+	// distinct minute records held after a seal.
 	seals, peakLive int
+	countHeld       bool
 }
 
 type storeShard struct {

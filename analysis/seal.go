@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -32,7 +33,7 @@ import (
 const sealSlack = 10
 
 // sealEvery is how far (minutes) the horizon moves between seals.
-const sealEvery = 5
+const sealEvery = 10
 
 // sealer follows the inputs as they are done and seals the store.
 type sealer struct {
@@ -92,18 +93,19 @@ type decision struct {
 func (s *targetStore) seal(horizon int64) {
 	s.horizon.Store(horizon)
 	s.seals++
-	live := 0
-	defer func() { s.peakLive = max(s.peakLive, live) }()
+	held := 0
+	defer func() { s.peakLive = max(s.peakLive, held) }()
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.Lock()
-		for _, t := range sh.live {
-			t.compact()
-			live += len(t.hist)
-		}
 		live := sh.live[:0]
 		for _, t := range sh.live {
-			if s.sealTarget(t, horizon) {
+			more := s.sealTarget(t, horizon)
+			if s.countHeld {
+				t.compact()
+				held += len(t.hist)
+			}
+			if more {
 				live = append(live, t)
 			} else {
 				t.live = false
@@ -118,7 +120,6 @@ func (s *targetStore) seal(horizon int64) {
 // sealTarget folds what the horizon makes final in t, and reports whether t
 // still holds anything a later seal could fold.
 func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
-	t.compact()
 	// Decide pending errors whose whole context is before the horizon, for
 	// every width; keep the history the others may still need.
 	cut := horizon - maxContextMinutes
@@ -132,6 +133,7 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 			undecided = true
 			continue
 		}
+		t.compact() // contextWindow looks minutes up in the sorted history
 		b.decided = new([maxContextMinutes]uint8)
 		for span := int64(1); span <= maxContextMinutes; span++ {
 			var d decision
@@ -158,31 +160,28 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 	if len(t.errs) == 0 {
 		t.errs = nil // a map keeps its memory when emptied
 	}
-	if cut < 0 {
-		return true // not a time ALB writes; nothing to fold
-	}
-	n, _ := slices.BinarySearchFunc(t.hist, uint32(min(cut, math.MaxUint32)), func(r minuteRec, m uint32) int {
-		if r.minute < m {
-			return -1
-		}
-		if r.minute > m {
-			return 1
-		}
-		return 0
-	})
-	if n == 0 {
+	// Fold the history before the cut. Folding only saves memory, so it is
+	// skipped when the sorted part starts at the cut (records arrive mostly
+	// in order; an older one in the unsorted tail waits for a later seal).
+	if cut < 0 || len(t.hist) == 0 || (t.sorted > 0 && int64(t.hist[0].minute) >= cut && len(t.hist)-t.sorted < 64) {
 		return len(t.hist) > 0 || undecided
 	}
-	for _, r := range t.hist[:n] {
+	t.compact()
+	n, _ := slices.BinarySearchFunc(t.hist, uint32(min(cut, math.MaxUint32)), func(r minuteRec, m uint32) int {
+		return cmp.Compare(r.minute, m)
+	})
+	if n > 0 {
 		f := &t.folded
-		if f.requests == 0 || int64(r.minute) < f.first {
-			f.first = int64(r.minute)
+		for _, r := range t.hist[:n] {
+			if f.requests == 0 || int64(r.minute) < f.first {
+				f.first = int64(r.minute)
+			}
+			f.last = max(f.last, int64(r.minute))
+			f.requests += int64(r.requests)
 		}
-		f.last = max(f.last, int64(r.minute))
-		f.requests += int64(r.requests)
+		t.hist = slices.Clone(t.hist[n:])
+		t.sorted = len(t.hist)
 	}
-	t.hist = slices.Clone(t.hist[n:])
-	t.sorted = len(t.hist)
 	return len(t.hist) > 0 || undecided
 }
 
