@@ -78,8 +78,8 @@ type Collector struct {
 	// (nil: the given order).
 	rank, input []int
 	minutes     map[int64]*minuteAgg
-	lbs         map[string]int64
-	groups      map[string]int64
+	lbs         tally // entries by load balancer
+	groups      tally // entries by target group
 	// timeouts holds, per load balancer, the elapsed times of its 504s: what
 	// its idle timeout is inferred from.
 	timeouts map[string]*lbTimeouts
@@ -376,8 +376,8 @@ func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 		strict:   strict,
 		store:    store,
 		minutes:  map[int64]*minuteAgg{},
-		lbs:      map[string]int64{},
-		groups:   map[string]int64{},
+		lbs:      tally{m: map[string]int64{}},
+		groups:   tally{m: map[string]int64{}},
 		timeouts: map[string]*lbTimeouts{},
 	}
 }
@@ -447,9 +447,9 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		c.newest = e.Time
 	}
 
-	c.lbs[string(e.ELB)]++
+	c.lbs.add(e.ELB)
 	if !alblog.Absent(e.TargetGroupARN) {
-		c.groups[string(e.TargetGroupARN)]++
+		c.groups.add(e.TargetGroupARN)
 	}
 	m := c.minutes[minute]
 	if m == nil {
@@ -636,8 +636,8 @@ func (c *Collector) Merge(o *Collector) {
 	if o.stopAt != nil && (c.stopAt == nil || o.stopAt.loc.less(c.stopAt.loc)) {
 		c.stopAt = o.stopAt
 	}
-	addCounts(c.lbs, o.lbs)
-	addCounts(c.groups, o.groups)
+	addCounts(c.lbs.counts(), o.lbs.counts())
+	addCounts(c.groups.counts(), o.groups.counts())
 	for lb, ot := range o.timeouts {
 		ct := c.timeouts[lb]
 		if ct == nil {
@@ -702,6 +702,36 @@ func mergeAgg(a, o *causeAgg, limit int) *causeAgg {
 		}
 	}
 	return a
+}
+
+// tally counts byte-string keys. A file holds one load balancer's entries,
+// so equal keys come in runs: those cost a comparison, not a map access.
+type tally struct {
+	m    map[string]int64
+	last []byte
+	n    int64 // not yet added for last
+}
+
+func (t *tally) add(k []byte) {
+	if t.n > 0 && bytes.Equal(k, t.last) {
+		t.n++
+		return
+	}
+	t.flush()
+	t.last, t.n = append(t.last[:0], k...), 1
+}
+
+func (t *tally) flush() {
+	if t.n > 0 {
+		t.m[string(t.last)] += t.n
+		t.n = 0
+	}
+}
+
+// counts returns the totals.
+func (t *tally) counts() map[string]int64 {
+	t.flush()
+	return t.m
 }
 
 func addCounts[K comparable](dst, src map[K]int64) {

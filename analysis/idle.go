@@ -63,7 +63,7 @@ func (t IdleTimeout) contextMinutes() int64 {
 // idleTimeouts decides, for every load balancer in the logs, its idle timeout.
 func idleTimeouts(c *Collector, declared time.Duration) map[string]IdleTimeout {
 	out := map[string]IdleTimeout{}
-	for lb := range c.lbs {
+	for lb := range c.lbs.counts() {
 		out[lb] = inferIdle(lb, c.timeouts[lb], declared)
 	}
 	return out

@@ -495,8 +495,8 @@ func causeSummary(id classify.Cause, a *causeAgg, targets map[string]int64, name
 
 func infer(c *Collector, idle map[string]IdleTimeout, racesByLB map[string]int64, s *Summary) Inferred {
 	inf := Inferred{
-		LoadBalancers: SortedCounts(c.lbs),
-		TargetGroups:  SortedCounts(c.groups),
+		LoadBalancers: SortedCounts(c.lbs.counts()),
+		TargetGroups:  SortedCounts(c.groups.counts()),
 		IdleTimeouts:  []IdleTimeout{},
 	}
 	for _, t := range s.Targets {
