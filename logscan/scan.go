@@ -9,6 +9,8 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Block is a run of whole lines from one input.
@@ -110,8 +112,9 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 		readers.Add(1)
 		go func() {
 			defer readers.Done()
+			var rs readerState // reused from one input to the next
 			for i := range next {
-				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free, &pending[i])
+				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free, &pending[i], &rs)
 				finish(i)
 				if opt.Progress != nil {
 					progressMu.Lock()
@@ -180,7 +183,15 @@ var (
 )
 
 // readInput reads one input to the end, sending blocks of whole lines.
-func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte, pending *atomic.Int64) Result {
+// readerState holds one reading goroutine's buffered and gzip readers, reset for
+// each input: a fleet day is thousands of small files, and a new gzip reader
+// allocates its 32 KiB window and tables each time.
+type readerState struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte, pending *atomic.Int64, rs *readerState) Result {
 	send := func(b *Block) {
 		pending.Add(1)
 		blocks <- b
@@ -192,19 +203,30 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		return res
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	if rs.br == nil {
+		rs.br = bufio.NewReaderSize(rc, 64<<10)
+	} else {
+		rs.br.Reset(rc)
+	}
+	br := rs.br
+	defer br.Reset(nil) // do not keep the input alive
 	head, _ := br.Peek(6)
 	var r io.Reader = br
 	switch {
 	case bytes.HasPrefix(head, magicGzip):
 		res.Gzip = true
-		zr, err := newGzipReader(br)
+		var err error
+		if rs.zr == nil {
+			rs.zr, err = gzip.NewReader(br)
+		} else {
+			err = rs.zr.Reset(br)
+		}
 		if err != nil {
+			rs.zr = nil // a failed reader is not reused
 			res.Err = fmt.Errorf("gzip: %w", err)
 			return res
 		}
-		defer zr.Close()
-		r = zr
+		r = rs.zr
 	case bytes.HasPrefix(head, magicZstd), bytes.HasPrefix(head, magicBzip2), bytes.HasPrefix(head, magicXZ):
 		res.Err = errors.New("compressed with zstd, bzip2 or xz, which lbdoctor does not read: decompress it first (ALB writes gzip)")
 		return res
