@@ -1,0 +1,168 @@
+// Package albsql carries lbdoctor's reading of ALB access logs to SQL
+// engines: the table definition for Athena/Trino (a RegexSerDe table with
+// partition projection over ALB's S3 key layout) and for DuckDB (a view over
+// read_csv). Every field the Go parser (package alblog) knows is a column,
+// named as in the AWS documentation (client:port, which holds ip:port, is
+// client; target:port_list is target_port_list), and
+// later fields AWS may add are kept in one column, extra.
+package albsql
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
+)
+
+// Column is one column of the table: the log field it holds and its type.
+type Column struct {
+	Field int // alblog field number; 0 for extra
+	Name  string
+	// Type is the column's SQL type: string for text, which the classification
+	// queries cast where they compare numbers.
+	Type string
+	// Quoted says the field is written between double quotes.
+	Quoted bool
+}
+
+// quoted lists the fields ALB writes between double quotes.
+var quoted = map[int]bool{
+	alblog.FieldRequest: true, alblog.FieldUserAgent: true, alblog.FieldTraceID: true,
+	alblog.FieldDomainName: true, alblog.FieldChosenCertARN: true, alblog.FieldActionsExecuted: true,
+	alblog.FieldRedirectURL: true, alblog.FieldErrorReason: true, alblog.FieldTargetPortList: true,
+	alblog.FieldTargetStatusCodeList: true, alblog.FieldClassification: true,
+	alblog.FieldClassificationReason: true,
+}
+
+// Columns returns the table's columns in field order, then extra.
+func Columns() []Column {
+	var cols []Column
+	for n := 1; n <= alblog.NumFields; n++ {
+		// client:port and target:port hold "ip:port": name them client and
+		// target; target:port_list becomes target_port_list.
+		name := strings.ReplaceAll(strings.TrimSuffix(alblog.FieldName(n), ":port"), ":", "_")
+		cols = append(cols, Column{Field: n, Name: name, Type: "string", Quoted: quoted[n]})
+	}
+	return append(cols, Column{Name: "extra", Type: "string"})
+}
+
+// Field patterns. A quoted field holds any byte but an unescaped quote; a
+// backslash escapes the next byte, as the Go parser reads it. The patterns
+// are the subset of regular expressions that RE2 (Go) and java.util.regex
+// (Athena's RegexSerDe) read alike.
+//
+// One known difference: before 2019 ALB wrote target:port_list and
+// target_status_code_list without quotes, which the Go parser accepts and this
+// regex does not (one capturing group per column leaves no room for both
+// forms): RegexSerDe gives such lines NULL in every column.
+const (
+	plainField  = `([^ ]*)`
+	quotedField = `"((?:[^"\\]|\\.)*)"`
+)
+
+// Regex returns the regular expression that splits a line into the columns'
+// groups, in order. The first alblog.MinFields fields are required; each later
+// one is optional only if all after it are absent (older log formats end
+// early), and anything after the known fields goes to extra.
+func Regex() string {
+	var b strings.Builder
+	optional := 0
+	for _, c := range Columns() {
+		if c.Field == 0 {
+			continue // extra, below
+		}
+		if c.Field > 1 {
+			if c.Field > alblog.MinFields {
+				b.WriteString(`(?:`)
+				optional++
+			}
+			b.WriteByte(' ')
+		}
+		if c.Quoted {
+			b.WriteString(quotedField)
+		} else {
+			b.WriteString(plainField)
+		}
+	}
+	// extra sits inside the innermost optional group: only after them all.
+	b.WriteString(`(?: (.*))?`)
+	b.WriteString(strings.Repeat(`)?`, optional))
+	return b.String()
+}
+
+// CompiledRegex is Regex compiled for Go, anchored to the whole line as
+// RegexSerDe matches it.
+func CompiledRegex() *regexp.Regexp { return regexp.MustCompile(`^` + Regex() + `$`) }
+
+// AthenaOptions say where the logs are and what to call the table.
+type AthenaOptions struct {
+	Bucket, Prefix  string
+	Account, Region string
+	Database, Table string
+	// From is the first day partition projection offers (yyyy/MM/dd).
+	From string
+}
+
+// AthenaDDL returns the CREATE EXTERNAL TABLE statement for Athena (Trino
+// engine): RegexSerDe over the ALB key layout, with the day as a projected
+// partition so a query for some days reads only their objects.
+func AthenaDDL(o AthenaOptions) (string, error) {
+	for name, v := range map[string]string{"bucket": o.Bucket, "account": o.Account, "region": o.Region} {
+		if v == "" {
+			return "", fmt.Errorf("%s is required", name)
+		}
+	}
+	if o.Table == "" {
+		o.Table = "alb_logs"
+	}
+	if o.From == "" {
+		o.From = "2022/01/01"
+	}
+	for _, id := range []string{o.Table, o.Database} {
+		if id != "" && !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(id) {
+			return "", fmt.Errorf("%q is not a plain SQL identifier", id)
+		}
+	}
+	name := "`" + o.Table + "`"
+	if o.Database != "" {
+		name = "`" + o.Database + "`.`" + o.Table + "`"
+	}
+	prefix := strings.Trim(o.Prefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	location := fmt.Sprintf("s3://%s/%sAWSLogs/%s/elasticloadbalancing/%s/", o.Bucket, prefix, o.Account, o.Region)
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS %s (\n", name)
+	cols := Columns()
+	for i, c := range cols {
+		sep := ","
+		if i == len(cols)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "  `%s` %s%s\n", c.Name, c.Type, sep)
+	}
+	fmt.Fprintf(&b, `)
+PARTITIONED BY (day string)
+ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'
+WITH SERDEPROPERTIES (
+  'serialization.format' = '1',
+  'input.regex' = '%s'
+)
+LOCATION '%s'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.day.type' = 'date',
+  'projection.day.range' = '%s,NOW',
+  'projection.day.format' = 'yyyy/MM/dd',
+  'projection.day.interval' = '1',
+  'projection.day.interval.unit' = 'DAYS',
+  'storage.location.template' = '%s${day}'
+);
+`, sqlString(Regex()), sqlString(location), o.From, sqlString(location))
+	return b.String(), nil
+}
+
+// sqlString escapes s for a single-quoted SQL literal.
+func sqlString(s string) string { return strings.ReplaceAll(s, "'", "''") }
