@@ -166,3 +166,36 @@ TBLPROPERTIES (
 
 // sqlString escapes s for a single-quoted SQL literal.
 func sqlString(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// DuckDBDDL returns the statement that makes table a view over the ALB log
+// files that path names: a file, a glob or an s3:// URL that DuckDB reads
+// (gzipped or not, by extension). read_csv splits on single spaces and
+// unquotes quoted fields (backslash escapes the next byte); every column is
+// text, as in the Athena table. Lines with more than the known fields keep
+// only the first extra field in extra (the Go parser and Athena keep the
+// rest of the line).
+func DuckDBDDL(path, table string) (string, error) {
+	if path == "" {
+		return "", fmt.Errorf("path is required")
+	}
+	if table == "" {
+		table = "alb_logs"
+	}
+	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(table) {
+		return "", fmt.Errorf("%q is not a plain SQL identifier", table)
+	}
+	cols := Columns()
+	var sel, types []string
+	for i, c := range cols {
+		sel = append(sel, fmt.Sprintf("  c%02d AS \"%s\"", i+1, c.Name))
+		types = append(types, fmt.Sprintf("'c%02d': 'VARCHAR'", i+1))
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE VIEW %s AS
+SELECT
+%s
+FROM read_csv('%s',
+  delim = ' ', quote = '"', escape = '\', header = false, auto_detect = false,
+  columns = {%s},
+  null_padding = true, ignore_errors = true, strict_mode = false);
+`, table, strings.Join(sel, ",\n"), sqlString(path), strings.Join(types, ", ")), nil
+}

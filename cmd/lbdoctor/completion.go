@@ -32,6 +32,8 @@ func completionTable() map[string][]completionFlag {
 		"check": {v("fail-on", "error", "warning", "info"), v("format", "text", "json", "sarif"), v("lb-idle"), v("margin"), b("no-ignore")},
 		"aws": {b("all-regions"), v("endpoint-url"), v("format", "text", "json"), v("lb"), b("probe"), v("probe-max"), v("profile"),
 			v("region"), v("since")},
+		"sql": {v("account"), v("bucket"), v("database"), v("dialect", "athena", "duckdb"), v("from"), v("path"), v("prefix"),
+			v("region"), v("table")},
 		"version":    {v("format", "text", "json")},
 		"completion": {},
 		"help":       {},
