@@ -9,6 +9,7 @@ package realserver
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -31,14 +32,24 @@ type Server struct {
 func (s *Server) URL() string { return "http://" + s.Addr + "/" }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+//
+// It picks at random below Linux's ephemeral range (32768-60999) rather than
+// asking the kernel for port 0: the kernel tends to hand the same port out
+// again as soon as it is closed, so two servers of tests running in parallel
+// could get the same one while the first (a JVM takes seconds) has not yet
+// bound it.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port found in 20000-31999")
+	return 0
 }
 
 func need(t testing.TB, bin string) string {
