@@ -120,8 +120,8 @@ func AthenaDDL(o AthenaOptions) (string, error) {
 		o.From = "2022/01/01"
 	}
 	for _, id := range []string{o.Table, o.Database} {
-		if id != "" && !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(id) {
-			return "", fmt.Errorf("%q is not a plain SQL identifier", id)
+		if err := checkIdentifier(id); id != "" && err != nil {
+			return "", err
 		}
 	}
 	name := "`" + o.Table + "`"
@@ -164,6 +164,18 @@ TBLPROPERTIES (
 	return b.String(), nil
 }
 
+// identifier is a name that needs no quoting in any of the dialects.
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// checkIdentifier refuses table and database names that would need quoting:
+// they are written into the statements as they are.
+func checkIdentifier(id string) error {
+	if !identifier.MatchString(id) {
+		return fmt.Errorf("%q is not a plain SQL identifier", id)
+	}
+	return nil
+}
+
 // sqlString escapes s for a single-quoted SQL literal.
 func sqlString(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
@@ -181,8 +193,8 @@ func DuckDBDDL(path, table string) (string, error) {
 	if table == "" {
 		table = "alb_logs"
 	}
-	if !regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`).MatchString(table) {
-		return "", fmt.Errorf("%q is not a plain SQL identifier", table)
+	if err := checkIdentifier(table); err != nil {
+		return "", err
 	}
 	cols := Columns()
 	var sel, types []string

@@ -52,8 +52,10 @@ func analyzeOnce(ctx context.Context, inputs []logscan.Input, o Options, seal bo
 	first.RankInputs(inputs)
 	first.store.countHeld = o.observe != nil
 	scan := o.Scan
-	if sl := newSealer(first.store, inputs); seal && sl != nil {
-		scan.Order, scan.Done = sl.order, sl.inputDone
+	if seal {
+		if sl := newSealer(first.store, inputs); sl != nil {
+			scan.Order, scan.Done = sl.order, sl.inputDone
+		}
 	}
 	made := false
 	handlers, results := logscan.Run(ctx, inputs, scan, func() logscan.Handler {

@@ -199,8 +199,6 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 	if p == nil {
 		p = newPartial()
 	}
-	causes, causeTargets, timeline := p.causes, p.causeTargets, p.timeline
-	minuteOf := p.minute
 	idle := idleTimeouts(c, o.LBIdle)
 	racesByLB := map[string]int64{}
 	var races, first, last int64
@@ -209,22 +207,25 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			continue
 		}
 		s.Requests += ma.requests
-		minuteOf(m).Requests += ma.requests
+		p.minute(m).Requests += ma.requests
 		for _, kc := range ma.status {
 			s.StatusCounts[statusString(kc.key)] += kc.n
 		}
 	}
-	byTarget := p.targets
+	// seen widens [first, last) to minutes lo..hi.
+	seen := func(lo, hi int64) {
+		if first == 0 || lo < first {
+			first = lo
+		}
+		last = max(last, hi+1)
+	}
 	c.store.each(func(t *targetAgg) {
-		tname := t.name
-		ts := p.target(tname)
+		ts := p.target(t.name)
 		t.compact()
+		// Sealed history (only sealed when there is no window).
 		if f := t.folded; f.requests > 0 {
 			ts.Requests += f.requests
-			if first == 0 || f.first < first {
-				first = f.first
-			}
-			last = max(last, f.last+1)
+			seen(f.first, f.last)
 		}
 		for _, r := range t.hist {
 			m := int64(r.minute)
@@ -232,12 +233,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 				continue
 			}
 			ts.Requests += int64(r.requests)
-			if first == 0 || m < first {
-				first = m
-			}
-			if m+1 > last {
-				last = m + 1
-			}
+			seen(m, m)
 		}
 		for m, b := range t.errs {
 			if !inWindow(m) {
@@ -254,7 +250,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			racesByLB[t.lb] += n
 		}
 	})
-	for _, ts := range byTarget {
+	for _, ts := range p.targets {
 		if ts.Requests > 0 {
 			s.Targets = append(s.Targets, *ts)
 			s.ELBErrors += ts.ELBErrors
@@ -265,8 +261,8 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		s.FirstSeen = formatMicros(max(first*60e6, c.oldest))
 		s.LastSeen = formatMicros(min(last*60e6, c.newest))
 	}
-	for id, a := range causes {
-		s.Causes = append(s.Causes, causeSummary(id, a, causeTargets[id], name))
+	for id, a := range p.causes {
+		s.Causes = append(s.Causes, causeSummary(id, a, p.causeTargets[id], name))
 	}
 	sort.Slice(s.Causes, func(i, j int) bool {
 		if s.Causes[i].Count != s.Causes[j].Count {
@@ -284,7 +280,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		}
 		return a.Target < b.Target
 	})
-	for _, ms := range timeline {
+	for _, ms := range p.timeline {
 		s.Timeline = append(s.Timeline, *ms)
 	}
 	sort.Slice(s.Timeline, func(i, j int) bool { return s.Timeline[i].Minute < s.Timeline[j].Minute })

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,6 +183,15 @@ func (r *Report) Problems() int {
 	return n
 }
 
+// LoadBalancerCount is how many load balancers the report holds.
+func (r *Report) LoadBalancerCount() int {
+	n := 0
+	for _, rg := range r.Regions {
+		n += len(rg.LoadBalancers)
+	}
+	return n
+}
+
 // Read reports whether anything at all was read from the account.
 func (r *Report) Read() bool {
 	for _, rg := range r.Regions {
@@ -215,7 +225,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for _, s := range o.LBs {
 		if a, err := arn.Parse(s); err == nil {
 			byARN[a.Region] = append(byARN[a.Region], s)
-			if !containsStr(regions, a.Region) && len(o.Regions) == 0 {
+			if !slices.Contains(regions, a.Region) && len(o.Regions) == 0 {
 				regions = append(regions, a.Region)
 			}
 			continue
@@ -679,13 +689,4 @@ func withoutHealthy(vs []Verdict) []Verdict {
 		}
 	}
 	return out
-}
-
-func containsStr(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

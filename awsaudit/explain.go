@@ -10,6 +10,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/lbdoctor/lbdoctor/internal/awserr"
 )
 
 // explain turns an API error into one line naming the call, the region and
@@ -33,21 +35,18 @@ func explain(err error, action, region string) error {
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil && re.HTTPStatusCode() > 0 {
 		// An answer that is not the service's: a proxy, or the wrong endpoint.
-		return fmt.Errorf("%s: unexpected answer (HTTP %d) from the API endpoint: %v", where, re.HTTPStatusCode(), lastCause(err))
+		return fmt.Errorf("%s: unexpected answer (HTTP %d) from the API endpoint: %v", where, re.HTTPStatusCode(), awserr.LastCause(err))
 	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: interrupted", where)
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"),
-		strings.Contains(msg, "get credentials"), strings.Contains(msg, "failed to retrieve credentials"):
+	switch awserr.Classify(err) {
+	case awserr.NoCredentials:
 		return fmt.Errorf("%s: no AWS credentials found: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", where)
-	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"),
-		strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"):
-		return fmt.Errorf("%s: cannot reach the API endpoint: %v", where, lastCause(err))
+	case awserr.Unreachable:
+		return fmt.Errorf("%s: cannot reach the API endpoint: %v", where, awserr.LastCause(err))
 	}
-	return fmt.Errorf("%s: %v", where, lastCause(err))
+	return fmt.Errorf("%s: %v", where, awserr.LastCause(err))
 }
 
 // fatal reports whether an error means nothing else can work either: no or
@@ -62,23 +61,12 @@ func fatal(err error) bool {
 		}
 		return false
 	}
-	msg := explain(err, "", "").Error()
-	return strings.Contains(msg, "no AWS credentials") || strings.Contains(msg, "cannot reach")
+	return awserr.Classify(err) != awserr.Other
 }
 
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
-}
-
-func lastCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 // LogLocation asks ELBv2 where a load balancer writes its access logs, so

@@ -120,7 +120,7 @@ func Judge(m Metrics, idle int) []Verdict {
 	n5xx = max(n5xx, n502+n504) // HTTPCode_ELB_5XX_Count includes both
 	nT5, req := m.Target5XX.Sum(), m.Requests.Sum()
 	if req == 0 && n5xx == 0 && nT5 == 0 {
-		return []Verdict{{ID: NoTraffic, Summary: fmt.Sprintf("no requests and no errors in the %s measured", span(m))}}
+		return []Verdict{{ID: NoTraffic, Summary: fmt.Sprintf("no requests and no errors in the %s measured", SpanName(m.Until.Sub(m.Since)))}}
 	}
 	p := int64(m.Period / time.Second)
 	dirty := func(t int64) bool {
@@ -165,7 +165,7 @@ func Judge(m Metrics, idle int) []Verdict {
 		v := Verdict{
 			ID: RaceSignature, Problem: true, Confidence: conf, Count: int64(trickle),
 			Summary: fmt.Sprintf("%s of %s ELB 502s trickle over %d different hours, at most %s per %s, at none of them an unhealthy host or a target connection error; target 5xx in the same %s for %s of them",
-				num(trickle), num(n502), len(hours), num(maxPer), periodName(m.Period), periodName(m.Period), num(correlated)),
+				num(trickle), num(n502), len(hours), num(maxPer), PeriodName(m.Period), PeriodName(m.Period), num(correlated)),
 			Window: worstHour(hours),
 			Fix:    raceFix(idle),
 		}
@@ -317,15 +317,17 @@ func raceFix(idle int) string {
 	return fmt.Sprintf("Make every target's keep-alive idle timeout longer than the load balancer's %d s, e.g. %d s (lbdoctor check finds the setting; lbdoctor aws --probe or lbdoctor probe measures it). Equal values still race.", idle, idle+5)
 }
 
-func span(m Metrics) string {
-	d := m.Until.Sub(m.Since).Round(time.Minute)
+// SpanName says how long d is: "7 days" for whole days, else d.String().
+func SpanName(d time.Duration) string {
+	d = d.Round(time.Minute)
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
 	return d.String()
 }
 
-func periodName(d time.Duration) string {
+// PeriodName names a metric period: "minute", "5 minutes", "hour".
+func PeriodName(d time.Duration) string {
 	switch d {
 	case time.Minute:
 		return "minute"
@@ -334,7 +336,7 @@ func periodName(d time.Duration) string {
 	case time.Hour:
 		return "hour"
 	}
-	return d.String()
+	return fmt.Sprintf("%d s", int64(d/time.Second))
 }
 
 // num prints a count without a fraction, with thousands separators.

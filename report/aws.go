@@ -20,7 +20,7 @@ func AWSText(w io.Writer, r *awsaudit.Report) error {
 	}
 	p.f("lbdoctor aws: account %s, metrics %s to %s (%s, per %s)\n",
 		Safe(account), r.Since.Format(time.RFC3339), r.Until.Format(time.RFC3339),
-		days(r.Until.Sub(r.Since)), period(r.PeriodSeconds))
+		awsaudit.SpanName(r.Until.Sub(r.Since)), awsaudit.PeriodName(time.Duration(r.PeriodSeconds)*time.Second))
 	p.f("Metrics suggest; the access logs confirm: run the lbdoctor logs command shown.\n")
 	for _, rg := range r.Regions {
 		p.f("\n== %s ==\n", Safe(rg.Name))
@@ -41,7 +41,7 @@ func AWSText(w io.Writer, r *awsaudit.Report) error {
 			p.f("  %s\n", Safe(e))
 		}
 	}
-	p.f("\n%d of %d load balancers show a problem.\n", r.Problems(), countLBs(r))
+	p.f("\n%d of %d load balancers show a problem.\n", r.Problems(), r.LoadBalancerCount())
 	return p.err
 }
 
@@ -138,31 +138,4 @@ func logText(l awsaudit.LogSetting) string {
 		return "off"
 	}
 	return Safe(l.URL())
-}
-
-func countLBs(r *awsaudit.Report) int {
-	n := 0
-	for _, rg := range r.Regions {
-		n += len(rg.LoadBalancers)
-	}
-	return n
-}
-
-func days(d time.Duration) string {
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	return d.String()
-}
-
-func period(secs int) string {
-	switch secs {
-	case 60:
-		return "minute"
-	case 300:
-		return "5 minutes"
-	case 3600:
-		return "hour"
-	}
-	return fmt.Sprintf("%d s", secs)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/lbdoctor/lbdoctor/internal/awserr"
 	"github.com/lbdoctor/lbdoctor/logscan"
 )
 
@@ -206,8 +207,9 @@ func (s *Source) List(ctx context.Context, url string) ([]logscan.Input, error) 
 				}
 				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 				if err != nil {
+					down := unreachable(err)
 					err = explain(err, bucket, key)
-					if strings.Contains(err.Error(), "cannot reach the S3 endpoint") {
+					if down {
 						s.mu.Lock()
 						// Each GET has had the SDK's retries; three objects
 						// in a row means the endpoint is gone.
@@ -362,23 +364,18 @@ func explain(err error, bucket, key string) error {
 		}
 		return fmt.Errorf("%s: %s: %s", where, ae.ErrorCode(), ae.ErrorMessage())
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"), strings.Contains(msg, "get credentials"):
+	switch awserr.Classify(err) {
+	case awserr.NoCredentials:
 		return fmt.Errorf("%s: no AWS credentials found: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", where)
-	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"),
-		strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"):
-		return fmt.Errorf("%s: cannot reach the S3 endpoint: %v", where, lastCause(err))
+	case awserr.Unreachable:
+		return fmt.Errorf("%s: cannot reach the S3 endpoint: %v", where, awserr.LastCause(err))
 	}
 	return fmt.Errorf("%s: %w", where, err)
 }
 
-func lastCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
+// unreachable reports whether err is a failure to reach the endpoint (not an
+// answer from it).
+func unreachable(err error) bool {
+	var ae smithy.APIError
+	return !errors.As(err, &ae) && awserr.Classify(err) == awserr.Unreachable
 }

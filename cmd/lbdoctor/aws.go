@@ -51,16 +51,8 @@ func runAWS(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	probeMax := fs.Duration("probe-max", 0, "longest wait per probed target (default: idle timeout + 15s)")
 	format := fs.String("format", "text", "output format: text or json")
 	endpoint := fs.String("endpoint-url", "", "send every API call (ELBv2, CloudWatch, STS) to this endpoint instead of AWS")
-	rest, err := parseInterleaved(fs, args)
-	if err != nil {
-		if isHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "lbdoctor aws: unexpected argument %q (load balancers are selected with --lb)\n", rest[0])
-		return exitUsage
+	if code, ok := parseFlagsOnly(fs, args, stderr, " (load balancers are selected with --lb)"); !ok {
+		return code
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "lbdoctor aws: --format must be text or json, not %q\n", *format)
@@ -109,21 +101,12 @@ func runAWS(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "lbdoctor aws: %s\n", report.Safe(e))
 	}
 	switch {
-	case !r.Read() || (countRead(r) == 0 && len(o.LBs) > 0):
+	case !r.Read() || (r.LoadBalancerCount() == 0 && len(o.LBs) > 0):
 		return exitUsage
 	case r.Problems() > 0:
 		return exitProblem
 	}
 	return exitOK
-}
-
-// countRead is how many load balancers the report holds.
-func countRead(r *awsaudit.Report) int {
-	n := 0
-	for _, rg := range r.Regions {
-		n += len(rg.LoadBalancers)
-	}
-	return n
 }
 
 // parseDays is time.ParseDuration plus a "d" (24h) unit: 7d, 1d12h.

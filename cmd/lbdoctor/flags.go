@@ -42,6 +42,23 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFlagsOnly parses args for a command that takes no positional
+// arguments. When ok is false the command returns code: exitOK after --help,
+// exitUsage after a bad flag or an argument (named, then hint).
+func parseFlagsOnly(fs *flag.FlagSet, args []string, stderr io.Writer, hint string) (code int, ok bool) {
+	rest, err := parseInterleaved(fs, args)
+	switch {
+	case isHelp(err):
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false
+	case len(rest) > 0:
+		fmt.Fprintf(stderr, "lbdoctor %s: unexpected argument %q%s\n", fs.Name(), rest[0], hint)
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
 // multiFlag collects a repeatable string flag.
 type multiFlag []string
 

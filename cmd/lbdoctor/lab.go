@@ -40,14 +40,8 @@ func runLab(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringVar(&cfg.LBName, "lb-name", cfg.LBName, "load balancer id written in the logs")
 	fs.DurationVar(&cfg.Rotate, "rotate", cfg.Rotate, "start a new log file this often (ALB: 5m)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", lab.DefaultMaxConns, "most client connections open at once; more are closed at once")
-	if rest, err := parseInterleaved(fs, args); err != nil || len(rest) > 0 {
-		if err != nil && isHelp(err) {
-			return exitOK
-		}
-		if err == nil {
-			fmt.Fprintf(stderr, "lbdoctor lab: unexpected argument %q\n", rest[0])
-		}
-		return exitUsage
+	if code, ok := parseFlagsOnly(fs, args, stderr, ""); !ok {
+		return code
 	}
 	cfg.Targets = targets
 	if err := checkLoopback(*listen, *public); err != nil {

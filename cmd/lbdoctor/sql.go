@@ -43,19 +43,12 @@ func runSQL(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fs.Usage()
 		return exitUsage
 	}
-	rest, err := parseInterleaved(fs, args)
-	if err != nil {
-		if isHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "lbdoctor sql ddl: unexpected argument %q\n", rest[0])
-		return exitUsage
+	if code, ok := parseFlagsOnly(fs, args, stderr, ""); !ok {
+		return code
 	}
 	o.Table = *table
 	var ddl string
+	var err error
 	switch *dialect {
 	case "athena":
 		ddl, err = albsql.AthenaDDL(o)

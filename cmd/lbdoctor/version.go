@@ -64,16 +64,8 @@ Examples:
 func runVersion(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("version", versionUsage, stderr)
 	format := fs.String("format", "text", "output format: text or json")
-	rest, err := parseInterleaved(fs, args)
-	if err != nil {
-		if isHelp(err) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "lbdoctor version: unexpected argument %q\n", rest[0])
-		return exitUsage
+	if code, ok := parseFlagsOnly(fs, args, stderr, ""); !ok {
+		return code
 	}
 	v := currentVersion()
 	switch *format {

@@ -4,9 +4,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,6 +190,14 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, action string) {
 		lbs = rg.LBs
 	}
 	form := r.PostForm
+	// The calls about one load balancer name it by ARN.
+	var lb *LB
+	if arn := form.Get("LoadBalancerArn"); arn != "" {
+		if lb = s.findLB(lbs, reg, arn); lb == nil {
+			s.queryError(w, ns, http.StatusBadRequest, "LoadBalancerNotFound", "One or more load balancers not found")
+			return
+		}
+	}
 	var result any
 	switch action {
 	case "GetCallerIdentity":
@@ -198,7 +208,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, action string) {
 		var out []lbXML
 		names, arns := members(form, "Names"), members(form, "LoadBalancerArns")
 		for _, lb := range lbs {
-			if (len(names) > 0 && !contains(names, lb.Name)) || (len(arns) > 0 && !contains(arns, lb.ARN(reg, s.sc.Account))) {
+			if (len(names) > 0 && !slices.Contains(names, lb.Name)) || (len(arns) > 0 && !slices.Contains(arns, lb.ARN(reg, s.sc.Account))) {
 				continue
 			}
 			out = append(out, s.lbXML(reg, lb))
@@ -213,25 +223,15 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, action string) {
 			NextMarker    string  `xml:",omitempty"`
 		}{page, next}
 	case "DescribeLoadBalancerAttributes":
-		lb := s.findLB(lbs, reg, form.Get("LoadBalancerArn"))
-		if lb == nil {
-			s.queryError(w, ns, http.StatusBadRequest, "LoadBalancerNotFound", "One or more load balancers not found")
-			return
-		}
 		type kv struct{ Key, Value string }
 		var attrs []kv
-		for _, k := range sortedKeys(lb.Attributes) {
+		for _, k := range slices.Sorted(maps.Keys(lb.Attributes)) {
 			attrs = append(attrs, kv{k, lb.Attributes[k]})
 		}
 		result = &struct {
 			Attributes []kv `xml:"Attributes>member"`
 		}{attrs}
 	case "DescribeListeners":
-		lb := s.findLB(lbs, reg, form.Get("LoadBalancerArn"))
-		if lb == nil {
-			s.queryError(w, ns, http.StatusBadRequest, "LoadBalancerNotFound", "One or more load balancers not found")
-			return
-		}
 		type listener struct {
 			ListenerArn, LoadBalancerArn, Protocol string
 			Port                                   int
@@ -247,11 +247,6 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, action string) {
 			NextMarker string     `xml:",omitempty"`
 		}{page, next}
 	case "DescribeTargetGroups":
-		lb := s.findLB(lbs, reg, form.Get("LoadBalancerArn"))
-		if lb == nil {
-			s.queryError(w, ns, http.StatusBadRequest, "LoadBalancerNotFound", "One or more load balancers not found")
-			return
-		}
 		var out []tgXML
 		for _, g := range lb.Groups {
 			out = append(out, tgXML{
@@ -401,15 +396,6 @@ func members(form map[string][]string, name string) []string {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) findLB(lbs []*LB, reg, arn string) *LB {
 	for _, lb := range lbs {
 		if lb.ARN(reg, s.sc.Account) == arn {
@@ -447,15 +433,6 @@ func (s *Server) requestID() string {
 	defer s.mu.Unlock()
 	s.ids++
 	return fmt.Sprintf("b9b5e4c1-0000-4000-8000-%012d", s.ids)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ---- CloudWatch: Smithy RPC v2 CBOR ----
