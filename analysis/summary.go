@@ -383,9 +383,9 @@ func contextWindow(t *targetAgg, m int64, b *bucket, span int64) classify.Window
 			w.Served += s
 			w.FailedWindow += f
 			if n < m {
-				w.ServedBefore = w.ServedBefore || s > 0
+				w.ServedBefore += s
 			} else {
-				w.ServedAfter = w.ServedAfter || s > 0
+				w.ServedAfter += s
 			}
 			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(s, f)
 		}

@@ -61,119 +61,18 @@ type Decision struct {
 	Rule string
 }
 
-// Entry classifies one entry on its own. It does not allocate.
+// Entry classifies one entry on its own, by the first rule of the entry table
+// (EntryRules) that it satisfies. It does not allocate.
 func Entry(e *alblog.Entry) Decision {
-	status := e.ELBStatusCode
-	if status < 400 {
-		return Decision{Origin: Success}
+	r := Match(e)
+	d := Decision{Origin: r.Origin, Cause: r.Cause, Confidence: r.Confidence, Rule: r.Text}
+	switch r.Outcome {
+	case Pending:
+		d.Pending = true
+	case Timeout:
+		d.Timeout = true
 	}
-	reason := e.ErrorReason
-	if e.TargetStatusCode != alblog.Missing && alblog.Absent(reason) {
-		if e.TargetStatusCode >= 500 {
-			return Decision{Origin: Target, Cause: TargetError, Confidence: High, Rule: "target_status_code is 5xx: the target's own error"}
-		}
-		return Decision{Origin: Target, Rule: "the target produced the response"}
-	}
-	d := lbError(e, status, reason)
-	d.Origin = LB
 	return d
-}
-
-func lbError(e *alblog.Entry, status int, reason []byte) Decision {
-	actions := e.ActionsExecuted
-	if !alblog.Absent(reason) {
-		switch {
-		case bytes.HasPrefix(reason, []byte("Lambda")):
-			return Decision{Cause: LambdaError, Confidence: High, Rule: "error_reason Lambda*"}
-		case bytes.HasPrefix(reason, []byte("Auth")):
-			return Decision{Cause: AuthError, Confidence: High, Rule: "error_reason Auth*"}
-		case bytes.HasPrefix(reason, []byte("WAF")):
-			return Decision{Cause: WAFError, Confidence: High, Rule: "error_reason WAF*"}
-		case bytes.Equal(reason, []byte("AWSALBTGCookieInvalid")),
-			bytes.Equal(reason, []byte("WeightedTargetGroupsUnhandledException")):
-			return Decision{Cause: WeightedTGError, Confidence: High, Rule: "error_reason of weighted target groups"}
-		}
-		return Decision{Cause: Unclassified, Confidence: Low, Rule: "unknown error_reason"}
-	}
-	if containsAction(actions, "waf-failed") {
-		return Decision{Cause: WAFError, Confidence: High, Rule: "actions_executed contains waf-failed"}
-	}
-	if status == 403 && lastAction(actions, "waf") {
-		return Decision{Cause: WAFBlocked, Confidence: High, Rule: "403 and WAF was the last action executed"}
-	}
-	if containsAction(actions, "fixed-response") {
-		return Decision{Cause: FixedResponse, Confidence: High, Rule: "actions_executed contains fixed-response"}
-	}
-	if status == 400 && (bytes.Equal(e.Classification, []byte("Ambiguous")) || bytes.Equal(e.Classification, []byte("Severe"))) {
-		return Decision{Cause: DesyncRejected, Confidence: High, Rule: "400 with desync classification Ambiguous or Severe"}
-	}
-	switch status {
-	case 460:
-		return Decision{Cause: ClientClosed, Confidence: High, Rule: "status 460"}
-	case 408:
-		return Decision{Cause: ClientTimeout, Confidence: High, Rule: "status 408"}
-	case 463:
-		return Decision{Cause: XFFTooLong, Confidence: High, Rule: "status 463"}
-	case 464:
-		return Decision{Cause: ProtocolMismatch, Confidence: High, Rule: "status 464"}
-	case 400, 405, 414, 501, 505:
-		return Decision{Cause: BadRequest, Confidence: High, Rule: "LB-generated 400/405/414/501/505"}
-	case 561:
-		return Decision{Cause: AuthError, Confidence: High, Rule: "status 561 (identity provider error)"}
-	case 500:
-		return Decision{Cause: LBInternalError, Confidence: Medium, Rule: "LB-generated 500 with no error_reason"}
-	case 503:
-		if !e.HasTarget() {
-			return Decision{Cause: NoTargets, Confidence: High, Rule: "503 with no target"}
-		}
-		// The race shows as 502, never 503: a named target that yields 503s
-		// could not take the request at all.
-		return Decision{Cause: TargetUnreachable, Confidence: Medium, Rule: "503 from a named target"}
-	case 502:
-		if !e.HasTarget() {
-			return Decision{Cause: Unclassified, Confidence: Low, Rule: "502 with no target and no error_reason"}
-		}
-		return classify502(e)
-	case 504:
-		if !e.HasTarget() {
-			return Decision{Cause: Unclassified, Confidence: Low, Rule: "504 with no target and no error_reason"}
-		}
-		return classify504(e)
-	}
-	return Decision{Cause: Unclassified, Confidence: Low, Rule: "LB-generated status with no rule"}
-}
-
-func classify502(e *alblog.Entry) Decision {
-	if e.ResponseProcessingTime >= 0 {
-		return Decision{Cause: TargetBadResponse, Confidence: High, Rule: "response headers arrived (response_processing_time >= 0) but were not relayed"}
-	}
-	elapsed, ok := e.Elapsed()
-	if ok && elapsed >= ShortElapsed {
-		return Decision{Cause: TargetClosedDuringRequest, Confidence: High, Rule: "no response headers after >= 1 s at the LB"}
-	}
-	if e.TargetProcessingTime >= ShortElapsed {
-		return Decision{Cause: TargetClosedDuringRequest, Confidence: High, Rule: "target held the request >= 1 s, then closed"}
-	}
-	if !ok && e.TargetProcessingTime == alblog.Missing && e.RequestProcessingTime == alblog.Missing {
-		// Without request_creation_time a fast failure cannot be told from a
-		// long one; context still decides, with less confidence.
-		return Decision{Pending: true, Rule: "no response headers; elapsed time unknown"}
-	}
-	return Decision{Pending: true, Rule: "no response headers, failed in under 1 s"}
-}
-
-func classify504(e *alblog.Entry) Decision {
-	elapsed, ok := e.Elapsed()
-	if !ok {
-		return Decision{Cause: TargetResponseTimeout, Confidence: Low, Rule: "504 from a target; elapsed time unknown"}
-	}
-	if elapsed >= ConnectTimeoutMin && elapsed < ConnectTimeoutMax && e.TargetProcessingTime == alblog.Missing {
-		return Decision{Cause: TargetConnectTimeout, Confidence: Medium, Rule: "504 after about 10 s, ALB's connect timeout"}
-	}
-	if elapsed < MinIdleTimeout {
-		return Decision{Cause: LBTimeoutUnexplained, Confidence: Low, Rule: "504 in under 1 s: faster than the shortest idle timeout ALB allows"}
-	}
-	return Decision{Timeout: true, Rule: "504 with no response headers after at least 1 s"}
 }
 
 // IdleTimeout is what is known of a load balancer's idle timeout.
@@ -238,9 +137,9 @@ type Window struct {
 	// Served counts the target's own responses (any target_status_code) in the
 	// error's minute and the neighbouring minutes.
 	Served int64
-	// ServedBefore and ServedAfter say whether any of those came in the minute
-	// before or after the error's minute.
-	ServedBefore, ServedAfter bool
+	// ServedBefore and ServedAfter count those that came in the minutes
+	// before and after the error's minute.
+	ServedBefore, ServedAfter int64
 	// ServedMinute and FailedMinute count the target's responses and pending
 	// (fast, headerless) failures in the error's own minute.
 	ServedMinute, FailedMinute int64
@@ -260,35 +159,21 @@ type Window struct {
 
 // IsBurst reports whether a minute with these counts looks like an outage
 // rather than isolated failures: several failures, outnumbering successes.
-func IsBurst(served, failed int64) bool { return failed >= 3 && failed > served }
+func IsBurst(served, failed int64) bool { return failed >= BurstMin && failed > served }
 
 // Resolve decides between a keep-alive race and an unreachable target for a
-// pending error, from what the same target did around it. A race is an isolated
-// failure on a target that is otherwise serving; an unreachable target serves
-// nothing, or fails most of its requests in a burst.
+// pending error, from what the same target did around it, by the first rule
+// of the context table (ContextRules) that holds.
 func Resolve(w Window) (Cause, Confidence, string) {
-	if w.Served == 0 {
-		if w.Minutes > 1 {
-			return TargetUnreachable, High, "the target served no request within the idle timeout of the error"
+	for _, r := range contextRules {
+		ok := true
+		for _, c := range r.When {
+			ok = ok && c.holds(&w)
 		}
-		return TargetUnreachable, High, "the target served no request within a minute of the error"
+		if ok {
+			return r.Cause, r.Confidence, r.Text
+		}
 	}
-	if IsBurst(w.ServedMinute, w.FailedMinute) {
-		return TargetUnreachable, Medium, "a burst: the target failed most of its requests in that minute"
-	}
-	if w.NeighborBurst {
-		return TargetUnreachable, Medium, "the edge of a burst: the target failed most of its requests in the next or previous minute"
-	}
-	if w.Run >= 3 && w.ServedMinute == 0 {
-		return TargetUnreachable, Medium, "failures in a row: the target failed at least 3 requests with no success between them"
-	}
-	if w.Minutes > 1 && IsBurst(w.Served-w.ServedMinute, w.FailedWindow-w.FailedMinute) {
-		// Sparse traffic to a dead target: few requests a minute, but failures
-		// outnumber successes around it.
-		return TargetUnreachable, Medium, "sparse failures outnumber the target's successes within the idle timeout of the error"
-	}
-	if w.ServedBefore && w.ServedAfter && w.FailedMinute*10 <= w.ServedMinute+w.FailedMinute {
-		return KeepaliveRace, High, "isolated failure: the target served requests before and after it"
-	}
-	return KeepaliveRace, Medium, "isolated failure: the target served other requests around it"
+	last := contextRules[len(contextRules)-1] // has no conditions: never reached
+	return last.Cause, last.Confidence, last.Text
 }

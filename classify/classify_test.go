@@ -102,11 +102,11 @@ func TestResolve(t *testing.T) {
 		want Cause
 		conf Confidence
 	}{
-		{"isolated on a busy target", Window{Served: 900, ServedBefore: true, ServedAfter: true, ServedMinute: 300, FailedMinute: 1}, KeepaliveRace, High},
+		{"isolated on a busy target", Window{Served: 900, ServedBefore: 300, ServedAfter: 300, ServedMinute: 300, FailedMinute: 1}, KeepaliveRace, High},
 		{"isolated at low traffic", Window{Served: 2, ServedMinute: 2, FailedMinute: 1}, KeepaliveRace, Medium},
 		{"target served nothing", Window{Served: 0, FailedMinute: 1}, TargetUnreachable, High},
-		{"burst", Window{Served: 400, ServedBefore: true, ServedAfter: true, ServedMinute: 20, FailedMinute: 80}, TargetUnreachable, Medium},
-		{"edge of a burst", Window{Served: 400, ServedBefore: true, ServedAfter: true, ServedMinute: 40, FailedMinute: 30, NeighborBurst: true}, TargetUnreachable, Medium},
+		{"burst", Window{Served: 400, ServedBefore: 300, ServedAfter: 300, ServedMinute: 20, FailedMinute: 80}, TargetUnreachable, Medium},
+		{"edge of a burst", Window{Served: 400, ServedBefore: 300, ServedAfter: 300, ServedMinute: 40, FailedMinute: 30, NeighborBurst: true}, TargetUnreachable, Medium},
 		{"two failures are not a burst", Window{Served: 3, ServedMinute: 1, FailedMinute: 2}, KeepaliveRace, Medium},
 	}
 	for _, tt := range tests {
