@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 )
@@ -108,31 +109,14 @@ type AthenaOptions struct {
 // engine): RegexSerDe over the ALB key layout, with the day as a projected
 // partition so a query for some days reads only their objects.
 func AthenaDDL(o AthenaOptions) (string, error) {
-	for name, v := range map[string]string{"bucket": o.Bucket, "account": o.Account, "region": o.Region} {
-		if v == "" {
-			return "", fmt.Errorf("%s is required", name)
-		}
-	}
-	if o.Table == "" {
-		o.Table = "alb_logs"
-	}
-	if o.From == "" {
-		o.From = "2022/01/01"
-	}
-	for _, id := range []string{o.Table, o.Database} {
-		if err := checkIdentifier(id); id != "" && err != nil {
-			return "", err
-		}
+	location, err := o.check()
+	if err != nil {
+		return "", err
 	}
 	name := "`" + o.Table + "`"
 	if o.Database != "" {
-		name = "`" + o.Database + "`.`" + o.Table + "`"
+		name = "`" + strings.ReplaceAll(o.Database, ".", "`.`") + "`.`" + o.Table + "`"
 	}
-	prefix := strings.Trim(o.Prefix, "/")
-	if prefix != "" {
-		prefix += "/"
-	}
-	location := fmt.Sprintf("s3://%s/%sAWSLogs/%s/elasticloadbalancing/%s/", o.Bucket, prefix, o.Account, o.Region)
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE EXTERNAL TABLE IF NOT EXISTS %s (\n", name)
 	cols := Columns()
@@ -162,6 +146,80 @@ TBLPROPERTIES (
 );
 `, sqlString(Regex()), sqlString(location), o.From, sqlString(location))
 	return b.String(), nil
+}
+
+// TrinoDDL returns the CREATE TABLE statement for Trino's Hive connector:
+// the REGEX format over the logs' S3 location (the same regex as Athena's
+// RegexSerDe), with the day as a projected partition (Trino reads Athena's
+// partition projection properties). Database is the schema, optionally
+// qualified by its catalog (hive.logs).
+func TrinoDDL(o AthenaOptions) (string, error) {
+	location, err := o.check()
+	if err != nil {
+		return "", err
+	}
+	name := o.Table
+	if o.Database != "" {
+		name = o.Database + "." + o.Table
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", name)
+	for _, c := range Columns() {
+		fmt.Fprintf(&b, "  \"%s\" varchar,\n", c.Name)
+	}
+	fmt.Fprintf(&b, `  "day" varchar WITH (
+    partition_projection_type = 'DATE',
+    partition_projection_format = 'yyyy/MM/dd',
+    partition_projection_range = ARRAY['%s', 'NOW'],
+    partition_projection_interval = 1,
+    partition_projection_interval_unit = 'DAYS'
+  )
+)
+WITH (
+  format = 'REGEX',
+  regex = '%s',
+  external_location = '%s',
+  partitioned_by = ARRAY['day'],
+  partition_projection_enabled = true,
+  partition_projection_location_template = '%s${day}'
+);
+`, o.From, sqlString(Regex()), sqlString(location), sqlString(location))
+	return b.String(), nil
+}
+
+// check validates the options, fills in defaults and returns the logs' S3
+// location: the prefix down to the region, above the day folders.
+func (o *AthenaOptions) check() (string, error) {
+	for _, f := range []struct{ name, v string }{{"bucket", o.Bucket}, {"account", o.Account}, {"region", o.Region}} {
+		if f.v == "" {
+			return "", fmt.Errorf("--%s is required", f.name)
+		}
+	}
+	if o.Table == "" {
+		o.Table = "alb_logs"
+	}
+	if o.From == "" {
+		o.From = "2022/01/01"
+	}
+	if _, err := time.Parse("2006/01/02", o.From); err != nil {
+		return "", fmt.Errorf("--from %q is not a day as yyyy/MM/dd", o.From)
+	}
+	if err := checkIdentifier(o.Table); err != nil {
+		return "", err
+	}
+	for _, part := range strings.Split(o.Database, ".") {
+		if err := checkIdentifier(part); o.Database != "" && err != nil {
+			return "", err
+		}
+	}
+	if strings.ContainsAny(o.Bucket+o.Prefix+o.Account+o.Region, "'\\ ") {
+		return "", fmt.Errorf("bucket, prefix, account and region must not hold quotes, backslashes or spaces")
+	}
+	prefix := strings.Trim(o.Prefix, "/")
+	if prefix != "" {
+		prefix += "/"
+	}
+	return fmt.Sprintf("s3://%s/%sAWSLogs/%s/elasticloadbalancing/%s/", o.Bucket, prefix, o.Account, o.Region), nil
 }
 
 // identifier is a name that needs no quoting in any of the dialects.

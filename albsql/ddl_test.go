@@ -156,19 +156,33 @@ func TestRegexAgreesWithParser(t *testing.T) {
 	}
 }
 
-func TestAthenaDDLGolden(t *testing.T) {
-	got, err := AthenaDDL(AthenaOptions{Bucket: "my-alb-logs", Prefix: "prod", Account: "123456789012", Region: "eu-west-1", Database: "logs"})
+// golden compares got with testdata/name (go test ./albsql -update rewrites it).
+func golden(t *testing.T, name, got string, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "athena.sql")
+	path := filepath.Join("testdata", name)
 	if *update {
 		os.WriteFile(path, []byte(got), 0o644)
 	}
 	want, err := os.ReadFile(path)
 	if err != nil || got != string(want) {
-		t.Errorf("athena.sql differs (go test ./albsql -update, then review):\n%s", got)
+		t.Errorf("%s differs (go test ./albsql -update, then review):\n%s", name, got)
 	}
+}
+
+func TestGoldenSQL(t *testing.T) {
+	o := AthenaOptions{Bucket: "my-alb-logs", Prefix: "prod", Account: "123456789012", Region: "eu-west-1", Database: "logs"}
+	got, err := AthenaDDL(o)
+	golden(t, "athena.sql", got, err)
+	got, err = TrinoDDL(o)
+	golden(t, "trino.sql", got, err)
+	got, err = CausesQuery(CausesOptions{LB: "shop-prod",
+		Since: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), Until: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)})
+	golden(t, "causes-athena.sql", got, err)
+	got, err = CausesQuery(CausesOptions{Dialect: DuckDB, LBIdle: 120 * time.Second})
+	golden(t, "causes-duckdb.sql", got, err)
 	if _, err := AthenaDDL(AthenaOptions{Bucket: "b", Account: "1", Region: "r", Table: "x; DROP TABLE y"}); err == nil {
 		t.Error("a table name that is not an identifier was accepted")
 	}

@@ -212,7 +212,7 @@ type bucket struct {
 	causes   causeList
 	// decided holds, once sealed, the pending errors' decision for each
 	// context width (index into targetStore.decisions).
-	decided *[maxContextMinutes]uint8
+	decided *[MaxContextMinutes]uint8
 }
 
 type timeoutEntry struct {

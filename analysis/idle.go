@@ -16,9 +16,9 @@ const MinIdleSamples = 3
 // not reveal one and the user did not state one.
 const DefaultIdleTimeout = 60 * time.Second
 
-// maxContextMinutes bounds the race-versus-unreachable context: ALB's longest
+// MaxContextMinutes bounds the race-versus-unreachable context: ALB's longest
 // idle timeout, 4000 s, rounded up to minutes.
-const maxContextMinutes = 67
+const MaxContextMinutes = 67
 
 // IdleTimeout is what lbdoctor knows of one load balancer's idle timeout: the
 // value in force for the analysis and how it was found, with the samples it
@@ -57,7 +57,7 @@ func (t IdleTimeout) resolve() classify.IdleTimeout {
 // that separates a race from an outage spans: at least the idle timeout, since
 // a connection can sit idle that long before the race that ends it.
 func (t IdleTimeout) contextMinutes() int64 {
-	return min(max(1, (t.Seconds+59)/60), maxContextMinutes)
+	return min(max(1, (t.Seconds+59)/60), MaxContextMinutes)
 }
 
 // idleTimeouts decides, for every load balancer in the logs, its idle timeout.

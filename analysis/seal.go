@@ -122,20 +122,20 @@ func (s *targetStore) seal(horizon int64) {
 func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 	// Decide pending errors whose whole context is before the horizon, for
 	// every width; keep the history the others may still need.
-	cut := horizon - maxContextMinutes
+	cut := horizon - MaxContextMinutes
 	undecided := false
 	for m, b := range t.errs {
 		if b.pending == nil || b.decided != nil {
 			continue
 		}
-		if m+maxContextMinutes >= horizon {
-			cut = min(cut, m-maxContextMinutes)
+		if m+MaxContextMinutes >= horizon {
+			cut = min(cut, m-MaxContextMinutes)
 			undecided = true
 			continue
 		}
 		t.compact() // contextWindow looks minutes up in the sorted history
-		b.decided = new([maxContextMinutes]uint8)
-		for span := int64(1); span <= maxContextMinutes; span++ {
+		b.decided = new([MaxContextMinutes]uint8)
+		for span := int64(1); span <= MaxContextMinutes; span++ {
 			var d decision
 			d.cause, d.conf, d.reason = classify.Resolve(contextWindow(t, m, b, span))
 			b.decided[span-1] = s.intern(d)

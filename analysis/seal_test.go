@@ -128,7 +128,7 @@ func TestSealBoundsLiveState(t *testing.T) {
 	// at most the widest context twice (an undecided error's context) before
 	// the horizon, which trails the newest entries by the slack, a file's
 	// interval, the readers' look-ahead (2 files) and the seal interval.
-	bound := 40 * (2*maxContextMinutes + sealSlack + 5 + 2*5 + sealEvery)
+	bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery)
 	t.Logf("%d targets, about %d minute records in all, at most %d held (bound %d)", len(s.Targets), total, peak, bound)
 	if peak == 0 || peak > bound {
 		t.Errorf("held %d minute records, bound %d", peak, bound)

@@ -86,7 +86,15 @@ type IdleTimeout struct {
 
 // IdleTolerance is how far a 504's elapsed time may be from the idle timeout
 // and still be it: 1 s or 2 %, whichever is larger.
-func IdleTolerance(seconds int64) int64 { return max(1, (seconds*2+50)/100) }
+func IdleTolerance(seconds int64) int64 {
+	return max(IdleToleranceMin, (seconds*IdleTolerancePercent+50)/100)
+}
+
+// IdleToleranceMin (seconds) and IdleTolerancePercent define IdleTolerance.
+const (
+	IdleToleranceMin     = 1
+	IdleTolerancePercent = 2
+)
 
 // ResolveTimeout decides a Timeout 504 whose elapsed time, rounded to whole
 // seconds, is secs, given what is known of the load balancer's idle timeout.

@@ -1,0 +1,438 @@
+package albsql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/analysis"
+	"github.com/lbdoctor/lbdoctor/classify"
+)
+
+// Dialects the queries are written for.
+const (
+	Athena = "athena" // Athena engine 3, which is Trino
+	Trino  = "trino"
+	DuckDB = "duckdb"
+)
+
+// CausesOptions select what the classification query reads.
+type CausesOptions struct {
+	Dialect string // Athena (default), Trino or DuckDB
+	Table   string // default alb_logs
+	// Since and Until bound the entries' time, inclusive; zero is unbounded.
+	// On Athena and Trino they also bound the day partition, so the query
+	// reads only those days' objects.
+	Since, Until time.Time
+	// LB keeps only the load balancer of that name (the NAME in app/NAME/ID).
+	LB string
+	// LBIdle is the load balancers' idle timeout, if known (--lb-idle);
+	// zero infers it from the 504s as lbdoctor logs does.
+	LBIdle time.Duration
+}
+
+// dialect writes the few expressions that differ between engines.
+type dialect struct {
+	name string
+}
+
+// div is integer division of non-negative numbers.
+func (d dialect) div(a, b string) string {
+	if d.name == DuckDB {
+		return "(" + a + ") // " + b
+	}
+	return "(" + a + ") / " + b
+}
+
+// minuteOut turns minutes since the epoch into a UTC timestamp.
+func (d dialect) minuteOut(m string) string {
+	if d.name == DuckDB {
+		return "make_timestamp(" + m + " * 60000000)"
+	}
+	return "from_unixtime(" + m + " * 60)"
+}
+
+// micros turns the text of an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.ffffffZ,
+// as ALB writes time and request_creation_time) into microseconds since the
+// epoch, exactly as the Go parser does: digits past the sixth are dropped.
+// Other text gives NULL.
+func micros(col string) string {
+	part := func(from, n int) string {
+		return fmt.Sprintf("try_cast(substr(%s, %d, %d) AS BIGINT)", col, from, n)
+	}
+	return fmt.Sprintf(`CASE WHEN %[1]s LIKE '____-__-__T__:__:__%%Z' THEN
+      ((date_diff('day', DATE '1970-01-01', try_cast(substr(%[1]s, 1, 10) AS DATE)) * 24 + %[2]s) * 60 + %[3]s) * 60000000
+      + %[4]s * 1000000 + %[5]s END`, col, part(12, 2), part(15, 2), part(18, 2), fraction(col, `\.([0-9]+)Z$`))
+}
+
+// seconds turns a processing time in seconds (0.001, or -1 when absent) into
+// microseconds, Missing (-1) for any negative value, as the Go parser does.
+func seconds(col string) string {
+	return fmt.Sprintf(`CASE WHEN %[1]s LIKE '-%%' THEN -1 ELSE try_cast(split_part(%[1]s, '.', 1) AS BIGINT) * 1000000 + %[2]s END`,
+		col, fraction(col, `\.([0-9]+)$`))
+}
+
+// fraction is the six first digits after the point (padded with zeros) that
+// pattern's group captures, as a number.
+func fraction(col, pattern string) string {
+	return fmt.Sprintf("CAST(rpad(coalesce(regexp_extract(%s, '%s', 1), ''), 6, '0') AS BIGINT)", col, pattern)
+}
+
+// fieldSQL is the column or expression of the entries CTE that holds a field.
+var fieldSQL = map[classify.Field]string{
+	classify.Status: "status", classify.TargetStatus: "target_status",
+	classify.ErrorReason: "error_reason", classify.Actions: "actions", classify.Classification: "classification",
+	classify.TargetAddr: "target", classify.RequestTime: "request_time", classify.TargetTime: "target_time",
+	classify.ResponseTime: "response_time", classify.Elapsed: "elapsed",
+}
+
+// testSQL translates one test of an entry rule. Numbers are -1 where Missing
+// and Elapsed is NULL where unknown, so that comparisons mean what they mean
+// in Go.
+func testSQL(t classify.Test) (string, error) {
+	col, ok := fieldSQL[t.Field]
+	if !ok {
+		return "", fmt.Errorf("rule tests unknown field %d", t.Field)
+	}
+	if t.Field.IsText() {
+		switch t.Op {
+		case classify.Absent:
+			return fmt.Sprintf("(%s IS NULL OR %[1]s IN ('', '-'))", col), nil
+		case classify.Present:
+			return fmt.Sprintf("(%s IS NOT NULL AND %[1]s NOT IN ('', '-'))", col), nil
+		case classify.In:
+			return fmt.Sprintf("%s IN (%s)", col, stringList(t.Strs)), nil
+		case classify.Prefix:
+			var alt []string
+			for _, s := range t.Strs {
+				alt = append(alt, fmt.Sprintf("substr(%s, 1, %d) = %s", col, len(s), literal(s)))
+			}
+			return "(" + strings.Join(alt, " OR ") + ")", nil
+		case classify.Contains:
+			return fmt.Sprintf("strpos(',' || %s || ',', %s) > 0", col, literal(","+t.Strs[0]+",")), nil
+		case classify.Last:
+			item := "," + t.Strs[0]
+			return fmt.Sprintf("substr(',' || %s, -%d) = %s", col, len(item), literal(item)), nil
+		}
+		return "", fmt.Errorf("text field %s: unknown op %d", col, t.Op)
+	}
+	missing := fmt.Sprintf("%s = -1", col)
+	if t.Field == classify.Elapsed {
+		missing = col + " IS NULL"
+	}
+	switch t.Op {
+	case classify.Absent:
+		return missing, nil
+	case classify.Present:
+		return "NOT (" + missing + ")", nil
+	case classify.In:
+		var vs []string
+		for _, v := range t.Ints {
+			vs = append(vs, strconv.FormatInt(v, 10))
+		}
+		return fmt.Sprintf("%s IN (%s)", col, strings.Join(vs, ", ")), nil
+	case classify.Less:
+		return fmt.Sprintf("%s < %d", col, t.Ints[0]), nil
+	case classify.AtLeast:
+		return fmt.Sprintf("%s >= %d", col, t.Ints[0]), nil
+	}
+	return "", fmt.Errorf("number field %s: unknown op %d", col, t.Op)
+}
+
+func literal(s string) string { return "'" + sqlString(s) + "'" }
+
+func stringList(ss []string) string {
+	var q []string
+	for _, s := range ss {
+		q = append(q, literal(s))
+	}
+	return strings.Join(q, ", ")
+}
+
+// quantitySQL is the column of the windows CTE that holds a context quantity.
+var quantitySQL = map[classify.Quantity]string{
+	classify.Zero: "0", classify.Served: "served", classify.ServedBefore: "served_before",
+	classify.ServedAfter: "served_after", classify.ServedMinute: "served_minute",
+	classify.FailedMinute: "failed_minute", classify.FailedWindow: "failed_window",
+	classify.ServedAround: "(served - served_minute)", classify.FailedAround: "(failed_window - failed_minute)",
+	classify.NeighborBurst: "neighbor_burst", classify.Run: "run", classify.Minutes: "minutes",
+}
+
+var cmpSQL = map[classify.CmpOp]string{classify.EQ: "=", classify.GT: ">", classify.GE: ">=", classify.LE: "<="}
+
+func condSQL(c classify.Cmp) (string, error) {
+	a, okA := quantitySQL[c.A]
+	b, okB := quantitySQL[c.B]
+	op, okOp := cmpSQL[c.Op]
+	if !okA || !okB || !okOp {
+		return "", fmt.Errorf("context rule: unknown quantity or comparison %+v", c)
+	}
+	if c.Mul != 0 && c.Mul != 1 {
+		a = fmt.Sprintf("%d * %s", c.Mul, a)
+	}
+	switch {
+	case c.K != 0 && b == "0":
+		b = strconv.FormatInt(c.K, 10)
+	case c.K != 0:
+		b = fmt.Sprintf("%s + %d", b, c.K)
+	}
+	return fmt.Sprintf("%s %s %s", a, op, b), nil
+}
+
+// Outcome kinds of the rules CTE.
+const (
+	kindSuccess = "success" // below 400, or a target's own non-error answer
+	kindCause   = "cause"   // decided on its own
+	kindPending = "pending" // a fast 502: the context decides
+	kindTimeout = "timeout" // a 504 after >= 1 s: the idle timeout decides
+)
+
+// CausesQuery returns the classification query: one row per (minute,
+// target, cause) with errors, with the columns minute (UTC, truncated to the
+// minute), target (ip:port, or "-") and cause (the cause ID) and count. It
+// applies the same rules as lbdoctor logs, read from the same tables
+// (classify.EntryRules, classify.ContextRules), and the same idle timeout
+// inference, so that the per-cause, per-target and per-minute counts of
+// lbdoctor logs --format json follow from its rows exactly.
+func CausesQuery(o CausesOptions) (string, error) {
+	d := dialect{name: o.Dialect}
+	switch d.name {
+	case "":
+		d.name = Athena
+	case Athena, Trino, DuckDB:
+	default:
+		return "", fmt.Errorf("unknown dialect %q (athena, trino or duckdb)", o.Dialect)
+	}
+	if o.Table == "" {
+		o.Table = "alb_logs"
+	}
+	for _, part := range strings.Split(o.Table, ".") {
+		if err := checkIdentifier(part); err != nil {
+			return "", err
+		}
+	}
+	if o.LBIdle != 0 && (o.LBIdle%time.Second != 0 || o.LBIdle < time.Second || o.LBIdle > 4000*time.Second) {
+		return "", fmt.Errorf("the idle timeout %s is not a whole number of seconds from 1 to 4000", o.LBIdle)
+	}
+
+	// The entry table, as one CASE giving each entry its rule's number.
+	rules := classify.EntryRules()
+	var ruleCase, ruleRows []string
+	for i, r := range rules {
+		var conds []string
+		for _, t := range r.Tests {
+			s, err := testSQL(t)
+			if err != nil {
+				return "", err
+			}
+			conds = append(conds, s)
+		}
+		kind := kindCause
+		switch {
+		case r.Outcome == classify.Pending:
+			kind = kindPending
+		case r.Outcome == classify.Timeout:
+			kind = kindTimeout
+		case r.Cause == "":
+			kind = kindSuccess
+		}
+		ruleRows = append(ruleRows, fmt.Sprintf("(%d, '%s', '%s')", i+1, kind, r.Cause))
+		if len(conds) == 0 {
+			ruleCase = append(ruleCase, fmt.Sprintf("ELSE %d", i+1))
+			break // the rule without tests is the last one tried
+		}
+		ruleCase = append(ruleCase, fmt.Sprintf("WHEN %s THEN %d", strings.Join(conds, " AND "), i+1))
+	}
+	// The context table, as one CASE giving each pending bucket its cause.
+	var ctxCase []string
+	for _, r := range classify.ContextRules() {
+		var conds []string
+		for _, c := range r.When {
+			s, err := condSQL(c)
+			if err != nil {
+				return "", err
+			}
+			conds = append(conds, s)
+		}
+		if len(conds) == 0 {
+			ctxCase = append(ctxCase, fmt.Sprintf("ELSE '%s'", r.Cause))
+			break
+		}
+		ctxCase = append(ctxCase, fmt.Sprintf("WHEN %s THEN '%s'", strings.Join(conds, " AND "), r.Cause))
+	}
+
+	var where []string
+	if !o.Since.IsZero() {
+		where = append(where, fmt.Sprintf("time_us >= %d", o.Since.UnixMicro()))
+	}
+	if !o.Until.IsZero() {
+		where = append(where, fmt.Sprintf("time_us <= %d", o.Until.UnixMicro()))
+	}
+	if o.LB != "" {
+		where = append(where, fmt.Sprintf("split_part(elb, '/', 2) = %s", literal(o.LB)))
+	}
+	var partition []string
+	if d.name != DuckDB {
+		// An entry is in the object of the 5-minute interval it ends in, which
+		// for the last minutes of a day is the next day's first object.
+		if !o.Since.IsZero() {
+			partition = append(partition, fmt.Sprintf("day >= '%s'", o.Since.UTC().Format("2006/01/02")))
+		}
+		if !o.Until.IsZero() {
+			partition = append(partition, fmt.Sprintf("day <= '%s'", o.Until.UTC().Add(24*time.Hour).Format("2006/01/02")))
+		}
+	}
+	tol := func(idle string) string {
+		return fmt.Sprintf("greatest(%d, %s)", classify.IdleToleranceMin,
+			d.div(fmt.Sprintf("%s * %d + 50", idle, classify.IdleTolerancePercent), "100"))
+	}
+	idle := fmt.Sprintf(`CASE WHEN b.n >= %d AND b.n * 2 > t.n AND b.secs <= %d THEN b.secs END`,
+		analysis.MinIdleSamples, classify.MaxIdleTimeout/1_000_000)
+	if o.LBIdle > 0 {
+		idle = strconv.FormatInt(int64(o.LBIdle/time.Second), 10)
+	}
+
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("-- lbdoctor sql causes: the causes of ALB errors by minute and target, by the rules of lbdoctor logs.\n")
+	w("-- Generated from lbdoctor's rule tables; do not edit by hand.\n")
+	w("WITH\n")
+	w(`fields AS (
+  SELECT "elb" AS elb, "target" AS target,
+    coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
+    coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
+    "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
+    %s AS request_time,
+    %s AS target_time,
+    %s AS response_time,
+    %s AS time_us,
+    %s AS created_us
+  FROM %s%s
+),
+`, seconds(`"request_processing_time"`), seconds(`"target_processing_time"`), seconds(`"response_processing_time"`),
+		micros(`"time"`), micros(`"request_creation_time"`), o.Table, whereClause(partition))
+	w(`-- An entry: a line whose time and status parse.
+entries AS (
+  SELECT fields.*, %s AS minute,
+    CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
+  FROM fields
+  WHERE time_us IS NOT NULL AND status >= 100%s
+),
+`, d.div("time_us", "60000000"), andClause(where))
+	w(`-- classify.EntryRules: the first rule whose tests hold decides.
+rules (rule, kind, cause) AS (
+  VALUES %s
+),
+ruled AS (
+  SELECT elb, target, minute, elapsed, target_status,
+    CASE
+      %s
+    END AS rule
+  FROM entries
+),
+decided AS (
+  SELECT ruled.*, rules.kind, rules.cause FROM ruled JOIN rules ON rules.rule = ruled.rule
+),
+`, strings.Join(ruleRows, ",\n    "), strings.Join(ruleCase, "\n      "))
+	w(`-- What each target did in each minute, per load balancer: requests it
+-- answered itself (any target status) and fast 502s still to decide.
+minutes AS (
+  SELECT elb, target, minute,
+    sum(CASE WHEN target_status <> -1 THEN 1 ELSE 0 END) AS served,
+    sum(CASE WHEN kind = '%s' THEN 1 ELSE 0 END) AS failed
+  FROM decided GROUP BY elb, target, minute
+),
+`, kindPending)
+	w(`-- Each load balancer's idle timeout: the largest group of 504s after >= 1 s
+-- whose whole seconds agree within 1 s or 2 %%, if it has at least %d of them,
+-- more than half of all, and is at most 4000 s.
+slow AS (
+  SELECT elb, %s AS secs, count(*) AS n
+  FROM decided WHERE kind = '%s' GROUP BY elb, %[2]s
+),
+agree AS (
+  SELECT a.elb, a.secs, sum(o.n) AS n
+  FROM slow a JOIN slow o ON o.elb = a.elb AND abs(o.secs - a.secs) <= %[4]s
+  GROUP BY a.elb, a.secs
+),
+best AS (
+  SELECT elb, secs, n, row_number() OVER (PARTITION BY elb ORDER BY n DESC, secs) AS pick FROM agree
+),
+total AS (SELECT elb, sum(n) AS n FROM slow GROUP BY elb),
+idle AS (
+  SELECT l.elb, %[5]s AS secs
+  FROM (SELECT DISTINCT elb FROM entries) l
+  LEFT JOIN best b ON b.elb = l.elb AND b.pick = 1
+  LEFT JOIN total t ON t.elb = l.elb
+),
+`, analysis.MinIdleSamples, d.div("elapsed + 500000", "1000000"), kindTimeout, tol("a.secs"), idle)
+	w(`-- The context of a fast 502 reaches the idle timeout (60 s when unknown) on
+-- each side, in whole minutes from 1 to %d. island numbers a target's minutes
+-- so that minutes with no success between them share one: a run of failures.
+numbered AS (
+  SELECT m.*, least(greatest(1, %s), %[1]d) AS span,
+    sum(CASE WHEN m.served > 0 THEN 1 ELSE 0 END)
+      OVER (PARTITION BY m.elb, m.target ORDER BY m.minute ROWS UNBOUNDED PRECEDING) AS island
+  FROM minutes m JOIN idle i ON i.elb = m.elb
+),
+windows AS (
+  SELECT p.elb, p.target, p.minute, p.span AS minutes, p.served AS served_minute, p.failed AS failed_minute,
+    sum(n.served) AS served,
+    sum(n.failed) AS failed_window,
+    sum(CASE WHEN n.minute < p.minute THEN n.served ELSE 0 END) AS served_before,
+    sum(CASE WHEN n.minute > p.minute THEN n.served ELSE 0 END) AS served_after,
+    max(CASE WHEN abs(n.minute - p.minute) = 1 AND n.failed >= %[3]d AND n.failed > n.served THEN 1 ELSE 0 END) AS neighbor_burst,
+    CASE WHEN p.served = 0
+      THEN sum(CASE WHEN n.island = p.island AND n.served = 0 THEN n.failed ELSE 0 END) ELSE 0 END AS run
+  FROM numbered p
+  JOIN numbered n ON n.elb = p.elb AND n.target = p.target
+    AND n.minute BETWEEN p.minute - p.span AND p.minute + p.span
+  WHERE p.failed > 0
+  GROUP BY p.elb, p.target, p.minute, p.span, p.served, p.failed, p.island
+),
+`, analysis.MaxContextMinutes, d.div(fmt.Sprintf("coalesce(i.secs, %d) + 59", int64(analysis.DefaultIdleTimeout/time.Second)), "60"), classify.BurstMin)
+	w(`-- classify.ContextRules: a keep-alive race or an unreachable target.
+resolved AS (
+  SELECT minute, target, failed_minute AS n,
+    CASE
+      %s
+    END AS cause
+  FROM windows
+),
+-- A 504 after >= 1 s is a response timeout if it took the idle timeout (or
+-- the idle timeout is unknown), and unexplained if not.
+timeouts AS (
+  SELECT x.minute, x.target,
+    CASE WHEN i.secs IS NULL OR abs(%s - i.secs) <= %s
+      THEN '%s' ELSE '%s' END AS cause
+  FROM decided x JOIN idle i ON i.elb = x.elb
+  WHERE x.kind = '%s'
+),
+counted AS (
+  SELECT minute, target, cause, count(*) AS n FROM decided WHERE kind = '%s' GROUP BY minute, target, cause
+  UNION ALL SELECT minute, target, cause, n FROM resolved
+  UNION ALL SELECT minute, target, cause, count(*) AS n FROM timeouts GROUP BY minute, target, cause
+)
+SELECT %s AS minute, c.target, c.cause, sum(c.n) AS count
+FROM counted c
+GROUP BY c.minute, c.target, c.cause
+ORDER BY c.minute, c.target, c.cause
+`, strings.Join(ctxCase, "\n      "), d.div("x.elapsed + 500000", "1000000"), tol("i.secs"),
+		classify.TargetResponseTimeout, classify.LBTimeoutUnexplained, kindTimeout, kindCause, d.minuteOut("c.minute"))
+	return b.String(), nil
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return "\n  WHERE " + strings.Join(conds, " AND ")
+}
+
+func andClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(conds, " AND ")
+}

@@ -1,0 +1,48 @@
+CREATE TABLE IF NOT EXISTS logs.alb_logs (
+  "type" varchar,
+  "time" varchar,
+  "elb" varchar,
+  "client" varchar,
+  "target" varchar,
+  "request_processing_time" varchar,
+  "target_processing_time" varchar,
+  "response_processing_time" varchar,
+  "elb_status_code" varchar,
+  "target_status_code" varchar,
+  "received_bytes" varchar,
+  "sent_bytes" varchar,
+  "request" varchar,
+  "user_agent" varchar,
+  "ssl_cipher" varchar,
+  "ssl_protocol" varchar,
+  "target_group_arn" varchar,
+  "trace_id" varchar,
+  "domain_name" varchar,
+  "chosen_cert_arn" varchar,
+  "matched_rule_priority" varchar,
+  "request_creation_time" varchar,
+  "actions_executed" varchar,
+  "redirect_url" varchar,
+  "error_reason" varchar,
+  "target_port_list" varchar,
+  "target_status_code_list" varchar,
+  "classification" varchar,
+  "classification_reason" varchar,
+  "conn_trace_id" varchar,
+  "extra" varchar,
+  "day" varchar WITH (
+    partition_projection_type = 'DATE',
+    partition_projection_format = 'yyyy/MM/dd',
+    partition_projection_range = ARRAY['2022/01/01', 'NOW'],
+    partition_projection_interval = 1,
+    partition_projection_interval_unit = 'DAYS'
+  )
+)
+WITH (
+  format = 'REGEX',
+  regex = '([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: ([^ ]*)(?: ([^ ]*)(?: ([^ ]*)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: ([^ ]*)(?: ([^ ]*)(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: "((?:[^"\\]|\\.)*)"(?: ([^ ]*)(?: (.*))?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?',
+  external_location = 's3://my-alb-logs/prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/',
+  partitioned_by = ARRAY['day'],
+  partition_projection_enabled = true,
+  partition_projection_location_template = 's3://my-alb-logs/prod/AWSLogs/123456789012/elasticloadbalancing/eu-west-1/${day}'
+);
