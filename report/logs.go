@@ -19,6 +19,12 @@ type LogsOptions struct {
 	MaxTargets, MaxErrors int
 	// TimelineRows caps the timeline's rows; minutes are grouped to fit (0: 30).
 	TimelineRows int
+	// Header, if set, replaces the first line (the inputs read).
+	Header string
+	// CausesOnly says the Summary holds only errors by cause, target and
+	// minute (lbdoctor sql run): requests, status codes and what the logs
+	// reveal are not shown, rather than shown as zero.
+	CausesOnly bool
 }
 
 // LogsText writes the human-readable report of a Summary.
@@ -33,24 +39,36 @@ func LogsText(w io.Writer, s *analysis.Summary, o LogsOptions) error {
 		o.TimelineRows = 30
 	}
 	p := &printer{w: w}
-	p.f("lbdoctor logs: %d input(s), %s lines, %s entries, %s skipped",
-		len(s.Inputs), commas(s.LinesRead), commas(s.Entries), commas(s.Skipped))
-	if s.FilteredOut > 0 {
-		p.f(", %s outside --since/--until", commas(s.FilteredOut))
+	if o.Header != "" {
+		p.f("%s\n", Safe(o.Header))
+	} else {
+		p.f("lbdoctor logs: %d input(s), %s lines, %s entries, %s skipped",
+			len(s.Inputs), commas(s.LinesRead), commas(s.Entries), commas(s.Skipped))
+		if s.FilteredOut > 0 {
+			p.f(", %s outside --since/--until", commas(s.FilteredOut))
+		}
+		p.f("\n")
 	}
-	p.f("\n")
 	if s.FirstSeen != "" {
 		a, _ := time.Parse(time.RFC3339Nano, s.FirstSeen)
 		b, _ := time.Parse(time.RFC3339Nano, s.LastSeen)
 		p.f("Time range: %s .. %s UTC (%s)\n", a.Format("2006-01-02 15:04:05"), b.Format("2006-01-02 15:04:05"), b.Sub(a).Round(time.Second))
+	}
+	if o.CausesOnly {
+		p.f("Load-balancer errors: %s   target 5xx: %s   (requests are not counted by the query)\n\n",
+			commas(s.ELBErrors), commas(s.TargetErrors))
+		causesSection(p, s)
+		targetsSection(p, s, o.MaxTargets, false)
+		timelineSection(p, s, o.TimelineRows, false)
+		return p.err
 	}
 	p.f("Requests: %s   load-balancer errors: %s (%s)   target 5xx: %s (%s)\n\n",
 		commas(s.Requests), commas(s.ELBErrors), pct(s.ELBErrors, s.Requests), commas(s.TargetErrors), pct(s.TargetErrors, s.Requests))
 
 	statusSection(p, s)
 	causesSection(p, s)
-	targetsSection(p, s, o.MaxTargets)
-	timelineSection(p, s, o.TimelineRows)
+	targetsSection(p, s, o.MaxTargets, true)
+	timelineSection(p, s, o.TimelineRows, true)
 	inferredSection(p, s)
 	errorsSection(p, s, o.MaxErrors)
 	return p.err
@@ -114,7 +132,11 @@ func causesSection(p *printer, s *analysis.Summary) {
 		if c.Origin == "target" {
 			origin = "returned by the target"
 		}
-		p.f("%2d. %-30s %8s  status %s, %s\n", i+1, c.ID, commas(c.Count), statusList(c.StatusCounts), origin)
+		status := statusList(c.StatusCounts)
+		if status == "" {
+			status = c.Status // counts unknown (lbdoctor sql run): the statuses the cause shows as
+		}
+		p.f("%2d. %-30s %8s  status %s, %s\n", i+1, c.ID, commas(c.Count), status, origin)
 		p.f("    %s\n", c.Explanation)
 		p.f("    targets:    %s\n", nameCounts(c.Targets, 4))
 		p.f("    seen:       %s .. %s\n", shortTime(c.FirstSeen), shortTime(c.LastSeen))
@@ -200,6 +222,9 @@ func idleSource(it analysis.IdleTimeout) string {
 	case "inferred":
 		return fmt.Sprintf("inferred from %s 504s", commas(it.Samples))
 	}
+	if it.Note == "" {
+		return "assumed: ALB's default"
+	}
 	return "assumed: ALB's default; " + it.Note
 }
 
@@ -266,13 +291,17 @@ func shortTime(s string) string {
 	return t.Format("2006-01-02 15:04:05")
 }
 
-func targetsSection(p *printer, s *analysis.Summary, max int) {
+func targetsSection(p *printer, s *analysis.Summary, max int, requests bool) {
 	if len(s.Targets) == 0 {
 		return
 	}
 	p.f("Targets (most load-balancer errors first)\n")
 	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  target\trequests\tLB errors\ttarget 5xx\tcauses\n")
+	if requests {
+		fmt.Fprintf(tw, "  target\trequests\tLB errors\ttarget 5xx\tcauses\n")
+	} else {
+		fmt.Fprintf(tw, "  target\tLB errors\ttarget 5xx\tcauses\n")
+	}
 	for i, t := range s.Targets {
 		if i == max {
 			fmt.Fprintf(tw, "  (%d more targets in --format json)\t\t\t\t\n", len(s.Targets)-max)
@@ -282,7 +311,11 @@ func targetsSection(p *printer, s *analysis.Summary, max int) {
 		if t.Target == "-" {
 			name = "- (no target)"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", name, commas(t.Requests), commas(t.ELBErrors), commas(t.TargetErrors), causeCounts(t.Causes))
+		if requests {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", name, commas(t.Requests), commas(t.ELBErrors), commas(t.TargetErrors), causeCounts(t.Causes))
+		} else {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", name, commas(t.ELBErrors), commas(t.TargetErrors), causeCounts(t.Causes))
+		}
 	}
 	if err := tw.Flush(); err != nil && p.err == nil {
 		p.err = err
@@ -303,7 +336,7 @@ func causeCounts(m map[string]int64) string {
 
 // timelineSection groups minutes into at most rows buckets of a round width
 // and draws the load-balancer errors of each as a bar.
-func timelineSection(p *printer, s *analysis.Summary, rows int) {
+func timelineSection(p *printer, s *analysis.Summary, rows int, requests bool) {
 	if len(s.Timeline) == 0 || s.ELBErrors+s.TargetErrors == 0 {
 		return
 	}
@@ -353,7 +386,11 @@ func timelineSection(p *printer, s *analysis.Summary, rows int) {
 		if peak > 0 {
 			bar = int((r.lb*barWidth + peak - 1) / peak)
 		}
-		p.f("  %s  %9s req  %6s LB err  %-*s  %s\n", r.start.Format("2006-01-02 15:04"), commas(r.requests), commas(r.lb),
+		req := ""
+		if requests {
+			req = fmt.Sprintf("  %9s req", commas(r.requests))
+		}
+		p.f("  %s%s  %6s LB err  %-*s  %s\n", r.start.Format("2006-01-02 15:04"), req, commas(r.lb),
 			barWidth, strings.Repeat("#", bar), causeCounts(r.causes))
 	}
 	p.f("\n")

@@ -32,8 +32,10 @@ func completionTable() map[string][]completionFlag {
 		"check": {v("fail-on", "error", "warning", "info"), v("format", "text", "json", "sarif"), v("lb-idle"), v("margin"), b("no-ignore")},
 		"aws": {b("all-regions"), v("endpoint-url"), v("format", "text", "json"), v("lb"), b("probe"), v("probe-max"), v("profile"),
 			v("region"), v("since")},
-		"sql": {v("account"), v("bucket"), v("database"), v("dialect", "athena", "duckdb"), v("from"), v("path"), v("prefix"),
-			v("region"), v("table")},
+		// sql: the flags of its subcommands ddl, causes and run.
+		"sql": {v("account"), v("bucket"), v("catalog"), v("database"), v("dialect", "athena", "trino", "duckdb"), v("endpoint-url"),
+			v("format", "text", "json"), v("from"), v("lb"), v("lb-idle"), v("output"), v("path"), v("poll"), v("prefix"), v("profile"),
+			b("quiet"), v("region"), v("since"), v("table"), v("until"), v("workgroup")},
 		"version":    {v("format", "text", "json")},
 		"completion": {},
 		"help":       {},

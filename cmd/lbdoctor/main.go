@@ -36,7 +36,7 @@ Commands:
   demo    reproduce the keep-alive 502 on this machine and prove the fix
   check   find idle-timeout mismatches in configuration files
   aws     audit an AWS account's load balancers: settings, metrics, verdicts
-  sql     print the ALB log table for Athena or DuckDB (sql ddl)
+  sql     the diagnosis as SQL: log table (ddl), cause query (causes), Athena run (run)
   version print the version, VCS revision and Go version (also --version)
   completion  print a shell completion script: bash, zsh, fish or powershell
   help    show help for a command

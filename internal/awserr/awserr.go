@@ -25,15 +25,18 @@ const (
 // Classify says which Kind err is. The SDK wraps these failures in plain
 // errors, so their text is what tells them apart.
 func Classify(err error) Kind {
+	msg := err.Error()
+	// Before the HTTP answer test: the credential chain's last try may be
+	// IMDS, whose own HTTP error (a 403 off EC2) is then wrapped in err.
+	if strings.Contains(msg, "no EC2 IMDS role found") || strings.Contains(msg, "failed to refresh cached credentials") ||
+		strings.Contains(msg, "get credentials") || strings.Contains(msg, "failed to retrieve credentials") {
+		return NoCredentials
+	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil && re.HTTPStatusCode() > 0 {
 		return Other // an HTTP answer came back
 	}
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "failed to refresh cached credentials"),
-		strings.Contains(msg, "get credentials"), strings.Contains(msg, "failed to retrieve credentials"):
-		return NoCredentials
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"),
 		strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"):
 		return Unreachable
