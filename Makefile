@@ -1,7 +1,7 @@
 # lbdoctor: every task a developer or CI needs, in one place.
 GO ?= go
 
-.PHONY: demo test deps vet cross unit fuzz bench build release clean
+.PHONY: demo test deps vet cross unit fuzz bench bench-peers build release clean
 
 ## demo: reproduce the keep-alive 502 on loopback, find it in the logs, probe, prove the fix
 demo:
@@ -34,6 +34,10 @@ fuzz:
 ## bench: throughput and peak memory against gzip -dc over a generated 1 GB corpus
 bench:
 	bash scripts/bench-logs
+
+## bench-peers: the same corpus through lbdoctor, gzip -dc, DuckDB (also running lbdoctor's cause query) and GoAccess
+bench-peers:
+	bash scripts/bench-peers
 
 build:
 	$(GO) build -o bin/lbdoctor ./cmd/lbdoctor
