@@ -26,7 +26,11 @@ const maxHTMLTargets = 300
 // of CSS, script and data is inside it, and a Content-Security-Policy allows
 // only its own inline style and script. Nothing is computed that the JSON
 // report does not have: the page is a rendering of the same Summary.
-func HTML(w io.Writer, s *analysis.Summary) error {
+func HTML(w io.Writer, s *analysis.Summary) error { return HTMLWith(w, s, LogsOptions{}) }
+
+// HTMLWith is HTML with the options of the text report that apply to the
+// page: Header and CausesOnly (lbdoctor sql run).
+func HTMLWith(w io.Writer, s *analysis.Summary, o LogsOptions) error {
 	css, _ := htmlAssets.ReadFile("html/report.css")
 	js, _ := htmlAssets.ReadFile("html/report.js")
 	tmpl, err := template.New("report.tmpl").Funcs(template.FuncMap{
@@ -46,7 +50,7 @@ func HTML(w io.Writer, s *analysis.Summary) error {
 	}
 	data := htmlData{S: s, CSS: template.CSS(css), JS: template.JS(js),
 		CSP:      fmt.Sprintf("default-src 'none'; style-src '%s'; script-src '%s'; img-src data:", hashOf(css), hashOf(js)),
-		Timeline: timelineSVG(s), Headline: headline(s), Statuses: statusRows(s)}
+		Timeline: timelineSVG(s), Headline: headline(s), Statuses: statusRows(s), Header: o.Header, CausesOnly: o.CausesOnly}
 	data.Targets = s.Targets
 	if len(data.Targets) > maxHTMLTargets {
 		data.Targets, data.MoreTargets = data.Targets[:maxHTMLTargets], len(s.Targets)-maxHTMLTargets
@@ -64,6 +68,8 @@ type htmlData struct {
 	Statuses    []statusRow
 	Targets     []analysis.TargetSummary
 	MoreTargets int
+	Header      string
+	CausesOnly  bool
 }
 
 func hashOf(b []byte) string {

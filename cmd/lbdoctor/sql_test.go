@@ -81,6 +81,10 @@ func TestSQLRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
+	hostile := func(q string) ([][]string, error) { // log content reaches the report: escaped
+		return [][]string{{"minute", "target", "cause", "count"},
+			{"2024-05-01 10:00:00.000", "\x1b[31m<script>alert(1)</script>", "keepalive-race", "1"}}, nil
+	}
 	awsapi.Isolate(t)
 	args := []string{"sql", "run", "--region", "eu-west-1", "--endpoint-url", a.URL, "--poll", "10ms",
 		"--workgroup", "analysts", "--output", "s3://results/", "--table", "logs.alb_logs", "--since", "2024-05-01T00:00:00Z"}
@@ -112,6 +116,21 @@ func TestSQLRun(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "keepalive-race") || !strings.Contains(out, "10.0.1.9:8080") {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
+
+	code, out, _ = runCLI(t, "", append(args, "--format", "html")...)
+	if code != exitOK || !strings.Contains(out, "requests are not counted") || strings.Contains(out, "<h2>Status codes") ||
+		!strings.Contains(out, `id="cause-target-unreachable"`) {
+		t.Errorf("html: exit %d\n%s", code, out)
+	}
+	execute := a.Execute
+	a.Execute = hostile
+	for _, format := range []string{"text", "html"} {
+		code, out, _ = runCLI(t, "", append(args, "--format", format)...)
+		if code != exitOK || strings.Contains(out, "\x1b") || format == "html" && strings.Contains(out, "<script>alert") {
+			t.Errorf("%s: hostile target not escaped: exit %d\n%s", format, code, out)
+		}
+	}
+	a.Execute = execute
 
 	a.Deny = "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: athena:StartQueryExecution"
 	code, out, stderr = runCLI(t, "", args...)

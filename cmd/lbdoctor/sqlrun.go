@@ -44,7 +44,7 @@ func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	region := fs.String("region", "", "the AWS region of Athena (default: from the AWS configuration)")
 	profile := fs.String("profile", "", "the AWS shared config profile")
 	endpoint := fs.String("endpoint-url", "", "another Athena endpoint (a local test server)")
-	format := fs.String("format", "text", "text or json")
+	format := fs.String("format", "text", "text, json or html")
 	poll := fs.Duration("poll", time.Second, "how often to ask for the query's state")
 	quiet := fs.Bool("quiet", false, "no progress line on stderr")
 	if code, ok := parseFlagsOnly(fs, args, stderr, ""); !ok {
@@ -55,9 +55,9 @@ func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	switch *format {
-	case "text", "json":
+	case "text", "json", "html":
 	default:
-		return fail(fmt.Errorf("--format must be text or json, not %q", *format))
+		return fail(fmt.Errorf("--format must be text, json or html, not %q", *format))
 	}
 	qo, err := f.options(time.Now())
 	if err != nil {
@@ -118,11 +118,15 @@ func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprintf(stderr, "lbdoctor sql run: query %s succeeded in %s; data scanned: %s; %d rows\n",
 		res.ExecutionID, res.Elapsed.Round(100*time.Millisecond), albsql.FormatBytes(res.ScannedBytes), len(res.Rows))
 	sum := albsql.Summary(res.Rows)
-	if *format == "json" {
+	ro := report.LogsOptions{CausesOnly: true,
+		Header: fmt.Sprintf("lbdoctor sql run: Athena query %s, %s scanned, %d rows", res.ExecutionID, albsql.FormatBytes(res.ScannedBytes), len(res.Rows))}
+	switch *format {
+	case "json":
 		err = report.JSON(stdout, sum)
-	} else {
-		err = report.LogsText(stdout, sum, report.LogsOptions{CausesOnly: true,
-			Header: fmt.Sprintf("lbdoctor sql run: Athena query %s, %s scanned, %d rows", res.ExecutionID, albsql.FormatBytes(res.ScannedBytes), len(res.Rows))})
+	case "html":
+		err = report.HTMLWith(stdout, sum, ro)
+	default:
+		err = report.LogsText(stdout, sum, ro)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor sql run: writing report: %v\n", err)
