@@ -30,6 +30,9 @@ type CausesOptions struct {
 	// LBIdle is the load balancers' idle timeout, if known (--lb-idle);
 	// zero infers it from the 504s as lbdoctor logs does.
 	LBIdle time.Duration
+	// Status, if set, counts only errors with these elb_status_code values
+	// (--status); other entries still tell what their target did.
+	Status *analysis.StatusSet
 }
 
 // dialect writes the few expressions that differ between engines.
@@ -219,6 +222,26 @@ func CausesQuery(o CausesOptions) (string, error) {
 	// The entry table, as one CASE giving each entry its rule's number.
 	rules := classify.EntryRules()
 	var ruleCase, ruleRows []string
+	if o.Status != nil {
+		// An error of a status not asked for is, like a success, only context:
+		// the first rule (below 400) says so.
+		if r := rules[0]; r.Origin != classify.Success || r.Cause != "" {
+			return "", fmt.Errorf("the entry table's first rule is not the success rule")
+		}
+		var in []string
+		codes := o.Status.Codes()
+		if len(codes) > 0 {
+			var cs []string
+			for _, c := range codes {
+				cs = append(cs, strconv.Itoa(c))
+			}
+			in = append(in, "status IN ("+strings.Join(cs, ", ")+")")
+		}
+		for _, c := range o.Status.Classes() {
+			in = append(in, fmt.Sprintf("status BETWEEN %d AND %d", c*100, c*100+99))
+		}
+		ruleCase = append(ruleCase, fmt.Sprintf("WHEN NOT (%s) THEN 1", strings.Join(in, " OR ")))
+	}
 	for i, r := range rules {
 		var conds []string
 		for _, t := range r.Tests {

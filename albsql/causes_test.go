@@ -167,6 +167,9 @@ func TestCausesQueryEqualsGoEngine(t *testing.T) {
 			return gen(t, func(c *synth.Config) { c.Seed = 7 })
 		}, o: analysis.Options{LBIdle: 120 * time.Second, Filter: analysis.Filter{Since: since.UnixMicro(), Until: until.UnixMicro()}},
 			q: CausesOptions{LBIdle: 120 * time.Second, Since: since, Until: until}},
+		{name: "generator, only 5xx and 460 counted (--status)", dir: func(t *testing.T) string {
+			return gen(t, func(c *synth.Config) { c.Seed = 11 })
+		}, o: analysis.Options{Filter: analysis.Filter{Status: statusSet(t, "502,5xx,460")}}, q: CausesOptions{Status: statusSet(t, "502,5xx,460")}},
 		{name: "generator, churning targets", dir: func(t *testing.T) string {
 			return gen(t, func(c *synth.Config) { c.Churn = 40 * time.Minute; c.Rate = 5 })
 		}},
@@ -367,4 +370,12 @@ func TestCausesQueryContextRules(t *testing.T) {
 	diffCounts(t, "cause", want.causes, got.causes)
 	diffCounts(t, "target", want.targets, got.targets)
 	diffCounts(t, "minute", want.minutes, got.minutes)
+}
+
+func statusSet(t *testing.T, s string) *analysis.StatusSet {
+	set, err := analysis.ParseStatusSet(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lbdoctor/lbdoctor/analysis"
 	"github.com/lbdoctor/lbdoctor/internal/realserver"
 )
 
@@ -94,7 +95,11 @@ func TestTrinoSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	narrow, err := CausesQuery(CausesOptions{Dialect: Trino, Table: "hive.logs.alb_logs", LB: "shop-prod", LBIdle: 120 * time.Second,
+	status, err := analysis.ParseStatusSet("460,5xx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	narrow, err := CausesQuery(CausesOptions{Dialect: Trino, Table: "hive.logs.alb_logs", LB: "shop-prod", LBIdle: 120 * time.Second, Status: status,
 		Since: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC), Until: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

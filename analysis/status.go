@@ -38,3 +38,25 @@ func (s *StatusSet) Has(code int) bool {
 	}
 	return s.codes[code] || s.classes[code/100]
 }
+
+// Codes returns the single codes of the set, in order.
+func (s *StatusSet) Codes() []int {
+	var out []int
+	for c := 100; c <= 999; c++ {
+		if s.codes[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Classes returns the classes of the set (5 for 5xx), in order.
+func (s *StatusSet) Classes() []int {
+	var out []int
+	for c, ok := range s.classes {
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}

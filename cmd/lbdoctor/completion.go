@@ -35,7 +35,7 @@ func completionTable() map[string][]completionFlag {
 		// sql: the flags of its subcommands ddl, causes and run.
 		"sql": {v("account"), v("bucket"), v("catalog"), v("database"), v("dialect", "athena", "trino", "duckdb"), v("endpoint-url"),
 			v("format", "text", "json", "html"), v("from"), v("lb"), v("lb-idle"), v("output"), v("path"), v("poll"), v("prefix"), v("profile"),
-			b("quiet"), v("region"), v("since"), v("table"), v("until"), v("workgroup")},
+			b("quiet"), v("region"), v("since"), v("status", "5xx", "502", "504", "502,504"), v("table"), v("until"), v("workgroup")},
 		"version":    {v("format", "text", "json")},
 		"completion": {},
 		"help":       {},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lbdoctor/lbdoctor/albsql"
+	"github.com/lbdoctor/lbdoctor/analysis"
 )
 
 const sqlUsage = `Usage: lbdoctor sql ddl|causes|run [flags]
@@ -126,8 +127,8 @@ func runSQLDDL(args []string, stdout, stderr io.Writer) int {
 
 // causesFlags are the flags that shape the causes query (sql causes, sql run).
 type causesFlags struct {
-	since, until, lb, table, dialect *string
-	lbIdle                           *time.Duration
+	since, until, lb, table, dialect, status *string
+	lbIdle                                   *time.Duration
 }
 
 func addCausesFlags(fs *flag.FlagSet, dialects bool) causesFlags {
@@ -137,6 +138,7 @@ func addCausesFlags(fs *flag.FlagSet, dialects bool) causesFlags {
 		lb:     fs.String("lb", "", "only this load balancer (its name, as in app/NAME/ID)"),
 		table:  fs.String("table", "alb_logs", "the table (database.table on Athena and Trino) made by lbdoctor sql ddl"),
 		lbIdle: fs.Duration("lb-idle", 0, "the load balancers' idle timeout, if you know it (default: inferred from 504s, else ALB's 60s)"),
+		status: fs.String("status", "", "only count errors with these elb_status_code values, e.g. 502,504 or 5xx"),
 	}
 	if dialects {
 		f.dialect = fs.String("dialect", "athena", "athena, trino or duckdb")
@@ -163,6 +165,12 @@ func (f causesFlags) options(now time.Time) (albsql.CausesOptions, error) {
 			*b.t = now.Add(-rel).UTC().Truncate(time.Second)
 		case abs != 0:
 			*b.t = time.UnixMicro(abs).UTC()
+		}
+	}
+	if *f.status != "" {
+		var err error
+		if o.Status, err = analysis.ParseStatusSet(*f.status); err != nil {
+			return o, fmt.Errorf("--status: %v", err)
 		}
 	}
 	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
