@@ -73,6 +73,8 @@ type QueryError struct {
 	Err          error
 }
 
+// Error says what happened to the query, with its execution ID and the data
+// it scanned when it started.
 func (e *QueryError) Error() string {
 	var b strings.Builder
 	if e.ExecutionID != "" {
@@ -87,6 +89,7 @@ func (e *QueryError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause.
 func (e *QueryError) Unwrap() error { return e.Err }
 
 // RunCauses submits the causes query to Athena, waits for it, and reads its

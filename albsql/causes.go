@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/lbdoctor/lbdoctor/analysis"
@@ -183,13 +184,145 @@ func condSQL(c classify.Cmp) (string, error) {
 	return fmt.Sprintf("%s %s %s", a, op, b), nil
 }
 
-// Outcome kinds of the rules CTE.
+// Outcome kinds of the rules CTE (causesTemplate spells them out too; the
+// golden files and the DuckDB tests catch a mismatch).
 const (
 	kindSuccess = "success" // below 400, or a target's own non-error answer
 	kindCause   = "cause"   // decided on its own
 	kindPending = "pending" // a fast 502: the context decides
 	kindTimeout = "timeout" // a 504 after >= 1 s: the idle timeout decides
 )
+
+// causesTemplate is the causes query. Its parts that come from the rule
+// tables, the options and the dialect are filled in by CausesQuery.
+var causesTemplate = template.Must(template.New("causes").Parse(`-- lbdoctor sql causes: the causes of ALB errors by minute and target, by the rules of lbdoctor logs.
+-- Generated from lbdoctor's rule tables; do not edit by hand.
+WITH
+fields AS (
+  SELECT "elb" AS elb, "target" AS target,
+    coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
+    coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
+    "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
+    {{.RequestTime}} AS request_time,
+    {{.TargetTime}} AS target_time,
+    {{.ResponseTime}} AS response_time,
+    {{.Time}} AS time_us,
+    {{.Created}} AS created_us
+  FROM {{.Table}}{{.Partition}}
+),
+-- An entry: a line whose time and status parse.
+entries AS (
+  SELECT fields.*, {{.Minute}} AS minute,
+    CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
+  FROM fields
+  WHERE time_us IS NOT NULL AND status >= 100{{.Where}}
+),
+-- classify.EntryRules: the first rule whose tests hold decides.
+rules (rule, kind, cause) AS (
+  VALUES {{.RuleRows}}
+),
+ruled AS (
+  SELECT elb, target, minute, elapsed, target_status,
+    CASE
+      {{.RuleCase}}
+    END AS rule
+  FROM entries
+),
+decided AS (
+  SELECT ruled.*, rules.kind, rules.cause FROM ruled JOIN rules ON rules.rule = ruled.rule
+),
+-- What each target did in each minute, per load balancer: requests it
+-- answered itself (any target status) and fast 502s still to decide.
+minutes AS (
+  SELECT elb, target, minute,
+    sum(CASE WHEN target_status <> -1 THEN 1 ELSE 0 END) AS served,
+    sum(CASE WHEN kind = 'pending' THEN 1 ELSE 0 END) AS failed
+  FROM decided GROUP BY elb, target, minute
+),
+-- Each load balancer's idle timeout: the largest group of 504s after >= 1 s
+-- whose whole seconds agree within 1 s or 2 %, if it has at least {{.MinSamples}} of them,
+-- more than half of all, and is at most 4000 s.
+slow AS (
+  SELECT elb, {{.Secs}} AS secs, count(*) AS n
+  FROM decided WHERE kind = 'timeout' GROUP BY elb, {{.Secs}}
+),
+agree AS (
+  SELECT a.elb, a.secs, sum(o.n) AS n
+  FROM slow a JOIN slow o ON o.elb = a.elb AND abs(o.secs - a.secs) <= {{.TolA}}
+  GROUP BY a.elb, a.secs
+),
+best AS (
+  SELECT elb, secs, n, row_number() OVER (PARTITION BY elb ORDER BY n DESC, secs) AS pick FROM agree
+),
+total AS (SELECT elb, sum(n) AS n FROM slow GROUP BY elb),
+idle AS (
+  SELECT l.elb, {{.Idle}} AS secs
+  FROM (SELECT DISTINCT elb FROM entries) l
+  LEFT JOIN best b ON b.elb = l.elb AND b.pick = 1
+  LEFT JOIN total t ON t.elb = l.elb
+),
+-- The context of a fast 502 reaches the idle timeout (60 s when unknown) on
+-- each side, in whole minutes from 1 to {{.MaxSpan}}. island numbers a target's minutes
+-- so that minutes with no success between them share one: a run of failures.
+numbered AS (
+  SELECT m.*, least(greatest(1, {{.Span}}), {{.MaxSpan}}) AS span,
+    sum(CASE WHEN m.served > 0 THEN 1 ELSE 0 END)
+      OVER (PARTITION BY m.elb, m.target ORDER BY m.minute ROWS UNBOUNDED PRECEDING) AS island
+  FROM minutes m JOIN idle i ON i.elb = m.elb
+),
+windows AS (
+  SELECT p.elb, p.target, p.minute, p.span AS minutes, p.served AS served_minute, p.failed AS failed_minute,
+    sum(n.served) AS served,
+    sum(n.failed) AS failed_window,
+    sum(CASE WHEN n.minute < p.minute THEN n.served ELSE 0 END) AS served_before,
+    sum(CASE WHEN n.minute > p.minute THEN n.served ELSE 0 END) AS served_after,
+    max(CASE WHEN abs(n.minute - p.minute) = 1 AND n.failed >= {{.BurstMin}} AND n.failed > n.served THEN 1 ELSE 0 END) AS neighbor_burst,
+    CASE WHEN p.served = 0
+      THEN sum(CASE WHEN n.island = p.island AND n.served = 0 THEN n.failed ELSE 0 END) ELSE 0 END AS run
+  FROM numbered p
+  JOIN numbered n ON n.elb = p.elb AND n.target = p.target
+    AND n.minute BETWEEN p.minute - p.span AND p.minute + p.span
+  WHERE p.failed > 0
+  GROUP BY p.elb, p.target, p.minute, p.span, p.served, p.failed, p.island
+),
+-- classify.ContextRules: a keep-alive race or an unreachable target.
+resolved AS (
+  SELECT minute, target, failed_minute AS n,
+    CASE
+      {{.ContextCase}}
+    END AS cause
+  FROM windows
+),
+-- A 504 after >= 1 s is a response timeout if it took the idle timeout (or
+-- the idle timeout is unknown), and unexplained if not.
+timeouts AS (
+  SELECT x.minute, x.target,
+    CASE WHEN i.secs IS NULL OR abs({{.SecsX}} - i.secs) <= {{.TolI}}
+      THEN '{{.ResponseTimeout}}' ELSE '{{.Unexplained}}' END AS cause
+  FROM decided x JOIN idle i ON i.elb = x.elb
+  WHERE x.kind = 'timeout'
+),
+counted AS (
+  SELECT minute, target, cause, count(*) AS n FROM decided WHERE kind = 'cause' GROUP BY minute, target, cause
+  UNION ALL SELECT minute, target, cause, n FROM resolved
+  UNION ALL SELECT minute, target, cause, count(*) AS n FROM timeouts GROUP BY minute, target, cause
+)
+SELECT {{.MinuteOut}} AS minute, c.target, c.cause, sum(c.n) AS count
+FROM counted c
+GROUP BY c.minute, c.target, c.cause
+ORDER BY c.minute, c.target, c.cause
+`))
+
+// causesData fills causesTemplate.
+type causesData struct {
+	Table, Partition, Where               string
+	RequestTime, TargetTime, ResponseTime string
+	Time, Created, Minute, MinuteOut      string
+	RuleRows, RuleCase, ContextCase       string
+	Secs, SecsX, TolA, TolI, Idle, Span   string
+	MinSamples, MaxSpan, BurstMin         int64
+	ResponseTimeout, Unexplained          classify.Cause
+}
 
 // CausesQuery returns the classification query: one row per (minute,
 // target, cause) with errors, with the columns minute (UTC, truncated to the
@@ -218,36 +351,75 @@ func CausesQuery(o CausesOptions) (string, error) {
 	if o.LBIdle != 0 && (o.LBIdle%time.Second != 0 || o.LBIdle < time.Second || o.LBIdle > 4000*time.Second) {
 		return "", fmt.Errorf("the idle timeout %s is not a whole number of seconds from 1 to 4000", o.LBIdle)
 	}
+	ruleRows, ruleCase, err := entryRulesSQL(o.Status)
+	if err != nil {
+		return "", err
+	}
+	ctxCase, err := contextRulesSQL()
+	if err != nil {
+		return "", err
+	}
+	tol := func(idle string) string {
+		return fmt.Sprintf("greatest(%d, %s)", classify.IdleToleranceMin,
+			d.div(fmt.Sprintf("%s * %d + 50", idle, classify.IdleTolerancePercent), "100"))
+	}
+	data := causesData{
+		Table: o.Table, Partition: whereClause(partitionFilter(d, o)), Where: andClause(entryFilter(o)),
+		RequestTime:  seconds(`"request_processing_time"`),
+		TargetTime:   seconds(`"target_processing_time"`),
+		ResponseTime: seconds(`"response_processing_time"`),
+		Time:         micros(`"time"`), Created: micros(`"request_creation_time"`),
+		Minute: d.div("time_us", "60000000"), MinuteOut: d.minuteOut("c.minute"),
+		RuleRows: strings.Join(ruleRows, ",\n    "), RuleCase: strings.Join(ruleCase, "\n      "),
+		ContextCase: strings.Join(ctxCase, "\n      "),
+		Secs:        d.div("elapsed + 500000", "1000000"), SecsX: d.div("x.elapsed + 500000", "1000000"),
+		TolA: tol("a.secs"), TolI: tol("i.secs"),
+		Idle: fmt.Sprintf("CASE WHEN b.n >= %d AND b.n * 2 > t.n AND b.secs <= %d THEN b.secs END",
+			analysis.MinIdleSamples, classify.MaxIdleTimeout/1_000_000),
+		Span:       d.div(fmt.Sprintf("coalesce(i.secs, %d) + 59", int64(analysis.DefaultIdleTimeout/time.Second)), "60"),
+		MinSamples: analysis.MinIdleSamples, MaxSpan: analysis.MaxContextMinutes, BurstMin: classify.BurstMin,
+		ResponseTimeout: classify.TargetResponseTimeout, Unexplained: classify.LBTimeoutUnexplained,
+	}
+	if o.LBIdle > 0 {
+		data.Idle = strconv.FormatInt(int64(o.LBIdle/time.Second), 10)
+	}
+	var b strings.Builder
+	if err := causesTemplate.Execute(&b, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
 
-	// The entry table, as one CASE giving each entry its rule's number.
+// entryRulesSQL translates the entry table: the rows of the rules CTE (number,
+// kind, cause) and the WHEN clauses of the CASE that gives each entry its
+// rule's number. With a status set, errors of other statuses are successes.
+func entryRulesSQL(status *analysis.StatusSet) (rows, whens []string, err error) {
 	rules := classify.EntryRules()
-	var ruleCase, ruleRows []string
-	if o.Status != nil {
+	if status != nil {
 		// An error of a status not asked for is, like a success, only context:
 		// the first rule (below 400) says so.
 		if r := rules[0]; r.Origin != classify.Success || r.Cause != "" {
-			return "", fmt.Errorf("the entry table's first rule is not the success rule")
+			return nil, nil, fmt.Errorf("the entry table's first rule is not the success rule")
 		}
 		var in []string
-		codes := o.Status.Codes()
-		if len(codes) > 0 {
+		if codes := status.Codes(); len(codes) > 0 {
 			var cs []string
 			for _, c := range codes {
 				cs = append(cs, strconv.Itoa(c))
 			}
 			in = append(in, "status IN ("+strings.Join(cs, ", ")+")")
 		}
-		for _, c := range o.Status.Classes() {
+		for _, c := range status.Classes() {
 			in = append(in, fmt.Sprintf("status BETWEEN %d AND %d", c*100, c*100+99))
 		}
-		ruleCase = append(ruleCase, fmt.Sprintf("WHEN NOT (%s) THEN 1", strings.Join(in, " OR ")))
+		whens = append(whens, fmt.Sprintf("WHEN NOT (%s) THEN 1", strings.Join(in, " OR ")))
 	}
 	for i, r := range rules {
 		var conds []string
 		for _, t := range r.Tests {
 			s, err := testSQL(t)
 			if err != nil {
-				return "", err
+				return nil, nil, err
 			}
 			conds = append(conds, s)
 		}
@@ -260,31 +432,40 @@ func CausesQuery(o CausesOptions) (string, error) {
 		case r.Cause == "":
 			kind = kindSuccess
 		}
-		ruleRows = append(ruleRows, fmt.Sprintf("(%d, '%s', '%s')", i+1, kind, r.Cause))
+		rows = append(rows, fmt.Sprintf("(%d, '%s', '%s')", i+1, kind, r.Cause))
 		if len(conds) == 0 {
-			ruleCase = append(ruleCase, fmt.Sprintf("ELSE %d", i+1))
+			whens = append(whens, fmt.Sprintf("ELSE %d", i+1))
 			break // the rule without tests is the last one tried
 		}
-		ruleCase = append(ruleCase, fmt.Sprintf("WHEN %s THEN %d", strings.Join(conds, " AND "), i+1))
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN %d", strings.Join(conds, " AND "), i+1))
 	}
-	// The context table, as one CASE giving each pending bucket its cause.
-	var ctxCase []string
+	return rows, whens, nil
+}
+
+// contextRulesSQL translates the context table into the WHEN clauses of the
+// CASE that gives each pending minute its cause.
+func contextRulesSQL() ([]string, error) {
+	var whens []string
 	for _, r := range classify.ContextRules() {
 		var conds []string
 		for _, c := range r.When {
 			s, err := condSQL(c)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			conds = append(conds, s)
 		}
 		if len(conds) == 0 {
-			ctxCase = append(ctxCase, fmt.Sprintf("ELSE '%s'", r.Cause))
+			whens = append(whens, fmt.Sprintf("ELSE '%s'", r.Cause))
 			break
 		}
-		ctxCase = append(ctxCase, fmt.Sprintf("WHEN %s THEN '%s'", strings.Join(conds, " AND "), r.Cause))
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN '%s'", strings.Join(conds, " AND "), r.Cause))
 	}
+	return whens, nil
+}
 
+// entryFilter is what --since, --until and --lb keep.
+func entryFilter(o CausesOptions) []string {
 	var where []string
 	if !o.Since.IsZero() {
 		where = append(where, fmt.Sprintf("time_us >= %d", o.Since.UnixMicro()))
@@ -295,155 +476,25 @@ func CausesQuery(o CausesOptions) (string, error) {
 	if o.LB != "" {
 		where = append(where, fmt.Sprintf("split_part(elb, '/', 2) = %s", literal(o.LB)))
 	}
-	var partition []string
-	if d.name != DuckDB {
-		// An entry is in the object of the 5-minute interval it ends in, which
-		// for the last minutes of a day is the next day's first object.
-		if !o.Since.IsZero() {
-			partition = append(partition, fmt.Sprintf("day >= '%s'", o.Since.UTC().Format("2006/01/02")))
-		}
-		if !o.Until.IsZero() {
-			partition = append(partition, fmt.Sprintf("day <= '%s'", o.Until.UTC().Add(24*time.Hour).Format("2006/01/02")))
-		}
-	}
-	tol := func(idle string) string {
-		return fmt.Sprintf("greatest(%d, %s)", classify.IdleToleranceMin,
-			d.div(fmt.Sprintf("%s * %d + 50", idle, classify.IdleTolerancePercent), "100"))
-	}
-	idle := fmt.Sprintf(`CASE WHEN b.n >= %d AND b.n * 2 > t.n AND b.secs <= %d THEN b.secs END`,
-		analysis.MinIdleSamples, classify.MaxIdleTimeout/1_000_000)
-	if o.LBIdle > 0 {
-		idle = strconv.FormatInt(int64(o.LBIdle/time.Second), 10)
-	}
+	return where
+}
 
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	w("-- lbdoctor sql causes: the causes of ALB errors by minute and target, by the rules of lbdoctor logs.\n")
-	w("-- Generated from lbdoctor's rule tables; do not edit by hand.\n")
-	w("WITH\n")
-	w(`fields AS (
-  SELECT "elb" AS elb, "target" AS target,
-    coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
-    coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
-    "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
-    %s AS request_time,
-    %s AS target_time,
-    %s AS response_time,
-    %s AS time_us,
-    %s AS created_us
-  FROM %s%s
-),
-`, seconds(`"request_processing_time"`), seconds(`"target_processing_time"`), seconds(`"response_processing_time"`),
-		micros(`"time"`), micros(`"request_creation_time"`), o.Table, whereClause(partition))
-	w(`-- An entry: a line whose time and status parse.
-entries AS (
-  SELECT fields.*, %s AS minute,
-    CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
-  FROM fields
-  WHERE time_us IS NOT NULL AND status >= 100%s
-),
-`, d.div("time_us", "60000000"), andClause(where))
-	w(`-- classify.EntryRules: the first rule whose tests hold decides.
-rules (rule, kind, cause) AS (
-  VALUES %s
-),
-ruled AS (
-  SELECT elb, target, minute, elapsed, target_status,
-    CASE
-      %s
-    END AS rule
-  FROM entries
-),
-decided AS (
-  SELECT ruled.*, rules.kind, rules.cause FROM ruled JOIN rules ON rules.rule = ruled.rule
-),
-`, strings.Join(ruleRows, ",\n    "), strings.Join(ruleCase, "\n      "))
-	w(`-- What each target did in each minute, per load balancer: requests it
--- answered itself (any target status) and fast 502s still to decide.
-minutes AS (
-  SELECT elb, target, minute,
-    sum(CASE WHEN target_status <> -1 THEN 1 ELSE 0 END) AS served,
-    sum(CASE WHEN kind = '%s' THEN 1 ELSE 0 END) AS failed
-  FROM decided GROUP BY elb, target, minute
-),
-`, kindPending)
-	w(`-- Each load balancer's idle timeout: the largest group of 504s after >= 1 s
--- whose whole seconds agree within 1 s or 2 %%, if it has at least %d of them,
--- more than half of all, and is at most 4000 s.
-slow AS (
-  SELECT elb, %s AS secs, count(*) AS n
-  FROM decided WHERE kind = '%s' GROUP BY elb, %[2]s
-),
-agree AS (
-  SELECT a.elb, a.secs, sum(o.n) AS n
-  FROM slow a JOIN slow o ON o.elb = a.elb AND abs(o.secs - a.secs) <= %[4]s
-  GROUP BY a.elb, a.secs
-),
-best AS (
-  SELECT elb, secs, n, row_number() OVER (PARTITION BY elb ORDER BY n DESC, secs) AS pick FROM agree
-),
-total AS (SELECT elb, sum(n) AS n FROM slow GROUP BY elb),
-idle AS (
-  SELECT l.elb, %[5]s AS secs
-  FROM (SELECT DISTINCT elb FROM entries) l
-  LEFT JOIN best b ON b.elb = l.elb AND b.pick = 1
-  LEFT JOIN total t ON t.elb = l.elb
-),
-`, analysis.MinIdleSamples, d.div("elapsed + 500000", "1000000"), kindTimeout, tol("a.secs"), idle)
-	w(`-- The context of a fast 502 reaches the idle timeout (60 s when unknown) on
--- each side, in whole minutes from 1 to %d. island numbers a target's minutes
--- so that minutes with no success between them share one: a run of failures.
-numbered AS (
-  SELECT m.*, least(greatest(1, %s), %[1]d) AS span,
-    sum(CASE WHEN m.served > 0 THEN 1 ELSE 0 END)
-      OVER (PARTITION BY m.elb, m.target ORDER BY m.minute ROWS UNBOUNDED PRECEDING) AS island
-  FROM minutes m JOIN idle i ON i.elb = m.elb
-),
-windows AS (
-  SELECT p.elb, p.target, p.minute, p.span AS minutes, p.served AS served_minute, p.failed AS failed_minute,
-    sum(n.served) AS served,
-    sum(n.failed) AS failed_window,
-    sum(CASE WHEN n.minute < p.minute THEN n.served ELSE 0 END) AS served_before,
-    sum(CASE WHEN n.minute > p.minute THEN n.served ELSE 0 END) AS served_after,
-    max(CASE WHEN abs(n.minute - p.minute) = 1 AND n.failed >= %[3]d AND n.failed > n.served THEN 1 ELSE 0 END) AS neighbor_burst,
-    CASE WHEN p.served = 0
-      THEN sum(CASE WHEN n.island = p.island AND n.served = 0 THEN n.failed ELSE 0 END) ELSE 0 END AS run
-  FROM numbered p
-  JOIN numbered n ON n.elb = p.elb AND n.target = p.target
-    AND n.minute BETWEEN p.minute - p.span AND p.minute + p.span
-  WHERE p.failed > 0
-  GROUP BY p.elb, p.target, p.minute, p.span, p.served, p.failed, p.island
-),
-`, analysis.MaxContextMinutes, d.div(fmt.Sprintf("coalesce(i.secs, %d) + 59", int64(analysis.DefaultIdleTimeout/time.Second)), "60"), classify.BurstMin)
-	w(`-- classify.ContextRules: a keep-alive race or an unreachable target.
-resolved AS (
-  SELECT minute, target, failed_minute AS n,
-    CASE
-      %s
-    END AS cause
-  FROM windows
-),
--- A 504 after >= 1 s is a response timeout if it took the idle timeout (or
--- the idle timeout is unknown), and unexplained if not.
-timeouts AS (
-  SELECT x.minute, x.target,
-    CASE WHEN i.secs IS NULL OR abs(%s - i.secs) <= %s
-      THEN '%s' ELSE '%s' END AS cause
-  FROM decided x JOIN idle i ON i.elb = x.elb
-  WHERE x.kind = '%s'
-),
-counted AS (
-  SELECT minute, target, cause, count(*) AS n FROM decided WHERE kind = '%s' GROUP BY minute, target, cause
-  UNION ALL SELECT minute, target, cause, n FROM resolved
-  UNION ALL SELECT minute, target, cause, count(*) AS n FROM timeouts GROUP BY minute, target, cause
-)
-SELECT %s AS minute, c.target, c.cause, sum(c.n) AS count
-FROM counted c
-GROUP BY c.minute, c.target, c.cause
-ORDER BY c.minute, c.target, c.cause
-`, strings.Join(ctxCase, "\n      "), d.div("x.elapsed + 500000", "1000000"), tol("i.secs"),
-		classify.TargetResponseTimeout, classify.LBTimeoutUnexplained, kindTimeout, kindCause, d.minuteOut("c.minute"))
-	return b.String(), nil
+// partitionFilter bounds the day partition (Athena and Trino) so that only
+// the days asked for are read. An entry is in the object of the 5-minute
+// interval it ends in, which for the last minutes of a day is the next day's
+// first object.
+func partitionFilter(d dialect, o CausesOptions) []string {
+	if d.name == DuckDB {
+		return nil
+	}
+	var days []string
+	if !o.Since.IsZero() {
+		days = append(days, fmt.Sprintf("day >= '%s'", o.Since.UTC().Format("2006/01/02")))
+	}
+	if !o.Until.IsZero() {
+		days = append(days, fmt.Sprintf("day <= '%s'", o.Until.UTC().Add(24*time.Hour).Format("2006/01/02")))
+	}
+	return days
 }
 
 func whereClause(conds []string) string {

@@ -107,6 +107,7 @@ func (a *Athena) LastStart() (workgroup, output, database string) {
 
 func execID(n int) string { return fmt.Sprintf("5b6e4c1a-0000-4000-8000-%012d", n) }
 
+// ServeHTTP answers one Athena API call.
 func (a *Athena) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AmazonAthena.")
 	if r.Method != http.MethodPost || !ok || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
