@@ -155,3 +155,29 @@ func TestRunCausesFailures(t *testing.T) {
 		t.Errorf("interrupted: %v; stopped %v", err, a.Stopped())
 	}
 }
+
+// TestParseCauseRow: Athena's text values, and what is refused.
+func TestParseCauseRow(t *testing.T) {
+	col := map[string]int{"minute": 0, "target": 1, "cause": 2, "count": 3}
+	for _, tt := range []struct {
+		vals []string
+		ok   bool
+	}{
+		{[]string{"2024-05-01 10:00:00.000", "10.0.0.1:80", "keepalive-race", "3"}, true},
+		{[]string{"2024-05-01 10:00:00.000 UTC", "-", "no-targets", "1"}, true},
+		{[]string{"2024-05-01T10:00:00Z", "10.0.0.1:80", "target-error", "0"}, true},
+		{[]string{"yesterday", "10.0.0.1:80", "keepalive-race", "3"}, false},
+		{[]string{"2024-05-01 10:00:00.000", "10.0.0.1:80", "gremlins", "3"}, false},
+		{[]string{"2024-05-01 10:00:00.000", "10.0.0.1:80", "keepalive-race", "-3"}, false},
+		{[]string{"2024-05-01 10:00:00.000", "10.0.0.1:80", "keepalive-race", "3.5"}, false},
+		{[]string{"2024-05-01 10:00:00.000", "10.0.0.1:80"}, false},
+	} {
+		r, err := parseCauseRow(tt.vals, col)
+		if (err == nil) != tt.ok {
+			t.Errorf("%q: row %+v, error %v", tt.vals, r, err)
+		}
+		if tt.ok && (r.Minute.IsZero() || r.Target == "" || r.Cause == "") {
+			t.Errorf("%q: row %+v", tt.vals, r)
+		}
+	}
+}

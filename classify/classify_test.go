@@ -156,3 +156,42 @@ func TestResolveTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleTables checks the tables that Go and SQL both read: every cause is
+// in the catalog, the last rule of each decides everything left, and each test
+// compares a field the way its kind allows.
+func TestRuleTables(t *testing.T) {
+	rules := EntryRules()
+	for i, r := range rules {
+		if r.Cause != "" {
+			if _, ok := Lookup(r.Cause); !ok {
+				t.Errorf("entry rule %d: cause %q not in the catalog", i+1, r.Cause)
+			}
+		}
+		if (r.Cause != "" || r.Outcome != Decided) && r.Text == "" {
+			t.Errorf("entry rule %d has no text", i+1)
+		}
+		if len(r.Tests) == 0 && i != len(rules)-1 {
+			t.Errorf("entry rule %d has no tests but is not the last", i+1)
+		}
+		for _, tt := range r.Tests {
+			text := tt.Op == Prefix || tt.Op == Contains || tt.Op == Last || tt.Op == In && len(tt.Strs) > 0
+			number := tt.Op == Less || tt.Op == AtLeast || tt.Op == In && len(tt.Ints) > 0
+			if text && !tt.Field.IsText() || number && tt.Field.IsText() {
+				t.Errorf("entry rule %d: op %d on field %d", i+1, tt.Op, tt.Field)
+			}
+		}
+	}
+	if last := rules[len(rules)-1]; len(last.Tests) != 0 || last.Cause != Unclassified {
+		t.Errorf("the last entry rule is %+v", last)
+	}
+	ctx := ContextRules()
+	for i, r := range ctx {
+		if r.Cause != KeepaliveRace && r.Cause != TargetUnreachable || r.Text == "" {
+			t.Errorf("context rule %d: %+v", i+1, r)
+		}
+		if len(r.When) == 0 && i != len(ctx)-1 {
+			t.Errorf("context rule %d has no conditions but is not the last", i+1)
+		}
+	}
+}
