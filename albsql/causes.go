@@ -202,6 +202,7 @@ fields AS (
   SELECT "elb" AS elb, "target" AS target,
     coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
     coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
+    "elb_status_code" AS status_text, "target_status_code" AS target_status_text,
     "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
     {{.RequestTime}} AS request_time,
     {{.TargetTime}} AS target_time,
@@ -210,12 +211,15 @@ fields AS (
     {{.Created}} AS created_us
   FROM {{.Table}}{{.Partition}}
 ),
--- An entry: a line whose time and status parse.
+-- An entry: a line whose time parses and whose statuses are "-" (kept as -1)
+-- or three digits from 100, as the Go parser reads them.
 entries AS (
   SELECT fields.*, {{.Minute}} AS minute,
     CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
   FROM fields
-  WHERE time_us IS NOT NULL AND status >= 100{{.Where}}
+  WHERE time_us IS NOT NULL
+    AND (status_text = '-' OR length(status_text) = 3 AND status >= 100)
+    AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100){{.Where}}
 ),
 -- classify.EntryRules: the first rule whose tests hold decides.
 rules (rule, kind, cause) AS (

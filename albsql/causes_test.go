@@ -275,8 +275,8 @@ func labLogs(t *testing.T) string {
 
 // contextLine writes one ALB entry: at minute m (from 10:00) and second s,
 // from load balancer lb to target, of kind "ok" (200 from the target),
-// "fast" (a 502 in 2 ms with no response: context decides) or a 504 that
-// took elapsed.
+// "fast" (a 502 in 2 ms with no response: context decides), "dash" (a
+// target's 200 with elb_status_code "-") or a 504 that took elapsed.
 func contextLine(b *strings.Builder, lb string, m, s int, target, kind string, elapsed time.Duration) {
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC).Add(time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
 	created := at.Add(-2 * time.Millisecond)
@@ -286,6 +286,8 @@ func contextLine(b *strings.Builder, lb string, m, s int, target, kind string, e
 		times, status = "-1 -1 -1", "502 -"
 	case "504":
 		times, status, created = "-1 -1 -1", "504 -", at.Add(-elapsed)
+	case "dash": // the target answered; elb_status_code is "-"
+		status = "- 200"
 	}
 	ts := strings.Fields(status)[1]
 	const layout = "2006-01-02T15:04:05.000000Z"
@@ -334,6 +336,10 @@ func TestCausesQueryContextRules(t *testing.T) {
 	n("short", 11, "10.0.0.8:80", "fast", 3)
 	n("short", 10, "10.0.0.7:80", "ok", 2) // isolated, quiet: race, medium confidence
 	n("short", 10, "10.0.0.7:80", "fast", 1)
+	// A target answer logged with elb_status_code "-" still counts as the
+	// target serving (the Go parser keeps the entry): a race, not unreachable.
+	n("short", 10, "10.0.0.9:80", "fast", 1)
+	contextLine(&b, "short", 11, 30, "10.0.0.9:80", "dash", 0)
 	// LB "long" has a 300 s idle timeout: the context is 5 minutes.
 	for i := 0; i < 3; i++ {
 		contextLine(&b, "long", 40, 10+i, "10.0.1.99:80", "504", 300*time.Second)

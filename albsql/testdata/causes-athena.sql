@@ -5,6 +5,7 @@ fields AS (
   SELECT "elb" AS elb, "target" AS target,
     coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
     coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
+    "elb_status_code" AS status_text, "target_status_code" AS target_status_text,
     "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
     CASE WHEN "request_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("request_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("request_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS request_time,
     CASE WHEN "target_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("target_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("target_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS target_time,
@@ -18,12 +19,15 @@ fields AS (
   FROM alb_logs
   WHERE day >= '2024/05/01' AND day <= '2024/05/02'
 ),
--- An entry: a line whose time and status parse.
+-- An entry: a line whose time parses and whose statuses are "-" (kept as -1)
+-- or three digits from 100, as the Go parser reads them.
 entries AS (
   SELECT fields.*, (time_us) / 60000000 AS minute,
     CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
   FROM fields
-  WHERE time_us IS NOT NULL AND status >= 100 AND time_us >= 1714557600000000 AND time_us <= 1714564800000000 AND split_part(elb, '/', 2) = 'shop-prod'
+  WHERE time_us IS NOT NULL
+    AND (status_text = '-' OR length(status_text) = 3 AND status >= 100)
+    AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100) AND time_us >= 1714557600000000 AND time_us <= 1714564800000000 AND split_part(elb, '/', 2) = 'shop-prod'
 ),
 -- classify.EntryRules: the first rule whose tests hold decides.
 rules (rule, kind, cause) AS (

@@ -5,6 +5,7 @@ fields AS (
   SELECT "elb" AS elb, "target" AS target,
     coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
     coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
+    "elb_status_code" AS status_text, "target_status_code" AS target_status_text,
     "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
     CASE WHEN "request_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("request_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("request_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS request_time,
     CASE WHEN "target_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("target_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("target_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS target_time,
@@ -17,12 +18,15 @@ fields AS (
       + try_cast(substr("request_creation_time", 18, 2) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("request_creation_time", '\.([0-9]+)Z$', 1), ''), 6, '0') AS BIGINT) END AS created_us
   FROM alb_logs
 ),
--- An entry: a line whose time and status parse.
+-- An entry: a line whose time parses and whose statuses are "-" (kept as -1)
+-- or three digits from 100, as the Go parser reads them.
 entries AS (
   SELECT fields.*, (time_us) // 60000000 AS minute,
     CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
   FROM fields
-  WHERE time_us IS NOT NULL AND status >= 100
+  WHERE time_us IS NOT NULL
+    AND (status_text = '-' OR length(status_text) = 3 AND status >= 100)
+    AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100)
 ),
 -- classify.EntryRules: the first rule whose tests hold decides.
 rules (rule, kind, cause) AS (
