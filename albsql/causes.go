@@ -57,17 +57,51 @@ func (d dialect) minuteOut(m string) string {
 	return "from_unixtime(" + m + " * 60)"
 }
 
+// matches is a regular expression test (RE2 and Java syntax alike).
+func (d dialect) matches(col, re string) string {
+	if d.name == DuckDB {
+		return fmt.Sprintf("regexp_matches(%s, '%s')", col, re)
+	}
+	return fmt.Sprintf("regexp_like(%s, '%s')", col, re)
+}
+
 // micros turns the text of an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS.ffffffZ,
 // as ALB writes time and request_creation_time) into microseconds since the
 // epoch, exactly as the Go parser does: digits past the sixth are dropped.
-// Other text gives NULL.
-func micros(col string) string {
+// Other text, or a time that does not exist, gives NULL.
+func (d dialect) micros(col string) string {
 	part := func(from, n int) string {
 		return fmt.Sprintf("try_cast(substr(%s, %d, %d) AS BIGINT)", col, from, n)
 	}
-	return fmt.Sprintf(`CASE WHEN %[1]s LIKE '____-__-__T__:__:__%%Z' THEN
+	return fmt.Sprintf(`CASE WHEN %[6]s
+      AND substr(%[1]s, 1, 4) >= '1970' AND substr(%[1]s, 12, 2) < '24' AND substr(%[1]s, 15, 2) < '60' AND substr(%[1]s, 18, 2) < '61' THEN
       ((date_diff('day', DATE '1970-01-01', try_cast(substr(%[1]s, 1, 10) AS DATE)) * 24 + %[2]s) * 60 + %[3]s) * 60000000
-      + %[4]s * 1000000 + %[5]s END`, col, part(12, 2), part(15, 2), part(18, 2), fraction(col, `\.([0-9]+)Z$`))
+      + %[4]s * 1000000 + %[5]s END`, col, part(12, 2), part(15, 2), part(18, 2), fraction(col, `\.([0-9]+)Z$`),
+		d.matches(col, `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$`))
+}
+
+// validLine is what the Go parser checks of the fields the query reads, so
+// that a line it refuses (and reports) is not counted here either: the entry
+// type is a word, the client and the target are host:port (or the target
+// "-"), processing times are numbers or negative (absent), byte counts are
+// digits, request_creation_time is absent or a time, and the line has at
+// least the fields up to sent_bytes. Statuses and the time are checked where
+// they are read.
+func (d dialect) validLine() []string {
+	hostPort := `^.+:[0-9]+$`
+	secs := `^(-[0-9].*|[0-9]+(\.[0-9]*)?)$`
+	count := `^(-|[0-9]{1,18})$`
+	return []string{
+		d.matches("type_text", `^[A-Za-z_-][A-Za-z0-9_-]{0,15}$`),
+		d.matches("client_text", hostPort),
+		"(target = '-' OR " + d.matches("target", hostPort) + ")",
+		d.matches("request_time_text", secs),
+		d.matches("target_time_text", secs),
+		d.matches("response_time_text", secs),
+		d.matches("received_text", count),
+		d.matches("sent_text", count),
+		"(created_text IS NULL OR created_text IN ('', '-') OR created_us IS NOT NULL)",
+	}
 }
 
 // seconds turns a processing time in seconds (0.001, or -1 when absent) into
@@ -203,6 +237,9 @@ fields AS (
     coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
     coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
     "elb_status_code" AS status_text, "target_status_code" AS target_status_text,
+    "type" AS type_text, "client" AS client_text, "received_bytes" AS received_text, "sent_bytes" AS sent_text,
+    "request_processing_time" AS request_time_text, "target_processing_time" AS target_time_text,
+    "response_processing_time" AS response_time_text, "request_creation_time" AS created_text,
     "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
     {{.RequestTime}} AS request_time,
     {{.TargetTime}} AS target_time,
@@ -211,15 +248,17 @@ fields AS (
     {{.Created}} AS created_us
   FROM {{.Table}}{{.Partition}}
 ),
--- An entry: a line whose time parses and whose statuses are "-" (kept as -1)
--- or three digits from 100, as the Go parser reads them.
+-- An entry: a line that the Go parser reads (it reports the others): its
+-- time parses, its statuses are "-" (kept as -1) or three digits from 100,
+-- and the other fields read are well-formed.
 entries AS (
   SELECT fields.*, {{.Minute}} AS minute,
     CASE WHEN created_us IS NULL OR created_us = 0 OR time_us = 0 THEN NULL ELSE time_us - created_us END AS elapsed
   FROM fields
   WHERE time_us IS NOT NULL
     AND (status_text = '-' OR length(status_text) = 3 AND status >= 100)
-    AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100){{.Where}}
+    AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100)
+    AND {{.Valid}}{{.Where}}
 ),
 -- classify.EntryRules: the first rule whose tests hold decides.
 rules (rule, kind, cause) AS (
@@ -319,7 +358,7 @@ ORDER BY c.minute, c.target, c.cause
 
 // causesData fills causesTemplate.
 type causesData struct {
-	Table, Partition, Where               string
+	Table, Partition, Where, Valid        string
 	RequestTime, TargetTime, ResponseTime string
 	Time, Created, Minute, MinuteOut      string
 	RuleRows, RuleCase, ContextCase       string
@@ -369,10 +408,11 @@ func CausesQuery(o CausesOptions) (string, error) {
 	}
 	data := causesData{
 		Table: o.Table, Partition: whereClause(partitionFilter(d, o)), Where: andClause(entryFilter(o)),
+		Valid:        strings.Join(d.validLine(), "\n    AND "),
 		RequestTime:  seconds(`"request_processing_time"`),
 		TargetTime:   seconds(`"target_processing_time"`),
 		ResponseTime: seconds(`"response_processing_time"`),
-		Time:         micros(`"time"`), Created: micros(`"request_creation_time"`),
+		Time:         d.micros(`"time"`), Created: d.micros(`"request_creation_time"`),
 		Minute: d.div("time_us", "60000000"), MinuteOut: d.minuteOut("c.minute"),
 		RuleRows: strings.Join(ruleRows, ",\n    "), RuleCase: strings.Join(ruleCase, "\n      "),
 		ContextCase: strings.Join(ctxCase, "\n      "),

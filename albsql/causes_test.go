@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/analysis"
 	"github.com/lbdoctor/lbdoctor/classify"
 	"github.com/lbdoctor/lbdoctor/demo"
@@ -192,6 +193,7 @@ func TestCausesQueryEqualsGoEngine(t *testing.T) {
 			return dir
 		}},
 		{name: "lab logs", dir: labLogs},
+		{name: "malformed lines: 1 in 7 broken as the parser refuses", dir: malformedLogs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -384,4 +386,39 @@ func statusSet(t *testing.T, s string) *analysis.StatusSet {
 		t.Fatal(err)
 	}
 	return set
+}
+
+// malformedLogs writes generated lines, some of them broken in the ways the
+// Go parser refuses, and returns the directory.
+func malformedLogs(t *testing.T) string {
+	cfg := synth.DefaultConfig()
+	cfg.Duration, cfg.Rate, cfg.Targets, cfg.RaceEvery, cfg.TimeoutEvery = time.Hour, 2, 3, 40, 60
+	g := synth.New(cfg)
+	var b strings.Builder
+	breakers := []func(f []string) []string{
+		func(f []string) []string { f[5] = "abc"; return f },                  // request_processing_time
+		func(f []string) []string { f[3] = "1.2.3.4"; return f },              // client without port
+		func(f []string) []string { f[0] = "ht/tp"; return f },                // type
+		func(f []string) []string { f[10] = "x"; return f },                   // received_bytes
+		func(f []string) []string { f[8] = "0502"; return f },                 // elb_status_code
+		func(f []string) []string { f[4] = "10.0.0.1"; return f },             // target without port
+		func(f []string) []string { f[1] = "2024-05-01T25:00:00Z"; return f }, // time
+		func(f []string) []string { return f[:10] },                           // too few fields
+	}
+	for i := int64(0); i < 3000; i++ {
+		e, _ := g.Next(0, cfg.Start.UnixMicro()+i*1_000_000)
+		line := strings.TrimSuffix(string(alblog.AppendEntry(nil, e)), "\n")
+		if i%7 == 3 {
+			f := strings.Split(line, " ")
+			if len(f) > 12 {
+				line = strings.Join(breakers[int(i/7)%len(breakers)](f), " ")
+			}
+		}
+		b.WriteString(line + "\n")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "m.log"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
