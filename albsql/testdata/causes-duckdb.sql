@@ -6,18 +6,18 @@ fields AS (
     coalesce(try_cast("elb_status_code" AS INTEGER), -1) AS status,
     coalesce(try_cast("target_status_code" AS INTEGER), -1) AS target_status,
     "elb_status_code" AS status_text, "target_status_code" AS target_status_text,
-    "type" AS type_text, "client" AS client_text, "received_bytes" AS received_text, "sent_bytes" AS sent_text,
+    "type" AS type_text, "time" AS time_text, "client" AS client_text, "received_bytes" AS received_text, "sent_bytes" AS sent_text,
     "request_processing_time" AS request_time_text, "target_processing_time" AS target_time_text,
     "response_processing_time" AS response_time_text, "request_creation_time" AS created_text,
     "error_reason" AS error_reason, "actions_executed" AS actions, "classification" AS classification,
     CASE WHEN "request_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("request_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("request_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS request_time,
     CASE WHEN "target_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("target_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("target_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS target_time,
     CASE WHEN "response_processing_time" LIKE '-%' THEN -1 ELSE try_cast(split_part("response_processing_time", '.', 1) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("response_processing_time", '\.([0-9]+)$', 1), ''), 6, '0') AS BIGINT) END AS response_time,
-    CASE WHEN regexp_matches("time", '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$')
+    CASE WHEN "time" LIKE '____-__-__T__:__:__%Z'
       AND substr("time", 1, 4) >= '1970' AND substr("time", 12, 2) < '24' AND substr("time", 15, 2) < '60' AND substr("time", 18, 2) < '61' THEN
       ((date_diff('day', DATE '1970-01-01', try_cast(substr("time", 1, 10) AS DATE)) * 24 + try_cast(substr("time", 12, 2) AS BIGINT)) * 60 + try_cast(substr("time", 15, 2) AS BIGINT)) * 60000000
       + try_cast(substr("time", 18, 2) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("time", '\.([0-9]+)Z$', 1), ''), 6, '0') AS BIGINT) END AS time_us,
-    CASE WHEN regexp_matches("request_creation_time", '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$')
+    CASE WHEN "request_creation_time" LIKE '____-__-__T__:__:__%Z'
       AND substr("request_creation_time", 1, 4) >= '1970' AND substr("request_creation_time", 12, 2) < '24' AND substr("request_creation_time", 15, 2) < '60' AND substr("request_creation_time", 18, 2) < '61' THEN
       ((date_diff('day', DATE '1970-01-01', try_cast(substr("request_creation_time", 1, 10) AS DATE)) * 24 + try_cast(substr("request_creation_time", 12, 2) AS BIGINT)) * 60 + try_cast(substr("request_creation_time", 15, 2) AS BIGINT)) * 60000000
       + try_cast(substr("request_creation_time", 18, 2) AS BIGINT) * 1000000 + CAST(rpad(coalesce(regexp_extract("request_creation_time", '\.([0-9]+)Z$', 1), ''), 6, '0') AS BIGINT) END AS created_us
@@ -33,14 +33,7 @@ entries AS (
   WHERE time_us IS NOT NULL
     AND (status_text = '-' OR length(status_text) = 3 AND status >= 100)
     AND (target_status_text = '-' OR length(target_status_text) = 3 AND target_status >= 100)
-    AND regexp_matches(type_text, '^[A-Za-z_-][A-Za-z0-9_-]{0,15}$')
-    AND regexp_matches(client_text, '^.+:[0-9]+$')
-    AND (target = '-' OR regexp_matches(target, '^.+:[0-9]+$'))
-    AND regexp_matches(request_time_text, '^(-[0-9].*|[0-9]+(\.[0-9]*)?)$')
-    AND regexp_matches(target_time_text, '^(-[0-9].*|[0-9]+(\.[0-9]*)?)$')
-    AND regexp_matches(response_time_text, '^(-[0-9].*|[0-9]+(\.[0-9]*)?)$')
-    AND regexp_matches(received_text, '^(-|[0-9]{1,18})$')
-    AND regexp_matches(sent_text, '^(-|[0-9]{1,18})$')
+    AND regexp_matches(concat(coalesce(type_text, ''), ' ', coalesce(time_text, ''), ' ', coalesce(client_text, ''), ' ', coalesce(target, '-'), ' ', coalesce(request_time_text, ''), ' ', coalesce(target_time_text, ''), ' ', coalesce(response_time_text, ''), ' ', coalesce(received_text, ''), ' ', coalesce(sent_text, ''), ' ', coalesce(created_text, '-')), '^[A-Za-z_-][A-Za-z0-9_-]{0,15} [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z [^ ]+:[0-9]+ (-|[^ ]+:[0-9]+) (-[0-9][^ ]*|[0-9]+(\.[0-9]*)?) (-[0-9][^ ]*|[0-9]+(\.[0-9]*)?) (-[0-9][^ ]*|[0-9]+(\.[0-9]*)?) (-|[0-9]{1,18}) (-|[0-9]{1,18}) (-|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z)$')
     AND (created_text IS NULL OR created_text IN ('', '-') OR created_us IS NOT NULL)
 ),
 -- classify.EntryRules: the first rule whose tests hold decides.
