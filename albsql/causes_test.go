@@ -405,7 +405,14 @@ func malformedLogs(t *testing.T) string {
 		func(f []string) []string { f[1] = "2024-05-01T25:00:00Z"; return f }, // time
 		func(f []string) []string { return f[:10] },                           // too few fields
 		func(f []string) []string { return f[:12] },                           // not broken: the oldest format ends at sent_bytes
-		func(f []string) []string { f[21] = "yesterday"; return f },           // request_creation_time
+		func(f []string) []string { // request_creation_time
+			for j := 12; j < len(f); j++ {
+				if strings.HasPrefix(f[j], "2024-") {
+					f[j] = "yesterday"
+				}
+			}
+			return f
+		},
 	}
 	for i := int64(0); i < 3000; i++ {
 		e, _ := g.Next(0, cfg.Start.UnixMicro()+i*1_000_000)
