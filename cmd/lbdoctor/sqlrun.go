@@ -30,7 +30,8 @@ Examples:
   lbdoctor sql run --workgroup primary --output s3://my-athena-results/ --table logs.alb_logs --since 24h
   lbdoctor sql run --workgroup analysts --table logs.alb_logs --lb shop-prod --since 2024-05-01T00:00:00Z --format json
 
-Exit status: 0 the report is printed; 2 the query could not run or failed.
+Exit status: 0 the report is printed; 2 the query could not run or failed;
+130 interrupted (the query is stopped on Athena too).
 `
 
 func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
