@@ -32,8 +32,11 @@ import (
 // sealSlack is how far before its interval an entry may be in its file.
 const sealSlack = 10
 
-// sealEvery is how far (minutes) the horizon moves between seals.
-const sealEvery = 10
+// sealEvery is how far (minutes) the horizon moves between seals. Each seal
+// walks every live target under its shard's lock; every 30 minutes rather
+// than 10 cut the fleet day's CPU by about 9 % (3.06-3.25 against 3.37-3.57
+// CPU-s) for 20 more minutes of history held per target (12 bytes a minute).
+const sealEvery = 30
 
 // sealer follows the inputs as they are done and seals the store.
 type sealer struct {
