@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -338,33 +337,16 @@ func Summary(rows []CauseRow) *analysis.Summary {
 		}
 	}
 	for id, cs := range causes {
-		for t, n := range causeTargets[id] {
-			cs.Targets = append(cs.Targets, analysis.NameCount{Name: t, Count: n})
-		}
-		sort.Slice(cs.Targets, func(i, j int) bool {
-			a, b := cs.Targets[i], cs.Targets[j]
-			return a.Count > b.Count || a.Count == b.Count && a.Name < b.Name
-		})
+		cs.Targets = analysis.SortedCounts(causeTargets[id])
 		s.Causes = append(s.Causes, *cs)
 	}
-	sort.Slice(s.Causes, func(i, j int) bool {
-		a, b := s.Causes[i], s.Causes[j]
-		return a.Count > b.Count || a.Count == b.Count && a.ID < b.ID
-	})
 	for _, ts := range targets {
 		s.Targets = append(s.Targets, *ts)
 	}
-	sort.Slice(s.Targets, func(i, j int) bool {
-		a, b := s.Targets[i], s.Targets[j]
-		if a.ELBErrors != b.ELBErrors {
-			return a.ELBErrors > b.ELBErrors
-		}
-		return a.Target < b.Target
-	})
 	for _, ms := range minutes {
 		s.Timeline = append(s.Timeline, *ms)
 	}
-	sort.Slice(s.Timeline, func(i, j int) bool { return s.Timeline[i].Minute < s.Timeline[j].Minute })
+	s.Sort()
 	if len(s.Timeline) > 0 {
 		s.FirstSeen, s.LastSeen = s.Timeline[0].Minute, s.Timeline[len(s.Timeline)-1].Minute
 	}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,17 +28,10 @@ func duckdb(t *testing.T, sql ...string) []map[string]any {
 		}
 		t.Skip("node or @duckdb/node-api is missing (run scripts/install-test-deps)")
 	}
-	script := `const { DuckDBInstance } = require('@duckdb/node-api');
-(async () => {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const stmts = JSON.parse(process.argv[1]);
-  let r;
-  for (const s of stmts) r = await c.runAndReadAll(s);
-  process.stdout.write(JSON.stringify(r.getRowObjectsJson()));
-})().catch(e => { console.error(e.message); process.exit(1); });`
-	arg, _ := json.Marshal(sql)
-	cmd := exec.Command(node, "-e", script, string(arg))
+	// The same runner as make bench-peers: statements on stdin, separated by
+	// "-- next" lines; the last one's rows as JSON on stdout.
+	cmd := exec.Command(node, filepath.Join("..", "scripts", "duckdb-run.js"))
+	cmd.Stdin = strings.NewReader(strings.Join(sql, "\n-- next\n"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+realserver.NodeTools)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -264,6 +264,22 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 	for id, a := range p.causes {
 		s.Causes = append(s.Causes, causeSummary(id, a, p.causeTargets[id], name))
 	}
+	for _, ms := range p.timeline {
+		s.Timeline = append(s.Timeline, *ms)
+	}
+	s.Sort()
+
+	s.Inferred = infer(c, idle, racesByLB, s)
+	if s.Requests > 0 {
+		s.Inferred.KeepaliveRacePer100k = float64(races) * 1e5 / float64(s.Requests)
+	}
+	return s
+}
+
+// Sort orders the views as the reports show them: causes by count (then
+// ID), targets by load-balancer errors, then requests (then name), the
+// timeline by minute.
+func (s *Summary) Sort() {
 	sort.Slice(s.Causes, func(i, j int) bool {
 		if s.Causes[i].Count != s.Causes[j].Count {
 			return s.Causes[i].Count > s.Causes[j].Count
@@ -280,16 +296,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		}
 		return a.Target < b.Target
 	})
-	for _, ms := range p.timeline {
-		s.Timeline = append(s.Timeline, *ms)
-	}
 	sort.Slice(s.Timeline, func(i, j int) bool { return s.Timeline[i].Minute < s.Timeline[j].Minute })
-
-	s.Inferred = infer(c, idle, racesByLB, s)
-	if s.Requests > 0 {
-		s.Inferred.KeepaliveRacePer100k = float64(races) * 1e5 / float64(s.Requests)
-	}
-	return s
 }
 
 // partial is the report's aggregates as they are built: by Summarize, and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -142,6 +143,13 @@ func TestSQLRun(t *testing.T) {
 	code, _, stderr = runCLI(t, "", args...)
 	if code != exitUsage || !strings.Contains(stderr, "failed") || !strings.Contains(stderr, "5b6e4c1a-") || !strings.Contains(stderr, "3.00 GB") {
 		t.Errorf("failed query: exit %d %q", code, stderr)
+	}
+	a.Execute = func(string) ([][]string, error) {
+		return nil, errors.New("INVALID_CAST_ARGUMENT: Value cannot be cast to bigint: \x1b[31m0.0x1")
+	}
+	code, _, stderr = runCLI(t, "", args...)
+	if code != exitUsage || strings.Contains(stderr, "\x1b") || !strings.Contains(stderr, "INVALID_CAST_ARGUMENT") {
+		t.Errorf("a reason quoting log content reached the terminal raw: exit %d %q", code, stderr)
 	}
 	a.Close()
 	code, _, stderr = runCLI(t, "", args...)

@@ -52,7 +52,8 @@ func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "lbdoctor sql run: %v\n", err)
+		// Athena's reasons can quote values from the logs: escaped, as all log content.
+		fmt.Fprintf(stderr, "lbdoctor sql run: %s\n", report.Safe(err.Error()))
 		return exitUsage
 	}
 	switch *format {
@@ -111,7 +112,7 @@ func runSQLRun(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			}
 		}
 		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "lbdoctor sql run: %v\n", err)
+			fmt.Fprintf(stderr, "lbdoctor sql run: %s\n", report.Safe(err.Error()))
 			return exitInterrupted
 		}
 		return fail(err)

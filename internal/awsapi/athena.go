@@ -88,10 +88,7 @@ func (a *Athena) Stopped() []string {
 func (a *Athena) LastStart() (workgroup, output, database string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var last *athenaExec
-	for i := len(a.queries); i > 0 && last == nil; i-- {
-		last = a.execs[execID(i)]
-	}
+	last := a.execs[execID(len(a.queries))]
 	if last == nil {
 		return "", "", ""
 	}
