@@ -290,3 +290,16 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParser(b *testing.B) {
+	line := []byte(docHTTPS)
+	var p Parser
+	var e Entry
+	b.SetBytes(int64(len(line) + 1))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Parse(line, &e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

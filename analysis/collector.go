@@ -66,6 +66,7 @@ func (l Location) less(o Location) bool {
 type Collector struct {
 	filter Filter
 	strict bool
+	parser alblog.Parser
 	entry  alblog.Entry
 
 	linesRead, entries, skipped, blank, filteredOut int64
@@ -414,7 +415,7 @@ func (c *Collector) Line(loc Location, ln []byte) {
 		return
 	}
 	e := &c.entry
-	if err := alblog.Parse(ln, e); err != nil {
+	if err := c.parser.Parse(ln, e); err != nil {
 		c.skipped++
 		c.addError(loc, err.Error)
 		if c.strict && (c.stopAt == nil || loc.less(c.stopAt.loc)) {

@@ -1,0 +1,136 @@
+package alblog
+
+import "math/bits"
+
+// The fast scan of a line, after simdjson's first stage: structuralBits (in
+// assembly where the CPU has the vector instructions for it, see
+// structural_amd64.s) marks every space, quote and backslash of the line in
+// bitmaps, 64 bytes per step. Word arithmetic on those bitmaps then finds
+// which spaces separate fields (those outside quotes) for the whole line at
+// once, and the fields are read off the separators' bits, a few instructions
+// each, instead of one bytes.IndexByte call per field.
+//
+// It takes only lines in the form ALB writes: fields separated by one space,
+// quoted fields that start a field and end before a space or the end of the
+// line, no backslash anywhere. Anything else (escapes, runs of spaces, a
+// quote in the middle of a field, an unterminated quote, a very long line)
+// goes to the general scan, which decides it and gives the errors.
+
+// fastMaxLine is the longest line the fast scan takes; longer ones, rare,
+// take the general scan. It keeps the bitmaps small.
+const fastMaxLine = 4096
+
+// bitmap marks bytes of a line: bit i%64 of word i/64 is byte i. Only the
+// words that cover the line are written, and read.
+type bitmap [fastMaxLine / 64]uint64
+
+// structure holds the bitmaps of one line.
+type structure struct {
+	spaces, quotes, escapes bitmap
+}
+
+// prefixXOR returns x with each bit replaced by the XOR of it and all the
+// bits below it: from a quote's bit up to (not including) the next quote's,
+// the result is 1, which marks the inside of quoted text.
+func prefixXOR(x uint64) uint64 {
+	x ^= x << 1
+	x ^= x << 2
+	x ^= x << 4
+	x ^= x << 8
+	x ^= x << 16
+	x ^= x << 32
+	return x
+}
+
+// scanFast locates the fields of line as scan does, using b as scratch. It
+// reports false for lines it leaves to scan (see above).
+func (f *fields) scanFast(line []byte, b *structure) bool {
+	n := len(line)
+	if !haveStructuralBits || n == 0 || n > fastMaxLine || line[0] == ' ' {
+		return false
+	}
+	structuralBits(line, b)
+	words := (n + 63) / 64
+
+	// Find the separators, word by word, checking the form on the way.
+	// Three things carry from one word to the next: whether it ended inside
+	// quotes, whether its last byte was a separator, and whether its last
+	// byte closed a quote (then the next byte must be a separator).
+	var inside, sepCarry, closeCarry uint64
+	sepCarry = 1 // the line's first byte starts a field
+	for w := 0; w < words; w++ {
+		if b.escapes[w] != 0 {
+			return false
+		}
+		q := b.quotes[w]
+		in := prefixXOR(q) ^ inside // inside quotes, opening quote included
+		inside = uint64(int64(in) >> 63)
+		sep := b.spaces[w] &^ in
+		starts := sep<<1 | sepCarry // bytes that begin a field
+		follow := sep >> 1          // bytes followed by a separator
+		if w == words-1 && n%64 != 0 {
+			follow |= 1 << (n%64 - 1) // the line's last byte ends a field too
+		}
+		opening, closing := q&in, q&^in
+		if sep&starts != 0 || // two spaces in a row
+			opening&^starts != 0 || // a quote in the middle of a field
+			closing&^follow&^(1<<63) != 0 || // a closing quote followed by text
+			closeCarry != 0 && sep&1 == 0 {
+			return false
+		}
+		closeCarry = closing >> 63
+		sepCarry = sep >> 63
+		b.spaces[w] = sep // the separators, for the loop below
+	}
+	if inside != 0 {
+		return false // an unterminated quote
+	}
+
+	// Read the fields off the separators.
+	f.reset()
+	k, start := 0, 0
+	f.rest = n
+words:
+	for w := 0; w < words; w++ {
+		for m := b.spaces[w]; m != 0; m &= m - 1 {
+			p := w<<6 + bits.TrailingZeros64(m)
+			f.start[k], f.end[k] = start, p
+			k, start = k+1, p+1
+			if k == NumFields {
+				f.rest = p // the text after it is Extra
+				break words
+			}
+		}
+	}
+	if k < NumFields {
+		f.start[k], f.end[k] = start, n
+		k++
+	}
+	f.n = k
+	for i := 0; i < k; i++ {
+		if line[f.start[i]] == '"' {
+			f.quoted |= 1 << i
+			f.start[i]++
+			f.end[i]--
+		}
+	}
+	return true
+}
+
+// structuralBitsGeneric is the definition of structuralBits, byte by byte.
+func structuralBitsGeneric(line []byte, b *structure) {
+	words := (len(line) + 63) / 64
+	clear(b.spaces[:words])
+	clear(b.quotes[:words])
+	clear(b.escapes[:words])
+	for i, c := range line {
+		switch c {
+		case ' ':
+			b.spaces[i>>6] |= 1 << (i & 63)
+		case '"':
+			b.quotes[i>>6] |= 1 << (i & 63)
+		case '\\':
+			b.escapes[i>>6] |= 1 << (i & 63)
+		}
+	}
+}

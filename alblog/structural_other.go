@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package alblog
+
+// haveStructuralBits is false where there is no vector kernel: the general
+// scan, built on the vectorised bytes.IndexByte, is as fast as a portable
+// bitmap would be.
+const haveStructuralBits = false
+
+func structuralBits(line []byte, b *structure) { structuralBitsGeneric(line, b) }

@@ -1,0 +1,207 @@
+package alblog
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// parseOneByOne is the parser as first written, kept as the definition the
+// faster paths are checked against: one field at a time, each converted as
+// soon as it is found.
+func parseOneByOne(line []byte, e *Entry) error {
+	*e = Entry{}
+	line = bytes.TrimRight(line, " \t\r")
+	pos, n := 0, 0
+	for n < NumFields {
+		pos = skipSpaces(line, pos)
+		if pos >= len(line) {
+			break
+		}
+		start := pos
+		var tok []byte
+		quoted := line[pos] == '"'
+		if quoted {
+			end, err := closingQuoteSlow(line, pos+1)
+			if err != nil {
+				return &FieldError{Field: n + 1, Column: start + 1, Value: short(line[start:]), Err: err}
+			}
+			tok, pos = line[pos+1:end], end+1
+			if pos < len(line) && line[pos] != ' ' {
+				return &FieldError{Field: n + 1, Column: start + 1, Value: short(line[start:]), Err: ErrBadQuote}
+			}
+		} else {
+			end := pos
+			for end < len(line) && line[end] != ' ' {
+				end++
+			}
+			tok, pos = line[pos:end], end
+		}
+		n++
+		if err := e.set(n, tok, quoted); err != nil {
+			return &FieldError{Field: n, Column: start + 1, Value: short(tok), Err: err}
+		}
+	}
+	if n < MinFields {
+		if n == 0 {
+			return &FieldError{Err: fmt.Errorf("empty line")}
+		}
+		return &FieldError{Field: n + 1, Column: len(line) + 1, Err: fmt.Errorf("%w: got %d, need at least %d", ErrTooFewFields, n, MinFields)}
+	}
+	e.Fields = n
+	if rest := skipSpaces(line, pos); rest < len(line) {
+		e.Extra = line[rest:]
+		e.Fields += countFields(e.Extra)
+	}
+	return nil
+}
+
+// checkParsers parses line with a reused Parser (fast and general paths)
+// and with parseOneByOne, and fails unless all three agree exactly.
+func checkParsers(t *testing.T, p *Parser, line []byte) {
+	t.Helper()
+	var want, fast, general Entry
+	werr := parseOneByOne(line, &want)
+	ferr := p.parse(line, &fast, true)
+	gerr := p.parse(line, &general, false)
+	for _, c := range []struct {
+		name string
+		got  Entry
+		err  error
+	}{{"fast", fast, ferr}, {"general", general, gerr}} {
+		if fmt.Sprint(c.err) != fmt.Sprint(werr) {
+			t.Fatalf("%s path on %q: error %v, want %v", c.name, line, c.err, werr)
+		}
+		if werr == nil && !reflect.DeepEqual(c.got, want) {
+			t.Fatalf("%s path on %q:\n got %+v\nwant %+v", c.name, line, c.got, want)
+		}
+	}
+}
+
+func TestStructuralBits(t *testing.T) {
+	if !haveStructuralBits {
+		t.Skip("no vector kernel on this machine")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	var got, want structure
+	// Scratch full of ones: only the words covering the line may be read.
+	for i := range got.spaces {
+		got.spaces[i], got.quotes[i], got.escapes[i] = ^uint64(0), ^uint64(0), ^uint64(0)
+	}
+	for n := 0; n < 20000; n++ {
+		line := make([]byte, r.IntN(fastMaxLine+1))
+		for i := range line {
+			line[i] = ` "a\\`[r.IntN(4)]
+		}
+		structuralBits(line, &got)
+		structuralBitsGeneric(line, &want)
+		words := (len(line) + 63) / 64
+		for _, m := range [][2]*bitmap{{&got.spaces, &want.spaces}, {&got.quotes, &want.quotes}, {&got.escapes, &want.escapes}} {
+			if !slices.Equal(m[0][:words], m[1][:words]) {
+				t.Fatalf("line of %d bytes: bitmaps differ", len(line))
+			}
+		}
+	}
+}
+
+func TestPrefixXOR(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for n := 0; n < 10000; n++ {
+		x := r.Uint64()
+		var want, acc uint64
+		for i := 0; i < 64; i++ {
+			acc ^= x >> i & 1
+			want |= acc << i
+		}
+		if got := prefixXOR(x); got != want {
+			t.Fatalf("prefixXOR(%064b) = %064b, want %064b", x, got, want)
+		}
+	}
+}
+
+func TestParsePathsAgree(t *testing.T) {
+	var p Parser
+	docs := []string{docHTTP, docHTTPS, docLambda, docOldList}
+	cases := append([]string{}, docs...)
+	for _, d := range docs {
+		cases = append(cases,
+			d+" extra1 \"extra 2\"", d+"\r", "  "+d+"  ", strings.Replace(d, " ", "  ", 5),
+			strings.Replace(d, `"curl/7.46.0"`, `"cu\"rl\\"`, 1), strings.Replace(d, `"curl/7.46.0"`, `"curl\\\\"`, 1),
+			strings.Replace(d, `"GET`, `GET`, 1), strings.Replace(d, ` 200 `, ` 2x0 `, 1),
+			d[:len(d)/2], d[:len(d)-3], strings.Replace(d, `"-"`, `"-"x`, 1), strings.Replace(d, `"-"`, `"-`, 1),
+			strings.Replace(d, "2018-", "2018_", 2), strings.Replace(d, ".364000Z", ".364000", 1),
+			strings.Replace(d, ".186641Z", "Z", 1), strings.Replace(d, ".186641Z", "+01:00", 1),
+			strings.Replace(d, "http", "\"http\"", 1), strings.Replace(d, "https", "7", 1),
+			d+" "+strings.Repeat("x", fastMaxLine), strings.Repeat(" ", 64)+d,
+		)
+	}
+	// Every alignment of the quoted fields to the 64-byte words.
+	for k := 0; k < 64; k++ {
+		for _, d := range docs {
+			cases = append(cases, strings.Replace(d, "my-loadbalancer", "my-loadbalancer"+strings.Repeat("x", k), 1))
+		}
+	}
+	for _, c := range cases {
+		checkParsers(t, &p, []byte(c))
+	}
+	if haveStructuralBits {
+		for _, d := range cases[len(cases)-64*len(docs):] {
+			var f fields
+			if !f.scanFast([]byte(d), &p.b) {
+				t.Fatalf("the fast scan left a well-formed line to the general one: %q", d)
+			}
+		}
+	}
+	// Lines cut and damaged at random, so that every field in turn fails
+	// in each way, with the Parser's scratch reused throughout.
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 200000; n++ {
+		line := []byte(cases[r.IntN(len(cases))])
+		for k := r.IntN(4); k > 0 && len(line) > 0; k-- {
+			i := r.IntN(len(line))
+			switch r.IntN(4) {
+			case 0:
+				line[i] = ` "\-.:Z9a`[r.IntN(9)]
+			case 1:
+				line = line[:i]
+			case 2:
+				line = append(line[:i:i], line[i+1:]...)
+			default:
+				line = append(line[:i:i], append([]byte{` "\`[r.IntN(3)]}, line[i:]...)...)
+			}
+		}
+		checkParsers(t, &p, line)
+	}
+}
+
+func FuzzParsePaths(f *testing.F) {
+	for _, s := range []string{docHTTP, docHTTPS, docLambda, docOldList, ``, `"`, `a "b\" c`} {
+		f.Add([]byte(s))
+	}
+	var p Parser
+	f.Fuzz(func(t *testing.T, line []byte) { checkParsers(t, &p, line) })
+}
+
+// TestClock checks the minute cache against ParseTime, on timestamps that
+// share minutes, change them, and are damaged in every position.
+func TestClock(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var c clock
+	base := []string{"2018-07-02T22:23:00.186641Z", "2018-07-02T22:23:59.999999Z", "2018-07-02T22:24:00Z",
+		"2024-02-29T23:59:60.5Z", "2023-02-29T10:00:00.000000Z", "1969-12-31T23:59:59.000000Z", "2018-07-02T23:23:00+01:00"}
+	for n := 0; n < 200000; n++ {
+		b := []byte(base[r.IntN(len(base))])
+		if r.IntN(2) == 0 {
+			b[r.IntN(len(b))] = "0123456789:-.TZ+x"[r.IntN(17)]
+		}
+		got, gerr := c.parse(b)
+		want, werr := ParseTime(b)
+		if got != want || (gerr == nil) != (werr == nil) {
+			t.Fatalf("%q: clock %d %v, ParseTime %d %v", b, got, gerr, want, werr)
+		}
+	}
+}
