@@ -28,7 +28,8 @@ unit:
 
 # A short fuzz run on top of the committed corpus, which `unit` replays.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s ./alblog
+	$(GO) test -run '^$$' -fuzz 'FuzzParse$$' -fuzztime 15s ./alblog
+	$(GO) test -run '^$$' -fuzz FuzzParsePaths -fuzztime 15s ./alblog
 	$(GO) test -run '^$$' -fuzz FuzzConfigParsers -fuzztime 15s ./check
 
 ## bench: throughput and peak memory against gzip -dc over a generated 1 GB corpus

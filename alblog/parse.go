@@ -214,7 +214,7 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	}
 
 	e.Type = tok(FieldType - 1)
-	if e.Type[0] >= '0' && e.Type[0] <= '9' || !isWord(e.Type) {
+	if !isWord(e.Type) || e.Type[0] >= '0' && e.Type[0] <= '9' {
 		return false
 	}
 	if e.Time, err = c[0].parse(tok(FieldTime - 1)); err != nil {
