@@ -75,6 +75,11 @@ type Collector struct {
 
 	store *targetStore // shared by the run's Collectors
 	key   []byte       // scratch for the store's key
+	// local finds the store's targets without a lock, and dirty lists
+	// those with requests counted in this block but not yet in the store
+	// (see flush).
+	local map[string]*localTarget
+	dirty []*localTarget
 	// rank gives each input's rank by name, and input the input of a rank
 	// (nil: the given order).
 	rank, input []int
@@ -121,18 +126,19 @@ type minuteRec struct {
 	served   uint32 // responses the target produced (any target status)
 }
 
-// count records one request of minute m.
-func (t *targetAgg) count(m int64, served bool) {
-	s := uint32(0)
-	if served {
-		s = 1
-	}
-	if n := len(t.hist); n > 0 && int64(t.hist[n-1].minute) == m {
-		t.hist[n-1].requests++
-		t.hist[n-1].served += s
+// add records r's requests.
+func (t *targetAgg) add(r minuteRec) {
+	if n := len(t.hist); n > 0 && t.hist[n-1].minute == r.minute {
+		t.hist[n-1].requests += r.requests
+		t.hist[n-1].served += r.served
 		return
 	}
-	t.hist = append(t.hist, minuteRec{minute: uint32(m), requests: 1, served: s})
+	inOrder := t.sorted == len(t.hist) && (t.sorted == 0 || t.hist[t.sorted-1].minute < r.minute)
+	t.hist = append(t.hist, r)
+	if inOrder {
+		t.sorted++ // a later minute than all before: still sorted
+		return
+	}
 	if len(t.hist)-t.sorted > max(64, t.sorted) {
 		t.compact()
 	}
@@ -320,6 +326,69 @@ func (s *targetStore) shard(key []byte) *storeShard {
 	return &s.shards[maphash.Bytes(s.seed, key)%uint64(len(s.shards))]
 }
 
+// target returns the target of entry e, whose key is key, creating it.
+func (s *targetStore) target(key []byte, e *alblog.Entry) *localTarget {
+	sh := s.shard(key)
+	sh.Lock()
+	defer sh.Unlock()
+	tgt := sh.targets[string(key)]
+	if tgt == nil {
+		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
+		sh.targets[string(key)] = tgt
+	}
+	return &localTarget{tgt: tgt, shard: sh}
+}
+
+// localTarget is a Collector's handle on a target of the store: the
+// requests it counted in the current block, by minute, go into the store
+// together at the block's end, under one lock instead of one per entry.
+type localTarget struct {
+	tgt   *targetAgg // targets stay in the store for the whole run
+	shard *storeShard
+	recs  []minuteRec
+}
+
+func (l *localTarget) count(m int64, served bool) {
+	s := uint32(0)
+	if served {
+		s = 1
+	}
+	for i := range l.recs { // a block spans a minute or two
+		if int64(l.recs[i].minute) == m {
+			l.recs[i].requests++
+			l.recs[i].served += s
+			return
+		}
+	}
+	l.recs = append(l.recs, minuteRec{minute: uint32(m), requests: 1, served: s})
+}
+
+// maxLocal bounds a Collector's handles: past it, they are dropped after
+// a flush, so that a week of churning targets does not keep one each.
+const maxLocal = 4096
+
+// flush puts the requests counted in this block into the store.
+func (c *Collector) flush() {
+	for _, l := range c.dirty {
+		l.shard.Lock()
+		t := l.tgt
+		for _, r := range l.recs {
+			t.add(r)
+		}
+		if !t.live {
+			t.live = true
+			l.shard.live = append(l.shard.live, t)
+		}
+		l.shard.Unlock()
+		l.recs = l.recs[:0]
+	}
+	clear(c.dirty)
+	c.dirty = c.dirty[:0]
+	if len(c.local) > maxLocal {
+		clear(c.local)
+	}
+}
+
 // each calls f for every target; no Collector may be adding meanwhile.
 func (s *targetStore) each(f func(*targetAgg)) {
 	for i := range s.shards {
@@ -376,6 +445,7 @@ func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 		filter:   f,
 		strict:   strict,
 		store:    store,
+		local:    map[string]*localTarget{},
 		minutes:  map[int64]*minuteAgg{},
 		lbs:      tally{m: map[string]int64{}},
 		groups:   tally{m: map[string]int64{}},
@@ -402,13 +472,14 @@ func (c *Collector) Block(b *logscan.Block) {
 		} else {
 			ln, data = data, nil
 		}
-		c.Line(Location{c.rankOf(b.Input), line}, ln)
+		c.line(Location{c.rankOf(b.Input), line}, ln)
 		line++
 	}
+	c.flush()
 }
 
-// Line processes one line (without its newline).
-func (c *Collector) Line(loc Location, ln []byte) {
+// line processes one line (without its newline).
+func (c *Collector) line(loc Location, ln []byte) {
 	c.linesRead++
 	if len(bytes.TrimSpace(ln)) == 0 {
 		c.blank++
@@ -488,25 +559,24 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	// A target's context is per load balancer: each has its own connection
 	// pool and idle timeout, even for a target registered behind two.
 	c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
-	sh := c.store.shard(c.key)
-	sh.Lock()
-	defer sh.Unlock()
-	tgt := sh.targets[string(c.key)]
-	if tgt == nil {
-		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
-		sh.targets[string(c.key)] = tgt
+	pt := c.local[string(c.key)]
+	if pt == nil {
+		pt = c.store.target(c.key, e)
+		c.local[string(c.key)] = pt
 	}
 	if minute < c.store.horizon.Load() {
 		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed
 	}
-	tgt.count(minute, e.TargetStatusCode != alblog.Missing)
-	if !tgt.live {
-		tgt.live = true
-		sh.live = append(sh.live, tgt)
+	if len(pt.recs) == 0 {
+		c.dirty = append(c.dirty, pt)
 	}
+	pt.count(minute, e.TargetStatusCode != alblog.Missing)
 	if !isErr {
 		return
 	}
+	sh, tgt := pt.shard, pt.tgt
+	sh.Lock()
+	defer sh.Unlock()
 	bk := tgt.errs[minute]
 	if bk == nil {
 		if tgt.errs == nil {
