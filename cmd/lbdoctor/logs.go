@@ -246,6 +246,9 @@ func printStats(w io.Writer, s *analysis.Summary, d time.Duration) {
 	if v, ok := peakRSS(); ok {
 		rss = fmt.Sprintf("peak RSS %.1f MiB", float64(v)/(1<<20))
 	}
+	if v, ok := cpuSeconds(); ok {
+		rss += fmt.Sprintf(", CPU %.2f s", v)
+	}
 	fmt.Fprintf(w, "stats: %d bytes, %d lines in %.3f s: %.1f MB/s, %.0f lines/s, %s\n",
 		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, rss)
 }

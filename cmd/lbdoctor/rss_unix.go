@@ -5,6 +5,7 @@ package main
 import (
 	"runtime"
 	"syscall"
+	"time"
 )
 
 // peakRSS is this process's peak resident set size in bytes, if known.
@@ -23,4 +24,14 @@ func maxrssBytes(v int64) int64 {
 		return v
 	}
 	return v * 1024
+}
+
+// cpuSeconds is the CPU time (user and system) this process has used. On a
+// shared machine it varies less than the wall-clock time.
+func cpuSeconds() (float64, bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, false
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds(), true
 }
