@@ -107,13 +107,19 @@ words:
 		k++
 	}
 	f.n = k
+	// Quoted fields, without a branch per field (which one is quoted
+	// varies from line to line, and a mispredicted branch costs more).
+	var quoted uint32
 	for i := 0; i < k; i++ {
+		q := 0
 		if line[f.start[i]] == '"' {
-			f.quoted |= 1 << i
-			f.start[i]++
-			f.end[i]--
+			q = 1 // compiled to a conditional set, not a jump
 		}
+		quoted |= uint32(q) << i
+		f.start[i] += q
+		f.end[i] -= q
 	}
+	f.quoted = quoted
 	return true
 }
 

@@ -1,0 +1,38 @@
+package alblog_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/alblog"
+	"github.com/lbdoctor/lbdoctor/synth"
+)
+
+// BenchmarkParserCorpus parses the generator's lines, which vary in length,
+// status and cause like a real log's, rather than one line again and again.
+func BenchmarkParserCorpus(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Targets, cfg.Churn = 200, 30*time.Minute
+	g := synth.New(cfg)
+	var data []byte
+	start := cfg.Start.UnixMicro()
+	for i := int64(0); i < 20000; i++ {
+		e, _ := g.Next(0, start+i*50_000)
+		data = alblog.AppendEntry(data, e)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	b.SetBytes(int64(len(data)) / int64(len(lines)))
+	b.ReportAllocs()
+	var p alblog.Parser
+	var e alblog.Entry
+	i := 0
+	for b.Loop() {
+		if err := p.Parse(lines[i], &e); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i == len(lines) {
+			i = 0
+		}
+	}
+}
