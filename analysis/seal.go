@@ -136,11 +136,13 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 			undecided = true
 			continue
 		}
-		t.compact() // contextWindow looks minutes up in the sorted history
+		t.compact() // look finds minutes in the sorted history
 		b.decided = new([MaxContextMinutes]uint8)
+		var a around
+		a.look(t, m, MaxContextMinutes)
 		for span := int64(1); span <= MaxContextMinutes; span++ {
 			var d decision
-			d.cause, d.conf, d.reason = classify.Resolve(contextWindow(t, m, b, span))
+			d.cause, d.conf, d.reason = classify.Resolve(a.window(b, span))
 			b.decided[span-1] = s.intern(d)
 		}
 	}

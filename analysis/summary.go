@@ -376,44 +376,62 @@ func resolvePending(t *targetAgg, m int64, b *bucket, span int64, decisions []de
 
 // contextWindow is what target t did around minute m, span minutes each side.
 func contextWindow(t *targetAgg, m int64, b *bucket, span int64) classify.Window {
-	served := int64(t.at(m).served)
-	fast := func(m int64) int64 {
-		if o := t.errs[m]; o != nil {
-			return o.fast
+	var a around
+	a.look(t, m, span)
+	return a.window(b, span)
+}
+
+// around is what a target did in the minutes around one: its history
+// looked up once, so that the windows of every width (sealing decides a
+// pending error for each) are sums over arrays, not lookups.
+type around struct {
+	// served and fast are for minute m+d at index d+MaxContextMinutes.
+	served, fast [2*MaxContextMinutes + 1]int64
+}
+
+// look loads the minutes m-span to m+span of target t.
+func (a *around) look(t *targetAgg, m, span int64) {
+	for d := -span; d <= span; d++ {
+		a.served[d+MaxContextMinutes] = int64(t.at(m + d).served)
+		if o := t.errs[m+d]; o != nil {
+			a.fast[d+MaxContextMinutes] = o.fast
 		}
-		return 0
 	}
+}
+
+// window is the context of bucket b (the minute in the middle), span
+// minutes each side; look must have loaded at least that far.
+func (a *around) window(b *bucket, span int64) classify.Window {
+	const c = MaxContextMinutes // index of the middle minute
+	served := a.served[c]
 	w := classify.Window{ServedMinute: served, FailedMinute: b.fast, Served: served, FailedWindow: b.fast, Minutes: span}
 	for d := int64(1); d <= span; d++ {
-		for _, n := range []int64{m - d, m + d} {
-			s, f := int64(t.at(n).served), fast(n)
-			w.Served += s
-			w.FailedWindow += f
-			if n < m {
-				w.ServedBefore += s
-			} else {
-				w.ServedAfter += s
-			}
-			w.NeighborBurst = w.NeighborBurst || d == 1 && classify.IsBurst(s, f)
+		before, after := a.served[c-d], a.served[c+d]
+		w.Served += before + after
+		w.ServedBefore += before
+		w.ServedAfter += after
+		w.FailedWindow += a.fast[c-d] + a.fast[c+d]
+		if d == 1 {
+			w.NeighborBurst = classify.IsBurst(before, a.fast[c-1]) || classify.IsBurst(after, a.fast[c+1])
 		}
 	}
 	if served == 0 {
-		w.Run = b.fast + failureRun(t, m, -1, span) + failureRun(t, m, 1, span)
+		w.Run = b.fast + a.failureRun(-1, span) + a.failureRun(1, span)
 	}
 	return w
 }
 
-// failureRun counts the target's failures from minute m outwards (dir -1 or
-// 1) up to span minutes, until a minute in which it served a request.
-func failureRun(t *targetAgg, m, dir, span int64) int64 {
+// failureRun counts the failures from the middle minute outwards (dir -1 or
+// 1) up to span minutes, until a minute in which the target served a
+// request.
+func (a *around) failureRun(dir, span int64) int64 {
 	var n int64
 	for d := int64(1); d <= span; d++ {
-		if t.at(m+dir*d).served > 0 {
+		i := MaxContextMinutes + dir*d
+		if a.served[i] > 0 {
 			break
 		}
-		if b := t.errs[m+dir*d]; b != nil {
-			n += b.fast
-		}
+		n += a.fast[i]
 	}
 	return n
 }
