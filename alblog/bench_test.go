@@ -3,7 +3,6 @@ package alblog_test
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/synth"
@@ -12,15 +11,7 @@ import (
 // BenchmarkParserCorpus parses the generator's lines, which vary in length,
 // status and cause like a real log's, rather than one line again and again.
 func BenchmarkParserCorpus(b *testing.B) {
-	cfg := synth.DefaultConfig()
-	cfg.Targets, cfg.Churn = 200, 30*time.Minute
-	g := synth.New(cfg)
-	var data []byte
-	start := cfg.Start.UnixMicro()
-	for i := int64(0); i < 20000; i++ {
-		e, _ := g.Next(0, start+i*50_000)
-		data = alblog.AppendEntry(data, e)
-	}
+	data := synth.Sample(20000)
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	b.SetBytes(int64(len(data)) / int64(len(lines)))
 	b.ReportAllocs()

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
 	"github.com/lbdoctor/lbdoctor/logscan"
 	"github.com/lbdoctor/lbdoctor/synth"
@@ -150,15 +149,7 @@ func TestStatusSet(t *testing.T) {
 // BenchmarkCollector feeds generated lines (many targets, churn) to a
 // Collector: parsing, classification and aggregation, without I/O.
 func BenchmarkCollector(b *testing.B) {
-	cfg := synth.DefaultConfig()
-	cfg.Targets, cfg.Churn = 200, 30*time.Minute
-	g := synth.New(cfg)
-	var data []byte
-	start := cfg.Start.UnixMicro()
-	for i := int64(0); i < 20000; i++ {
-		e, _ := g.Next(0, start+i*50_000)
-		data = alblog.AppendEntry(data, e)
-	}
+	data := synth.Sample(20000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -306,3 +306,19 @@ func (g *Generator) noTarget(e *alblog.Entry, status int) {
 	e.TargetGroupARN = nil
 	e.SentBytes = 250
 }
+
+// Sample returns n lines of the default generator with 200 targets that
+// churn every 30 minutes, 50 ms apart: the benchmarks' input, a log's
+// variety of lengths, statuses and causes rather than one line repeated.
+func Sample(n int) []byte {
+	cfg := DefaultConfig()
+	cfg.Targets, cfg.Churn = 200, 30*time.Minute
+	g := New(cfg)
+	var data []byte
+	start := cfg.Start.UnixMicro()
+	for i := int64(0); i < int64(n); i++ {
+		e, _ := g.Next(0, start+i*50_000)
+		data = alblog.AppendEntry(data, e)
+	}
+	return data
+}
