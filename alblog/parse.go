@@ -430,18 +430,14 @@ func isWord(b []byte) bool {
 	return true
 }
 
-// hasPort reports whether b looks like host:port (IPv6 hosts contain colons too).
+// hasPort reports whether b looks like host:port (IPv6 hosts contain colons
+// too): a colon after the first byte, followed by digits only.
 func hasPort(b []byte) bool {
-	i := bytes.LastIndexByte(b, ':')
-	if i <= 0 || i == len(b)-1 {
-		return false
+	i := len(b) - 1
+	for i >= 0 && b[i] >= '0' && b[i] <= '9' {
+		i--
 	}
-	for _, c := range b[i+1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return i > 0 && i < len(b)-1 && b[i] == ':'
 }
 
 // parseSeconds parses a decimal number of seconds into microseconds. Negative
@@ -564,6 +560,18 @@ func parseMinute(b []byte) (int64, bool) {
 // parseSecond parses SS[.ffffff] (at most 60 seconds, a leap second, and any
 // number of fraction digits, kept to microseconds) into microseconds.
 func parseSecond(b []byte) (int64, bool) {
+	if len(b) == 9 && b[2] == '.' { // SS.ffffff, as ALB writes it: unrolled
+		s0, s1 := b[0]-'0', b[1]-'0'
+		f0, f1, f2, f3, f4, f5 := b[3]-'0', b[4]-'0', b[5]-'0', b[6]-'0', b[7]-'0', b[8]-'0'
+		if s0 > 9 || s1 > 9 || f0 > 9 || f1 > 9 || f2 > 9 || f3 > 9 || f4 > 9 || f5 > 9 {
+			return 0, false
+		}
+		s := int64(s0)*10 + int64(s1)
+		if s > 60 {
+			return 0, false
+		}
+		return s*1e6 + int64(f0)*1e5 + int64(f1)*1e4 + int64(f2)*1e3 + int64(f3)*100 + int64(f4)*10 + int64(f5), true
+	}
 	if len(b) < 2 {
 		return 0, false
 	}

@@ -263,3 +263,30 @@ func TestPublicLines(t *testing.T) {
 		t.Errorf("escaped user agent = %q", ua)
 	}
 }
+
+// TestHasPort checks hasPort against its definition: the text after the
+// last colon is one or more digits, and the colon is not the first byte.
+func TestHasPort(t *testing.T) {
+	def := func(b []byte) bool {
+		i := bytes.LastIndexByte(b, ':')
+		if i <= 0 || i == len(b)-1 {
+			return false
+		}
+		for _, c := range b[i+1:] {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for n := 0; n < 100000; n++ {
+		b := make([]byte, r.IntN(8))
+		for i := range b {
+			b[i] = ":19a/"[r.IntN(5)]
+		}
+		if hasPort(b) != def(b) {
+			t.Fatalf("hasPort(%q) = %v", b, hasPort(b))
+		}
+	}
+}
