@@ -20,6 +20,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
@@ -84,8 +85,11 @@ type Collector struct {
 	// (nil: the given order).
 	rank, input []int
 	minutes     map[int64]*minuteAgg
-	lbs         tally // entries by load balancer
-	groups      tally // entries by target group
+	// lastMinute is minutes[lastMinuteAt], the minute of the last entry.
+	lastMinute   *minuteAgg
+	lastMinuteAt int64
+	lbs          tally // entries by load balancer
+	groups       tally // entries by target group
 	// timeouts holds, per load balancer, the elapsed times of its 504s: what
 	// its idle timeout is inferred from.
 	timeouts map[string]*lbTimeouts
@@ -478,10 +482,23 @@ func (c *Collector) Block(b *logscan.Block) {
 	c.flush()
 }
 
+// blank reports whether ln holds only white space. A line that starts with
+// an ASCII byte other than white space, as every entry does, is not blank.
+func blank(ln []byte) bool {
+	if len(ln) > 0 {
+		switch c := ln[0]; {
+		case c >= utf8.RuneSelf, c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+		default:
+			return false
+		}
+	}
+	return len(bytes.TrimSpace(ln)) == 0
+}
+
 // line processes one line (without its newline).
 func (c *Collector) line(loc Location, ln []byte) {
 	c.linesRead++
-	if len(bytes.TrimSpace(ln)) == 0 {
+	if blank(ln) {
 		c.blank++
 		return
 	}
@@ -523,10 +540,14 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if !alblog.Absent(e.TargetGroupARN) {
 		c.groups.add(e.TargetGroupARN)
 	}
-	m := c.minutes[minute]
-	if m == nil {
-		m = &minuteAgg{}
-		c.minutes[minute] = m
+	m := c.lastMinute
+	if m == nil || c.lastMinuteAt != minute { // entries come in runs of one minute
+		m = c.minutes[minute]
+		if m == nil {
+			m = &minuteAgg{}
+			c.minutes[minute] = m
+		}
+		c.lastMinute, c.lastMinuteAt = m, minute
 	}
 	m.requests++
 	counted := c.filter.Status == nil || c.filter.Status.Has(e.ELBStatusCode)
