@@ -523,15 +523,12 @@ func parseCount(b []byte) (int64, error) {
 // microseconds since the Unix epoch. Other RFC 3339 forms are accepted on a
 // slower path.
 func ParseTime(b []byte) (int64, error) {
-	// Fast path: YYYY-MM-DDTHH:MM:SS[.ffffff]Z
-	if len(b) >= 20 && b[16] == ':' && b[len(b)-1] == 'Z' {
-		if minute, ok := parseMinute(b[:16]); ok {
-			if rest, ok := parseSecond(b[17 : len(b)-1]); ok {
-				return minute + rest, nil
-			}
-			return 0, ErrBadTime
-		}
-	}
+	var c clock
+	return c.parse(b)
+}
+
+// parseTimeRFC3339 is ParseTime's slower path, for any RFC 3339 form.
+func parseTimeRFC3339(b []byte) (int64, error) {
 	t, err := time.Parse(time.RFC3339Nano, string(b))
 	if err != nil {
 		return 0, ErrBadTime
@@ -608,15 +605,16 @@ type clock struct {
 }
 
 // parse is ParseTime, faster for a timestamp in the same minute as the last.
+// Its fast path takes YYYY-MM-DDTHH:MM:SS[.ffffff]Z.
 func (c *clock) parse(b []byte) (int64, error) {
 	if len(b) < 20 || b[16] != ':' || b[len(b)-1] != 'Z' {
-		return ParseTime(b)
+		return parseTimeRFC3339(b)
 	}
 	lo, hi := binary.LittleEndian.Uint64(b[0:8]), binary.LittleEndian.Uint64(b[8:16])
 	if !c.set || lo != c.lo || hi != c.hi {
 		m, ok := parseMinute(b[:16])
 		if !ok {
-			return ParseTime(b) // the slow path decides
+			return parseTimeRFC3339(b) // the slow path decides
 		}
 		c.lo, c.hi, c.minute, c.set = lo, hi, m, true
 	}
