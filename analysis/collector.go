@@ -79,8 +79,15 @@ type Collector struct {
 	// local finds the store's targets without a lock, and dirty lists
 	// those with requests counted in this block but not yet in the store
 	// (see flush).
-	local map[string]*localTarget
-	dirty []*localTarget
+	// It is keyed by load balancer, then target: the entries of a file
+	// share their load balancer, so most lines look up only their target's
+	// short name, in lbLocal (local[lbName], while lbSet).
+	local   map[string]map[string]*localTarget
+	lbName  []byte
+	lbLocal map[string]*localTarget
+	lbSet   bool
+	nLocal  int // handles in local
+	dirty   []*localTarget
 	// rank gives each input's rank by name, and input the input of a rank
 	// (nil: the given order).
 	rank, input []int
@@ -388,8 +395,9 @@ func (c *Collector) flush() {
 	}
 	clear(c.dirty)
 	c.dirty = c.dirty[:0]
-	if len(c.local) > maxLocal {
+	if c.nLocal > maxLocal {
 		clear(c.local)
+		c.lbLocal, c.lbSet, c.nLocal = nil, false, 0
 	}
 }
 
@@ -449,7 +457,7 @@ func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 		filter:   f,
 		strict:   strict,
 		store:    store,
-		local:    map[string]*localTarget{},
+		local:    map[string]map[string]*localTarget{},
 		minutes:  map[int64]*minuteAgg{},
 		lbs:      tally{m: map[string]int64{}},
 		groups:   tally{m: map[string]int64{}},
@@ -579,11 +587,21 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 
 	// A target's context is per load balancer: each has its own connection
 	// pool and idle timeout, even for a target registered behind two.
-	c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
-	pt := c.local[string(c.key)]
+	if !c.lbSet || !bytes.Equal(e.ELB, c.lbName) {
+		c.lbName = append(c.lbName[:0], e.ELB...)
+		c.lbLocal = c.local[string(e.ELB)]
+		if c.lbLocal == nil {
+			c.lbLocal = map[string]*localTarget{}
+			c.local[string(e.ELB)] = c.lbLocal
+		}
+		c.lbSet = true
+	}
+	pt := c.lbLocal[string(e.Target)]
 	if pt == nil {
+		c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
 		pt = c.store.target(c.key, e)
-		c.local[string(c.key)] = pt
+		c.lbLocal[string(e.Target)] = pt
+		c.nLocal++
 	}
 	if minute < c.store.horizon.Load() {
 		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed
