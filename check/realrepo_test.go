@@ -208,3 +208,37 @@ func TestKestrel(t *testing.T) {
 		t.Errorf("appsettings: %s", h.Idle)
 	}
 }
+
+// A server call alone is not an HTTP server: GoogleCloudPlatform/
+// microservices-demo's paymentservice (index.js: `server.listen()` on a gRPC
+// server, no HTTP module in the file or in package.json) was reported as a
+// Node HTTP server with the 5 s default.
+func TestNodeServerNeedsHTTP(t *testing.T) {
+	tests := []struct {
+		name, src string
+		proj      nodeProject
+		found     bool
+	}{
+		{"gRPC server, the repository's own shape", "const HipsterShopServer = require('./server');\nconst server = new HipsterShopServer(PROTO_PATH, PORT);\nserver.listen();\n", nodeProject{}, false},
+		{"TCP server", "const net = require('net');\nnet.createServer(sock => sock.end()).listen(9000);\n", nodeProject{}, false},
+		{"WebSocket server", "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: 8080 });\nwss.listen(8080);\n", nodeProject{}, false},
+		{"http module", "const http = require(\"node:http\");\nhttp.createServer(h).listen(8080);\n", nodeProject{}, true},
+		{"ES module import of express", "import express from 'express';\nconst app = express();\napp.listen(3000);\n", nodeProject{}, true},
+		{"app from a local module, express in package.json", "const app = require('./app');\napp.listen(process.env.PORT);\n", nodeProject{httpServer: true}, true},
+		{"Koa", "const Koa = require('koa');\nnew Koa().listen(3000);\n", nodeProject{}, true},
+	}
+	for _, tt := range tests {
+		hops, _ := parseNodeSource("index.js", []byte(tt.src), tt.proj)
+		if (len(hops) == 1) != tt.found {
+			t.Errorf("%s: hops %+v, want found=%v", tt.name, hops, tt.found)
+		}
+	}
+	p, err := readPackageJSON([]byte(`{"dependencies": {"@grpc/grpc-js": "^1.9.0", "pino": "^8"}}`))
+	if err != nil || p.httpServer {
+		t.Errorf("a gRPC project's package.json: %+v %v", p, err)
+	}
+	p, _ = readPackageJSON([]byte(`{"dependencies": {"koa": "^2"}}`))
+	if !p.httpServer {
+		t.Error("a Koa project's package.json names no HTTP server")
+	}
+}

@@ -18,9 +18,36 @@ import (
 var (
 	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([0-9][0-9_]*)`)
 	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([0-9][0-9_]*)`)
-	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create|express\(\)|\.listen)\s*\(`)
+	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create)\s*\(|\bexpress\(\)|\.listen\s*\(`)
 	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
+	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
+	nodeImportRe = regexp.MustCompile(`(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)["']([^"'\n]+)["']`)
 )
+
+// nodeHTTPModules are the modules whose servers speak HTTP/1.1 through
+// Node's http.Server, and so keep idle connections keepAliveTimeout long. A
+// `.listen(` or `createServer(` without one of them in the file or in the
+// project's dependencies may be anything else: a gRPC, WebSocket-only, TCP
+// (net.createServer) or TLS server.
+var nodeHTTPModules = map[string]bool{
+	"http": true, "https": true, "node:http": true, "node:https": true,
+	"express": true, "koa": true, "fastify": true, "@hapi/hapi": true, "hapi": true, "restify": true,
+	"polka": true, "connect": true, "micro": true, "@nestjs/core": true, "@nestjs/platform-express": true,
+	"@nestjs/platform-fastify": true, "@hono/node-server": true, "@feathersjs/express": true, "@feathersjs/koa": true,
+	"json-server": true, "@apollo/server": true, "apollo-server": true, "apollo-server-express": true,
+	"@adonisjs/core": true, "sails": true, "loopback": true, "@loopback/core": true, "next": true, "nuxt": true,
+	"@remix-run/express": true, "@sveltejs/kit": true, "@sveltejs/adapter-node": true,
+}
+
+// loadsHTTPModule reports whether src loads one of nodeHTTPModules.
+func loadsHTTPModule(src []byte) bool {
+	for _, m := range nodeImportRe.FindAllSubmatch(src, -1) {
+		if nodeHTTPModules[string(m[1])] {
+			return true
+		}
+	}
+	return false
+}
 
 // nodeProject is what package.json and .nvmrc say about a Node project.
 type nodeProject struct {
@@ -28,6 +55,7 @@ type nodeProject struct {
 	versionSrc string
 	hasVersion bool
 	framework  string // "fastify", "express", "nestjs", "next", "" for plain http
+	httpServer bool   // it depends on one of nodeHTTPModules
 }
 
 func readPackageJSON(src []byte) (nodeProject, error) {
@@ -45,6 +73,11 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 			p.version, p.versionSrc, p.hasVersion = v, "package.json engines.node "+e, true
 		}
 	}
+	for dep := range pkg.Dependencies {
+		if nodeHTTPModules[dep] {
+			p.httpServer = true
+		}
+	}
 	for _, f := range []struct{ dep, name string }{{"fastify", "fastify"}, {"@nestjs/core", "nestjs"}, {"next", "next"}, {"express", "express"}} {
 		if _, ok := pkg.Dependencies[f.dep]; ok {
 			p.framework = f.name
@@ -60,9 +93,11 @@ func nodeMillis(s string) (time.Duration, bool) {
 }
 
 // parseNodeSource finds keepAliveTimeout/headersTimeout settings in a JS/TS
-// file that creates a server. Node's default is 5 s (Fastify's 72 s).
+// file that creates an HTTP server: a server call, and an HTTP module loaded
+// by the file or depended on by its project. Node's default is 5 s
+// (Fastify's 72 s).
 func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Finding) {
-	if !nodeServerRe.Match(src) {
+	if !nodeServerRe.Match(src) || !proj.httpServer && !loadsHTTPModule(src) {
 		return nil, nil
 	}
 	node := stacks.Must("node")
