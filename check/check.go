@@ -119,6 +119,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Skipped[why]++
 			return nil
 		}
+		if testSource(relp, name) {
+			r.Skipped[SkipTests]++
+			return nil
+		}
 		if !o.NoIgnore && ign.ignored(relp, false) {
 			r.Skipped[SkipIgnored]++
 			return nil

@@ -77,6 +77,37 @@ func skipFile(name string, size int64) string {
 	return ""
 }
 
+// testSource reports whether a program source file is a test, by its name
+// (server.test.ts, main_test.go, test_app.py, AppTests.java) or a directory
+// of tests above it (test, tests, spec, e2e, a .NET *.Tests project): test
+// servers are not deployed. Only program source: a directory named test may
+// hold a real environment's configuration (envs/test/main.tf).
+func testSource(rel, name string) bool {
+	ext := path.Ext(name)
+	switch ext {
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".cs", ".rb":
+	default:
+		return false
+	}
+	base := strings.TrimSuffix(name, ext)
+	for _, suffix := range []string{".test", ".spec", "_test", "_spec", "Test", "Tests"} {
+		if strings.HasSuffix(base, suffix) {
+			return true
+		}
+	}
+	if strings.HasPrefix(base, "test_") {
+		return true
+	}
+	for _, dir := range strings.Split(path.Dir(rel), "/") {
+		switch {
+		case dir == "test", dir == "tests", dir == "spec", dir == "e2e", dir == "__mocks__",
+			strings.HasSuffix(dir, ".Tests"), strings.HasSuffix(dir, ".Test"), strings.HasSuffix(dir, ".UnitTests"), strings.HasSuffix(dir, ".IntegrationTests"):
+			return true
+		}
+	}
+	return false
+}
+
 // looksMinified reports whether JavaScript source is bundled or minified:
 // most of its bytes sit on lines far longer than people write.
 func looksMinified(src []byte) bool {

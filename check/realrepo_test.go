@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -240,5 +241,32 @@ func TestNodeServerNeedsHTTP(t *testing.T) {
 	p, _ = readPackageJSON([]byte(`{"dependencies": {"koa": "^2"}}`))
 	if !p.httpServer {
 		t.Error("a Koa project's package.json names no HTTP server")
+	}
+}
+
+// Test servers are not deployed: outline/outline's server/test/TestServer.ts
+// and server/test/setup.ts were reported next to its real server/main.ts.
+// A directory named test may still hold a real environment's configuration.
+func TestTestSource(t *testing.T) {
+	for rel, want := range map[string]bool{
+		"server/test/TestServer.ts":            true,
+		"server/test/setup.ts":                 true,
+		"src/routes/users.test.ts":             true,
+		"web/app.spec.js":                      true,
+		"cmd/api/main_test.go":                 true,
+		"api/tests/conftest.py":                true,
+		"api/test_app.py":                      true,
+		"src/Api.Tests/Program.cs":             true,
+		"e2e/server.mjs":                       true,
+		"server/main.ts":                       false,
+		"envs/test/main.tf":                    false,
+		"k8s/test/ingress.yaml":                false,
+		"src/latest/server.js":                 false,
+		"src/contest/app.py":                   false,
+		"src/main/java/shop/TestimonyApi.java": false,
+	} {
+		if got := testSource(rel, path.Base(rel)); got != want {
+			t.Errorf("testSource(%q) = %v, want %v", rel, got, want)
+		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 var (
 	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([0-9][0-9_]*)`)
 	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([0-9][0-9_]*)`)
-	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create)\s*\(|\bexpress\(\)|\.listen\s*\(`)
+	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create)\s*\(|\.listen\s*\(`)
 	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
 	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
 	nodeImportRe = regexp.MustCompile(`(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)["']([^"'\n]+)["']`)
