@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -136,6 +137,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		slash := filepath.ToSlash(path)
 		r.scanClientsAndRefs(dir, path, relp, name)
 		switch {
+		case isTraefikFile(name):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseTraefikFile(rel(dir, path), src)...)
+				return nil
+			})
 		case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tfvars"):
 			r.read(path, func(src []byte) error {
 				tfDirs[filepath.Dir(path)] = append(tfDirs[filepath.Dir(path)], tfFile{relp, src})
@@ -165,9 +171,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					r.kube = append(r.kube, kubeObjects(rel(dir, path), src)...)
 					hops, err := parseKubernetes(rel(dir, path), src)
 					r.Hops = append(r.Hops, hops...)
+					r.Hops = append(r.Hops, parseTraefikFlags(rel(dir, path), src)...)
 					return err
 				case strings.Contains(name, "compose"):
 					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+					r.Hops = append(r.Hops, parseTraefikFlags(rel(dir, path), src)...)
 				}
 				return nil
 			})
@@ -215,6 +223,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				return nil
+			})
+		case !strings.Contains(name, ".") && size < 64<<10:
+			// A shell script without an extension (a container's start or
+			// entrypoint script) runs the server as often as a Dockerfile does.
+			r.read(path, func(src []byte) error {
+				if shellScript(src) {
+					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				}
 				return nil
 			})
 		case strings.HasSuffix(name, ".py"):
@@ -542,18 +559,101 @@ func (r *Report) evaluate(o Options) {
 				Setting: func(d time.Duration) string {
 					return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
 				}}
-			if p.Kind == "ingress-nginx" {
+			retries := false
+			switch p.Kind {
+			case "ingress-nginx":
 				up.Name, up.Source = "ingress-nginx upstream keepalive pool", "upstream-keepalive-timeout"
 				up.Setting = func(d time.Duration) string {
 					return fmt.Sprintf(`upstream-keepalive-timeout: "%d"`, int64(d/time.Second))
 				}
+			case "traefik":
+				up.Name, up.Source = "Traefik serversTransport pool", p.UpstreamSource
+				up.Setting = func(d time.Duration) string {
+					return fmt.Sprintf("serversTransport.forwardingTimeouts.idleConnTimeout: %ds", int64(d/time.Second))
+				}
+				retries = true
 			}
 			for _, b := range apps {
+				if !inScope(r.Dir, p.UpstreamLoc.File, b.Location.File) || !samePlace(p.UpstreamLoc.File, b.Location.File) {
+					continue
+				}
+				n := len(r.Findings)
 				r.compare(up, b, o)
+				for i := n; retries && i < len(r.Findings); i++ {
+					// Go's http.Transport, under Traefik, sends an idempotent
+					// request again on a pooled connection the server closed.
+					if f := &r.Findings[i]; f.Rule.Severity.Rank() > Warning.Rank() {
+						f.Severity = Warning
+						f.Message += " (Traefik retries GET and other idempotent requests on a closed pooled connection; a POST gets 502)"
+					}
+				}
 			}
 			break
 		}
 	}
+}
+
+// inScope reports whether an application configured in app (relative to
+// root) is in the project of the proxy configured in proxy: under the
+// nearest directory above the proxy's file that holds a compose file, else
+// anywhere. A repository of independent samples (docker/awesome-compose)
+// has one compose file per sample, and one sample's proxy does not front
+// the others' applications.
+func inScope(root, proxy, app string) bool {
+	for d := path.Dir(proxy); ; d = path.Dir(d) {
+		if hasComposeFile(filepath.Join(root, filepath.FromSlash(d))) {
+			return d == "." || strings.HasPrefix(app, d+"/")
+		}
+		if d == "." || d == "/" {
+			return true
+		}
+	}
+}
+
+// hasComposeFile reports whether dir holds a Docker Compose file.
+func hasComposeFile(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		n := strings.ToLower(e.Name())
+		if !e.IsDir() && (strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) &&
+			(strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml")) {
+			return true
+		}
+	}
+	return false
+}
+
+// samePlace reports whether an application configured in app can be behind
+// the proxy configured in proxy: not when the two files sit under different
+// environments (compose/local against compose/production), nor for a
+// Procfile, whose processes run behind a platform's router.
+func samePlace(proxy, app string) bool {
+	if path.Base(app) == "Procfile" {
+		return false
+	}
+	e1, e2 := environmentOf(proxy), environmentOf(app)
+	return e1 == "" || e2 == "" || e1 == e2
+}
+
+// environmentOf returns the first directory of p that names a deployment
+// environment, normalized ("prod" and "production" alike), or "".
+func environmentOf(p string) string {
+	for _, d := range strings.Split(path.Dir(p), "/") {
+		switch strings.ToLower(d) {
+		case "local", "dev", "develop", "development":
+			return "dev"
+		case "prod", "production":
+			return "prod"
+		case "stage", "staging":
+			return "staging"
+		case "qa", "test", "testing":
+			return "test"
+		}
+	}
+	return ""
 }
 
 // compareVia compares and marks the finding: how the two hops are linked,

@@ -108,6 +108,20 @@ func testSource(rel, name string) bool {
 	return false
 }
 
+// shellScript reports whether src starts with a shell's #! line.
+func shellScript(src []byte) bool {
+	first, _, _ := bytes.Cut(src, []byte{'\n'})
+	if !bytes.HasPrefix(first, []byte("#!")) {
+		return false
+	}
+	for _, sh := range []string{"/sh", "/bash", "/dash", "/ash", "/zsh", "env sh", "env bash"} {
+		if bytes.Contains(first, []byte(sh)) {
+			return true
+		}
+	}
+	return false
+}
+
 // looksMinified reports whether JavaScript source is bundled or minified:
 // most of its bytes sit on lines far longer than people write.
 func looksMinified(src []byte) bool {

@@ -15,6 +15,9 @@ func FuzzConfigParsers(f *testing.F) {
 		"server.tomcat.keep-alive-timeout=65s\nserver.tomcat.connection-timeout: 20000\n",
 		"CMD gunicorn -k gthread --threads 4 --keep-alive 62 app:app\nENV UVICORN_TIMEOUT_KEEP_ALIVE=75\nuvicorn a:b --timeout-keep-alive 3",
 		"const s = http.createServer(); s.keepAliveTimeout = 65_000; s.headersTimeout = 66000;",
+		"entryPoints:\n  web:\n    transport:\n      respondingTimeouts:\n        idleTimeout: 65\n{%- if x %}\n",
+		"[serversTransport.forwardingTimeouts]\n idleConnTimeout = \"1m\"\n",
+		"image: traefik:v3\ncommand: --entrypoints.web.address=:80 --serverstransport.maxidleconnsperhost=-1",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -38,5 +41,8 @@ func FuzzConfigParsers(f *testing.F) {
 		parseKubernetes("k.yaml", src)
 		parseSpringYAML("application.yml", src)
 		parseTerraform("a.tf", src)
+		parseTraefikFile("traefik.yml", src)
+		parseTraefikFile("traefik.toml", src)
+		parseTraefikFlags("compose.yaml", src)
 	})
 }

@@ -106,6 +106,9 @@ type Hop struct {
 	// the idle timeout of that pool (0 when it does not pool).
 	UpstreamIdle time.Duration
 	UpstreamLoc  Location
+	// UpstreamSource says how UpstreamIdle was found ("" for the proxy's
+	// usual wording).
+	UpstreamSource string
 	// Setting renders the fix for this hop with a timeout.
 	Setting func(time.Duration) string
 	// Pattern marks a value read by pattern matching (no parser fits the

@@ -11,7 +11,7 @@ import (
 )
 
 func TestCheckGolden(t *testing.T) {
-	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices", "k8s-alb-links"} {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices", "k8s-alb-links", "traefik"} {
 		dir := filepath.Join("testdata", "check", repo)
 		for _, format := range []string{"text", "json", "sarif"} {
 			code, out, stderr := runCLI(t, "", "check", "--format", format, dir)
@@ -56,6 +56,10 @@ func TestCheckFindings(t *testing.T) {
 		// Ingress (ALB, 120 s) -> Service storefront -> Deployment image .../shop/web -> web/: linked, an
 		// error; reports/ (Node 65 s) is linked to nothing and safe against the assumed 60 s.
 		"k8s-alb-links": {"LBD001 web/Dockerfile:3"},
+		// Traefik (static file, templated) pools connections 75 s to the
+		// applications of its environment: warnings, Traefik retries
+		// idempotent requests. deploy/local and the Procfile are not behind it.
+		"traefik": {"LBD001 compose.yaml:10", "LBD001 deploy/production/api/start:4"},
 	}
 	for repo, ids := range want {
 		_, out, _ := runCLI(t, "", "check", "--format", "json", filepath.Join("testdata", "check", repo))

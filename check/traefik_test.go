@@ -1,0 +1,96 @@
+package check
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestTraefikFile(t *testing.T) {
+	tests := []struct {
+		name, path, src string
+		// want: entryPoint name -> client-side idle; pool: the backend pool's idle
+		want map[string]time.Duration
+		pool time.Duration
+	}{
+		{"defaults", "traefik.yml", "entryPoints:\n  web:\n    address: ':80'\n", map[string]time.Duration{"web": 180 * time.Second}, 90 * time.Second},
+		{"YAML with Jinja lines and values", "traefik.yml",
+			"entryPoints:\n  web:\n    address: ':80'\n  {%- if x %}\n  websecure:\n    address: ':443'\n    transport:\n      respondingTimeouts:\n        idleTimeout: 65  # seconds\n  {%- endif %}\nserversTransport:\n  maxIdleConnsPerHost: 50\n  forwardingTimeouts:\n    idleConnTimeout: 1m30s\n",
+			map[string]time.Duration{"web": 180 * time.Second, "websecure": 65 * time.Second}, 90 * time.Second},
+		{"TOML", "traefik.toml",
+			"[entryPoints]\n  [entryPoints.web]\n    address = \":80\"\n  [entryPoints.web.transport.respondingTimeouts]\n    idleTimeout = \"300s\"\n[serversTransport.forwardingTimeouts]\n  idleConnTimeout = \"45s\"\n",
+			map[string]time.Duration{"web": 300 * time.Second}, 45 * time.Second},
+		{"pooling off", "traefik.yaml", "entryPoints:\n  web:\n    address: ':80'\nserversTransport:\n  maxIdleConnsPerHost: -1\n", map[string]time.Duration{"web": 180 * time.Second}, 0},
+		{"routers' entryPoints lists are not entryPoints", "traefik.yml",
+			"entryPoints:\n  web:\n    address: ':80'\nhttp:\n  routers:\n    r:\n      entryPoints:\n        - web\n      service: app\n",
+			map[string]time.Duration{"web": 180 * time.Second}, 90 * time.Second},
+	}
+	for _, tt := range tests {
+		hops := parseTraefikFile(tt.path, []byte(tt.src))
+		got := map[string]time.Duration{}
+		for _, h := range hops {
+			got[h.Name[len("Traefik entryPoint "):]] = h.Idle
+			if h.UpstreamIdle != tt.pool {
+				t.Errorf("%s: %s pool %s, want %s", tt.name, h.Name, h.UpstreamIdle, tt.pool)
+			}
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: entryPoints %v, want %v", tt.name, got, tt.want)
+		}
+		for k, v := range tt.want {
+			if got[k] != v {
+				t.Errorf("%s: entryPoint %s idle %s, want %s", tt.name, k, got[k], v)
+			}
+		}
+	}
+}
+
+func TestTraefikFlags(t *testing.T) {
+	compose := "services:\n  traefik:\n    image: \"traefik:v2.11\"\n    command:\n      - \"--entrypoints.web.address=:80\"\n      - \"--entryPoints.web.transport.respondingTimeouts.idleTimeout=100\"\n      - --serverstransport.forwardingtimeouts.idleconntimeout=30s\n"
+	hops := parseTraefikFlags("compose.yaml", []byte(compose))
+	if len(hops) != 1 || hops[0].Idle != 100*time.Second || hops[0].UpstreamIdle != 30*time.Second || hops[0].Location.Line != 6 {
+		t.Errorf("compose flags: %+v", hops)
+	}
+	k8s := "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: traefik\n          image: docker.io/library/traefik:3.1\n          args: [\"--entrypoints.websecure.address=:8443\"]\n"
+	hops = parseTraefikFlags("traefik.yaml", []byte(k8s))
+	if len(hops) != 1 || hops[0].Name != "Traefik entryPoint websecure" || hops[0].Idle != 180*time.Second || hops[0].UpstreamIdle != 90*time.Second {
+		t.Errorf("Kubernetes args: %+v", hops)
+	}
+	// A compose override names no image: the entryPoint address flag is Traefik's own.
+	hops = parseTraefikFlags("compose.deploy.yml", []byte("services:\n  proxy:\n    command:\n      - --providers.docker\n      - --entrypoints.https.address=:443\n"))
+	if len(hops) != 1 || hops[0].Name != "Traefik entryPoint https" || hops[0].Location.Line != 5 {
+		t.Errorf("compose override: %+v", hops)
+	}
+	// Other flags without a traefik image, or a traefik image without flags: nothing.
+	for _, src := range []string{"services:\n  x:\n    image: nginx\n    command: --entrypoints.web.timeout=5\n", "services:\n  t:\n    image: traefik:v3\n"} {
+		if hops := parseTraefikFlags("compose.yaml", []byte(src)); len(hops) != 0 {
+			t.Errorf("%q: %+v", src, hops)
+		}
+	}
+}
+
+// The pool of a Traefik fronts the applications of its environment: not a
+// development start script, nor a Procfile's process (a platform's router
+// runs those). cookiecutter/cookiecutter-django has that shape.
+func TestTraefikFrontsItsEnvironment(t *testing.T) {
+	r, err := Run(context.Background(), filepath.Join("..", "cmd", "lbdoctor", "testdata", "check", "traefik"), Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range r.Findings {
+		got[f.Rule.ID+" "+f.Location.String()] = true
+		if f.Severity != Warning {
+			t.Errorf("%s: severity %q, want warning (Traefik retries idempotent requests)", f.Location, f.Severity)
+		}
+	}
+	for _, want := range []string{"LBD001 compose.yaml:10", "LBD001 deploy/production/api/start:4"} {
+		if !got[want] {
+			t.Errorf("missing %s in %v", want, got)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("findings %v, want only the two above (not deploy/local, not Procfile)", got)
+	}
+}
