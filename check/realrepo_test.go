@@ -270,3 +270,34 @@ func TestTestSource(t *testing.T) {
 		}
 	}
 }
+
+// A server named on a command line is run only in a command's place:
+// netbox-community/netbox-docker's Dockerfile removes gunicorn from its
+// requirements with sed, and was read as a gunicorn server.
+func TestFindCommand(t *testing.T) {
+	for line, want := range map[string]bool{
+		"CMD gunicorn app:app":                                 true,
+		"CMD [gunicorn -b 0.0.0.0:8000 app:app]":               true,
+		"exec /opt/venv/bin/gunicorn config.wsgi --bind :5000": true,
+		"web: gunicorn app.wsgi":                               true,
+		"command: gunicorn app:app -k gthread":                 true,
+		"  - gunicorn":                                         true,
+		"cd /app && PORT=80 exec gunicorn app:app":             true,
+		"python -m gunicorn app:app":                           true,
+		"poetry run gunicorn app:app":                          true,
+		"exec gosu app gunicorn app:app":                       true,
+		"ddtrace-run gunicorn app:app":                         true,
+		"sed -i -e /gunicorn/d /requirements.txt":              false,
+		"RUN pip install gunicorn uvicorn":                     false,
+		"echo starting gunicorn now":                           false,
+		"RUN which gunicorn":                                   false,
+		"COPY gunicorn_conf.py /gunicorn_conf.py":              false,
+	} {
+		if got := findCommand(line, gunicornCmdRe) != ""; got != want {
+			t.Errorf("%q: command %v, want %v", line, got, want)
+		}
+	}
+	if findCommand("RUN pip install uvicorn main:app", uvicornCmdRe) != "" || findCommand("uv run uvicorn main:app --port 80", uvicornCmdRe) == "" {
+		t.Error("uvicorn: an install line read as a server, or uv run not read")
+	}
+}

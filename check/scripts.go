@@ -202,7 +202,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {
 			continue
 		}
-		if fastapiRunRe.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+		if loc := fastapiRunRe.FindStringIndex(line); loc != nil && commandAt(line, loc[0]) && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 			u := stacks.Must("uvicorn")
 			hops = append(hops, Hop{Role: App, Kind: "uvicorn", Name: "FastAPI CLI (uvicorn)", Known: true, Idle: u.DefaultIdle, Pattern: true,
 				Source: "fastapi run starts uvicorn with its default --timeout-keep-alive (5 s)", Location: Location{path, n},
@@ -210,7 +210,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 					return fmt.Sprintf("uvicorn app.main:app --timeout-keep-alive %d (fastapi run has no keep-alive option)", int64((d+time.Second-1)/time.Second))
 				}})
 		}
-		if cmd := gunicornCmdRe.FindString(line); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") &&
+		if cmd := findCommand(line, gunicornCmdRe); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") &&
 			!strings.Contains(line, "GUNICORN_CMD_ARGS") {
 			cmd = envArgs + " " + cmd // the command line's own flags come last and win
 			var keepalive, worker string
@@ -230,7 +230,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			}
 			hops = append(hops, gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"))
 		}
-		if cmd := uvicornCmdRe.FindString(line); cmd != "" {
+		if cmd := findCommand(line, uvicornCmdRe); cmd != "" {
 			u := stacks.Must("uvicorn")
 			hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
 				Source: "uvicorn's default --timeout-keep-alive (5 s)", Location: Location{path, n}, Setting: u.Setting}
@@ -250,6 +250,62 @@ func parseCommandLines(path string, src []byte) []Hop {
 		}
 	}
 	return hops
+}
+
+// findCommand returns the first match of re in line that runs a program:
+// its word is the program (perhaps with a path: /venv/bin/gunicorn) and
+// stands where a command starts (see commandAt). "pip install gunicorn" and
+// "sed -i '/gunicorn/d' requirements.txt" name gunicorn without running it.
+func findCommand(line string, re *regexp.Regexp) string {
+	for _, m := range re.FindAllStringIndex(line, -1) {
+		start := m[0]
+		for start > 0 && !strings.ContainsRune(" \t[", rune(line[start-1])) {
+			start-- // the word's path
+		}
+		word := line[start:m[0]]
+		if (word == "" || strings.HasSuffix(word, "/")) && commandAt(line, start) {
+			return line[m[0]:m[1]]
+		}
+	}
+	return ""
+}
+
+// commandPrefixes are the words that may come before a program on a command
+// line: Dockerfile instructions, shell built-ins, and the wrappers that run
+// a Python server (python -m, poetry run, ddtrace-run, ...).
+var commandPrefixes = map[string]bool{
+	"run": true, "cmd": true, "entrypoint": true, "exec": true, "nohup": true, "env": true, "time": true, "command": true,
+	"-": true, "[": true, "sh": true, "bash": true, "-c": true, "-lc": true, "-ec": true, "-euc": true,
+	"python": true, "python3": true, "-m": true, "poetry": true, "pipenv": true, "uv": true, "pdm": true, "hatch": true, "rye": true,
+	"tini": true, "--": true, "dumb-init": true, "ddtrace-run": true, "opentelemetry-instrument": true,
+	"newrelic-admin": true, "run-program": true, "doppler": true, "chamber": true, "with-contenv": true,
+}
+
+// commandAt reports whether a program starting at line[i] is in a
+// command's place: nothing before it in its command (since the last &&,
+// ||, ;, | or opening bracket) but variable assignments, labels ending in a
+// colon (command:, web: in a Procfile) and commandPrefixes; gosu and
+// su-exec take a user first.
+func commandAt(line string, i int) bool {
+	seg := line[:i]
+	for _, sep := range []string{"&&", "||", ";", "|", "$(", "`", "("} {
+		if j := strings.LastIndex(seg, sep); j >= 0 {
+			seg = seg[j+len(sep):]
+		}
+	}
+	words := strings.Fields(seg)
+	for k := 0; k < len(words); k++ {
+		w := strings.ToLower(words[k])
+		base := w[strings.LastIndexByte(w, '/')+1:]
+		switch {
+		case strings.Contains(w, "=") && !strings.HasPrefix(w, "-"), strings.HasSuffix(w, ":"), commandPrefixes[base]:
+		case base == "gosu" || base == "su-exec" || base == "chpst":
+			k++ // the user it runs as
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // parseGunicornConf reads gunicorn.conf.py settings.
