@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -55,6 +57,10 @@ var (
 	ErrBadAddress   = errors.New("invalid address")
 	ErrNotQuoted    = errors.New("field must be quoted")
 	ErrClassicELB   = errors.New("this looks like a Classic Load Balancer log line, which has a different format")
+	// ErrConnectionLog and ErrNLBLog name the other logs a load balancer
+	// writes, which people point lbdoctor at by mistake.
+	ErrConnectionLog = errors.New("this is an ALB connection log line (timestamp, client IP, client port, listener port, TLS ...), not an access log line: lbdoctor reads access logs")
+	ErrNLBLog        = errors.New("this is a Network Load Balancer access log line (type tls, log version 2.0), not an Application Load Balancer one")
 )
 
 // Parse parses one log line (without its line terminator) into e. It does not
@@ -184,6 +190,11 @@ func (e *Entry) fillOrdered(line []byte, f *fields) error {
 		tok := line[f.start[i]:f.end[i]]
 		quoted := f.quoted&(1<<i) != 0
 		if err := e.set(i+1, tok, quoted); err != nil {
+			if i < 2 {
+				if other := otherLog(line, f); other != nil {
+					return &FieldError{Err: other}
+				}
+			}
 			col := f.start[i] + 1
 			if quoted {
 				col-- // the column of the opening quote
@@ -199,6 +210,27 @@ func (e *Entry) fillOrdered(line []byte, f *fields) error {
 			return &FieldError{Err: errors.New("empty line")}
 		}
 		return &FieldError{Field: f.n + 1, Column: len(line) + 1, Err: fmt.Errorf("%w: got %d, need at least %d", ErrTooFewFields, f.n, MinFields)}
+	}
+	return nil
+}
+
+// otherLog recognizes, from its first fields, a line of another log that
+// load balancers write: an ALB connection log (a timestamp, then the client's
+// IP and port as two fields) or an NLB access log (type tls, then the log
+// version). It returns nil for anything else.
+func otherLog(line []byte, f *fields) error {
+	if f.n < 3 {
+		return nil
+	}
+	tok := func(i int) string { return string(line[f.start[i]:f.end[i]]) }
+	first, second, third := tok(0), tok(1), tok(2)
+	switch {
+	case first == "tls" && second == "2.0":
+		return ErrNLBLog
+	case first != "" && first[0] >= '0' && first[0] <= '9' && strings.Contains(first, "T"):
+		if _, err := netip.ParseAddr(second); err == nil && third != "" && strings.Trim(third, "0123456789") == "" {
+			return ErrConnectionLog
+		}
 	}
 	return nil
 }

@@ -186,6 +186,28 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// Lines of the other logs load balancers write, as elastic/integrations'
+// test-alb.log mixes them with access log lines, are named for what they are.
+func TestOtherLoadBalancerLogs(t *testing.T) {
+	tests := []struct {
+		line string
+		err  error
+	}{
+		{`tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 192.168.131.39:2817 10.0.0.1:80 5 2 98 246 - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-network-loadbalancer-c6e77e28c25b2234.elb.us-east-2.amazonaws.com - - - 2018-12-20T02:59:30`, ErrNLBLog},
+		{`2024-10-04T17:05:15.514108Z 192.168.131.39 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 "CN=amazondomains.com,O=endEntity,L=Seattle,ST=Washington,C=US" NotBefore=2023-09-21T22:43:21Z;NotAfter=2026-06-17T22:43:21Z FEF257372D5C14D4 Success`, ErrConnectionLog},
+		{`2024-11-29T13:45:24.599544Z 172.31.43.26 58206 80 - - - "-" - - - TID_16132ed0b4112148`, ErrConnectionLog},
+		{`2024-11-29T13:45:24.599544Z 2001:db8::1 58206 443 - - - "-" - - - TID_16132ed0b4112148`, ErrConnectionLog},
+		{`2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`, ErrClassicELB},
+	}
+	for _, tt := range tests {
+		var e Entry
+		err := Parse([]byte(tt.line), &e)
+		if !errors.Is(err, tt.err) {
+			t.Errorf("%.40s...: err %v, want %v", tt.line, err, tt.err)
+		}
+	}
+}
+
 func TestFormatRoundTrip(t *testing.T) {
 	for _, line := range []string{docHTTP, docHTTPS, docLambda} {
 		e := mustParse(t, line)
