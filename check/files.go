@@ -56,7 +56,11 @@ func skipDir(root, rel, name string) string {
 		return SkipBuild
 	}
 	// Test sources and fixtures configure tests, not what is deployed.
-	if name == "__tests__" || name == "testdata" || name == "fixtures" || strings.HasSuffix(rel, "src/test") || rel == "src/test" {
+	switch strings.ToLower(name) {
+	case "__tests__", "testdata", "test_data", "test-data", "test_files", "test-files", "testfiles", "fixtures", "test-fixtures", "test_fixtures":
+		return SkipTests
+	}
+	if strings.HasSuffix(rel, "src/test") || rel == "src/test" {
 		return SkipTests
 	}
 	return ""

@@ -301,3 +301,19 @@ func TestFindCommand(t *testing.T) {
 		t.Error("uvicorn: an install line read as a server, or uv run not read")
 	}
 }
+
+// Fixture directories are test data whatever their spelling:
+// kubernetes-sigs/aws-load-balancer-controller keeps Ingresses under
+// pkg/ingress2gateway/utils/test_files.
+func TestFixtureDirsSkipped(t *testing.T) {
+	for _, name := range []string{"testdata", "test_data", "test-data", "test_files", "testfiles", "fixtures", "__tests__"} {
+		if skipDir("/repo", "pkg/x/"+name, name) != SkipTests {
+			t.Errorf("%s not skipped as test sources", name)
+		}
+	}
+	for _, name := range []string{"test", "tests", "testing", "environments"} {
+		if skipDir("/repo", "envs/"+name, name) != "" {
+			t.Errorf("%s skipped: a directory named so may hold a real environment's configuration", name)
+		}
+	}
+}
