@@ -317,3 +317,53 @@ func TestFixtureDirsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// Documents of an application.yml without a profile are one configuration,
+// later ones winning, as in Spring: jhipster/jhipster-sample-app's has two
+// (and comment-only ones), and its one server was reported twice.
+func TestSpringYAMLDocumentsMerge(t *testing.T) {
+	src := "# comments only\n---\nspring:\n  config:\n    activate:\n      on-profile: '!api-docs'\nspringdoc:\n  api-docs:\n    enabled: false\n---\nserver:\n  tomcat:\n    keep-alive-timeout: 30s\n---\nserver:\n  tomcat:\n    keep-alive-timeout: 70s\n---\n# application: {}\n"
+	sets, err := parseSpringYAML("application.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base []springProps
+	for _, sp := range sets {
+		if sp.profile == "" {
+			base = append(base, sp)
+		}
+	}
+	if len(base) != 1 || base[0].props["server.tomcat.keep-alive-timeout"] != "70s" || base[0].lines["server.tomcat.keep-alive-timeout"] != 17 {
+		t.Errorf("documents without a profile: %+v, want one, with the later 70s at line 17", base)
+	}
+}
+
+// A module of a multi-module build gets its web starter through the
+// project's own modules: macrozheng/mall's mall-admin depends on
+// mall-security, which names spring-boot-starter-web. It was "embedded
+// server unknown".
+func TestSpringServerThroughModules(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	dep := func(a string) string { return "<dependency><artifactId>" + a + "</artifactId></dependency>" }
+	write("pom.xml", "<project><artifactId>shop</artifactId><modules><module>shop-admin</module></modules></project>")
+	write("shop-admin/pom.xml", "<project><parent><artifactId>shop</artifactId></parent><artifactId>shop-admin</artifactId>"+dep("shop-security")+"</project>")
+	write("shop-security/pom.xml", "<project><artifactId>shop-security</artifactId>"+dep("shop-common")+"</project>")
+	write("shop-common/pom.xml", "<project><artifactId>shop-common</artifactId>"+dep("spring-boot-starter-undertow")+"</project>")
+	write("shop-batch/pom.xml", "<project><artifactId>shop-batch</artifactId>"+dep("spring-boot-starter-batch")+"</project>")
+	write("api/build.gradle", "dependencies {\n  implementation project(':core')\n}\n")
+	write("core/build.gradle", "dependencies {\n  implementation 'org.springframework.boot:spring-boot-starter-webflux'\n}\n")
+	for _, tt := range []struct{ dir, server, build string }{
+		{"shop-admin", serverUndertow, "shop-admin/pom.xml via shop-common/pom.xml"},
+		{"shop-batch", "", ""},
+		{"api", serverNetty, "api/build.gradle via core/build.gradle"},
+	} {
+		server, build, found := springServer(dir, filepath.Join(dir, tt.dir))
+		if server != tt.server || build != tt.build || !found {
+			t.Errorf("%s: server %q from %q (found %v), want %q from %q", tt.dir, server, build, found, tt.server, tt.build)
+		}
+	}
+}

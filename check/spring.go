@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/lbdoctor/lbdoctor/stacks"
 )
@@ -47,32 +48,15 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 				continue
 			}
 			found = true
-			re := pomArtifactRe
-			if n != "pom.xml" {
-				re = gradleArtifactRe
-			}
-			arts := map[string]bool{}
-			for _, m := range re.FindAllSubmatch(src, -1) {
-				arts[string(m[1])] = true
-			}
-			has := func(set map[string]bool) bool {
-				for a := range arts {
-					if set[a] {
-						return true
-					}
-				}
-				return false
-			}
 			where := rel(root, filepath.Join(dir, n))
-			switch {
-			case has(jettyArtifacts):
-				return serverJetty, where, true
-			case has(undertowArtifacts):
-				return serverUndertow, where, true
-			case has(tomcatArtifacts):
-				return serverTomcat, where, true
-			case has(nettyArtifacts):
-				return serverNetty, where, true
+			if s := buildServer(n, src); s != "" {
+				return s, where, true
+			}
+			// A module of a multi-module build gets its starter through
+			// the project's own modules it depends on (mall-admin ->
+			// mall-security -> spring-boot-starter-web).
+			if s, via := moduleServer(root, dir, n, src, map[string]bool{dir: true}, 0); s != "" {
+				return s, where + " via " + via, true
 			}
 		}
 		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
@@ -80,6 +64,84 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 		}
 		dir = filepath.Dir(dir)
 	}
+}
+
+// buildServer says which embedded server the artifacts named in a build
+// file (name: pom.xml, build.gradle or build.gradle.kts) bring, or "".
+func buildServer(name string, src []byte) string {
+	arts := buildArtifacts(name, src)
+	has := func(set map[string]bool) bool {
+		for _, a := range arts {
+			if set[a] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(jettyArtifacts):
+		return serverJetty
+	case has(undertowArtifacts):
+		return serverUndertow
+	case has(tomcatArtifacts):
+		return serverTomcat
+	case has(nettyArtifacts):
+		return serverNetty
+	}
+	return ""
+}
+
+var gradleProjectRe = regexp.MustCompile(`project\(\s*(?:path\s*[:=]\s*)?["']:?([\w.:-]+)["']`)
+
+// buildArtifacts lists the artifacts a build file names; for Gradle, also
+// the projects it depends on (project(':common') names common).
+func buildArtifacts(name string, src []byte) []string {
+	re := pomArtifactRe
+	if name != "pom.xml" {
+		re = gradleArtifactRe
+	}
+	var arts []string
+	for _, m := range re.FindAllSubmatch(src, -1) {
+		arts = append(arts, string(m[1]))
+	}
+	if name != "pom.xml" {
+		for _, m := range gradleProjectRe.FindAllSubmatch(src, -1) {
+			p := string(m[1])
+			arts = append(arts, p[strings.LastIndexByte(p, ':')+1:])
+		}
+	}
+	return arts
+}
+
+// moduleServer follows the dependencies of a build file in dir on the
+// project's own modules, found as directories named like the artifact next
+// to dir or at the root, up to a depth of 4. It returns the server and the
+// module that brings it.
+func moduleServer(root, dir, name string, src []byte, seen map[string]bool, depth int) (server, via string) {
+	if depth >= 4 {
+		return "", ""
+	}
+	for _, a := range buildArtifacts(name, src) {
+		for _, cand := range []string{filepath.Join(filepath.Dir(dir), a), filepath.Join(root, a)} {
+			if seen[cand] {
+				continue
+			}
+			seen[cand] = true
+			for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts"} {
+				msrc, err := readCapped(filepath.Join(cand, n))
+				if err != nil {
+					continue
+				}
+				if s := buildServer(n, msrc); s != "" {
+					return s, rel(root, filepath.Join(cand, n))
+				}
+				if s, v := moduleServer(root, cand, n, msrc, seen, depth+1); s != "" {
+					return s, v
+				}
+			}
+		}
+	}
+	return "", ""
 }
 
 // springServerHop resolves the idle timeout of a Spring Boot application on

@@ -214,6 +214,7 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 func parseSpringYAML(path string, src []byte) ([]springProps, error) {
 	docs, err := yamlDocs(path, src)
 	var out []springProps
+	base := -1 // the documents without a profile, merged as Spring does: later ones win
 	for _, d := range docs {
 		sp := springProps{file: path, props: map[string]string{}, lines: map[string]int{}}
 		flatten(d, "", &sp)
@@ -223,6 +224,13 @@ func parseSpringYAML(path string, src []byte) ([]springProps, error) {
 		}
 		if profile != "" {
 			sp.profile = profile
+		} else if base >= 0 {
+			for k, v := range sp.props {
+				out[base].props[k], out[base].lines[k] = v, sp.lines[k]
+			}
+			continue
+		} else {
+			base = len(out)
 		}
 		out = append(out, sp)
 	}
