@@ -367,3 +367,32 @@ func TestSpringServerThroughModules(t *testing.T) {
 		}
 	}
 }
+
+// A module's idle_timeout that its variable leaves null is unset (ALB's
+// 60 s), and a caller may pass its own variable: cloudposse/terraform-aws-alb's
+// example passes var.idle_timeout, set in its tfvars.
+func TestTerraformNullAndCallerVariables(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	write("null/main.tf", "resource \"aws_lb\" \"this\" {\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  type    = number\n  default = null\n}\n")
+	write("mod/main.tf", "resource \"aws_lb\" \"default\" {\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  default = 60\n}\n")
+	write("examples/complete/main.tf", "module \"alb\" {\n  source       = \"../../mod\"\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  type = number\n}\n")
+	write("examples/complete/fixtures.tfvars", "idle_timeout = 120\n")
+	r, err := Run(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Hop{}
+	for _, h := range r.Hops {
+		got[h.Location.File] = h
+	}
+	if h := got["null/main.tf"]; !h.Known || h.Idle != 60*time.Second {
+		t.Errorf("null variable: %+v, want the 60 s default", h)
+	}
+	if h := got["mod/main.tf"]; !h.Known || h.Idle != 120*time.Second {
+		t.Errorf("caller's variable: %+v, want the 120 s of its tfvars", h)
+	}
+}

@@ -45,6 +45,9 @@ func parseTerraformDir(files []tfFile) ([]Hop, []Finding, []link, []*ParseError)
 // root, slash-separated).
 func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 	out := map[string]map[string]cty.Value{}
+	// An input may be the caller's own variable (idle_timeout = var.idle_timeout
+	// in an example that calls the module): evaluated with the caller's values.
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(terraformVars(files))}}
 	for _, f := range files {
 		if !strings.HasSuffix(f.path, ".tf") {
 			continue
@@ -61,7 +64,7 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 			target := filepath.ToSlash(filepath.Clean(filepath.Join(dir, src)))
 			in := map[string]cty.Value{}
 			for name, a := range b.Body.Attributes {
-				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+				if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsWhollyKnown() {
 					in[name] = v
 				} else {
 					in[name] = cty.DynamicVal // passed, but not a literal
@@ -71,6 +74,40 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 		}
 	}
 	return out
+}
+
+// terraformVars gives the values of a directory's variables: their literal
+// defaults, overridden by literals in its *.tfvars files.
+func terraformVars(files []tfFile) map[string]cty.Value {
+	vars := map[string]cty.Value{}
+	for _, f := range files {
+		body := parseHCL(f)
+		if body == nil || strings.HasSuffix(f.path, ".tfvars") {
+			continue
+		}
+		for _, b := range body.Blocks {
+			if b.Type == "variable" && len(b.Labels) == 1 {
+				if a, ok := b.Body.Attributes["default"]; ok {
+					if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+						vars[b.Labels[0]] = v
+					}
+				}
+			}
+		}
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f.path, ".tfvars") {
+			continue
+		}
+		if body := parseHCL(f); body != nil {
+			for name, a := range body.Attributes {
+				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
+					vars[name] = v
+				}
+			}
+		}
+	}
+	return vars
 }
 
 // parseHCL parses a file already known to be valid HCL (nil otherwise).
@@ -94,7 +131,6 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 		src  []byte
 	}
 	var bodies []parsed
-	vars := map[string]cty.Value{}
 	for _, f := range files {
 		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
 		if diags.HasErrors() {
@@ -106,35 +142,12 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 			continue
 		}
 		body, ok := file.Body.(*hclsyntax.Body)
-		if !ok {
+		if !ok || strings.HasSuffix(f.path, ".tfvars") {
 			continue
-		}
-		if strings.HasSuffix(f.path, ".tfvars") {
-			continue // read after the defaults, which they override
 		}
 		bodies = append(bodies, parsed{f.path, body, f.src})
-		for _, b := range body.Blocks {
-			if b.Type == "variable" && len(b.Labels) == 1 {
-				if a, ok := b.Body.Attributes["default"]; ok {
-					if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
-						vars[b.Labels[0]] = v
-					}
-				}
-			}
-		}
 	}
-	for _, f := range files {
-		if !strings.HasSuffix(f.path, ".tfvars") {
-			continue
-		}
-		if body := parseHCL(f); body != nil {
-			for name, a := range body.Attributes {
-				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
-					vars[name] = v
-				}
-			}
-		}
-	}
+	vars := terraformVars(files)
 	for name, v := range inputs {
 		if v == cty.DynamicVal {
 			delete(vars, name) // unknown: the expression will not evaluate
@@ -158,7 +171,10 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 				hop.Location = Location{p.path, a.SrcRange.Start.Line}
 				v, diags := a.Expr.Value(ctx)
 				var secs int64
-				if diags.HasErrors() || !v.IsKnown() || gocty.FromCtyValue(v, &secs) != nil {
+				if !diags.HasErrors() && v.IsKnown() && v.IsNull() {
+					// null leaves the argument unset: AWS's default applies.
+					hop.Source = fmt.Sprintf("%s is null, so unset: the default (%d s)", exprText(p.src, a.Expr.Range()), int64(hop.Idle/time.Second))
+				} else if diags.HasErrors() || !v.IsKnown() || gocty.FromCtyValue(v, &secs) != nil {
 					hop.Known = false
 					hop.Source = "idle_timeout is an expression lbdoctor cannot evaluate"
 					findings = append(findings, Finding{Rule: RuleUnknown, Location: hop.Location,
