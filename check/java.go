@@ -20,6 +20,9 @@ const tomcatDefault = 60 * time.Second
 // keep-alive timeout is keepAliveTimeout, else connectionTimeout, else 60 s;
 // values are milliseconds and -1 means none.
 func parseServerXML(path string, src []byte) ([]Hop, error) {
+	if !bytes.Contains(src, []byte("<Server")) {
+		return nil, nil // another file of that name (Tomcat's own documentation page, say)
+	}
 	dec := xml.NewDecoder(bytes.NewReader(src))
 	var hops []Hop
 	for {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,6 +115,14 @@ func (p *nginxParser) token() (tok string, line int, quoted, ok bool) {
 		default:
 			start, line := p.pos, p.line
 			for p.pos < len(p.src) && !strings.ContainsRune(" \t\r\n{};", rune(p.src[p.pos])) {
+				// ${name} is a variable inside the word, as nginx reads it
+				// (and as envsubst templates write it), not a block.
+				if p.src[p.pos] == '$' && p.pos+1 < len(p.src) && p.src[p.pos+1] == '{' {
+					if end := bytes.IndexByte(p.src[p.pos:], '}'); end > 0 && !bytes.ContainsAny(p.src[p.pos:p.pos+end], " \t\r\n;") {
+						p.pos += end + 1
+						continue
+					}
+				}
 				p.pos++
 			}
 			return string(p.src[start:p.pos]), line, false, true

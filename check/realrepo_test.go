@@ -396,3 +396,33 @@ func TestTerraformNullAndCallerVariables(t *testing.T) {
 		t.Errorf("caller's variable: %+v, want the 120 s of its tfvars", h)
 	}
 }
+
+// Four shapes met in real repositories: frappe/frappe_docker's start.sh
+// continues gunicorn's command over lines (its gthread worker was missed),
+// and its nginx template holds ${VAR} words (a parse error before); Tomcat's
+// own documentation page named server.xml is not a configuration; a NestJS
+// seed script creates an application without serving it
+// (brocoders/nestjs-boilerplate).
+func TestRealRepositoryShapes(t *testing.T) {
+	hops := parseCommandLines("start.sh", []byte("#!/bin/bash\nset -e\n\nexec /env/bin/gunicorn \\\n  --bind=0.0.0.0:8000 \\\n  --threads=4 \\\n  --worker-class=gthread \\\n  frappe.app:application\necho done\n"))
+	if len(hops) != 1 || hops[0].Idle != 2*time.Second || hops[0].Location.Line != 4 {
+		t.Errorf("continued command: %+v, want gthread's 2 s keep-alive at line 4", hops)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	os.WriteFile(conf, []byte("upstream backend-server {\n\tserver ${BACKEND} fail_timeout=0;\n}\nserver {\n\tlisten 8080;\n\tkeepalive_timeout 15;\n\tclient_max_body_size ${CLIENT_MAX_BODY_SIZE};\n}\n"), 0o644)
+	root, err := parseNginxConf(conf, map[string]bool{}, 0)
+	if err != nil {
+		t.Fatalf("nginx template: %v", err)
+	}
+	if hops := nginxHops(root); len(hops) != 1 || hops[0].Idle != 15*time.Second {
+		t.Errorf("nginx template: %+v", hops)
+	}
+	if hops, err := parseServerXML("webapps/docs/config/server.xml", []byte("<!DOCTYPE document [\n  <!ENTITY project SYSTEM \"project.xml\">\n]>\n<document url=\"server.html\">\n  &project;\n</document>\n")); err != nil || len(hops) != 0 {
+		t.Errorf("documentation page: %+v %v", hops, err)
+	}
+	seed := "import { NestFactory } from '@nestjs/core';\nconst run = async () => {\n  const app = await NestFactory.create(SeedModule);\n  await app.get(UserSeedService).run();\n  await app.close();\n};\n"
+	if hops, _ := parseNodeSource("run-seed.ts", []byte(seed), nodeProject{httpServer: true}); len(hops) != 0 {
+		t.Errorf("seed script: %+v", hops)
+	}
+}

@@ -18,7 +18,7 @@ import (
 var (
 	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([0-9][0-9_]*)`)
 	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([0-9][0-9_]*)`)
-	nodeServerRe    = regexp.MustCompile(`\b(?:createServer|NestFactory\.create)\s*\(|\.listen\s*\(`)
+	nodeServerRe    = regexp.MustCompile(`\bcreateServer\s*\(|\.listen\s*\(`)
 	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
 	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
 	nodeImportRe = regexp.MustCompile(`(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)["']([^"'\n]+)["']`)
@@ -195,8 +195,18 @@ func parseCommandLines(path string, src []byte) []Hop {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.NewReplacer(`", "`, " ", `","`, " ", `"`, "", "'", "").Replace(sc.Text())
+	next := 1 // the number of the line sc reads next
+	for sc.Scan() {
+		n := next
+		next++
+		text := sc.Text()
+		// A command continued with a backslash is one command: its flags
+		// are often on the lines below (exec gunicorn \ --threads=4 \ ...).
+		for strings.HasSuffix(strings.TrimRight(text, " \t\r"), "\\") && sc.Scan() {
+			next++
+			text = strings.TrimSuffix(strings.TrimRight(text, " \t\r"), "\\") + " " + sc.Text()
+		}
+		line := strings.NewReplacer(`", "`, " ", `","`, " ", `"`, "", "'", "").Replace(text)
 		// Base images name servers without running them
 		// (FROM tiangolo/uvicorn-gunicorn-fastapi, image: ...).
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {

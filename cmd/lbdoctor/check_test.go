@@ -51,7 +51,7 @@ func TestCheckFindings(t *testing.T) {
 		// output, a Helm template and test resources that must not be read.
 		// ui's WebClient (Reactor Netty, no idle limit) calls checkout (Node,
 		// 5 s), as ui's application.yml says: LBD008.
-		"microservices": {"LBD001 src/ui/src/main/resources/application.yml:4", "LBD002 src/cart/src/main/resources/application.yml:1", "LBD001 src/checkout/src/main.ts:5",
+		"microservices": {"LBD001 src/ui/src/main/resources/application.yml:4", "LBD002 src/cart/src/main/resources/application.yml:1", "LBD001 src/checkout/src/main.ts:6",
 			"LBD008 src/ui/src/main/java/shop/ui/CheckoutClient.java:9"},
 		// Ingress (ALB, 120 s) -> Service storefront -> Deployment image .../shop/web -> web/: linked, an
 		// error; reports/ (Node 65 s) is linked to nothing and safe against the assumed 60 s.
