@@ -156,13 +156,36 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 		vars[name] = v
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)}}
+	// locals that evaluate from literals and variables (local.ingress_class_name).
+	locals := map[string]cty.Value{}
+	for _, p := range bodies {
+		for _, b := range p.body.Blocks {
+			if b.Type != "locals" {
+				continue
+			}
+			for name, a := range b.Body.Attributes {
+				if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsWhollyKnown() {
+					locals[name] = v
+				}
+			}
+		}
+	}
+	ctx.Variables["local"] = cty.ObjectVal(locals)
 
 	var hops []Hop
 	var findings []Finding
 	type lbRef struct{ name, ref string }
 	var lbs []lbRef
+	var links []link
 	for _, p := range bodies {
 		for _, b := range p.body.Blocks {
+			if hop, services, ok := terraformIngress(p.path, b, ctx); ok {
+				hops = append(hops, hop)
+				if len(services) > 0 {
+					links = append(links, link{lb: hop.Name, names: services, where: Location{p.path, b.DefRange().Start.Line}})
+				}
+				continue
+			}
 			hop, ref, ok := terraformLB(p.path, b)
 			if !ok {
 				continue
@@ -193,7 +216,6 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 	}
 	// Blocks that mention a load balancer's target groups route it to the
 	// services they name.
-	var links []link
 	for _, p := range bodies {
 		for _, b := range p.body.Blocks {
 			if b.Type != "resource" && b.Type != "module" {

@@ -1,0 +1,93 @@
+package check
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// An ALB Ingress written with Terraform's kubernetes provider, as public
+// EKS repositories write it: the annotation's idle timeout, a name built
+// from a variable, and a backend Service whose project is in the repository.
+func TestTerraformKubernetesIngress(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	write("infra/ingress.tf", `locals {
+  ingress_class_name = "alb"
+}
+
+resource "kubernetes_ingress_v1" "ingress_alb" {
+  metadata {
+    name      = "${var.prefix_env}-ingress-alb"
+    namespace = "default"
+    annotations = {
+      "alb.ingress.kubernetes.io/scheme"                   = "internet-facing"
+      "alb.ingress.kubernetes.io/listen-ports"             = "[{\"HTTP\": 80}]"
+      "alb.ingress.kubernetes.io/load-balancer-attributes" = "idle_timeout.timeout_seconds=120"
+      "alb.ingress.kubernetes.io/tags"                     = "Env=${var.prefix_env}"
+    }
+  }
+  spec {
+    ingress_class_name = local.ingress_class_name
+    rule {
+      http {
+        path {
+          path = "/"
+          backend {
+            service {
+              name = "web"
+              port {
+                number = 80
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "nginx" {
+  metadata {
+    name = "internal"
+  }
+  spec {
+    ingress_class_name = "nginx"
+  }
+}
+
+variable "prefix_env" {}
+`)
+	write("web/Dockerfile", "FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive 75\n")
+	r, err := Run(context.Background(), dir, Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lbs []Hop
+	for _, h := range r.Hops {
+		if h.Role == LB {
+			lbs = append(lbs, h)
+		}
+	}
+	if len(lbs) != 1 || lbs[0].Name != "kubernetes_ingress_v1.ingress_alb" || lbs[0].Idle != 120*time.Second || lbs[0].Location.Line != 12 {
+		t.Fatalf("load balancers %+v, want the ALB ingress at 120 s (line 12), not the nginx one", lbs)
+	}
+	// Its class alone (from a local) makes it an ALB, at the 60 s default.
+	hop, _, ok := terraformIngress("i.tf", parseHCL(tfFile{"i.tf", []byte("resource \"kubernetes_ingress_v1\" \"x\" {\n  spec {\n    ingress_class_name = local.c\n  }\n}\n")}).Blocks[0],
+		&hcl.EvalContext{Variables: map[string]cty.Value{"local": cty.ObjectVal(map[string]cty.Value{"c": cty.StringVal("alb")})}})
+	if !ok || hop.Idle != 60*time.Second {
+		t.Errorf("class from a local: %+v %v", hop, ok)
+	}
+	// Linked through its backend Service "web": an error, not a warning.
+	if len(r.Findings) != 1 || r.Findings[0].Rule.ID != "LBD001" || r.Findings[0].Severity != "" || r.Findings[0].Location.File != "web/Dockerfile" {
+		t.Errorf("findings %+v, want one linked LBD001 on web/Dockerfile", r.Findings)
+	}
+}
