@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os"
 	"reflect"
 	"slices"
@@ -44,6 +45,9 @@ func parseOneByOne(line []byte, e *Entry) error {
 		}
 		n++
 		if err := e.set(n, tok, quoted); err != nil {
+			if other := otherLogDef(line); other != nil && n <= 2 {
+				return &FieldError{Err: other}
+			}
 			return &FieldError{Field: n, Column: start + 1, Value: short(tok), Err: err}
 		}
 	}
@@ -57,6 +61,45 @@ func parseOneByOne(line []byte, e *Entry) error {
 	if rest := skipSpaces(line, pos); rest < len(line) {
 		e.Extra = line[rest:]
 		e.Fields += countFields(e.Extra)
+	}
+	return nil
+}
+
+// otherLogDef is the definition of otherLog: a line whose first field
+// fails may be one of another log, told by its first three fields (read as
+// parseOneByOne reads them, stopping at a broken one).
+func otherLogDef(line []byte) error {
+	var toks []string
+	pos := 0
+	for len(toks) < 3 {
+		pos = skipSpaces(line, pos)
+		if pos >= len(line) {
+			break
+		}
+		if line[pos] == '"' {
+			end, err := closingQuoteSlow(line, pos+1)
+			if err != nil || end+1 < len(line) && line[end+1] != ' ' {
+				break
+			}
+			toks, pos = append(toks, string(line[pos+1:end])), end+1
+			continue
+		}
+		end := pos
+		for end < len(line) && line[end] != ' ' {
+			end++
+		}
+		toks, pos = append(toks, string(line[pos:end])), end
+	}
+	if len(toks) < 3 {
+		return nil
+	}
+	if toks[0] == "tls" && toks[1] == "2.0" {
+		return ErrNLBLog
+	}
+	if toks[0] != "" && toks[0][0] >= '0' && toks[0][0] <= '9' && strings.Contains(toks[0], "T") {
+		if _, err := netip.ParseAddr(toks[1]); err == nil && toks[2] != "" && strings.Trim(toks[2], "0123456789") == "" {
+			return ErrConnectionLog
+		}
 	}
 	return nil
 }
