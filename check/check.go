@@ -215,9 +215,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		case (strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".ts") || strings.HasSuffix(name, ".mjs") || strings.HasSuffix(name, ".cjs")) &&
 			!strings.HasSuffix(name, ".d.ts") && !strings.Contains(name, ".test.") && !strings.Contains(name, ".spec.") && !strings.HasSuffix(name, ".min.js"):
 			nodeFiles = append(nodeFiles, path)
-		case name == "gunicorn.conf.py" || name == "gunicorn_conf.py" || name == "gunicorn.conf":
+		case isGunicornConfig(name):
 			r.read(path, func(src []byte) error {
-				r.Hops = append(r.Hops, parseGunicornConf(rel(dir, path), src)...)
+				if looksLikeGunicornConfig(name, src) {
+					r.Hops = append(r.Hops, parseGunicornConf(rel(dir, path), src)...)
+				}
 				return nil
 			})
 		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh"):

@@ -426,3 +426,29 @@ func TestRealRepositoryShapes(t *testing.T) {
 		t.Errorf("seed script: %+v", hops)
 	}
 }
+
+// A gunicorn command that names a config file takes its settings from it:
+// netbox-community/netbox runs gunicorn --config gunicorn.py, whose threads = 3
+// make the gthread worker (2 s keep-alive). The command line alone would say
+// the sync worker.
+func TestGunicornConfigFile(t *testing.T) {
+	for _, line := range []string{"ExecStart=/opt/netbox/venv/bin/gunicorn --pid /var/tmp/netbox.pid --config /opt/netbox/gunicorn.py netbox.wsgi",
+		"CMD gunicorn -c gunicorn_config.py app:app", "exec gunicorn --config=python:app.gunicorn app.wsgi"} {
+		if hops := parseCommandLines("Dockerfile", []byte(line)); len(hops) != 0 {
+			t.Errorf("%q: %+v, want none (the config file decides)", line, hops)
+		}
+	}
+	src := []byte("bind = '127.0.0.1:8001'\nworkers = 5\nthreads = 3\ntimeout = 120\n")
+	if !isGunicornConfig("gunicorn.py") || !looksLikeGunicornConfig("gunicorn.py", src) {
+		t.Fatal("netbox's contrib/gunicorn.py not taken for a gunicorn configuration")
+	}
+	if hops := parseGunicornConf("contrib/gunicorn.py", src); len(hops) != 1 || hops[0].Idle != 2*time.Second {
+		t.Errorf("threads = 3: %+v, want gthread's 2 s", hops)
+	}
+	if looksLikeGunicornConfig("gunicorn_helpers.py", []byte("import gunicorn\ndef post_fork(server, worker):\n    pass\n")) {
+		t.Error("a helper module taken for a configuration")
+	}
+	if !looksLikeGunicornConfig("gunicorn.conf.py", []byte("import os\n")) {
+		t.Error("gunicorn.conf.py, gunicorn's default name, not taken for a configuration")
+	}
+}

@@ -220,7 +220,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 					return fmt.Sprintf("uvicorn app.main:app --timeout-keep-alive %d (fastapi run has no keep-alive option)", int64((d+time.Second-1)/time.Second))
 				}})
 		}
-		if cmd := findCommand(line, gunicornCmdRe); cmd != "" && !strings.Contains(cmd, "gunicorn.conf") && !strings.HasPrefix(strings.TrimSpace(line), "#") &&
+		if cmd := findCommand(line, gunicornCmdRe); cmd != "" && !gunicornConfigFlagRe.MatchString(cmd) && !strings.HasPrefix(strings.TrimSpace(line), "#") &&
 			!strings.Contains(line, "GUNICORN_CMD_ARGS") {
 			cmd = envArgs + " " + cmd // the command line's own flags come last and win
 			var keepalive, worker string
@@ -316,6 +316,31 @@ func commandAt(line string, i int) bool {
 		}
 	}
 	return true
+}
+
+// gunicornConfigFlagRe finds a config file on a gunicorn command line: its
+// settings are in that file (read by its own name, see isGunicornConfig),
+// so the command line alone would give the wrong worker and keep-alive.
+var gunicornConfigFlagRe = regexp.MustCompile(`(?:^|\s)(?:-c|--config)(?:=|\s+)\S`)
+
+// isGunicornConfig reports whether a file name is one gunicorn
+// configurations use: gunicorn.conf.py (its default), gunicorn_conf.py,
+// gunicorn.py, gunicorn_config.py, gunicorn.conf ...
+func isGunicornConfig(name string) bool {
+	return name == "gunicorn.conf" || strings.HasPrefix(name, "gunicorn") && strings.HasSuffix(name, ".py")
+}
+
+var gunicornSettingRe = regexp.MustCompile(`(?m)^(?:bind|workers|threads|worker_class|keepalive|wsgi_app)\s*=`)
+
+// looksLikeGunicornConfig reports whether a file is a gunicorn configuration:
+// one of the names gunicorn's documentation uses, or Python that assigns, at
+// the top level, a setting gunicorn reads.
+func looksLikeGunicornConfig(name string, src []byte) bool {
+	switch name {
+	case "gunicorn.conf.py", "gunicorn_conf.py", "gunicorn.conf":
+		return true
+	}
+	return gunicornSettingRe.Match(src)
 }
 
 // parseGunicornConf reads gunicorn.conf.py settings.
