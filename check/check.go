@@ -222,7 +222,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				return nil
 			})
-		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh"):
+		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".service"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
 				return nil

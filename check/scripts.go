@@ -273,6 +273,9 @@ func findCommand(line string, re *regexp.Regexp) string {
 			start-- // the word's path
 		}
 		word := line[start:m[0]]
+		if rest, ok := strings.CutPrefix(word, "ExecStart="); ok { // a systemd unit
+			word = strings.TrimLeft(rest, "-@+!:")
+		}
 		if (word == "" || strings.HasSuffix(word, "/")) && commandAt(line, start) {
 			return line[m[0]:m[1]]
 		}
