@@ -101,6 +101,21 @@ func imageName(img string) string {
 // container and image names.
 func kubeLinks(objs []kubeObject, lbNames map[string]bool) []link {
 	var links []link
+	workloads := func(s kubeObject) []string {
+		var names []string
+		for _, w := range objs {
+			if w.labels != nil && len(s.selector) > 0 && selects(s.selector, w.labels) {
+				names = append(names, w.names...)
+			}
+		}
+		return names
+	}
+	// A Service that is itself a load balancer fronts the workloads it selects.
+	for _, s := range objs {
+		if lb := "Service " + s.name + " (Classic Load Balancer, HTTP)"; s.kind == "Service" && lbNames[lb] {
+			links = append(links, link{lb: lb, names: append([]string{strings.ToLower(s.name)}, workloads(s)...), where: s.loc})
+		}
+	}
 	for _, ing := range objs {
 		if ing.kind != "Ingress" || !lbNames["Ingress "+ing.name] {
 			continue
@@ -108,14 +123,8 @@ func kubeLinks(objs []kubeObject, lbNames map[string]bool) []link {
 		for _, svc := range ing.backends {
 			names := []string{strings.ToLower(svc)}
 			for _, s := range objs {
-				if s.kind != "Service" || s.name != svc || len(s.selector) == 0 {
-					continue
-				}
-				for _, w := range objs {
-					if w.labels == nil || !selects(s.selector, w.labels) {
-						continue
-					}
-					names = append(names, w.names...)
+				if s.kind == "Service" && s.name == svc {
+					names = append(names, workloads(s)...)
 				}
 			}
 			links = append(links, link{lb: "Ingress " + ing.name, names: names, where: ing.loc})

@@ -127,6 +127,46 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 	return hops, findings, nil
 }
 
+// serviceELB reads a Service of type LoadBalancer that makes a Classic
+// Load Balancer with HTTP listeners (annotation aws-load-balancer-backend-
+// protocol http or https): such a load balancer keeps connections to the
+// pods open and reuses them, for aws-load-balancer-connection-idle-timeout
+// (60 s). With TCP listeners (the default) or as an NLB it passes each
+// client connection through and reuses none: no hop.
+func serviceELB(path string, d *yaml.Node, name string) (Hop, bool) {
+	if t, _ := scalar(get(d, "spec", "type")); t != "LoadBalancer" {
+		return Hop{}, false
+	}
+	ann := get(d, "metadata", "annotations")
+	const prefix = "service.beta.kubernetes.io/aws-load-balancer-"
+	switch t, _ := scalar(get(ann, prefix+"type")); strings.ToLower(t) {
+	case "nlb", "external", "nlb-ip":
+		return Hop{}, false // a Network Load Balancer (any other value still makes a Classic one)
+	}
+	if c, _ := scalar(get(d, "spec", "loadBalancerClass")); c != "" {
+		return Hop{}, false // service.k8s.aws/nlb: the AWS Load Balancer Controller's NLB
+	}
+	proto, _ := scalar(get(ann, prefix+"backend-protocol"))
+	if p := strings.ToLower(proto); p != "http" && p != "https" {
+		return Hop{}, false
+	}
+	hop := Hop{Role: LB, Kind: "k8s-service-elb", Name: "Service " + name + " (Classic Load Balancer, HTTP)", Idle: 60 * time.Second, Known: true,
+		Source: "Classic Load Balancer default (60 s): no aws-load-balancer-connection-idle-timeout annotation", Location: Location{path, d.Line},
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf(`%sconnection-idle-timeout: "%d"`, prefix, int64(d/time.Second))
+		}}
+	if n := get(ann, prefix+"connection-idle-timeout"); n != nil {
+		v, _ := scalar(n)
+		hop.Location.Line = n.Line
+		if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			hop.Idle, hop.Source = time.Duration(secs)*time.Second, "annotation aws-load-balancer-connection-idle-timeout: "+v
+		} else {
+			hop.Known, hop.Source = false, "aws-load-balancer-connection-idle-timeout is not a number: "+v
+		}
+	}
+	return hop, true
+}
+
 // parseKubernetes finds AWS Load Balancer Controller ingresses (annotation
 // load-balancer-attributes, or IngressClassParams) and ingress-nginx
 // ConfigMaps (keep-alive, upstream-keepalive-timeout).
@@ -164,6 +204,10 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 				}
 			}
 			hops = append(hops, hop)
+		case "Service":
+			if hop, ok := serviceELB(path, d, name); ok {
+				hops = append(hops, hop)
+			}
 		case "IngressClassParams":
 			list := get(d, "spec", "loadBalancerAttributes")
 			if list == nil {

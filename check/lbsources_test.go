@@ -91,3 +91,90 @@ variable "prefix_env" {}
 		t.Errorf("findings %+v, want one linked LBD001 on web/Dockerfile", r.Findings)
 	}
 }
+
+// A Service of type LoadBalancer with HTTP listeners is a Classic Load
+// Balancer that pools connections to the pods it selects; with TCP
+// listeners (the default) or as an NLB it is not a hop.
+func TestServiceClassicELB(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+	write("k8s/web.yaml", `apiVersion: v1
+kind: Service
+metadata:
+  name: storefront
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+    service.beta.kubernetes.io/aws-load-balancer-connection-idle-timeout: "120"
+spec:
+  type: LoadBalancer
+  selector:
+    app: shop
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: tcp-passthrough
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-connection-idle-timeout: "3600"
+spec:
+  type: LoadBalancer
+  selector:
+    app: other
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: nlb
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: nlb
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+spec:
+  type: LoadBalancer
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lbc-nlb
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+spec:
+  type: LoadBalancer
+  loadBalancerClass: service.k8s.aws/nlb
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  template:
+    metadata:
+      labels:
+        app: shop
+    spec:
+      containers:
+        - name: app
+          image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.4
+`)
+	write("web/Dockerfile", "FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive 75\n")
+	r, err := Run(context.Background(), dir, Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lbs []Hop
+	for _, h := range r.Hops {
+		if h.Role == LB {
+			lbs = append(lbs, h)
+		}
+	}
+	if len(lbs) != 1 || lbs[0].Idle != 120*time.Second || lbs[0].Location.Line != 7 {
+		t.Fatalf("load balancers %+v, want only storefront's Classic ELB at 120 s (line 7)", lbs)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Rule.ID != "LBD001" || r.Findings[0].Severity != "" || r.Findings[0].Location.File != "web/Dockerfile" {
+		t.Errorf("findings %+v, want one linked LBD001 on web/Dockerfile (Service -> Deployment -> image .../web)", r.Findings)
+	}
+}
