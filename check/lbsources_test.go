@@ -178,3 +178,48 @@ spec:
 		t.Errorf("findings %+v, want one linked LBD001 on web/Dockerfile (Service -> Deployment -> image .../web)", r.Findings)
 	}
 }
+
+// A Classic Load Balancer whose listeners all pass TCP or SSL through keeps
+// no pool of connections to its instances, so it is not a hop; one HTTP
+// listener, or a protocol lbdoctor cannot read, keeps it.
+func TestClassicListeners(t *testing.T) {
+	tf := func(protocols ...string) string {
+		s := "resource \"aws_elb\" \"web\" {\n"
+		for _, p := range protocols {
+			s += "  listener {\n    instance_port = 80\n    instance_protocol = " + p + "\n    lb_port = 80\n    lb_protocol = \"tcp\"\n  }\n"
+		}
+		return s + "}\n"
+	}
+	for _, tt := range []struct {
+		src  string
+		want bool
+	}{
+		{tf(`"tcp"`), false},
+		{tf(`"TCP"`, `"ssl"`), false},
+		{tf(`"tcp"`, `"http"`), true},
+		{tf(`var.protocol`), true},
+		{"resource \"aws_elb\" \"web\" {\n  idle_timeout = 30\n}\n", true},
+	} {
+		body := parseHCL(tfFile{"elb.tf", []byte(tt.src)})
+		if _, _, ok := terraformLB("elb.tf", body.Blocks[0]); ok != tt.want {
+			t.Errorf("%s: hop %v, want %v", tt.src, ok, tt.want)
+		}
+	}
+	cfn := func(listeners string) string {
+		return "Resources:\n  LB:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n      Listeners:\n" + listeners
+	}
+	for _, tt := range []struct {
+		src  string
+		want int
+	}{
+		{cfn("        - {LoadBalancerPort: '443', InstancePort: '80', Protocol: SSL}\n"), 0},
+		{cfn("        - {LoadBalancerPort: '443', InstancePort: '80', Protocol: HTTPS}\n"), 1},
+		{cfn("        - {LoadBalancerPort: '443', InstancePort: '80', Protocol: SSL, InstanceProtocol: HTTP}\n"), 1},
+		{cfn("        - {LoadBalancerPort: '80', InstancePort: '80', Protocol: !Ref Proto}\n"), 1},
+	} {
+		hops, _, err := parseCloudFormation("t.yaml", []byte(tt.src))
+		if err != nil || len(hops) != tt.want {
+			t.Errorf("%s: %d hops (%v), want %d", tt.src, len(hops), err, tt.want)
+		}
+	}
+}

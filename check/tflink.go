@@ -246,6 +246,8 @@ func terraformLB(path string, b *hclsyntax.Block) (Hop, string, bool) {
 			if t, ok := stringAttr(b.Body, "load_balancer_type"); ok && t != "application" {
 				return Hop{}, "", false
 			}
+		} else if !classicHTTP(b.Body) {
+			return Hop{}, "", false // TCP/SSL listeners pass connections through: no pool to race
 		}
 		name := b.Labels[0] + "." + b.Labels[1]
 		return Hop{Role: LB, Kind: b.Labels[0], Name: name, Idle: 60 * time.Second, Known: true, Setting: setting,
@@ -264,6 +266,23 @@ func terraformLB(path string, b *hclsyntax.Block) (Hop, string, bool) {
 		}
 	}
 	return Hop{}, "", false
+}
+
+// classicHTTP reports whether a Classic Load Balancer (aws_elb) may speak
+// HTTP to its instances: false only when every listener's instance_protocol
+// is a literal tcp or ssl.
+func classicHTTP(body *hclsyntax.Body) bool {
+	seen := false
+	for _, l := range body.Blocks {
+		if l.Type != "listener" {
+			continue
+		}
+		seen = true
+		if p, ok := stringAttr(l.Body, "instance_protocol"); !ok || !isTCPProtocol(p) {
+			return true
+		}
+	}
+	return !seen
 }
 
 func blockAddr(b *hclsyntax.Block) string {

@@ -98,6 +98,20 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 				}
 			}
 		case "AWS::ElasticLoadBalancing::LoadBalancer":
+			if listeners := get(props, "Listeners"); listeners != nil && listeners.Kind == yaml.SequenceNode && len(listeners.Content) > 0 {
+				passThrough := true
+				for _, l := range listeners.Content {
+					n := get(l, "InstanceProtocol")
+					if n == nil {
+						n = get(l, "Protocol")
+					}
+					p, _ := scalar(n)
+					passThrough = passThrough && n != nil && n.Tag != "!Ref" && isTCPProtocol(p)
+				}
+				if passThrough {
+					continue // TCP/SSL listeners pass connections through: no pool to race
+				}
+			}
 			hop.Kind, hop.Source = "cloudformation-elb", "default ConnectionSettings.IdleTimeout (60 s)"
 			hop.Setting = func(d time.Duration) string {
 				return fmt.Sprintf("ConnectionSettings: {IdleTimeout: %d}", int64(d/time.Second))
@@ -125,6 +139,14 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 		hops = append(hops, hop)
 	}
 	return hops, findings, nil
+}
+
+// isTCPProtocol reports whether a Classic Load Balancer listener protocol
+// passes connections through to the instances (TCP, SSL) instead of
+// speaking HTTP to them, which pools connections.
+func isTCPProtocol(p string) bool {
+	p = strings.ToLower(strings.TrimSpace(p))
+	return p == "tcp" || p == "ssl"
 }
 
 // serviceELB reads a Service of type LoadBalancer that makes a Classic
