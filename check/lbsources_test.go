@@ -11,15 +11,38 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
+// fileWriter returns a function that writes a file under dir, making its
+// directories: the repositories these tests check are built file by file.
+func fileWriter(dir string) func(p, s string) {
+	return func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
+	}
+}
+
+// runCheck checks dir with the default front (60 s) and margin (5 s) and
+// returns the report and its load balancers.
+func runCheck(t *testing.T, dir string) (*Report, []Hop) {
+	t.Helper()
+	r, err := Run(context.Background(), dir, Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lbs []Hop
+	for _, h := range r.Hops {
+		if h.Role == LB {
+			lbs = append(lbs, h)
+		}
+	}
+	return r, lbs
+}
+
 // An ALB Ingress written with Terraform's kubernetes provider, as public
 // EKS repositories write it: the annotation's idle timeout, a name built
 // from a variable, and a backend Service whose project is in the repository.
 func TestTerraformKubernetesIngress(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
-		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
-	}
+	write := fileWriter(dir)
 	write("infra/ingress.tf", `locals {
   ingress_class_name = "alb"
 }
@@ -67,16 +90,7 @@ resource "kubernetes_ingress_v1" "nginx" {
 variable "prefix_env" {}
 `)
 	write("web/Dockerfile", "FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive 75\n")
-	r, err := Run(context.Background(), dir, Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lbs []Hop
-	for _, h := range r.Hops {
-		if h.Role == LB {
-			lbs = append(lbs, h)
-		}
-	}
+	r, lbs := runCheck(t, dir)
 	if len(lbs) != 1 || lbs[0].Name != "kubernetes_ingress_v1.ingress_alb" || lbs[0].Idle != 120*time.Second || lbs[0].Location.Line != 12 {
 		t.Fatalf("load balancers %+v, want the ALB ingress at 120 s (line 12), not the nginx one", lbs)
 	}
@@ -97,10 +111,7 @@ variable "prefix_env" {}
 // listeners (the default) or as an NLB it is not a hop.
 func TestServiceClassicELB(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
-		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
-	}
+	write := fileWriter(dir)
 	write("k8s/web.yaml", `apiVersion: v1
 kind: Service
 metadata:
@@ -161,16 +172,7 @@ spec:
           image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.4
 `)
 	write("web/Dockerfile", "FROM python:3.12\nCMD gunicorn app:app -k gthread --keep-alive 75\n")
-	r, err := Run(context.Background(), dir, Options{Margin: 5 * time.Second, LBIdle: 60 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lbs []Hop
-	for _, h := range r.Hops {
-		if h.Role == LB {
-			lbs = append(lbs, h)
-		}
-	}
+	r, lbs := runCheck(t, dir)
 	if len(lbs) != 1 || lbs[0].Idle != 120*time.Second || lbs[0].Location.Line != 7 {
 		t.Fatalf("load balancers %+v, want only storefront's Classic ELB at 120 s (line 7)", lbs)
 	}

@@ -172,10 +172,7 @@ func TestGunicornCmdArgsAndNestFastify(t *testing.T) {
 
 func TestTerraformModuleInputs(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
-		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
-	}
+	write := fileWriter(dir)
 	write("modules/alb/main.tf", "resource \"aws_lb\" \"this\" {\n  idle_timeout = var.idle_timeout\n}\n")
 	write("modules/alb/variables.tf", "variable \"idle_timeout\" {\n  default = 60\n}\n")
 	write("envs/prod/main.tf", "module \"lb\" {\n  source       = \"../../modules/alb\"\n  idle_timeout = 120\n}\n")
@@ -347,10 +344,7 @@ func TestSpringYAMLDocumentsMerge(t *testing.T) {
 // server unknown".
 func TestSpringServerThroughModules(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
-		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
-	}
+	write := fileWriter(dir)
 	dep := func(a string) string { return "<dependency><artifactId>" + a + "</artifactId></dependency>" }
 	write("pom.xml", "<project><artifactId>shop</artifactId><modules><module>shop-admin</module></modules></project>")
 	write("shop-admin/pom.xml", "<project><parent><artifactId>shop</artifactId></parent><artifactId>shop-admin</artifactId>"+dep("shop-security")+"</project>")
@@ -376,10 +370,7 @@ func TestSpringServerThroughModules(t *testing.T) {
 // example passes var.idle_timeout, set in its tfvars.
 func TestTerraformNullAndCallerVariables(t *testing.T) {
 	dir := t.TempDir()
-	write := func(p, s string) {
-		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
-		os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)
-	}
+	write := fileWriter(dir)
 	write("null/main.tf", "resource \"aws_lb\" \"this\" {\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  type    = number\n  default = null\n}\n")
 	write("mod/main.tf", "resource \"aws_lb\" \"default\" {\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  default = 60\n}\n")
 	write("examples/complete/main.tf", "module \"alb\" {\n  source       = \"../../mod\"\n  idle_timeout = var.idle_timeout\n}\nvariable \"idle_timeout\" {\n  type = number\n}\n")
