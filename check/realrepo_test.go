@@ -446,3 +446,26 @@ func TestGunicornConfigFile(t *testing.T) {
 		t.Error("gunicorn.conf.py, gunicorn's default name, not taken for a configuration")
 	}
 }
+
+// A command that takes more arguments at run time may set its keep-alive
+// there: chroma-core/chroma's entrypoint runs
+// `exec uvicorn chromadb.app:app $(eval echo "$args")`, and its Dockerfile's
+// CMD passes --timeout-keep-alive. The 5 s default would be a false alarm.
+func TestRuntimeArguments(t *testing.T) {
+	for _, tt := range []struct {
+		line  string
+		known bool
+	}{
+		{`exec uvicorn chromadb.app:app $(eval echo "$args")`, false},
+		{`exec gunicorn app:app "$@"`, false},
+		{`uvicorn main:app --host 0.0.0.0 --port $PORT`, true},
+		{`uvicorn main:app --port=${PORT} $EXTRA_ARGS`, false},
+		{`uvicorn main:app --timeout-keep-alive 75 "$@"`, true},
+		{`gunicorn app:app --keep-alive 75 -k gthread $GUNICORN_OPTS`, true},
+	} {
+		hops := parseCommandLines("entrypoint.sh", []byte(tt.line))
+		if len(hops) != 1 || hops[0].Known != tt.known {
+			t.Errorf("%q: %+v, want known=%v", tt.line, hops, tt.known)
+		}
+	}
+}

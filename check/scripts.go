@@ -238,7 +238,11 @@ func parseCommandLines(path string, src []byte) []Hop {
 			if strings.Contains(worker, "uvicorn") {
 				worker = "uvicorn"
 			}
-			hops = append(hops, gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"))
+			hop := gunicornHop(Location{path, n}, keepalive, worker, threads, "command line")
+			if keepalive == "" && runtimeArgs(cmd) {
+				hop = runtimeArgsHop(hop)
+			}
+			hops = append(hops, hop)
 		}
 		if cmd := findCommand(line, uvicornCmdRe); cmd != "" {
 			u := stacks.Must("uvicorn")
@@ -249,17 +253,50 @@ func parseCommandLines(path string, src []byte) []Hop {
 					hop.Idle, hop.Source = time.Duration(n)*time.Second, "UVICORN_TIMEOUT_KEEP_ALIVE="+v
 				}
 			}
+			explicit := false
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
 				if m[1] == "--timeout-keep-alive" {
+					explicit = true
 					if v, err := strconv.Atoi(m[2]); err == nil {
 						hop.Idle, hop.Source = time.Duration(v)*time.Second, "--timeout-keep-alive "+m[2]
 					}
 				}
 			}
+			if !explicit && runtimeArgs(cmd) {
+				hop = runtimeArgsHop(hop)
+			}
 			hops = append(hops, hop)
 		}
 	}
 	return hops
+}
+
+// runtimeArgs reports whether a command line takes more arguments at run
+// time: a word that is an expansion ("$@", $*, $ARGS, $(...)) and not the
+// value of the flag before it (--port $PORT). chroma's entrypoint runs
+// "uvicorn chromadb.app:app $(eval echo "$args")" with --timeout-keep-alive
+// among those arguments.
+func runtimeArgs(cmd string) bool {
+	words := strings.Fields(cmd)
+	for i, w := range words {
+		w = strings.Trim(w, `"'`)
+		if !strings.HasPrefix(w, "$") && !strings.HasPrefix(w, "%") {
+			continue
+		}
+		if i > 0 && strings.HasPrefix(words[i-1], "-") && !strings.Contains(words[i-1], "=") {
+			continue // a flag's value
+		}
+		return true
+	}
+	return false
+}
+
+// runtimeArgsHop marks a server's keep-alive unknown: the command line's
+// arguments at run time may set it.
+func runtimeArgsHop(h Hop) Hop {
+	h.Known = false
+	h.Source = "its command takes more arguments at run time (\"$@\", $ARGS): the keep-alive may be set there, not in this file"
+	return h
 }
 
 // findCommand returns the first match of re in line that runs a program:
