@@ -81,11 +81,10 @@ type Collector struct {
 	// (see flush).
 	// It is keyed by load balancer, then target: the entries of a file
 	// share their load balancer, so most lines look up only their target's
-	// short name, in lbLocal (local[lbName], while lbSet).
+	// short name, in lbLocal (local[lbName]; nil until the first entry).
 	local   map[string]map[string]*localTarget
 	lbName  []byte
 	lbLocal map[string]*localTarget
-	lbSet   bool
 	nLocal  int // handles in local
 	dirty   []*localTarget
 	// rank gives each input's rank by name, and input the input of a rank
@@ -397,7 +396,7 @@ func (c *Collector) flush() {
 	c.dirty = c.dirty[:0]
 	if c.nLocal > maxLocal {
 		clear(c.local)
-		c.lbLocal, c.lbSet, c.nLocal = nil, false, 0
+		c.lbLocal, c.nLocal = nil, 0
 	}
 }
 
@@ -587,14 +586,13 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 
 	// A target's context is per load balancer: each has its own connection
 	// pool and idle timeout, even for a target registered behind two.
-	if !c.lbSet || !bytes.Equal(e.ELB, c.lbName) {
+	if c.lbLocal == nil || !bytes.Equal(e.ELB, c.lbName) {
 		c.lbName = append(c.lbName[:0], e.ELB...)
 		c.lbLocal = c.local[string(e.ELB)]
 		if c.lbLocal == nil {
 			c.lbLocal = map[string]*localTarget{}
 			c.local[string(e.ELB)] = c.lbLocal
 		}
-		c.lbSet = true
 	}
 	pt := c.lbLocal[string(e.Target)]
 	if pt == nil {

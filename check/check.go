@@ -144,7 +144,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tfvars"):
 			r.read(path, func(src []byte) error {
-				tfDirs[filepath.Dir(path)] = append(tfDirs[filepath.Dir(path)], tfFile{relp, src})
+				tfDirs[filepath.Dir(path)] = append(tfDirs[filepath.Dir(path)], newTFFile(relp, src))
 				return nil
 			})
 		case name == "nginx.conf":
@@ -536,7 +536,7 @@ func (r *Report) evaluate(o Options) {
 				for _, lb := range lbs {
 					if lb.Name == l.lb {
 						linked = true
-						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s (%q)", l.where, n), "")
+						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s (%q)", l.where, n))
 					}
 				}
 				break
@@ -544,7 +544,7 @@ func (r *Report) evaluate(o Options) {
 		}
 		if !linked {
 			for _, f := range assumed {
-				r.compareVia(f, b, o, "", Warning)
+				r.compareAsWarning(f, b, o, "link assumed: nothing in the repository routes a load balancer to it")
 			}
 			if b.Known && b.Idle != Infinite {
 				r.AssumedLinks++
@@ -561,7 +561,7 @@ func (r *Report) evaluate(o Options) {
 				Setting: func(d time.Duration) string {
 					return fmt.Sprintf("keepalive_timeout %ds; (in the upstream block)", int64(d/time.Second))
 				}}
-			retries := false
+			retries := "" // why findings against this pool are only warnings
 			switch p.Kind {
 			case "ingress-nginx":
 				up.Name, up.Source = "ingress-nginx upstream keepalive pool", "upstream-keepalive-timeout"
@@ -573,21 +573,19 @@ func (r *Report) evaluate(o Options) {
 				up.Setting = func(d time.Duration) string {
 					return fmt.Sprintf("serversTransport.forwardingTimeouts.idleConnTimeout: %ds", int64(d/time.Second))
 				}
-				retries = true
+				// Go's http.Transport, under Traefik, sends an idempotent
+				// request again on a pooled connection the server closed.
+				retries = "Traefik retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
 			}
+			scope := proxyScope(r.Dir, p.UpstreamLoc.File)
 			for _, b := range apps {
-				if !inScope(r.Dir, p.UpstreamLoc.File, b.Location.File) || !samePlace(p.UpstreamLoc.File, b.Location.File) {
+				if !strings.HasPrefix(b.Location.File, scope) || !samePlace(p.UpstreamLoc.File, b.Location.File) {
 					continue
 				}
-				n := len(r.Findings)
-				r.compare(up, b, o)
-				for i := n; retries && i < len(r.Findings); i++ {
-					// Go's http.Transport, under Traefik, sends an idempotent
-					// request again on a pooled connection the server closed.
-					if f := &r.Findings[i]; f.Rule.Severity.Rank() > Warning.Rank() {
-						f.Severity = Warning
-						f.Message += " (Traefik retries GET and other idempotent requests on a closed pooled connection; a POST gets 502)"
-					}
+				if retries != "" {
+					r.compareAsWarning(up, b, o, retries)
+				} else {
+					r.compare(up, b, o)
 				}
 			}
 			break
@@ -595,21 +593,19 @@ func (r *Report) evaluate(o Options) {
 	}
 }
 
-// inScope reports whether an application configured in app (relative to
-// root) is in the project of the proxy configured in proxy: under the
-// nearest directory above the proxy's file that holds a compose file, else
-// anywhere. A repository of independent samples (docker/awesome-compose)
-// has one compose file per sample, and one sample's proxy does not front
-// the others' applications.
-func inScope(root, proxy, app string) bool {
-	for d := path.Dir(proxy); ; d = path.Dir(d) {
+// proxyScope returns the directory (relative to root, with a trailing
+// slash; "" for the whole repository) whose applications the proxy
+// configured in proxy can front: the nearest directory above the proxy's
+// file that holds a compose file. A repository of independent samples
+// (docker/awesome-compose) has one compose file per sample, and one sample's
+// proxy does not front the others' applications.
+func proxyScope(root, proxy string) string {
+	for d := path.Dir(proxy); d != "." && d != "/"; d = path.Dir(d) {
 		if hasComposeFile(filepath.Join(root, filepath.FromSlash(d))) {
-			return d == "." || strings.HasPrefix(app, d+"/")
-		}
-		if d == "." || d == "/" {
-			return true
+			return d + "/"
 		}
 	}
+	return ""
 }
 
 // hasComposeFile reports whether dir holds a Docker Compose file.
@@ -658,19 +654,25 @@ func environmentOf(p string) string {
 	return ""
 }
 
-// compareVia compares and marks the finding: how the two hops are linked,
-// or (severity set) that the link is assumed.
-func (r *Report) compareVia(front, back Hop, o Options, how string, severity Severity) {
+// compareVia compares and adds to the findings' chain how the two hops
+// are linked.
+func (r *Report) compareVia(front, back Hop, o Options, how string) {
 	n := len(r.Findings)
 	r.compare(front, back, o)
 	for i := n; i < len(r.Findings); i++ {
-		f := &r.Findings[i]
-		if how != "" {
-			f.Chain += "; " + how
-		}
-		if severity != "" && f.Rule.Severity.Rank() > severity.Rank() {
-			f.Severity = severity
-			f.Message += " (link assumed: nothing in the repository routes a load balancer to it)"
+		r.Findings[i].Chain += "; " + how
+	}
+}
+
+// compareAsWarning compares and makes the findings at most warnings, saying
+// why in their message: the link is assumed, or the front retries.
+func (r *Report) compareAsWarning(front, back Hop, o Options, why string) {
+	n := len(r.Findings)
+	r.compare(front, back, o)
+	for i := n; i < len(r.Findings); i++ {
+		if f := &r.Findings[i]; f.Rule.Severity.Rank() > Warning.Rank() {
+			f.Severity = Warning
+			f.Message += " (" + why + ")"
 		}
 	}
 }

@@ -112,7 +112,7 @@ func kubeLinks(objs []kubeObject, lbNames map[string]bool) []link {
 	}
 	// A Service that is itself a load balancer fronts the workloads it selects.
 	for _, s := range objs {
-		if lb := "Service " + s.name + " (Classic Load Balancer, HTTP)"; s.kind == "Service" && lbNames[lb] {
+		if lb := serviceELBName(s.name); s.kind == "Service" && lbNames[lb] {
 			links = append(links, link{lb: lb, names: append([]string{strings.ToLower(s.name)}, workloads(s)...), where: s.loc})
 		}
 	}

@@ -95,7 +95,7 @@ variable "prefix_env" {}
 		t.Fatalf("load balancers %+v, want the ALB ingress at 120 s (line 12), not the nginx one", lbs)
 	}
 	// Its class alone (from a local) makes it an ALB, at the 60 s default.
-	hop, _, ok := terraformIngress("i.tf", parseHCL(tfFile{"i.tf", []byte("resource \"kubernetes_ingress_v1\" \"x\" {\n  spec {\n    ingress_class_name = local.c\n  }\n}\n")}).Blocks[0],
+	hop, _, ok := terraformIngress("i.tf", newTFFile("i.tf", []byte("resource \"kubernetes_ingress_v1\" \"x\" {\n  spec {\n    ingress_class_name = local.c\n  }\n}\n")).body.Blocks[0],
 		&hcl.EvalContext{Variables: map[string]cty.Value{"local": cty.ObjectVal(map[string]cty.Value{"c": cty.StringVal("alb")})}})
 	if !ok || hop.Idle != 60*time.Second {
 		t.Errorf("class from a local: %+v %v", hop, ok)
@@ -202,7 +202,7 @@ func TestClassicListeners(t *testing.T) {
 		{tf(`var.protocol`), true},
 		{"resource \"aws_elb\" \"web\" {\n  idle_timeout = 30\n}\n", true},
 	} {
-		body := parseHCL(tfFile{"elb.tf", []byte(tt.src)})
+		body := newTFFile("elb.tf", []byte(tt.src)).body
 		if _, _, ok := terraformLB("elb.tf", body.Blocks[0]); ok != tt.want {
 			t.Errorf("%s: hop %v, want %v", tt.src, ok, tt.want)
 		}

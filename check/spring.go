@@ -49,13 +49,14 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 			}
 			found = true
 			where := rel(root, filepath.Join(dir, n))
-			if s := buildServer(n, src); s != "" {
+			arts := buildArtifacts(n, src)
+			if s := buildServer(arts); s != "" {
 				return s, where, true
 			}
 			// A module of a multi-module build gets its starter through
 			// the project's own modules it depends on (mall-admin ->
 			// mall-security -> spring-boot-starter-web).
-			if s, via := moduleServer(root, dir, n, src, map[string]bool{dir: true}, 0); s != "" {
+			if s, via := moduleServer(root, dir, arts, map[string]bool{dir: true}, 0); s != "" {
 				return s, where + " via " + via, true
 			}
 		}
@@ -66,10 +67,9 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 	}
 }
 
-// buildServer says which embedded server the artifacts named in a build
-// file (name: pom.xml, build.gradle or build.gradle.kts) bring, or "".
-func buildServer(name string, src []byte) string {
-	arts := buildArtifacts(name, src)
+// buildServer says which embedded server the artifacts a build file names
+// (see buildArtifacts) bring, or "".
+func buildServer(arts []string) string {
 	has := func(set map[string]bool) bool {
 		for _, a := range arts {
 			if set[a] {
@@ -113,15 +113,15 @@ func buildArtifacts(name string, src []byte) []string {
 	return arts
 }
 
-// moduleServer follows the dependencies of a build file in dir on the
+// moduleServer follows the artifacts arts of a build file in dir to the
 // project's own modules, found as directories named like the artifact next
 // to dir or at the root, up to a depth of 4. It returns the server and the
 // module that brings it.
-func moduleServer(root, dir, name string, src []byte, seen map[string]bool, depth int) (server, via string) {
+func moduleServer(root, dir string, arts []string, seen map[string]bool, depth int) (server, via string) {
 	if depth >= 4 {
 		return "", ""
 	}
-	for _, a := range buildArtifacts(name, src) {
+	for _, a := range arts {
 		for _, cand := range []string{filepath.Join(filepath.Dir(dir), a), filepath.Join(root, a)} {
 			if seen[cand] {
 				continue
@@ -132,10 +132,11 @@ func moduleServer(root, dir, name string, src []byte, seen map[string]bool, dept
 				if err != nil {
 					continue
 				}
-				if s := buildServer(n, msrc); s != "" {
+				marts := buildArtifacts(n, msrc)
+				if s := buildServer(marts); s != "" {
 					return s, rel(root, filepath.Join(cand, n))
 				}
-				if s, v := moduleServer(root, cand, n, msrc, seen, depth+1); s != "" {
+				if s, v := moduleServer(root, cand, marts, seen, depth+1); s != "" {
 					return s, v
 				}
 			}

@@ -13,7 +13,7 @@ import (
 // and ALB modules. Network and gateway load balancers do not pool HTTP
 // connections and are skipped.
 func parseTerraform(path string, src []byte) ([]Hop, []Finding, error) {
-	hops, findings, _, errs := parseTerraformDir([]tfFile{{path, src}})
+	hops, findings, _, errs := parseTerraformDir([]tfFile{newTFFile(path, src)})
 	if len(errs) > 0 {
 		return hops, findings, errs[0]
 	}

@@ -30,6 +30,24 @@ var albModules = []string{"terraform-aws-modules/alb/aws", "terraform-aws-module
 type tfFile struct {
 	path string // relative to the root
 	src  []byte
+	body *hclsyntax.Body // nil when the file is not valid HCL; then err says why
+	err  *ParseError
+}
+
+// newTFFile parses a Terraform file once, for every reader of it.
+func newTFFile(path string, src []byte) tfFile {
+	f := tfFile{path: path, src: src}
+	file, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if diags.HasErrors() {
+		line := 0
+		if diags[0].Subject != nil {
+			line = diags[0].Subject.Start.Line
+		}
+		f.err = &ParseError{Location{path, line}, fmt.Errorf("HCL: %s", diags[0].Summary)}
+		return f
+	}
+	f.body, _ = file.Body.(*hclsyntax.Body)
+	return f
 }
 
 // parseTerraformDir reads the .tf and .tfvars files of one directory
@@ -49,14 +67,10 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 	// in an example that calls the module): evaluated with the caller's values.
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(terraformVars(files))}}
 	for _, f := range files {
-		if !strings.HasSuffix(f.path, ".tf") {
+		if !strings.HasSuffix(f.path, ".tf") || f.body == nil {
 			continue
 		}
-		body := parseHCL(f)
-		if body == nil {
-			continue
-		}
-		for _, b := range body.Blocks {
+		for _, b := range f.body.Blocks {
 			src, _ := stringAttr(b.Body, "source")
 			if b.Type != "module" || !(strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")) {
 				continue
@@ -81,11 +95,10 @@ func moduleInputs(dir string, files []tfFile) map[string]map[string]cty.Value {
 func terraformVars(files []tfFile) map[string]cty.Value {
 	vars := map[string]cty.Value{}
 	for _, f := range files {
-		body := parseHCL(f)
-		if body == nil || strings.HasSuffix(f.path, ".tfvars") {
+		if f.body == nil || strings.HasSuffix(f.path, ".tfvars") {
 			continue
 		}
-		for _, b := range body.Blocks {
+		for _, b := range f.body.Blocks {
 			if b.Type == "variable" && len(b.Labels) == 1 {
 				if a, ok := b.Body.Attributes["default"]; ok {
 					if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
@@ -99,8 +112,8 @@ func terraformVars(files []tfFile) map[string]cty.Value {
 		if !strings.HasSuffix(f.path, ".tfvars") {
 			continue
 		}
-		if body := parseHCL(f); body != nil {
-			for name, a := range body.Attributes {
+		if f.body != nil {
+			for name, a := range f.body.Attributes {
 				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsWhollyKnown() {
 					vars[name] = v
 				}
@@ -110,42 +123,20 @@ func terraformVars(files []tfFile) map[string]cty.Value {
 	return vars
 }
 
-// parseHCL parses a file already known to be valid HCL (nil otherwise).
-func parseHCL(f tfFile) *hclsyntax.Body {
-	file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil
-	}
-	body, _ := file.Body.(*hclsyntax.Body)
-	return body
-}
-
 // parseTerraformDirWith is parseTerraformDir for a module whose callers pass
 // inputs: each input overrides the variable's default (cty.DynamicVal when a
 // caller passes something lbdoctor cannot evaluate, or callers disagree).
 func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, []Finding, []link, []*ParseError) {
 	var errs []*ParseError
-	type parsed struct {
-		path string
-		body *hclsyntax.Body
-		src  []byte
-	}
-	var bodies []parsed
+	var bodies []tfFile // the .tf files that parsed
 	for _, f := range files {
-		file, diags := hclsyntax.ParseConfig(f.src, f.path, hcl.InitialPos)
-		if diags.HasErrors() {
-			line := 0
-			if diags[0].Subject != nil {
-				line = diags[0].Subject.Start.Line
-			}
-			errs = append(errs, &ParseError{Location{f.path, line}, fmt.Errorf("HCL: %s", diags[0].Summary)})
+		if f.err != nil {
+			errs = append(errs, f.err)
 			continue
 		}
-		body, ok := file.Body.(*hclsyntax.Body)
-		if !ok || strings.HasSuffix(f.path, ".tfvars") {
-			continue
+		if f.body != nil && !strings.HasSuffix(f.path, ".tfvars") {
+			bodies = append(bodies, f)
 		}
-		bodies = append(bodies, parsed{f.path, body, f.src})
 	}
 	vars := terraformVars(files)
 	for name, v := range inputs {

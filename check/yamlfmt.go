@@ -149,6 +149,11 @@ func isTCPProtocol(p string) bool {
 	return p == "tcp" || p == "ssl"
 }
 
+// serviceELBName names the load balancer a Service makes (see serviceELB).
+func serviceELBName(service string) string {
+	return "Service " + service + " (Classic Load Balancer, HTTP)"
+}
+
 // serviceELB reads a Service of type LoadBalancer that makes a Classic
 // Load Balancer with HTTP listeners (annotation aws-load-balancer-backend-
 // protocol http or https): such a load balancer keeps connections to the
@@ -172,7 +177,7 @@ func serviceELB(path string, d *yaml.Node, name string) (Hop, bool) {
 	if p := strings.ToLower(proto); p != "http" && p != "https" {
 		return Hop{}, false
 	}
-	hop := Hop{Role: LB, Kind: "k8s-service-elb", Name: "Service " + name + " (Classic Load Balancer, HTTP)", Idle: 60 * time.Second, Known: true,
+	hop := Hop{Role: LB, Kind: "k8s-service-elb", Name: serviceELBName(name), Idle: 60 * time.Second, Known: true,
 		Source: "Classic Load Balancer default (60 s): no aws-load-balancer-connection-idle-timeout annotation", Location: Location{path, d.Line},
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf(`%sconnection-idle-timeout: "%d"`, prefix, int64(d/time.Second))
