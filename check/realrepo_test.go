@@ -469,3 +469,20 @@ func TestRuntimeArguments(t *testing.T) {
 		}
 	}
 }
+
+// A parent's <dependencyManagement> manages versions and adds no
+// dependency: a batch module under a parent that manages
+// spring-boot-starter-web has no web server.
+func TestSpringManagedDependencies(t *testing.T) {
+	dir := t.TempDir()
+	write := fileWriter(dir)
+	write("pom.xml", "<project><artifactId>shop</artifactId><dependencyManagement><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></dependencyManagement><build><plugins><plugin><artifactId>spring-boot-starter-tomcat</artifactId></plugin></plugins></build></project>")
+	write("batch/pom.xml", "<project><artifactId>batch</artifactId><dependencies><dependency><artifactId>spring-boot-starter-batch</artifactId></dependency></dependencies></project>")
+	write("api/pom.xml", "<project><artifactId>api</artifactId><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>")
+	if server, build, _ := springServer(dir, filepath.Join(dir, "batch")); server != "" {
+		t.Errorf("batch: server %q from %s, want none (the parent only manages the web starter's version)", server, build)
+	}
+	if server, _, _ := springServer(dir, filepath.Join(dir, "api")); server != serverTomcat {
+		t.Errorf("api: server %q, want Tomcat", server)
+	}
+}

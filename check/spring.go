@@ -91,6 +91,8 @@ func buildServer(arts []string) string {
 	return ""
 }
 
+var pomManagedRe = regexp.MustCompile(`(?s)<dependencyManagement>.*?</dependencyManagement>|<build>.*?</build>`)
+
 var gradleProjectRe = regexp.MustCompile(`project\(\s*(?:path\s*[:=]\s*)?["']:?([\w.:-]+)["']`)
 
 // buildArtifacts lists the artifacts a build file names; for Gradle, also
@@ -99,6 +101,11 @@ func buildArtifacts(name string, src []byte) []string {
 	re := pomArtifactRe
 	if name != "pom.xml" {
 		re = gradleArtifactRe
+	} else {
+		// Managed versions and build plugins are not dependencies: a parent's
+		// <dependencyManagement> naming spring-boot-starter-web gives its
+		// modules no web server.
+		src = pomManagedRe.ReplaceAll(src, nil)
 	}
 	var arts []string
 	for _, m := range re.FindAllSubmatch(src, -1) {
