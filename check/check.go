@@ -236,9 +236,22 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				return nil
 			})
+		case isHypercornConfig(name):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseHypercornConfig(rel(dir, path), src)...)
+				return nil
+			})
 		case strings.HasSuffix(name, ".py"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseUvicornRun(rel(dir, path), src)...)
+				r.Hops = append(r.Hops, parsePythonServers(rel(dir, path), src)...)
+				return nil
+			})
+		case strings.HasSuffix(name, ".ini"):
+			r.read(path, func(src []byte) error {
+				if bytes.Contains(src, []byte("egg:waitress")) {
+					r.Hops = append(r.Hops, parsePasteIni(rel(dir, path), src)...)
+				}
 				return nil
 			})
 		case strings.HasSuffix(name, ".csproj"):

@@ -84,12 +84,14 @@ func skipFile(name string, size int64) string {
 // testSource reports whether a program source file is a test, by its name
 // (server.test.ts, main_test.go, test_app.py, AppTests.java) or a directory
 // of tests above it (test, tests, spec, e2e, a .NET *.Tests project): test
-// servers are not deployed. Only program source: a directory named test may
-// hold a real environment's configuration (envs/test/main.tf).
+// servers are not deployed. Only program source (and PasteDeploy .ini files,
+// which start a test's server): a directory named test may hold a real
+// environment's configuration (envs/test/main.tf).
 func testSource(rel, name string) bool {
 	ext := path.Ext(name)
 	switch ext {
-	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".cs", ".rb":
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".cs", ".rb",
+		".ini": // a PasteDeploy .ini under tests/ serves the functional tests
 	default:
 		return false
 	}

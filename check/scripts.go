@@ -183,8 +183,8 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 	return hop
 }
 
-// parseCommandLines finds gunicorn and uvicorn command lines in Dockerfiles,
-// Procfiles, compose files and shell scripts.
+// parseCommandLines finds gunicorn, uvicorn, Hypercorn, Waitress and Thin
+// command lines in Dockerfiles, Procfiles, compose files and shell scripts.
 func parseCommandLines(path string, src []byte) []Hop {
 	var hops []Hop
 	// GUNICORN_CMD_ARGS (ENV in a Dockerfile, environment in compose) adds
@@ -206,7 +206,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			next++
 			text = strings.TrimSuffix(strings.TrimRight(text, " \t\r"), "\\") + " " + sc.Text()
 		}
-		line := strings.NewReplacer(`", "`, " ", `","`, " ", `"`, "", "'", "").Replace(text)
+		line := strings.NewReplacer(`", "`, " ", `","`, " ", `",`, " ", `"`, "", "'", "").Replace(text)
 		// Base images name servers without running them
 		// (FROM tiangolo/uvicorn-gunicorn-fastapi, image: ...).
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {
@@ -267,6 +267,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			}
 			hops = append(hops, hop)
 		}
+		hops = append(hops, otherCommandHops(Location{path, n}, line)...)
 	}
 	return hops
 }
@@ -327,7 +328,7 @@ var commandPrefixes = map[string]bool{
 	"run": true, "cmd": true, "entrypoint": true, "exec": true, "nohup": true, "env": true, "time": true, "command": true,
 	"-": true, "[": true, "sh": true, "bash": true, "-c": true, "-lc": true, "-ec": true, "-euc": true,
 	"python": true, "python3": true, "-m": true, "poetry": true, "pipenv": true, "uv": true, "pdm": true, "hatch": true, "rye": true,
-	"tini": true, "--": true, "dumb-init": true, "ddtrace-run": true, "opentelemetry-instrument": true,
+	"bundle": true, "tini": true, "--": true, "dumb-init": true, "ddtrace-run": true, "opentelemetry-instrument": true,
 	"newrelic-admin": true, "run-program": true, "doppler": true, "chamber": true, "with-contenv": true,
 }
 

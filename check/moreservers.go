@@ -1,0 +1,252 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/stacks"
+)
+
+// Hypercorn, Waitress and Thin: servers found by their command lines, their
+// configuration files and, for the Python ones, the code that starts them.
+// All are read by pattern matching (medium confidence).
+
+var (
+	hypercornCmdRe = regexp.MustCompile(`\bhypercorn\s[^\n]*`)
+	waitressCmdRe  = regexp.MustCompile(`\bwaitress-serve\b[^\n]*`)
+	thinCmdRe      = regexp.MustCompile(`\bthin\s[^\n]*`)
+	thinStartRe    = regexp.MustCompile(`(?:^|\s)start(?:\s|$)`)
+	configFlagRe   = regexp.MustCompile(`(?:^|\s)(?:-c|-C|--config)(?:=|\s+)\S`)
+)
+
+// flagValue returns the value of the last of names on a command line
+// (--keep-alive 75, --keep-alive=75, -t 75), quotes removed.
+func flagValue(cmd string, names ...string) (string, bool) {
+	words := strings.Fields(cmd)
+	val, found := "", false
+	for i, w := range words {
+		for _, name := range names {
+			if w == name && i+1 < len(words) {
+				val, found = strings.Trim(words[i+1], `"'`), true
+			} else if v, ok := strings.CutPrefix(w, name+"="); ok && strings.HasPrefix(name, "--") {
+				val, found = strings.Trim(v, `"'`), true
+			}
+		}
+	}
+	return val, found
+}
+
+// seconds reads a whole or fractional number of seconds.
+func seconds(s string) (time.Duration, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 1e7 {
+		return 0, false
+	}
+	return time.Duration(f * float64(time.Second)), true
+}
+
+// serverHop is an application hop of a stack, at its default until a value
+// is found.
+func serverHop(id, kind string, loc Location, defaultSource string) Hop {
+	s := stacks.Must(id)
+	return Hop{Role: App, Kind: kind, Name: s.Name, Known: true, Idle: s.DefaultIdle, Pattern: true,
+		Source: defaultSource, Location: loc, Setting: s.Setting}
+}
+
+// otherCommandHops finds Hypercorn, Waitress and Thin on one command line
+// (see parseCommandLines for what a command line is).
+func otherCommandHops(loc Location, line string) []Hop {
+	var hops []Hop
+	if cmd := findCommand(line, hypercornCmdRe); cmd != "" {
+		// The command line's --keep-alive wins over a config file (-c);
+		// without it, the config file decides and is read on its own.
+		hop := serverHop("hypercorn", "hypercorn", loc, "Hypercorn's default keep_alive_timeout (5 s)")
+		v, ok := flagValue(cmd, "--keep-alive")
+		switch {
+		case ok:
+			if d, good := seconds(v); good {
+				hop.Idle, hop.Source = d, "--keep-alive "+v
+			} else {
+				hop.Known, hop.Source = false, "--keep-alive "+v+" (not a number here)"
+			}
+			hops = append(hops, hop)
+		case configFlagRe.MatchString(cmd):
+		case runtimeArgs(cmd):
+			hops = append(hops, runtimeArgsHop(hop))
+		default:
+			hops = append(hops, hop)
+		}
+	}
+	if cmd := findCommand(line, waitressCmdRe); cmd != "" {
+		hop := serverHop("waitress", "waitress", loc, "Waitress's default channel_timeout (120 s, checked every 30 s)")
+		if v, ok := flagValue(cmd, "--channel-timeout"); ok {
+			if d, good := seconds(v); good {
+				hop.Idle, hop.Source = d, "--channel-timeout "+v
+			} else {
+				hop.Known, hop.Source = false, "--channel-timeout "+v+" (not a number here)"
+			}
+		} else if runtimeArgs(cmd) {
+			hop = runtimeArgsHop(hop)
+		}
+		hops = append(hops, hop)
+	}
+	// thin start, thin -p 3000 start, bundle exec thin start -e production.
+	if cmd := findCommand(line, thinCmdRe); cmd != "" && thinStartRe.MatchString(cmd) {
+		hop := serverHop("thin", "thin", loc, "Thin's default --timeout (30 s)")
+		v, ok := flagValue(cmd, "-t", "--timeout")
+		switch {
+		case ok:
+			if d, good := seconds(v); good {
+				hop.Idle, hop.Source = d, "--timeout "+v
+			} else {
+				hop.Known, hop.Source = false, "--timeout "+v+" (not a number here)"
+			}
+			hops = append(hops, hop)
+		case configFlagRe.MatchString(cmd):
+			// thin -C config.yml start: the timeout is in that file.
+			hop.Known, hop.Source = false, "its configuration file (-C) sets the timeout; Thin's default is 30 s"
+			hops = append(hops, hop)
+		case runtimeArgs(cmd):
+			hops = append(hops, runtimeArgsHop(hop))
+		default:
+			hops = append(hops, hop)
+		}
+	}
+	return hops
+}
+
+var (
+	hypercornKeepRe  = regexp.MustCompile(`(?m)(?:^\s*|\.)keep_alive_timeout\s*=\s*["']?([0-9.]+)|["']keep_alive_timeout["']\s*:\s*["']?([0-9.]+)`)
+	hypercornSetRe   = regexp.MustCompile(`(?m)^\s*(?:bind|insecure_bind|workers|worker_class|keep_alive_timeout|accesslog|certfile)\s*=`)
+	hypercornServeRe = regexp.MustCompile(`\bserve\(`)
+	hypercornFromRe  = regexp.MustCompile(`Config\.from_\w+\(|Config\(\*\*`)
+)
+
+// isHypercornConfig reports whether a file name is one a Hypercorn
+// configuration usually has (hypercorn.toml, hypercorn_config.py, ...).
+func isHypercornConfig(name string) bool {
+	return strings.HasPrefix(name, "hypercorn") && (strings.HasSuffix(name, ".toml") || strings.HasSuffix(name, ".py"))
+}
+
+// parseHypercornConfig reads a Hypercorn configuration file (TOML or Python
+// assignments): keep_alive_timeout, default 5 s. A file that sets none of
+// Hypercorn's settings is not one.
+func parseHypercornConfig(path string, src []byte) []Hop {
+	if !hypercornSetRe.Match(src) {
+		return nil
+	}
+	hop := serverHop("hypercorn", "hypercorn", Location{path, 1}, "Hypercorn's default keep_alive_timeout (5 s)")
+	if m := hypercornKeepRe.FindSubmatchIndex(src); m != nil {
+		setHypercornKeep(&hop, src, m)
+	}
+	return []Hop{hop}
+}
+
+func setHypercornKeep(hop *Hop, src []byte, m []int) {
+	v := ""
+	if m[2] >= 0 {
+		v = string(src[m[2]:m[3]])
+	} else {
+		v = string(src[m[4]:m[5]])
+	}
+	hop.Location.Line = bytes.Count(src[:m[0]], []byte{'\n'}) + 1
+	if d, ok := seconds(v); ok {
+		hop.Idle, hop.Source = d, "keep_alive_timeout = "+v
+	}
+}
+
+var (
+	waitressImportRe  = regexp.MustCompile(`(?m)^\s*(?:from\s+waitress\s+import\b|import\s+waitress\b)`)
+	waitressServeRe   = regexp.MustCompile(`\b(?:waitress\.)?serve\(`)
+	waitressTimeoutRe = regexp.MustCompile(`channel_timeout\s*=\s*["']?([0-9.]+)`)
+)
+
+// parsePythonServers finds Hypercorn and Waitress started from Python code:
+// hypercorn's serve(app, config) with config.keep_alive_timeout, and
+// waitress's serve(app, channel_timeout=N).
+func parsePythonServers(path string, src []byte) []Hop {
+	var hops []Hop
+	lineOf := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
+	if bytes.Contains(src, []byte("hypercorn")) && bytes.Contains(src, []byte("import")) {
+		if m := hypercornServeRe.FindIndex(src); m != nil && bytes.Contains(src, []byte("Config")) {
+			hop := serverHop("hypercorn", "hypercorn", Location{path, lineOf(m[0])}, "Hypercorn's default keep_alive_timeout (5 s)")
+			if k := hypercornKeepRe.FindSubmatchIndex(src); k != nil {
+				setHypercornKeep(&hop, src, k)
+			} else if hypercornFromRe.Match(src) {
+				// Config.from_toml("..."), from_mapping(settings): the value
+				// is in a file or a value this file does not show.
+				hop.Known, hop.Source = false, "its Config is loaded from elsewhere (Config.from_...): the keep-alive may be set there"
+			}
+			hops = append(hops, hop)
+		}
+	}
+	if waitressImportRe.Match(src) {
+		if m := waitressServeRe.FindIndex(src); m != nil {
+			hop := serverHop("waitress", "waitress", Location{path, lineOf(m[0])}, "Waitress's default channel_timeout (120 s, checked every 30 s)")
+			if t := waitressTimeoutRe.FindSubmatchIndex(src[m[0]:]); t != nil {
+				v := string(src[m[0]+t[2] : m[0]+t[3]])
+				if d, ok := seconds(v); ok {
+					hop.Idle, hop.Source, hop.Location.Line = d, "channel_timeout="+v, lineOf(m[0]+t[0])
+				}
+			}
+			hops = append(hops, hop)
+		}
+	}
+	return hops
+}
+
+var (
+	iniSectionRe = regexp.MustCompile(`^\s*\[([^\]]+)\]`)
+	iniKeyRe     = regexp.MustCompile(`^\s*([\w.]+)\s*[=:]\s*(.*?)\s*$`)
+)
+
+// parsePasteIni reads a PasteDeploy .ini (Pyramid, Pylons): a [server:...]
+// section with use = egg:waitress#main serves with Waitress, and its
+// channel_timeout applies.
+func parsePasteIni(path string, src []byte) []Hop {
+	var hops []Hop
+	var cur *Hop
+	section := ""
+	timeout := ""
+	timeoutLine := 0
+	flush := func() {
+		if cur != nil {
+			if timeout != "" {
+				if d, ok := seconds(timeout); ok {
+					cur.Idle, cur.Source, cur.Location.Line = d, "channel_timeout = "+timeout, timeoutLine
+				} else {
+					cur.Known, cur.Source = false, "channel_timeout = "+timeout+" (not a number here)"
+				}
+			}
+			hops = append(hops, *cur)
+		}
+		cur, timeout = nil, ""
+	}
+	for i, line := range strings.Split(string(src), "\n") {
+		if m := iniSectionRe.FindStringSubmatch(line); m != nil {
+			flush()
+			section = m[1]
+			continue
+		}
+		if !strings.HasPrefix(section, "server:") {
+			continue
+		}
+		m := iniKeyRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		switch {
+		case m[1] == "use" && strings.HasPrefix(m[2], "egg:waitress"):
+			h := serverHop("waitress", "waitress", Location{path, i + 1}, fmt.Sprintf("Waitress's default channel_timeout (120 s, checked every 30 s), [%s]", section))
+			cur = &h
+		case m[1] == "channel_timeout":
+			timeout, timeoutLine = m[2], i+1
+		}
+	}
+	flush()
+	return hops
+}
