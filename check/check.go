@@ -137,6 +137,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		slash := filepath.ToSlash(path)
 		r.scanClientsAndRefs(dir, path, relp, name)
 		switch {
+		case isCaddyfile(name):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseCaddyfile(rel(dir, path), src)...)
+				return nil
+			})
 		case isTraefikFile(name):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseTraefikFile(rel(dir, path), src)...)
@@ -589,6 +594,10 @@ func (r *Report) evaluate(o Options) {
 				// Go's http.Transport, under Traefik, sends an idempotent
 				// request again on a pooled connection the server closed.
 				retries = "Traefik retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
+			case "caddy":
+				up.Name, up.Source, up.Setting = "Caddy reverse_proxy pool", p.UpstreamSource, caddyPoolSetting
+				// Caddy's http transport is Go's http.Transport, as Traefik's.
+				retries = "Caddy's transport retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
 			}
 			scope := proxyScope(r.Dir, p.UpstreamLoc.File)
 			for _, b := range apps {

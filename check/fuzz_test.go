@@ -18,6 +18,10 @@ func FuzzConfigParsers(f *testing.F) {
 		"entryPoints:\n  web:\n    transport:\n      respondingTimeouts:\n        idleTimeout: 65\n{%- if x %}\n",
 		"[serversTransport.forwardingTimeouts]\n idleConnTimeout = \"1m\"\n",
 		"image: traefik:v3\ncommand: --entrypoints.web.address=:80 --serverstransport.maxidleconnsperhost=-1",
+		"{\n\tservers {\n\t\ttimeouts {\n\t\t\tidle 30s\n}}}\nx {\n reverse_proxy a {\n transport http {\n keepalive off\n}}}\n",
+		"[server:main]\nuse = egg:waitress#main\nchannel_timeout = 5\n",
+		"from waitress import serve\nserve(app, channel_timeout=9)\nfrom hypercorn.config import Config\nconfig.keep_alive_timeout = 3\nserve(app, config)",
+		"CMD hypercorn --keep-alive 7 a:b\nwaitress-serve --channel-timeout=4 a:b\nbundle exec thin -t 9 start",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -44,5 +48,9 @@ func FuzzConfigParsers(f *testing.F) {
 		parseTraefikFile("traefik.yml", src)
 		parseTraefikFile("traefik.toml", src)
 		parseTraefikFlags("compose.yaml", src)
+		parseCaddyfile("Caddyfile", src)
+		parseHypercornConfig("hypercorn.toml", src)
+		parsePythonServers("main.py", src)
+		parsePasteIni("production.ini", src)
 	})
 }
