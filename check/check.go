@@ -186,7 +186,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"):
 			r.read(path, func(src []byte) error {
-				if !bytes.Contains(src, []byte("net/http")) {
+				if !isGoServerSource(src) {
 					return nil
 				}
 				hops, err := parseGo(rel(dir, path), src)
@@ -321,7 +321,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Files--
 				return nil
 			}
-			hops, fs := parseNodeSource(rel(dir, p), src, nearestNodeProject(nodeProjects, dir, filepath.Dir(p)))
+			proj := nearestNodeProject(nodeProjects, dir, filepath.Dir(p))
+			if bun := parseBunServe(rel(dir, p), src, proj.bun); bun != nil {
+				r.Hops = append(r.Hops, bun...) // Bun's own server, not Node's http
+				return nil
+			}
+			hops, fs := parseNodeSource(rel(dir, p), src, proj)
 			r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
 			return nil
 		})
@@ -539,9 +544,19 @@ func (r *Report) evaluate(o Options) {
 	if len(lbs) == 0 && len(proxies)+len(apps) > 0 {
 		r.AssumedLB = true
 	}
+	// The load balancer faces the proxies, and the applications no proxy
+	// of the repository fronts (another sample's, a static-only nginx's
+	// neighbours), except a Procfile's processes (a platform's router runs
+	// in front of them) and those of a local or development environment
+	// (compose/local), which the repository's proxies leave out on purpose.
 	facing := apps
 	if len(proxies) > 0 {
-		facing = proxies
+		facing = append([]Hop(nil), proxies...)
+		for _, a := range apps {
+			if !behindProxy(r.Dir, a, proxies) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+				facing = append(facing, a)
+			}
+		}
 	}
 	for _, b := range facing {
 		project := projectName(r.Dir, b.Location.File)
@@ -613,6 +628,18 @@ func (r *Report) evaluate(o Options) {
 			break
 		}
 	}
+}
+
+// behindProxy reports whether one of the repository's proxies can front
+// app: app is in the proxy's scope (see proxyScope) and the same place (see
+// samePlace).
+func behindProxy(root string, app Hop, proxies []Hop) bool {
+	for _, p := range proxies {
+		if strings.HasPrefix(app.Location.File, proxyScope(root, p.Location.File)) && samePlace(p.Location.File, app.Location.File) {
+			return true
+		}
+	}
+	return false
 }
 
 // proxyScope returns the directory (relative to root, with a trailing

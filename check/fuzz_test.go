@@ -52,5 +52,6 @@ func FuzzConfigParsers(f *testing.F) {
 		parseHypercornConfig("hypercorn.toml", src)
 		parsePythonServers("main.py", src)
 		parsePasteIni("production.ini", src)
+		parseBunServe("index.ts", src, true)
 	})
 }

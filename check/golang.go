@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -9,9 +10,28 @@ import (
 	"time"
 )
 
-// parseGo finds net/http servers in Go source: http.Server composite literals
-// (IdleTimeout, else ReadTimeout, else no idle timeout) and http.ListenAndServe
-// calls (a zero Server: no idle timeout).
+// goServers are the composite literals that configure a Go HTTP server. All
+// three resolve the idle timeout the same way: IdleTimeout, else
+// ReadTimeout, else none (net/http's Server.idleTimeout, fasthttp's
+// Server.idleTimeout; Fiber hands both fields to fasthttp).
+var goServers = []struct {
+	pkg, typ, kind, name, engine, setting string
+}{
+	{"http", "Server", "go", "Go http.Server", "Go", "&http.Server{IdleTimeout: %d * time.Second}"},
+	{"fasthttp", "Server", "fasthttp", "fasthttp.Server", "fasthttp", "&fasthttp.Server{IdleTimeout: %d * time.Second}"},
+	{"fiber", "Config", "fiber", "Fiber (fasthttp)", "fasthttp", "fiber.New(fiber.Config{IdleTimeout: %d * time.Second})"},
+}
+
+// isGoServerSource reports whether Go source may configure an HTTP server
+// parseGo reads.
+func isGoServerSource(src []byte) bool {
+	return bytes.Contains(src, []byte("net/http")) || bytes.Contains(src, []byte("valyala/fasthttp")) || bytes.Contains(src, []byte("gofiber/fiber"))
+}
+
+// parseGo finds HTTP servers in Go source: http.Server, fasthttp.Server and
+// fiber.Config composite literals (IdleTimeout, else ReadTimeout, else no
+// idle timeout), and the calls that use a zero server (http.ListenAndServe,
+// fasthttp.ListenAndServe, fiber.New()): no idle timeout.
 func parseGo(path string, src []byte) ([]Hop, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
@@ -22,18 +42,26 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 		}
 		return nil, &ParseError{Location{path, line}, fmt.Errorf("parsing Go: %v", err)}
 	}
-	setting := func(d time.Duration) string {
-		return fmt.Sprintf("&http.Server{IdleTimeout: %d * time.Second}", int64((d+time.Second-1)/time.Second))
+	settingOf := func(format string) func(time.Duration) string {
+		return func(d time.Duration) string { return fmt.Sprintf(format, int64((d+time.Second-1)/time.Second)) }
 	}
+	setting := settingOf(goServers[0].setting)
 	var hops []Hop
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.CompositeLit:
-			if !isSel(x.Type, "http", "Server") {
+			server := -1
+			for i, s := range goServers {
+				if isSel(x.Type, s.pkg, s.typ) {
+					server = i
+				}
+			}
+			if server < 0 {
 				return true
 			}
-			hop := Hop{Role: App, Kind: "go", Name: "Go http.Server", Known: true, Idle: Infinite,
-				Source: "no IdleTimeout and no ReadTimeout: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting}
+			g := goServers[server]
+			hop := Hop{Role: App, Kind: g.kind, Name: g.name, Known: true, Idle: Infinite, Setting: settingOf(g.setting),
+				Source: "no IdleTimeout and no ReadTimeout: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}}
 			fields := map[string]ast.Expr{}
 			for _, el := range x.Elts {
 				if kv, ok := el.(*ast.KeyValueExpr); ok {
@@ -58,7 +86,7 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 				}
 				hop.Idle, hop.Source = d, fmt.Sprintf("%s: %s", name, d)
 				if name == "ReadTimeout" {
-					hop.Source += " (IdleTimeout not set, so Go uses ReadTimeout)"
+					hop.Source += fmt.Sprintf(" (IdleTimeout not set, so %s uses ReadTimeout)", g.engine)
 				}
 				break
 			}
@@ -67,6 +95,14 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 			if isSel(x.Fun, "http", "ListenAndServe") || isSel(x.Fun, "http", "ListenAndServeTLS") {
 				hops = append(hops, Hop{Role: App, Kind: "go", Name: "Go http.ListenAndServe", Known: true, Idle: Infinite,
 					Source: "http.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting})
+			}
+			if isSel(x.Fun, "fasthttp", "ListenAndServe") || isSel(x.Fun, "fasthttp", "ListenAndServeTLS") {
+				hops = append(hops, Hop{Role: App, Kind: "fasthttp", Name: "fasthttp.ListenAndServe", Known: true, Idle: Infinite,
+					Source: "fasthttp.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[1].setting)})
+			}
+			if isSel(x.Fun, "fiber", "New") && len(x.Args) == 0 {
+				hops = append(hops, Hop{Role: App, Kind: "fiber", Name: "Fiber (fasthttp)", Known: true, Idle: Infinite,
+					Source: "fiber.New() without a Config: no IdleTimeout or ReadTimeout, idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[2].setting)})
 			}
 		}
 		return true

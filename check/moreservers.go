@@ -250,3 +250,51 @@ func parsePasteIni(path string, src []byte) []Hop {
 	flush()
 	return hops
 }
+
+var (
+	bunServeRe       = regexp.MustCompile(`\bBun\.serve\s*\(`)
+	bunImportServeRe = regexp.MustCompile(`import\s*\{[^}]*\bserve\b[^}]*\}\s*from\s*["']bun["']`)
+	bunBareServeRe   = regexp.MustCompile(`(?m)(?:^|[^.\w])serve\s*\(`)
+	bunDefaultRe     = regexp.MustCompile(`export\s+default\s*\{[^}]*\bfetch\b`)
+	bunDefaultAppRe  = regexp.MustCompile(`(?m)^export\s+default\s+\w+\s*;?\s*$`)
+	bunAppRe         = regexp.MustCompile(`\bnew\s+(?:Hono|Elysia)\s*[(<]`)
+	bunIdleRe        = regexp.MustCompile(`\bidleTimeout\s*:\s*([0-9][0-9_]*)\b`)
+)
+
+// parseBunServe finds Bun's own server in JavaScript or TypeScript:
+// Bun.serve({...}), serve({...}) imported from "bun", and, in a project that
+// runs on Bun, a default export with a fetch handler or of a Hono or Elysia
+// app (Bun serves it; in
+// other projects that shape is a Cloudflare Worker, which no load balancer
+// pools). Bun closes a connection after idleTimeout seconds without traffic
+// (10 s by default, at most 255; 0 disables it).
+func parseBunServe(path string, src []byte, bunProject bool) []Hop {
+	m := bunServeRe.FindIndex(src)
+	if m == nil && bunImportServeRe.Match(src) {
+		m = bunBareServeRe.FindIndex(src)
+	}
+	if m == nil && bunProject {
+		m = bunDefaultRe.FindIndex(src)
+		if m == nil && bunAppRe.Match(src) {
+			m = bunDefaultAppRe.FindIndex(src) // export default app: a Hono or Elysia app has fetch
+		}
+	}
+	if m == nil {
+		return nil
+	}
+	lineOf := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
+	hop := serverHop("bun", "bun", Location{path, lineOf(m[0])}, "Bun.serve's default idleTimeout (10 s)")
+	// The option belongs to the call: look from the call on, not before it.
+	if k := bunIdleRe.FindSubmatchIndex(src[m[0]:]); k != nil {
+		v := strings.ReplaceAll(string(src[m[0]+k[2]:m[0]+k[3]]), "_", "")
+		n, _ := strconv.Atoi(v)
+		hop.Location.Line = lineOf(m[0] + k[0])
+		hop.Idle, hop.Source = time.Duration(n)*time.Second, "idleTimeout: "+v
+		if n == 0 {
+			hop.Idle, hop.Source = Infinite, "idleTimeout: 0 (no idle timeout)"
+		}
+	} else if bytes.Contains(src[m[0]:], []byte("idleTimeout")) {
+		hop.Known, hop.Source = false, "idleTimeout is set from an expression lbdoctor cannot read"
+	}
+	return []Hop{hop}
+}

@@ -90,6 +90,24 @@ channel_timeout = 50
 			[]want{{"thin", 90 * time.Second, true, 1}}},
 		{"thin config file", "start.sh", "#!/bin/sh\nthin -C config/thin.yml start\n",
 			[]want{{"thin", 0, false, 2}}},
+		{"Bun.serve default", "server.ts", "const server = Bun.serve({\n  port: 3000,\n  fetch(req) { return new Response(\"ok\"); },\n});\nconsole.log(server.port);\n",
+			[]want{{"bun", 10 * time.Second, true, 1}}},
+		{"Bun.serve idleTimeout", "index.ts", "import { app } from './app';\nexport const server = Bun.serve({\n  port: Number(process.env.PORT ?? 3000),\n  idleTimeout: 75,\n  fetch: app.fetch,\n});\n",
+			[]want{{"bun", 75 * time.Second, true, 4}}},
+		{"Bun.serve idleTimeout 0", "index.js", "Bun.serve({ idleTimeout: 0, fetch: handler });\n",
+			[]want{{"bun", Infinite, true, 1}}},
+		{"Bun.serve idleTimeout from config", "index.js", "Bun.serve({ idleTimeout: config.idle, fetch: handler });\n",
+			[]want{{"bun", 0, false, 1}}},
+		{"serve imported from bun", "server.ts", "import { serve } from \"bun\";\n\nserve({\n  port: 8080,\n  idleTimeout: 30,\n  fetch() { return new Response(\"hi\"); },\n});\n",
+			[]want{{"bun", 30 * time.Second, true, 5}}},
+		{"Fiber IdleTimeout", "main.go", "package main\n\nimport (\n\t\"time\"\n\n\t\"github.com/gofiber/fiber/v2\"\n)\n\nfunc main() {\n\tapp := fiber.New(fiber.Config{\n\t\tIdleTimeout: time.Second * 5,\n\t\tReadTimeout: time.Second * 5,\n\t})\n\tapp.Listen(\":3000\")\n}\n",
+			[]want{{"fiber", 5 * time.Second, true, 11}}},
+		{"Fiber ReadTimeout only", "main.go", "package main\n\nimport (\n\t\"time\"\n\n\t\"github.com/gofiber/fiber/v2\"\n)\n\nfunc main() {\n\tapp := fiber.New(fiber.Config{ReadTimeout: 30 * time.Second})\n\tapp.Listen(\":3000\")\n}\n",
+			[]want{{"fiber", 30 * time.Second, true, 10}}},
+		{"Fiber without a Config", "main.go", "package main\n\nimport \"github.com/gofiber/fiber/v2\"\n\nfunc main() {\n\tapp := fiber.New()\n\tapp.Listen(\":3000\")\n}\n",
+			[]want{{"fiber", Infinite, true, 6}}},
+		{"fasthttp.Server ReadTimeout", "server.go", "package main\n\nimport (\n\t\"time\"\n\n\t\"github.com/valyala/fasthttp\"\n)\n\nfunc main() {\n\ts := &fasthttp.Server{Handler: h, ReadTimeout: 10 * time.Second}\n\ts.ListenAndServe(\":8080\")\n}\n",
+			[]want{{"fasthttp", 10 * time.Second, true, 10}}},
 		{"thin not started", "Dockerfile", "RUN gem install thin\nRUN echo thin start\n", nil},
 	}
 	for _, c := range cases {
@@ -134,6 +152,8 @@ func TestMoreServersAgainstALB(t *testing.T) {
 `)
 	write("api/Dockerfile", "FROM python:3.12\nCMD [\"hypercorn\", \"api.app:app\", \"--bind\", \"0.0.0.0:8000\"]\n")
 	write("admin/Dockerfile", "FROM python:3.12\nCMD [\"waitress-serve\", \"--listen=*:8080\", \"admin:app\"]\n")
+	write("edge/package.json", `{"name": "edge", "dependencies": {"hono": "4.6.0"}}`)
+	write("edge/index.ts", "import { Hono } from 'hono';\nconst app = new Hono();\nBun.serve({ port: 3000, fetch: app.fetch });\n")
 	r, _ := runCheck(t, dir)
 	got := map[string]Finding{}
 	for _, f := range r.Findings {
@@ -147,7 +167,65 @@ func TestMoreServersAgainstALB(t *testing.T) {
 	if !ok || w.Rule.ID != "LBD001" || !strings.Contains(w.Fix, "--channel-timeout=305") {
 		t.Errorf("waitress: %+v", w)
 	}
+	// Bun allows at most 255 s: behind 300 s, the fix is no idle timeout.
+	if b, ok := got["edge/index.ts"]; !ok || b.Rule.ID != "LBD001" || !strings.Contains(b.Fix, "idleTimeout: 0") {
+		t.Errorf("bun: %+v", b)
+	}
 	if h.Confidence != "medium" {
 		t.Errorf("confidence %q, want medium (pattern matching)", h.Confidence)
+	}
+}
+
+// A default export with a fetch handler is Bun's server only in a project
+// that runs on Bun; elsewhere it is a Cloudflare Worker, which no load
+// balancer pools connections to.
+func TestBunDefaultExport(t *testing.T) {
+	src := "import { Hono } from 'hono';\nconst app = new Hono();\nexport default {\n  port: 3000,\n  fetch: app.fetch,\n  idleTimeout: 255,\n};\n"
+	for _, c := range []struct {
+		name, pkg string
+		hops      int
+	}{
+		{"bun project (types)", `{"name": "api", "devDependencies": {"@types/bun": "latest"}}`, 1},
+		{"bun project (scripts)", `{"name": "api", "scripts": {"start": "bun run src/index.ts"}}`, 1},
+		{"worker", `{"name": "edge", "devDependencies": {"wrangler": "3.0.0"}, "scripts": {"deploy": "wrangler deploy", "setup": "bun install"}}`, 0},
+	} {
+		c := c
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write := fileWriter(dir)
+			write("package.json", c.pkg)
+			write("src/index.ts", src)
+			r, _ := runCheck(t, dir)
+			var got []Hop
+			for _, h := range r.Hops {
+				if h.Role == App {
+					got = append(got, h)
+				}
+			}
+			if len(got) != c.hops {
+				t.Fatalf("%d hops, want %d: %+v", len(got), c.hops, got)
+			}
+			if c.hops == 1 && (got[0].Kind != "bun" || got[0].Idle != 255*time.Second || got[0].Location.Line != 6) {
+				t.Errorf("hop %+v", got[0])
+			}
+		})
+	}
+}
+
+// Hono's documented way to run on Bun: export the app itself.
+func TestBunDefaultExportedApp(t *testing.T) {
+	dir := t.TempDir()
+	write := fileWriter(dir)
+	write("package.json", `{"name": "my-app", "scripts": {"start": "bun run --smol dist/index.js"}, "dependencies": {"hono": "^4.6.3"}}`)
+	write("src/index.ts", "import { Hono } from 'hono'\n\nconst app = new Hono()\napp.get('/', (c) => c.text('Hello Hono!'))\n\nexport default app\n")
+	r, _ := runCheck(t, dir)
+	var bun []Hop
+	for _, h := range r.Hops {
+		if h.Kind == "bun" {
+			bun = append(bun, h)
+		}
+	}
+	if len(bun) != 1 || bun[0].Idle != 10*time.Second || bun[0].Location.Line != 6 {
+		t.Fatalf("bun hops %+v", bun)
 	}
 }

@@ -56,6 +56,7 @@ type nodeProject struct {
 	hasVersion bool
 	framework  string // "fastify", "express", "nestjs", "next", "" for plain http
 	httpServer bool   // it depends on one of nodeHTTPModules
+	bun        bool   // it runs on Bun (Bun's types, or scripts that run bun)
 }
 
 func readPackageJSON(src []byte) (nodeProject, error) {
@@ -63,6 +64,7 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 		Engines         map[string]string `json:"engines"`
 		Dependencies    map[string]string `json:"dependencies"`
 		DevDependencies map[string]string `json:"devDependencies"`
+		Scripts         map[string]string `json:"scripts"`
 	}
 	var p nodeProject
 	if err := json.Unmarshal(src, &pkg); err != nil {
@@ -76,6 +78,16 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 	for dep := range pkg.Dependencies {
 		if nodeHTTPModules[dep] {
 			p.httpServer = true
+		}
+	}
+	for _, dep := range []string{"@types/bun", "bun-types"} {
+		_, a := pkg.Dependencies[dep]
+		_, b := pkg.DevDependencies[dep]
+		p.bun = p.bun || a || b
+	}
+	for _, script := range pkg.Scripts {
+		if f := strings.Fields(script); len(f) > 1 && f[0] == "bun" && f[1] != "install" && f[1] != "test" && f[1] != "x" {
+			p.bun = true // bun run start, bun src/index.ts
 		}
 	}
 	for _, f := range []struct{ dep, name string }{{"fastify", "fastify"}, {"@nestjs/core", "nestjs"}, {"next", "next"}, {"express", "express"}} {
