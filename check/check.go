@@ -268,6 +268,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case name == "puma.rb":
 			pumaFiles = append(pumaFiles, path)
+		case name == "mix.exs":
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseMixProject(dir, relp, src)...)
+				return nil
+			})
 		case name == "haproxy.cfg" || strings.HasSuffix(name, ".cfg") && strings.Contains(slash, "haproxy"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseHAProxy(rel(dir, path), src)...)

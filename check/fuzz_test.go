@@ -53,5 +53,6 @@ func FuzzConfigParsers(f *testing.F) {
 		parsePythonServers("main.py", src)
 		parsePasteIni("production.ini", src)
 		parseBunServe("index.ts", src, true)
+		parseMixProject(dir, "mix.exs", src)
 	})
 }

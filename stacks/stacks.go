@@ -176,6 +176,18 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return "nothing to raise: Daphne keeps idle connections 12 h, longer than any load balancer's idle timeout"
 		}},
+	{ID: "cowboy", Name: "Cowboy 2 (Phoenix, Plug)", DefaultIdle: 5 * time.Second, Headers: []string{"cowboy"},
+		Default: "5 s (request_timeout: the wait for the next request on a kept-alive connection)",
+		Source:  "Cowboy 2 cowboy_http(3) and cowboy_http.erl: request_timeout 5000 ms runs while no request is in progress; idle_timeout (60000) only during one",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("http: [protocol_options: [request_timeout: %d]]  (the Endpoint's config, e.g. config/runtime.exs)", ms(d))
+		}},
+	{ID: "bandit", Name: "Bandit (Phoenix 1.7.11+)", DefaultIdle: 60 * time.Second,
+		Default: "60 s (Thousand Island's read_timeout; equal to ALB's 60 s, so it races)",
+		Source:  "Thousand Island ServerConfig read_timeout 60_000 ms, which Bandit waits for the next request on a kept-alive connection",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("http: [thousand_island_options: [read_timeout: %d]]  (the Endpoint's config, e.g. config/runtime.exs)", ms(d))
+		}},
 	{ID: "puma", Name: "Puma (Rails)", DefaultIdle: 20 * time.Second, Headers: []string{"puma"},
 		Default: "20 s up to 6.x, 65 s from 7.0", Source: "Puma DSL persistent_timeout: 20 (Puma 3-6), 65 (Puma 7)",
 		setting: func(d time.Duration) string { return fmt.Sprintf("persistent_timeout %d  (config/puma.rb)", secs(d)) }},

@@ -88,7 +88,7 @@ func TestTable(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"thin", "puma", "unicorn", "passenger", "jetty", "undertow", "reactor-netty", "kestrel", "caddy",
-		"traefik", "envoy", "lighttpd", "openresty", "hypercorn", "waitress", "daphne", "node", "fastify", "deno", "bun"} {
+		"traefik", "envoy", "lighttpd", "openresty", "hypercorn", "waitress", "daphne", "node", "fastify", "deno", "bun", "cowboy", "bandit"} {
 		if !seen[id] {
 			t.Errorf("no stack %s", id)
 		}
