@@ -257,6 +257,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if bytes.Contains(src, []byte("egg:waitress")) {
 					r.Hops = append(r.Hops, parsePasteIni(rel(dir, path), src)...)
 				}
+				if bytes.Contains(src, []byte("[uwsgi]")) {
+					r.Hops = append(r.Hops, parseUwsgiIni(rel(dir, path), src)...)
+				}
 				return nil
 			})
 		case strings.HasSuffix(name, ".csproj"):

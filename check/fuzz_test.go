@@ -54,5 +54,6 @@ func FuzzConfigParsers(f *testing.F) {
 		parsePasteIni("production.ini", src)
 		parseBunServe("index.ts", src, true)
 		parseMixProject(dir, "mix.exs", src)
+		parseUwsgiIni("uwsgi.ini", src)
 	})
 }

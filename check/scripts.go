@@ -195,8 +195,8 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 	return hop
 }
 
-// parseCommandLines finds gunicorn, uvicorn, Hypercorn, Waitress and Thin
-// command lines in Dockerfiles, Procfiles, compose files and shell scripts.
+// parseCommandLines finds gunicorn, uvicorn, Hypercorn, Waitress, Thin and
+// uWSGI command lines in Dockerfiles, Procfiles, compose files and shell scripts.
 func parseCommandLines(path string, src []byte) []Hop {
 	var hops []Hop
 	// GUNICORN_CMD_ARGS (ENV in a Dockerfile, environment in compose) adds
@@ -205,6 +205,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 	if m := gunicornEnvRe.FindSubmatch(src); m != nil {
 		envArgs = " " + strings.Trim(string(m[1]), `"'`)
 	}
+	var uwsgiEnvOpts uwsgiOptions // UWSGI_* variables of the file, read at the first uwsgi command
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	next := 1 // the number of the line sc reads next
@@ -280,6 +281,18 @@ func parseCommandLines(path string, src []byte) []Hop {
 			hops = append(hops, hop)
 		}
 		hops = append(hops, otherCommandHops(Location{path, n}, line)...)
+		if cmd := findCommand(line, uwsgiCmdRe); cmd != "" {
+			if uwsgiEnvOpts == nil {
+				uwsgiEnvOpts = uwsgiEnv(path, src)
+			}
+			o := uwsgiCommand(cmd, Location{path, n}, uwsgiEnvOpts)
+			// --ini FILE: the file holds the settings and is read on its own.
+			if _, file := o["config-file"]; !file || len(o) > 1 {
+				if hop, ok := uwsgiHop(o, Location{path, n}, "command line"); ok {
+					hops = append(hops, hop)
+				}
+			}
+		}
 	}
 	return hops
 }

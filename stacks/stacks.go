@@ -171,6 +171,12 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("--channel-timeout=%d  (or serve(app, channel_timeout=%d))", secs(d), secs(d))
 		}},
+	{ID: "uwsgi", Name: "uWSGI", DefaultIdle: time.Millisecond,
+		Default: "http and http-socket close right after each response, without Connection: close; http-keepalive = 1: http-timeout (60 s); http-keepalive = N: N s; http11-socket: socket-timeout (4 s)",
+		Source:  "uWSGI 2.0.21 (Debian 12) measured with lbdoctor probe: --http-keepalive=5 closed at 5.25 s, --http-keepalive with --http-timeout 10 at 9.25 s (60 s by default: 59.85 s), --http11-socket --socket-timeout 12 at 12.0 s; --http and --http-socket closed after each response; the router's timer ticks once a second, so it may close up to 1 s early (2 s: 1.25 s under load)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("--http-keepalive=%d  (with --http; in an ini: http-keepalive = %d)", secs(d), secs(d))
+		}},
 	{ID: "daphne", Name: "Daphne (Django Channels)", DefaultIdle: 12 * time.Hour, Headers: []string{"daphne"},
 		Default: "12 h (Twisted's HTTPFactory timeout)", Source: "Daphne builds on twisted.web.http.HTTPFactory, whose timeout is 12 h",
 		setting: func(d time.Duration) string {

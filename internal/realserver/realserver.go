@@ -262,6 +262,19 @@ func Gunicorn(t testing.TB, args ...string) *Server {
 	return start(t, "gunicorn", dir, addr, exec.Command(bin, append([]string{"--chdir", dir, "-b", addr}, append(args, "app:app")...)...), 20*time.Second)
 }
 
+// UWSGI starts uWSGI (Debian's uwsgi-core with its python3 and http
+// plugins) on the WSGI test app. mode is "http" (the router), "http-socket"
+// or "http11-socket"; args are more options (--http-keepalive=2).
+func UWSGI(t testing.TB, mode string, args ...string) *Server {
+	bin := need(t, "uwsgi")
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "app.py"), wsgiApp)
+	base := []string{"--plugin", "python3,http", "--" + mode, addr, "--chdir", dir, "--wsgi-file", filepath.Join(dir, "app.py"),
+		"--callable", "app", "--master", "--processes", "1", "--disable-logging"}
+	return start(t, "uwsgi", dir, addr, exec.Command(bin, append(base, args...)...), 20*time.Second)
+}
+
 // Uvicorn starts uvicorn (Debian's python3-uvicorn) with the given keep-alive timeout in seconds.
 func Uvicorn(t testing.TB, keepAlive int) *Server {
 	need(t, "/usr/bin/python3")
