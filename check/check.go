@@ -203,7 +203,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					p.version, p.versionSrc, p.hasVersion = old.version, old.versionSrc, true
 				}
 				nodeProjects[filepath.Dir(path)] = p
-				r.Hops = append(r.Hops, parseNextScripts(rel(dir, path), src)...)
+				r.Hops = append(r.Hops, parseNextApp(dir, relp, src)...)
 				return nil
 			})
 		case name == ".nvmrc":

@@ -1,0 +1,136 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/stacks"
+)
+
+// Next.js applications that the repository runs itself. Next's server is
+// Node's http.Server: without a setting it keeps idle connections Node's
+// 5 s. `next start --keepAliveTimeout N` sets it; the standalone output's
+// server.js (`output: "standalone"`, run as `node server.js`) reads the
+// KEEP_ALIVE_TIMEOUT environment variable instead (Next.js 13.4+).
+//
+// An application deployed to Vercel or Netlify has no load balancer of
+// its own to race: `next start` counts only where the repository runs it
+// (a Dockerfile, compose file or Procfile in its directory or above, and
+// no vercel.json); the standalone output exists to be run that way.
+
+var (
+	nextStartScriptRe = regexp.MustCompile(`"[^"\n]*"\s*:\s*"[^"\n]*\bnext\s+start\b[^"\n]*"`)
+	nextStandaloneRe  = regexp.MustCompile(`\boutput\s*:\s*["'\x60]standalone["'\x60]`)
+	nextKeepEnvRe     = regexp.MustCompile(`\bKEEP_ALIVE_TIMEOUT\s*[=:]\s*["']?([0-9][0-9_]*)`)
+)
+
+// parseNextApp reads a Next.js project's package.json at path (relative to
+// root) and its next.config.*.
+func parseNextApp(root, path string, src []byte) []Hop {
+	if hops := parseNextScripts(path, src); hops != nil {
+		return hops // next start --keepAliveTimeout N
+	}
+	if !bytes.Contains(src, []byte(`"next"`)) {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	lineOf := func(b []byte, i int) int { return bytes.Count(b[:i], []byte{'\n'}) + 1 }
+	node := stacks.Must("node")
+	for _, name := range []string{"next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"} {
+		cfg, err := os.ReadFile(filepath.Join(root, dir, name))
+		if err != nil {
+			continue
+		}
+		m := nextStandaloneRe.FindIndex(cfg)
+		if m == nil {
+			continue
+		}
+		hop := Hop{Role: App, Kind: "node", Name: "Next.js standalone (node server.js)", Known: true, Idle: node.DefaultIdle, Pattern: true,
+			Source:   "Node's default keepAliveTimeout (5 s): no KEEP_ALIVE_TIMEOUT where the repository runs it",
+			Location: Location{filepath.ToSlash(filepath.Join(dir, name)), lineOf(cfg, m[0])},
+			Setting: func(d time.Duration) string {
+				return fmt.Sprintf("KEEP_ALIVE_TIMEOUT=%d  (environment of node server.js, e.g. ENV in its Dockerfile; Next.js 13.4+)", d.Milliseconds())
+			}}
+		if file, line, v, ok := nextKeepAliveEnv(root, dir); ok {
+			if d, good := nodeMillis(v); good {
+				hop.Idle, hop.Source, hop.Location = d, "KEEP_ALIVE_TIMEOUT="+v, Location{file, line}
+			}
+		}
+		return []Hop{hop}
+	}
+	m := nextStartScriptRe.FindIndex(src)
+	if m == nil || !selfHosted(root, dir) {
+		return nil
+	}
+	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: node.DefaultIdle, Pattern: true,
+		Source:   "next start without --keepAliveTimeout: Node's default (5 s)",
+		Location: Location{path, lineOf(src, m[0])}, Setting: stacks.Must("nextjs").Setting}}
+}
+
+// containerFiles are the files that say a repository runs a directory's
+// application itself.
+func containerFile(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasPrefix(lower, "dockerfile") || strings.HasSuffix(lower, ".dockerfile") || lower == "procfile" ||
+		(strings.HasPrefix(lower, "docker-compose") || strings.HasPrefix(lower, "compose")) && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml"))
+}
+
+// selfHosted reports whether the application in dir (relative to root) is
+// run by the repository: no vercel.json in dir, and a container file in dir,
+// or in a directory above that names dir's path from there (a monorepo's
+// `COPY apps/web`, `build: ./apps/web`). A container file above that does
+// not name it runs something else: chroma's root Dockerfile is its
+// database, not sample_apps/movies.
+func selfHosted(root, dir string) bool {
+	if _, err := os.Stat(filepath.Join(root, dir, "vercel.json")); err == nil {
+		return false
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		below, _ := filepath.Rel(d, dir)
+		below = filepath.ToSlash(below)
+		if entries, err := os.ReadDir(filepath.Join(root, d)); err == nil {
+			for _, e := range entries {
+				if e.IsDir() || !containerFile(e.Name()) {
+					continue
+				}
+				if d == dir {
+					return true
+				}
+				if src, err := os.ReadFile(filepath.Join(root, d, e.Name())); err == nil && bytes.Contains(src, []byte(below)) {
+					return true
+				}
+			}
+		}
+		if d == "." || d == "/" || d == "" {
+			return false
+		}
+	}
+}
+
+// nextKeepAliveEnv finds KEEP_ALIVE_TIMEOUT in the container files of dir
+// or a directory above it.
+func nextKeepAliveEnv(root, dir string) (file string, line int, value string, ok bool) {
+	for d := dir; ; d = filepath.Dir(d) {
+		entries, _ := os.ReadDir(filepath.Join(root, d))
+		for _, e := range entries {
+			if e.IsDir() || !containerFile(e.Name()) && !strings.HasPrefix(e.Name(), ".env") {
+				continue
+			}
+			src, err := os.ReadFile(filepath.Join(root, d, e.Name()))
+			if err != nil {
+				continue
+			}
+			if m := nextKeepEnvRe.FindSubmatchIndex(src); m != nil {
+				return filepath.ToSlash(filepath.Join(d, e.Name())), bytes.Count(src[:m[0]], []byte{'\n'}) + 1, string(src[m[2]:m[3]]), true
+			}
+		}
+		if d == "." || d == "/" || d == "" {
+			return "", 0, "", false
+		}
+	}
+}
