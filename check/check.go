@@ -52,10 +52,13 @@ type Report struct {
 	}
 	// clients are HTTP client pools in source code; refs are base URLs in
 	// configuration (see checkClientPools).
-	clients   []clientPool
-	refs      []serviceRef
-	kube      []kubeObject
-	seenPairs map[string]bool
+	clients []clientPool
+	refs    []serviceRef
+	kube    []kubeObject
+	// springOverrides are Spring server properties set outside the
+	// property files (see applySpringOverrides).
+	springOverrides []springOverride
+	seenPairs       map[string]bool
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -444,6 +447,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
+	r.applySpringOverrides(dir)
 	r.evaluate(o)
 	r.checkClientPools(o)
 	for i := range r.Findings {
@@ -806,6 +810,15 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	if ext == ".ts" || ext == ".js" || ext == ".py" || ext == ".java" || ext == ".go" || ext == ".cs" || ext == ".kt" {
 		if src, err := r.source(path); err == nil {
 			r.Hops = append(r.Hops, parseCDK(relp, src)...)
+		}
+	}
+	if isSpringOverrideFile(name) {
+		if src, err := r.source(path); err == nil {
+			project, atRoot := projectOf(root, relp)
+			if atRoot {
+				project = ""
+			}
+			r.springOverrides = append(r.springOverrides, findSpringOverrides(relp, project, src)...)
 		}
 	}
 	switch {

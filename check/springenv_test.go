@@ -1,0 +1,70 @@
+package check
+
+import (
+	"testing"
+	"time"
+)
+
+// Spring Boot properties set outside the property files win over them:
+// environment variables in a Dockerfile, a Kubernetes Deployment or an ECS
+// task definition, -D system properties, --arguments.
+func TestSpringOverrides(t *testing.T) {
+	const pom = `<project><parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.3.4</version></parent>
+<dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>
+`
+	const props = "spring.application.name=orders\n"
+	cases := []struct {
+		name  string
+		files map[string]string
+		want  map[string]time.Duration // application.properties -> idle (0: unknown)
+	}{
+		{"Dockerfile ENV", map[string]string{"orders/pom.xml": pom, "orders/src/main/resources/application.properties": props,
+			"orders/Dockerfile": "FROM eclipse-temurin:21\nENV SERVER_TOMCAT_KEEPALIVETIMEOUT=70000\nCMD [\"java\", \"-jar\", \"app.jar\"]\n"},
+			map[string]time.Duration{"orders": 70 * time.Second}},
+		{"Kubernetes env of the named Deployment", map[string]string{"orders/pom.xml": pom, "orders/src/main/resources/application.properties": props,
+			"carts/pom.xml": pom, "carts/src/main/resources/application.properties": "spring.application.name=carts\n",
+			"k8s/orders.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders\n          image: shop/orders:1.0\n          env:\n            - name: SERVER_TOMCAT_KEEPALIVETIMEOUT\n              value: \"75s\"\n"},
+			map[string]time.Duration{"orders": 75 * time.Second, "carts": 60 * time.Second}},
+		{"ECS task definition in Terraform", map[string]string{"orders/pom.xml": pom, "orders/src/main/resources/application.properties": props,
+			"infra/ecs.tf": "resource \"aws_ecs_task_definition\" \"orders\" {\n  family = \"orders\"\n  container_definitions = jsonencode([{\n    name = \"orders\"\n    environment = [\n      { \"name\": \"SERVER_TOMCAT_KEEPALIVETIMEOUT\", \"value\": \"65000\" }\n    ]\n  }])\n}\n"},
+			map[string]time.Duration{"orders": 65 * time.Second}},
+		{"-D system property", map[string]string{"orders/pom.xml": pom, "orders/src/main/resources/application.properties": props,
+			"orders/entrypoint.sh": "#!/bin/sh\nexec java -Dserver.tomcat.keep-alive-timeout=90s -jar /app.jar\n"},
+			map[string]time.Duration{"orders": 90 * time.Second}},
+		{"connection-timeout does not beat the file's keep-alive", map[string]string{"orders/pom.xml": pom,
+			"orders/src/main/resources/application.properties": "server.tomcat.keep-alive-timeout=80s\n",
+			"orders/Dockerfile": "ENV SERVER_TOMCAT_CONNECTIONTIMEOUT=20000\n"},
+			map[string]time.Duration{"orders": 80 * time.Second}},
+		{"values that disagree", map[string]string{"orders/pom.xml": pom, "orders/src/main/resources/application.properties": props,
+			"orders/docker-compose.yml": "services:\n  orders:\n    environment:\n      SERVER_TOMCAT_KEEPALIVETIMEOUT: 70000\n",
+			"orders/Dockerfile":         "ENV SERVER_TOMCAT_KEEPALIVETIMEOUT=5000\n"},
+			map[string]time.Duration{"orders": 0}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write := fileWriter(dir)
+			for p, s := range c.files {
+				write(p, s)
+			}
+			r, _ := runCheck(t, dir)
+			got := map[string]Hop{}
+			for _, h := range r.Hops {
+				if h.Kind == "spring-boot-tomcat" {
+					got[projectName(dir, h.Location.File)] = h
+				}
+			}
+			for project, want := range c.want {
+				h, ok := got[project]
+				switch {
+				case !ok:
+					t.Errorf("%s: no hop in %+v", project, got)
+				case want == 0 && h.Known:
+					t.Errorf("%s: %s (%s), want unknown", project, h.Idle, h.Source)
+				case want != 0 && (!h.Known || h.Idle != want):
+					t.Errorf("%s: %s known=%v (%s), want %s", project, h.Idle, h.Known, h.Source, want)
+				}
+			}
+		})
+	}
+}
