@@ -55,5 +55,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseBunServe("index.ts", src, true)
 		parseMixProject(dir, "mix.exs", src)
 		parseUwsgiIni("uwsgi.ini", src)
+		findSpringOverrides("Dockerfile", "app", src)
+		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 	})
 }
