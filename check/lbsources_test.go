@@ -20,6 +20,19 @@ func fileWriter(dir string) func(p, s string) {
 	}
 }
 
+// checkFiles writes files (path: content) into a new directory and checks
+// it as runCheck does.
+func checkFiles(t *testing.T, files map[string]string) (*Report, string) {
+	t.Helper()
+	dir := t.TempDir()
+	write := fileWriter(dir)
+	for p, s := range files {
+		write(p, s)
+	}
+	r, _ := runCheck(t, dir)
+	return r, dir
+}
+
 // runCheck checks dir with the default front (60 s) and margin (5 s) and
 // returns the report and its load balancers.
 func runCheck(t *testing.T, dir string) (*Report, []Hop) {

@@ -57,6 +57,17 @@ func serverHop(id, kind string, loc Location, defaultSource string) Hop {
 		Source: defaultSource, Location: loc, Setting: s.Setting}
 }
 
+// flagSeconds sets hop's idle timeout from a command-line flag's value in
+// seconds; a value that is not a number (a variable) makes it unknown.
+func flagSeconds(hop Hop, flag, v string) Hop {
+	if d, ok := seconds(v); ok {
+		hop.Idle, hop.Source = d, flag+" "+v
+	} else {
+		hop.Known, hop.Source = false, flag+" "+v+" (not a number here)"
+	}
+	return hop
+}
+
 // otherCommandHops finds Hypercorn, Waitress and Thin on one command line
 // (see parseCommandLines for what a command line is).
 func otherCommandHops(loc Location, line string) []Hop {
@@ -68,12 +79,7 @@ func otherCommandHops(loc Location, line string) []Hop {
 		v, ok := flagValue(cmd, "--keep-alive")
 		switch {
 		case ok:
-			if d, good := seconds(v); good {
-				hop.Idle, hop.Source = d, "--keep-alive "+v
-			} else {
-				hop.Known, hop.Source = false, "--keep-alive "+v+" (not a number here)"
-			}
-			hops = append(hops, hop)
+			hops = append(hops, flagSeconds(hop, "--keep-alive", v))
 		case configFlagRe.MatchString(cmd):
 		case runtimeArgs(cmd):
 			hops = append(hops, runtimeArgsHop(hop))
@@ -84,11 +90,7 @@ func otherCommandHops(loc Location, line string) []Hop {
 	if cmd := findCommand(line, waitressCmdRe); cmd != "" {
 		hop := serverHop("waitress", "waitress", loc, "Waitress's default channel_timeout (120 s, checked every 30 s)")
 		if v, ok := flagValue(cmd, "--channel-timeout"); ok {
-			if d, good := seconds(v); good {
-				hop.Idle, hop.Source = d, "--channel-timeout "+v
-			} else {
-				hop.Known, hop.Source = false, "--channel-timeout "+v+" (not a number here)"
-			}
+			hop = flagSeconds(hop, "--channel-timeout", v)
 		} else if runtimeArgs(cmd) {
 			hop = runtimeArgsHop(hop)
 		}
@@ -100,12 +102,7 @@ func otherCommandHops(loc Location, line string) []Hop {
 		v, ok := flagValue(cmd, "-t", "--timeout")
 		switch {
 		case ok:
-			if d, good := seconds(v); good {
-				hop.Idle, hop.Source = d, "--timeout "+v
-			} else {
-				hop.Known, hop.Source = false, "--timeout "+v+" (not a number here)"
-			}
-			hops = append(hops, hop)
+			hops = append(hops, flagSeconds(hop, "--timeout", v))
 		case configFlagRe.MatchString(cmd):
 			// thin -C config.yml start: the timeout is in that file.
 			hop.Known, hop.Source = false, "its configuration file (-C) sets the timeout; Thin's default is 30 s"

@@ -50,12 +50,7 @@ func TestNextApps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write := fileWriter(dir)
-			for p, s := range c.files {
-				write(p, s)
-			}
-			r, _ := runCheck(t, dir)
+			r, _ := checkFiles(t, c.files)
 			var next []Hop
 			for _, h := range r.Hops {
 				if h.Role == App {

@@ -76,12 +76,7 @@ config :shop, ShopWeb.Endpoint,
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write := fileWriter(dir)
-			for p, s := range c.files {
-				write(p, s)
-			}
-			r, _ := runCheck(t, dir)
+			r, _ := checkFiles(t, c.files)
 			var apps []Hop
 			for _, h := range r.Hops {
 				if h.Role == App {

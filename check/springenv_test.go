@@ -42,12 +42,7 @@ func TestSpringOverrides(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write := fileWriter(dir)
-			for p, s := range c.files {
-				write(p, s)
-			}
-			r, _ := runCheck(t, dir)
+			r, dir := checkFiles(t, c.files)
 			got := map[string]Hop{}
 			for _, h := range r.Hops {
 				if h.Kind == "spring-boot-tomcat" {
