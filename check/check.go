@@ -272,7 +272,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				return nil
 			})
-		case name == "puma.rb":
+		case name == "puma.rb" || isPumaEnvConfig(slash):
 			pumaFiles = append(pumaFiles, path)
 		case name == "mix.exs":
 			r.read(path, func(src []byte) error {
@@ -344,11 +344,20 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	for _, p := range pumaFiles {
 		r.read(p, func(src []byte) error {
-			lock, _ := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(p)), "Gemfile.lock"))
+			app := filepath.Dir(filepath.Dir(p)) // config/puma.rb
+			if isPumaEnvConfig(filepath.ToSlash(p)) {
+				app = filepath.Dir(app) // config/puma/production.rb
+			}
+			lock, _ := os.ReadFile(filepath.Join(app, "Gemfile.lock"))
 			if lock == nil {
 				lock, _ = os.ReadFile(filepath.Join(dir, "Gemfile.lock"))
 			}
-			r.Hops = append(r.Hops, parsePuma(rel(dir, p), src, lock))
+			appDir := rel(dir, app)
+			env := func(name string) (string, bool) {
+				_, _, v, ok := containerEnv(dir, appDir, name)
+				return v, ok
+			}
+			r.Hops = append(r.Hops, parsePuma(rel(dir, p), src, lock, env))
 			return nil
 		})
 	}

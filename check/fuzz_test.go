@@ -39,7 +39,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseCommandLines("Dockerfile", src)
 		parseGunicornConf("gunicorn.conf.py", src)
 		parseNodeSource("server.js", src, nodeProject{hasVersion: true, version: version{10, 0, 0}})
-		parsePuma("puma.rb", src, src)
+		parsePuma("puma.rb", src, src, nil)
 		parseServerXML("server.xml", src)
 		parseCloudFormation("t.yaml", src)
 		parseKubernetes("k.yaml", src)

@@ -26,7 +26,6 @@ import (
 var (
 	nextStartScriptRe = regexp.MustCompile(`"[^"\n]*"\s*:\s*"[^"\n]*\bnext\s+start\b[^"\n]*"`)
 	nextStandaloneRe  = regexp.MustCompile(`\boutput\s*:\s*["'\x60]standalone["'\x60]`)
-	nextKeepEnvRe     = regexp.MustCompile(`\bKEEP_ALIVE_TIMEOUT\s*[=:]\s*["']?([0-9][0-9_]*)`)
 )
 
 // parseNextApp reads a Next.js project's package.json at path (relative to
@@ -56,7 +55,7 @@ func parseNextApp(root, path string, src []byte) []Hop {
 			Setting: func(d time.Duration) string {
 				return fmt.Sprintf("KEEP_ALIVE_TIMEOUT=%d  (environment of node server.js, e.g. ENV in its Dockerfile; Next.js 13.4+)", d.Milliseconds())
 			}}
-		if file, line, v, ok := nextKeepAliveEnv(root, dir); ok {
+		if file, line, v, ok := containerEnv(root, dir, "KEEP_ALIVE_TIMEOUT"); ok {
 			if d, good := nodeMillis(v); good {
 				hop.Idle, hop.Source, hop.Location = d, "KEEP_ALIVE_TIMEOUT="+v, Location{file, line}
 			}
@@ -112,9 +111,10 @@ func selfHosted(root, dir string) bool {
 	}
 }
 
-// nextKeepAliveEnv finds KEEP_ALIVE_TIMEOUT in the container files of dir
-// or a directory above it.
-func nextKeepAliveEnv(root, dir string) (file string, line int, value string, ok bool) {
+// containerEnv finds NAME=digits (or NAME: digits) in the container files
+// and .env files of dir or a directory above it (relative to root).
+func containerEnv(root, dir, name string) (file string, line int, value string, ok bool) {
+	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\s*[=:]\s*["']?([0-9][0-9_]*)`)
 	for d := dir; ; d = filepath.Dir(d) {
 		entries, _ := os.ReadDir(filepath.Join(root, d))
 		for _, e := range entries {
@@ -125,7 +125,7 @@ func nextKeepAliveEnv(root, dir string) (file string, line int, value string, ok
 			if err != nil {
 				continue
 			}
-			if m := nextKeepEnvRe.FindSubmatchIndex(src); m != nil {
+			if m := re.FindSubmatchIndex(src); m != nil {
 				return filepath.ToSlash(filepath.Join(d, e.Name())), bytes.Count(src[:m[0]], []byte{'\n'}) + 1, string(src[m[2]:m[3]]), true
 			}
 		}

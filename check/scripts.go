@@ -442,13 +442,26 @@ func parseUvicornRun(path string, src []byte) []Hop {
 }
 
 var (
-	pumaPersistentRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s+([0-9]+)`)
-	pumaLockRe       = regexp.MustCompile(`(?m)^\s{4}puma \(([0-9.]+)\)`)
+	pumaPersistentRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s*\(?\s*([0-9]+)`)
+	// persistent_timeout ENV.fetch("PUMA_PERSISTENT_TIMEOUT", 75) or
+	// ENV.fetch("...") { 75 }: the fallback is what runs when the
+	// repository sets no variable.
+	pumaPersistentEnvRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s*\(?\s*(?:Integer\()?ENV\.fetch\(\s*["']([A-Z0-9_]+)["']\s*(?:,\s*["']?([0-9]+)|\)\s*\{\s*["']?([0-9]+))`)
+	pumaPersistentAnyRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\b`)
+	pumaLockRe          = regexp.MustCompile(`(?m)^\s{4}puma \(([0-9.]+)\)`)
 )
 
+// isPumaEnvConfig reports whether a path is a per-environment Puma
+// configuration that production loads (config/puma/production.rb).
+func isPumaEnvConfig(slashPath string) bool {
+	return strings.HasSuffix(slashPath, "/config/puma/production.rb") || slashPath == "config/puma/production.rb"
+}
+
 // parsePuma reads config/puma.rb with the Puma version from Gemfile.lock
-// (persistent_timeout: 20 s up to 6.x, 65 s from 7.0).
-func parsePuma(path string, src []byte, lock []byte) Hop {
+// (persistent_timeout: 20 s up to 6.x, 65 s from 7.0). env looks up a
+// variable the repository sets for the application (containerEnv), for
+// persistent_timeout ENV.fetch(...); nil looks up nothing.
+func parsePuma(path string, src []byte, lock []byte, env func(name string) (string, bool)) Hop {
 	hop := Hop{Role: App, Kind: "puma", Name: "Puma", Known: true, Location: Location{path, 1}, Pattern: true,
 		Setting: stacks.Must("puma").Setting}
 	v, haveV := version{}, false
@@ -463,9 +476,28 @@ func parsePuma(path string, src []byte, lock []byte) Hop {
 	default:
 		hop.Idle, hop.Source = 20*time.Second, "Puma's default persistent_timeout before 7.0 (20 s; version unknown)"
 	}
+	lineOf := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
 	if m := pumaPersistentRe.FindSubmatchIndex(src); m != nil {
 		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
-		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), bytes.Count(src[:m[0]], []byte{'\n'})+1
+		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), lineOf(m[0])
+	} else if m := pumaPersistentEnvRe.FindSubmatchIndex(src); m != nil {
+		v := ""
+		for _, g := range []int{4, 6} {
+			if m[g] >= 0 {
+				v = string(src[m[g]:m[g+1]])
+			}
+		}
+		name := string(src[m[2]:m[3]])
+		hop.Source = fmt.Sprintf("persistent_timeout from %s, %s s when it is not set", name, v)
+		if env != nil {
+			if set, ok := env(name); ok {
+				v, hop.Source = set, fmt.Sprintf("persistent_timeout from %s=%s", name, set)
+			}
+		}
+		n, _ := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+		hop.Idle, hop.Location.Line = time.Duration(n)*time.Second, lineOf(m[0])
+	} else if m := pumaPersistentAnyRe.FindIndex(src); m != nil {
+		hop.Known, hop.Source, hop.Location.Line = false, "persistent_timeout is set from an expression lbdoctor cannot read", lineOf(m[0])
 	}
 	return hop
 }
