@@ -555,8 +555,9 @@ func (r *Report) evaluate(o Options) {
 			apps = append(apps, h)
 		}
 	}
-	assumed := []Hop{{Role: LB, Kind: "assumed", Name: fmt.Sprintf("load balancer (assumed: ALB default %s, --lb-idle)", secs(o.LBIdle)),
-		Idle: o.LBIdle, Known: true, Source: "no load balancer configuration found"}}
+	defaultFront := Hop{Role: LB, Kind: "assumed", Name: fmt.Sprintf("load balancer (assumed: ALB default %s, --lb-idle)", secs(o.LBIdle)),
+		Idle: o.LBIdle, Known: true, Source: "no load balancer configuration found"}
+	assumed := []Hop{defaultFront}
 	if len(lbs) > 0 && len(r.links) == 0 {
 		assumed = lbs
 	} else if len(lbs) > 0 {
@@ -597,7 +598,7 @@ func (r *Report) evaluate(o Options) {
 			}
 		}
 		if !linked {
-			for _, f := range assumed {
+			for _, f := range nearestFronts(b, assumed, defaultFront) {
 				r.compareAsWarning(f, b, o, "link assumed: nothing in the repository routes a load balancer to it")
 			}
 			if b.Known && b.Idle != Infinite {
@@ -649,6 +650,64 @@ func (r *Report) evaluate(o Options) {
 			break
 		}
 	}
+}
+
+// nearestFronts narrows the load balancers assumed in front of an unlinked
+// backend to those nearest to it: the ones whose files share the most
+// directories with the backend's (a repository of examples gives each its
+// own), and of those one per idle timeout (two at 60 s say the same thing).
+// When several share none (an Azure example beside AWS ones), none is
+// nearer than another: the fallback (ALB's default) stands in.
+func nearestFronts(back Hop, fronts []Hop, fallback Hop) []Hop {
+	if len(fronts) < 2 {
+		return fronts
+	}
+	best := -1
+	var near []Hop
+	for _, f := range fronts {
+		switch d := sharedDirs(f.Location.File, back.Location.File); {
+		case d > best:
+			best, near = d, []Hop{f}
+		case d == best:
+			near = append(near, f)
+		}
+	}
+	if best == 0 && len(near) > 1 && distinctDirs(near) {
+		fallback.Source = "no load balancer in the repository is linked to it, and none is nearer to it than another"
+		return []Hop{fallback}
+	}
+	seen := map[time.Duration]bool{}
+	var out []Hop
+	for _, f := range near {
+		if !f.Known || !seen[f.Idle] {
+			seen[f.Idle] = f.Known
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// distinctDirs reports whether hops are defined in different top-level
+// directories (separate projects), not side by side in one infrastructure
+// directory.
+func distinctDirs(hops []Hop) bool {
+	first := strings.SplitN(hops[0].Location.File, "/", 2)[0]
+	for _, h := range hops[1:] {
+		if strings.SplitN(h.Location.File, "/", 2)[0] != first {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedDirs counts the leading directories two repository paths share.
+func sharedDirs(a, b string) int {
+	da, db := strings.Split(path.Dir(a), "/"), strings.Split(path.Dir(b), "/")
+	n := 0
+	for n < len(da) && n < len(db) && da[n] == db[n] && da[n] != "." {
+		n++
+	}
+	return n
 }
 
 // behindProxy reports whether one of the repository's proxies can front
@@ -819,6 +878,7 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	if ext == ".ts" || ext == ".js" || ext == ".py" || ext == ".java" || ext == ".go" || ext == ".cs" || ext == ".kt" {
 		if src, err := r.source(path); err == nil {
 			r.Hops = append(r.Hops, parseCDK(relp, src)...)
+			r.Hops = append(r.Hops, parsePulumi(relp, src)...)
 		}
 	}
 	if isSpringOverrideFile(name) {

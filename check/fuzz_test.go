@@ -56,6 +56,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseMixProject(dir, "mix.exs", src)
 		parseUwsgiIni("uwsgi.ini", src)
 		findSpringOverrides("Dockerfile", "app", src)
+		parsePulumi("index.ts", src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 	})
 }
