@@ -691,9 +691,15 @@ func nearestFronts(back Hop, fronts []Hop, fallback Hop) []Hop {
 // directories (separate projects), not side by side in one infrastructure
 // directory.
 func distinctDirs(hops []Hop) bool {
-	first := strings.SplitN(hops[0].Location.File, "/", 2)[0]
+	top := func(file string) string {
+		if dir, _, ok := strings.Cut(file, "/"); ok {
+			return dir
+		}
+		return "." // a file at the repository's root
+	}
+	first := top(hops[0].Location.File)
 	for _, h := range hops[1:] {
-		if strings.SplitN(h.Location.File, "/", 2)[0] != first {
+		if top(h.Location.File) != first {
 			return true
 		}
 	}
