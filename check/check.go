@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -58,7 +59,10 @@ type Report struct {
 	// springOverrides are Spring server properties set outside the
 	// property files (see applySpringOverrides).
 	springOverrides []springOverride
-	seenPairs       map[string]bool
+	// traefikTransports are where Traefik's dynamic configuration defines
+	// named serversTransports (see the Traefik pool in evaluate).
+	traefikTransports []Location
+	seenPairs         map[string]bool
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -624,6 +628,15 @@ func (r *Report) evaluate(o Options) {
 					return fmt.Sprintf(`upstream-keepalive-timeout: "%d"`, int64(d/time.Second))
 				}
 			case "traefik":
+				if len(r.traefikTransports) > 0 {
+					// Services may use named transports with their own idle
+					// time; which service uses which is not followed here.
+					note := fmt.Sprintf("Traefik's dynamic configuration defines serversTransports (%s): services may use them instead of the default pool, so Traefik's pool is not compared with the applications", r.traefikTransports[0])
+					if !slices.Contains(r.Notes, note) {
+						r.Notes = append(r.Notes, note)
+					}
+					continue
+				}
 				up.Name, up.Source = "Traefik serversTransport pool", p.UpstreamSource
 				up.Setting = func(d time.Duration) string {
 					return fmt.Sprintf("serversTransport.forwardingTimeouts.idleConnTimeout: %ds", int64(d/time.Second))
@@ -885,6 +898,13 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		if src, err := r.source(path); err == nil {
 			r.Hops = append(r.Hops, parseCDK(relp, src)...)
 			r.Hops = append(r.Hops, parsePulumi(relp, src)...)
+		}
+	}
+	if ext == ".yml" || ext == ".yaml" || ext == ".toml" {
+		if src, err := r.source(path); err == nil {
+			if i := traefikTransportsRe.FindIndex(src); i != nil {
+				r.traefikTransports = append(r.traefikTransports, Location{relp, bytes.Count(src[:i[0]], []byte{'\n'}) + 1})
+			}
 		}
 	}
 	if isSpringOverrideFile(name) {

@@ -81,6 +81,11 @@ func traefikDuration(s string) (time.Duration, bool) {
 	return d, err == nil && d >= 0
 }
 
+// traefikTransportsRe finds named serversTransports of Traefik's dynamic
+// configuration: the file provider's http.serversTransports (YAML or TOML)
+// or a Kubernetes ServersTransport resource.
+var traefikTransportsRe = regexp.MustCompile(`(?m)^\s*(?:serversTransports\s*:|\[http\.serversTransports\b|kind:\s*ServersTransport\s*$)`)
+
 var (
 	yamlKeyRe = regexp.MustCompile(`^(\s*)(?:- )?([A-Za-z0-9_.-]+)\s*:(?:\s+(.*))?$`)
 	tomlHdrRe = regexp.MustCompile(`^\s*\[([A-Za-z0-9_.\-"]+)\]\s*$`)

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -92,5 +93,35 @@ func TestTraefikFrontsItsEnvironment(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("findings %v, want only the two above (not deploy/local, not Procfile)", got)
+	}
+}
+
+// Named serversTransports in Traefik's dynamic configuration: services may
+// use them, with an idle time of their own, instead of the default pool.
+// Which one a service uses is not followed, so the default pool is not
+// compared with the applications (a false alarm otherwise), and a note
+// says so.
+func TestTraefikDynamicTransports(t *testing.T) {
+	compose := "services:\n  traefik:\n    image: traefik:v3.1\n    command:\n      - --entrypoints.web.address=:80\n      - --providers.file.filename=/etc/traefik/dynamic.yml\n  api:\n    build: ./api\n    command: gunicorn -k gthread --threads 4 app:app\n"
+	dynamic := "http:\n  serversTransports:\n    short:\n      forwardingTimeouts:\n        idleConnTimeout: 1s\n  services:\n    api:\n      loadBalancer:\n        serversTransport: short\n        servers:\n          - url: http://api:8000\n"
+	for _, withDynamic := range []bool{false, true} {
+		files := map[string]string{"compose.yaml": compose}
+		if withDynamic {
+			files["traefik/dynamic.yml"] = dynamic
+		}
+		r, _ := checkFiles(t, files)
+		pool := 0
+		for _, f := range r.Findings {
+			if strings.Contains(f.Chain, "Traefik serversTransport pool") {
+				pool++
+			}
+		}
+		noted := false
+		for _, n := range r.Notes {
+			noted = noted || strings.Contains(n, "traefik/dynamic.yml:2")
+		}
+		if withDynamic && (pool != 0 || !noted) || !withDynamic && (pool != 1 || noted) {
+			t.Errorf("dynamic=%v: %d findings against the pool, note %v (%v)", withDynamic, pool, noted, r.Notes)
+		}
 	}
 }
