@@ -16,8 +16,10 @@ import (
 // they are read with patterns; their hops say so in Source.
 
 var (
-	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([0-9][0-9_]*)`)
-	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([0-9][0-9_]*)`)
+	// The value is an expression up to the end of its statement or property:
+	// 65000, 65 * 1000, Number(process.env.KEEP_ALIVE) || 65000 (see jsMillis).
+	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
+	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
 	nodeServerRe    = regexp.MustCompile(`\bcreateServer\s*\(|\.listen\s*\(`)
 	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
 	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
@@ -99,6 +101,87 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 	return p, nil
 }
 
+// jsMillis evaluates a JavaScript milliseconds expression as projects write
+// them: a literal (65_000), arithmetic on literals (65 * 1000), or a
+// fallback after an environment lookup (Number(process.env.X) || 65000,
+// parseInt(process.env.X ?? "65000"), which applies when the variable is
+// not set; how says so).
+func jsMillis(expr string) (d time.Duration, how string, ok bool) {
+	for _, c := range []string{"//", "/*"} { // a comment after the value
+		if i := strings.Index(expr, c); i >= 0 {
+			expr = strings.TrimSpace(expr[:i])
+		}
+	}
+	if n, ok := arith(expr); ok {
+		return time.Duration(n) * time.Millisecond, "", true
+	}
+	for _, op := range []string{"||", "??"} {
+		if i := strings.LastIndex(expr, op); i > 0 && strings.Contains(expr[:i], "process.env") {
+			fallback := strings.Trim(strings.TrimSpace(expr[i+len(op):]), `)"'`+"` ")
+			if n, ok := arith(fallback); ok {
+				return time.Duration(n) * time.Millisecond, " (the fallback when the variable is not set)", true
+			}
+		}
+	}
+	return 0, "", false
+}
+
+// arith evaluates integer literals joined by + - * and parentheses.
+func arith(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), "_", "")
+	if s == "" {
+		return 0, false
+	}
+	pos := 0
+	var expr, term, factor func() (int64, bool)
+	factor = func() (int64, bool) {
+		if pos < len(s) && s[pos] == '(' {
+			pos++
+			v, ok := expr()
+			if !ok || pos >= len(s) || s[pos] != ')' {
+				return 0, false
+			}
+			pos++
+			return v, true
+		}
+		start := pos
+		for pos < len(s) && s[pos] >= '0' && s[pos] <= '9' {
+			pos++
+		}
+		v, err := strconv.ParseInt(s[start:pos], 10, 64)
+		return v, err == nil && v < 1<<40
+	}
+	term = func() (int64, bool) {
+		v, ok := factor()
+		for ok && pos < len(s) && s[pos] == '*' {
+			pos++
+			var w int64
+			if w, ok = factor(); ok {
+				v *= w
+			}
+		}
+		return v, ok && v < 1<<40
+	}
+	expr = func() (int64, bool) {
+		v, ok := term()
+		for ok && pos < len(s) && (s[pos] == '+' || s[pos] == '-') {
+			op := s[pos]
+			pos++
+			var w int64
+			if w, ok = term(); ok {
+				if op == '+' {
+					v += w
+				} else {
+					v -= w
+				}
+			}
+		}
+		return v, ok
+	}
+	v, ok := expr()
+	return v, ok && pos == len(s) && v >= 0
+}
+
 func nodeMillis(s string) (time.Duration, bool) {
 	n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
 	return time.Duration(n) * time.Millisecond, err == nil
@@ -122,17 +205,23 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	lineOf := func(off int) int { return bytes.Count(src[:off], []byte{'\n'}) + 1 }
 	var headers time.Duration
 	headersLine := 0
-	if m := nodeKeepAliveRe.FindSubmatchIndex(src); m != nil {
-		if d, ok := nodeMillis(string(src[m[2]:m[3]])); ok {
-			hop.Idle, hop.Source, hop.Location.Line = d, "keepAliveTimeout = "+string(src[m[2]:m[3]])+" (read by pattern matching)", lineOf(m[0])
+	keepAlive := nodeKeepAliveRe.FindSubmatchIndex(src)
+	switch {
+	case keepAlive != nil:
+		hop.Location.Line = lineOf(keepAlive[0])
+		expr := strings.TrimSpace(string(src[keepAlive[2]:keepAlive[3]]))
+		if d, how, ok := jsMillis(expr); ok {
+			hop.Idle, hop.Source = d, "keepAliveTimeout = "+expr+how+" (read by pattern matching)"
+		} else {
+			hop.Known, hop.Source = false, "keepAliveTimeout = "+expr+": an expression lbdoctor cannot read"
 		}
-	} else if !bytes.Contains(src, []byte("keepAliveTimeout")) {
+	case !bytes.Contains(src, []byte("keepAliveTimeout")):
 		hop.Location.Line = lineOf(nodeServerRe.FindIndex(src)[0])
-	} else {
+	default:
 		hop.Known, hop.Source = false, "keepAliveTimeout is set from an expression lbdoctor cannot read"
 	}
 	if m := nodeHeadersRe.FindSubmatchIndex(src); m != nil {
-		headers, _ = nodeMillis(string(src[m[2]:m[3]]))
+		headers, _, _ = jsMillis(strings.TrimSpace(string(src[m[2]:m[3]])))
 		headersLine = lineOf(m[0])
 	}
 	var findings []Finding
