@@ -121,6 +121,8 @@ var (
 	hypercornSetRe   = regexp.MustCompile(`(?m)^\s*(?:bind|insecure_bind|workers|worker_class|keep_alive_timeout|accesslog|certfile)\s*=`)
 	hypercornServeRe = regexp.MustCompile(`\bserve\(`)
 	hypercornFromRe  = regexp.MustCompile(`Config\.from_\w+\(|Config\(\*\*`)
+	// keep_alive_timeout set from anything but a number (an environment value).
+	hypercornKeepAnyRe = regexp.MustCompile(`(?m)(?:^\s*|\.)keep_alive_timeout\s*=|["']keep_alive_timeout["']\s*:`)
 )
 
 // isHypercornConfig reports whether a file name is one a Hypercorn
@@ -139,6 +141,8 @@ func parseHypercornConfig(path string, src []byte) []Hop {
 	hop := serverHop("hypercorn", "hypercorn", Location{path, 1}, "Hypercorn's default keep_alive_timeout (5 s)")
 	if m := hypercornKeepRe.FindSubmatchIndex(src); m != nil {
 		setHypercornKeep(&hop, src, m)
+	} else if m := hypercornKeepAnyRe.FindIndex(src); m != nil {
+		hop.Known, hop.Source, hop.Location.Line = false, "keep_alive_timeout is set from an expression lbdoctor cannot read", bytes.Count(src[:m[0]], []byte{'\n'})+1
 	}
 	return []Hop{hop}
 }
@@ -173,10 +177,10 @@ func parsePythonServers(path string, src []byte) []Hop {
 			hop := serverHop("hypercorn", "hypercorn", Location{path, lineOf(m[0])}, "Hypercorn's default keep_alive_timeout (5 s)")
 			if k := hypercornKeepRe.FindSubmatchIndex(src); k != nil {
 				setHypercornKeep(&hop, src, k)
-			} else if hypercornFromRe.Match(src) {
-				// Config.from_toml("..."), from_mapping(settings): the value
-				// is in a file or a value this file does not show.
-				hop.Known, hop.Source = false, "its Config is loaded from elsewhere (Config.from_...): the keep-alive may be set there"
+			} else if hypercornFromRe.Match(src) || hypercornKeepAnyRe.Match(src) {
+				// Config.from_toml("..."), from_mapping(settings), or an
+				// expression: the value is somewhere this file does not show.
+				hop.Known, hop.Source = false, "its Config is loaded from elsewhere (Config.from_...) or keep_alive_timeout is an expression: the keep-alive is not in this file"
 			}
 			hops = append(hops, hop)
 		}

@@ -37,6 +37,14 @@ func TestMoreServers(t *testing.T) {
 			[]want{{"hypercorn", 65 * time.Second, true, 3}}},
 		{"hypercorn toml default", "hypercorn.toml", "bind = [\"0.0.0.0:8000\"]\naccesslog = \"-\"\n",
 			[]want{{"hypercorn", 5 * time.Second, true, 1}}},
+		{"hypercorn toml from the environment", "hypercorn_config.py", "import os\nbind = \"0.0.0.0:8000\"\nkeep_alive_timeout = int(os.environ.get(\"KEEP_ALIVE\", \"75\"))\n",
+			[]want{{"hypercorn", 0, false, 3}}},
+		{"gunicorn keepalive from the environment", "gunicorn.conf.py", "import os\nworker_class = \"gthread\"\nthreads = 4\nkeepalive = int(os.environ.get(\"GUNICORN_KEEPALIVE\", 75))\n",
+			[]want{{"gunicorn", 75 * time.Second, true, 4}}},
+		{"gunicorn keepalive from an expression", "gunicorn.conf.py", "worker_class = \"gevent\"\nkeepalive = settings.KEEPALIVE\n",
+			[]want{{"gunicorn", 0, false, 2}}},
+		{"gunicorn worker from an expression", "gunicorn.conf.py", "worker_class = choose_worker()\nbind = \"0.0.0.0:8000\"\n",
+			[]want{{"gunicorn", 0, false, 1}}},
 		{"hypercorn-named file that is not a config", "hypercorn_notes.py", "print('hello')\n", nil},
 		{"hypercorn from python", "serve.py", `import asyncio
 from hypercorn.asyncio import serve

@@ -257,7 +257,9 @@ var (
 	gunicornCmdRe = regexp.MustCompile(`\bgunicorn\b[^\n]*`)
 	uvicornCmdRe  = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
 	flagRe        = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([\w.:]+)`)
-	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*["']?([\w.:]+)`)
+	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*(.+)$`)
+	pyLiteralRe   = regexp.MustCompile(`^(?:["']([\w.:]+)["']|([0-9]+))$`)
+	pyEnvRe       = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']?([\w.:]+)["']?\s*\)`)
 	uvicornRunRe  = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
 	fastapiRunRe  = regexp.MustCompile(`\bfastapi\s+run\b`)
 	gunicornEnvRe = regexp.MustCompile(`GUNICORN_CMD_ARGS\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\n]*)`)
@@ -501,10 +503,22 @@ func looksLikeGunicornConfig(name string, src []byte) bool {
 // parseGunicornConf reads gunicorn.conf.py settings.
 func parseGunicornConf(path string, src []byte) []Hop {
 	vals := map[string]string{}
+	unread := map[string]string{} // settings set from expressions lbdoctor cannot read
+	envs := []string{}
 	line := 1
 	for _, m := range pyAssignRe.FindAllSubmatchIndex(src, -1) {
-		vals[string(src[m[2]:m[3]])] = string(src[m[4]:m[5]])
-		if string(src[m[2]:m[3]]) == "keepalive" {
+		key := string(src[m[2]:m[3]])
+		v, env, ok := pyValue(string(src[m[4]:m[5]]))
+		if ok {
+			vals[key] = v
+			delete(unread, key)
+			if env != "" {
+				envs = append(envs, fmt.Sprintf("%s from %s, %s when it is not set", key, env, v))
+			}
+		} else {
+			unread[key] = strings.TrimSpace(string(src[m[4]:m[5]]))
+		}
+		if key == "keepalive" {
 			line = bytes.Count(src[:m[0]], []byte{'\n'}) + 1
 		}
 	}
@@ -513,7 +527,35 @@ func parseGunicornConf(path string, src []byte) []Hop {
 	if strings.Contains(worker, "uvicorn") {
 		worker = "uvicorn"
 	}
-	return []Hop{gunicornHop(Location{path, line}, vals["keepalive"], worker, threads, "gunicorn.conf.py")}
+	hop := gunicornHop(Location{path, line}, vals["keepalive"], worker, threads, "gunicorn.conf.py")
+	for _, key := range []string{"worker_class", "keepalive"} {
+		if expr, ok := unread[key]; ok && (key == "worker_class" || hop.Idle != NoKeepalive) {
+			hop.Known, hop.Source = false, fmt.Sprintf("%s = %s: an expression lbdoctor cannot read", key, expr)
+			return []Hop{hop}
+		}
+	}
+	if len(envs) > 0 {
+		hop.Source += "; " + strings.Join(envs, "; ")
+	}
+	return []Hop{hop}
+}
+
+// pyValue reads the right-hand side of a Python assignment in a gunicorn
+// configuration: a literal ("gthread", 65), or the default of an
+// environment lookup (int(os.environ.get("KEEPALIVE", 65)), os.getenv(...)),
+// then env names the variable. false: an expression it cannot read.
+func pyValue(rhs string) (value, env string, ok bool) {
+	if i := strings.Index(rhs, "#"); i >= 0 {
+		rhs = rhs[:i]
+	}
+	rhs = strings.TrimSpace(rhs)
+	if m := pyLiteralRe.FindStringSubmatch(rhs); m != nil {
+		return m[1] + m[2], "", true
+	}
+	if m := pyEnvRe.FindStringSubmatch(rhs); m != nil {
+		return m[2], m[1], true
+	}
+	return "", "", false
 }
 
 // parseUvicornRun finds uvicorn.run(..., timeout_keep_alive=N) in Python.
