@@ -45,6 +45,14 @@ func TestMoreServers(t *testing.T) {
 			[]want{{"gunicorn", 0, false, 2}}},
 		{"gunicorn worker from an expression", "gunicorn.conf.py", "worker_class = choose_worker()\nbind = \"0.0.0.0:8000\"\n",
 			[]want{{"gunicorn", 0, false, 1}}},
+		{"gunicorn --keep-alive from a variable", "start.sh", "#!/bin/sh\nexec gunicorn -k gthread --threads 4 --keep-alive $KEEPALIVE app:app\n",
+			[]want{{"gunicorn", 0, false, 2}}},
+		{"gunicorn --keep-alive with a default", "start.sh", "#!/bin/sh\nexec gunicorn -k gevent --keep-alive ${KEEPALIVE:-75} app:app\n",
+			[]want{{"gunicorn", 75 * time.Second, true, 2}}},
+		{"gunicorn worker class from a variable", "Procfile", "web: gunicorn -k $WORKER_CLASS app:app\n",
+			[]want{{"gunicorn", 0, false, 1}}},
+		{"uvicorn --timeout-keep-alive from a variable", "Dockerfile", "CMD uvicorn app.main:app --host 0.0.0.0 --timeout-keep-alive $KEEP_ALIVE\n",
+			[]want{{"uvicorn", 0, false, 1}}},
 		{"hypercorn-named file that is not a config", "hypercorn_notes.py", "print('hello')\n", nil},
 		{"hypercorn from python", "serve.py", `import asyncio
 from hypercorn.asyncio import serve

@@ -254,15 +254,16 @@ func parseNextScripts(path string, src []byte) []Hop {
 }
 
 var (
-	gunicornCmdRe = regexp.MustCompile(`\bgunicorn\b[^\n]*`)
-	uvicornCmdRe  = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
-	flagRe        = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([\w.:]+)`)
-	pyAssignRe    = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*(.+)$`)
-	pyLiteralRe   = regexp.MustCompile(`^(?:["']([\w.:]+)["']|([0-9]+))$`)
-	pyEnvRe       = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']?([\w.:]+)["']?\s*\)`)
-	uvicornRunRe  = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
-	fastapiRunRe  = regexp.MustCompile(`\bfastapi\s+run\b`)
-	gunicornEnvRe = regexp.MustCompile(`GUNICORN_CMD_ARGS\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\n]*)`)
+	gunicornCmdRe  = regexp.MustCompile(`\bgunicorn\b[^\n]*`)
+	uvicornCmdRe   = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
+	flagRe         = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([^\s"']+)`)
+	shellDefaultRe = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*):?-([0-9]+)\}$`)
+	pyAssignRe     = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*(.+)$`)
+	pyLiteralRe    = regexp.MustCompile(`^(?:["']([\w.:]+)["']|([0-9]+))$`)
+	pyEnvRe        = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']?([\w.:]+)["']?\s*\)`)
+	uvicornRunRe   = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
+	fastapiRunRe   = regexp.MustCompile(`\bfastapi\s+run\b`)
+	gunicornEnvRe  = regexp.MustCompile(`GUNICORN_CMD_ARGS\s*[=:]\s*("[^"\n]*"|'[^'\n]*'|[^\n]*)`)
 )
 
 // gunicornHop builds the hop for gunicorn settings: keep-alive applies to
@@ -342,8 +343,17 @@ func parseCommandLines(path string, src []byte) []Hop {
 			if strings.Contains(worker, "uvicorn") {
 				worker = "uvicorn"
 			}
-			hop := gunicornHop(Location{path, n}, keepalive, worker, threads, "command line")
-			if keepalive == "" && runtimeArgs(cmd) {
+			keepHow, keepOK := "", true
+			if keepalive != "" {
+				keepalive, keepHow, keepOK = shellNumber(keepalive)
+			}
+			hop := gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"+keepHow)
+			switch {
+			case strings.HasPrefix(worker, "$"):
+				hop.Known, hop.Source = false, "the worker class ("+worker+") is set at run time"
+			case !keepOK && hop.Idle != NoKeepalive:
+				hop.Known, hop.Source = false, "--keep-alive is set at run time, from a variable"
+			case keepalive == "" && runtimeArgs(cmd):
 				hop = runtimeArgsHop(hop)
 			}
 			hops = append(hops, hop)
@@ -361,8 +371,11 @@ func parseCommandLines(path string, src []byte) []Hop {
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
 				if m[1] == "--timeout-keep-alive" {
 					explicit = true
-					if v, err := strconv.Atoi(m[2]); err == nil {
-						hop.Idle, hop.Source = time.Duration(v)*time.Second, "--timeout-keep-alive "+m[2]
+					if v, how, ok := shellNumber(m[2]); ok {
+						n, _ := strconv.Atoi(v)
+						hop.Known, hop.Idle, hop.Source = true, time.Duration(n)*time.Second, "--timeout-keep-alive "+m[2]+how
+					} else {
+						hop.Known, hop.Source = false, "--timeout-keep-alive is set at run time, from a variable ("+m[2]+")"
 					}
 				}
 			}
@@ -386,6 +399,19 @@ func parseCommandLines(path string, src []byte) []Hop {
 		}
 	}
 	return hops
+}
+
+// shellNumber reads a flag's value on a shell command line: a number, or a
+// variable with a default (${KEEPALIVE:-75}: 75, and how says so); false
+// for a value only known at run time ($KEEPALIVE).
+func shellNumber(v string) (n, how string, ok bool) {
+	if _, err := strconv.Atoi(v); err == nil {
+		return v, "", true
+	}
+	if m := shellDefaultRe.FindStringSubmatch(v); m != nil {
+		return m[2], fmt.Sprintf(" (from %s, %s when it is not set)", m[1], m[2]), true
+	}
+	return v, "", false
 }
 
 // runtimeArgs reports whether a command line takes more arguments at run
