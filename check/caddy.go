@@ -102,8 +102,18 @@ func caddyTokens(line string) []string {
 	return toks
 }
 
-// caddyDuration reads a Caddy duration: Go's syntax, plus days ("1d").
+// caddyDuration reads a Caddy duration: Go's syntax, plus days ("1d"). An
+// environment placeholder with a default ({$KEEPALIVE:90s}) is its default,
+// as Caddy substitutes it when it reads the Caddyfile and the repository
+// does not say otherwise; one without ({$KEEPALIVE}) is not known here.
 func caddyDuration(s string) (time.Duration, bool) {
+	if strings.HasPrefix(s, "{$") && strings.HasSuffix(s, "}") {
+		_, def, ok := strings.Cut(s[2:len(s)-1], ":")
+		if !ok {
+			return 0, false
+		}
+		s = def
+	}
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		if n, err := strconv.Atoi(d); err == nil && n >= 0 {
 			return time.Duration(n) * 24 * time.Hour, true
@@ -196,10 +206,12 @@ func caddyPool(path string, rp *caddyNode) (Hop, bool) {
 				continue
 			}
 			p.UpstreamLoc = Location{path, v.line}
-			if v.args[1] == "off" {
-				p.UpstreamIdle = 0
-			} else if d, ok := caddyDuration(v.args[1]); ok {
+			if d, ok := caddyDuration(v.args[1]); ok {
 				p.UpstreamIdle, p.UpstreamSource = d, "reverse_proxy transport http keepalive "+v.args[1]
+			} else {
+				// off, or a placeholder ({$KEEPALIVE}) whose value is not
+				// here: either way no pool is compared.
+				p.UpstreamIdle = 0
 			}
 		}
 	}

@@ -61,6 +61,7 @@ b.example.com {
 `, Proxy, 5 * time.Minute, 2 * time.Minute},
 	{"days", "{\n\tservers {\n\t\ttimeouts {\n\t\t\tidle 1d\n\t\t}\n\t}\n}\n:8080 {\n\treverse_proxy x:1 {\n\t\ttransport http {\n\t\t\tkeepalive 45s\n\t\t}\n\t}\n}\n", Proxy, 24 * time.Hour, 45 * time.Second},
 	{"per-listener servers: the shortest idle", "{\n\tservers :443 {\n\t\ttimeouts {\n\t\t\tidle 2m\n\t\t}\n\t}\n\tservers :80 {\n\t\ttimeouts {\n\t\t\tidle 40s\n\t\t}\n\t}\n}\n:80 {\n\treverse_proxy x:1\n}\n", Proxy, 40 * time.Second, 2 * time.Minute},
+	{"keepalive from a placeholder's default", ":80 {\n\treverse_proxy web:3000 {\n\t\ttransport http {\n\t\t\tkeepalive {$KEEPALIVE:90s}\n\t\t}\n\t}\n}\n", Proxy, 5 * time.Minute, 90 * time.Second},
 	{"static site: Caddy is the application", "# the site\nexample.com {\n\troot * /var/www # files\n\tfile_server\n}\n", App, 5 * time.Minute, 0},
 	{"php_fastcgi: not an HTTP pool", "example.com {\n\troot * /var/www\n\tphp_fastcgi php:9000\n\tfile_server\n}\n", App, 5 * time.Minute, 0},
 }
@@ -214,5 +215,14 @@ func TestCaddyFrontsApplications(t *testing.T) {
 	if f.Rule.ID != "LBD001" || f.Level() != Warning || !strings.Contains(f.Message, "idempotent") ||
 		!strings.Contains(f.Fix, "--timeout-keep-alive 125") {
 		t.Errorf("finding %s %s: %s\nfix: %s", f.Rule.ID, f.Level(), f.Message, f.Fix)
+	}
+}
+
+// A placeholder without a default is set where Caddy runs, not here: its
+// pool is not compared rather than taken for the 2 min default.
+func TestCaddyPlaceholderWithoutDefault(t *testing.T) {
+	hops := parseCaddyfile("Caddyfile", []byte(":80 {\n\treverse_proxy web:3000 {\n\t\ttransport http {\n\t\t\tkeepalive {$KEEPALIVE}\n\t\t}\n\t}\n}\n"))
+	if len(hops) != 1 || hops[0].Role != Proxy || hops[0].UpstreamIdle != 0 {
+		t.Errorf("hops %+v", hops)
 	}
 }
