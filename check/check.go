@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -734,11 +735,53 @@ func sharedDirs(a, b string) int {
 // samePlace).
 func behindProxy(root string, app Hop, proxies []Hop) bool {
 	for _, p := range proxies {
-		if strings.HasPrefix(app.Location.File, proxyScope(root, p.Location.File)) && samePlace(p.Location.File, app.Location.File) {
+		if !samePlace(p.Location.File, app.Location.File) {
+			continue
+		}
+		scope := proxyScope(root, p.Location.File)
+		if strings.HasPrefix(app.Location.File, scope) {
 			return true
+		}
+		// deploy/compose.yaml builds ../backend: the application is in the
+		// proxy's project though not below its directory.
+		for _, dir := range composeBuildDirs(root, scope) {
+			if strings.HasPrefix(app.Location.File, dir) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+var composeBuildRe = regexp.MustCompile(`(?m)^[ \t]*(?:build|context)[ \t]*:[ \t]*["']?([^"'\s#]+)`)
+
+// composeBuildDirs returns the directories (relative to root, with a
+// trailing slash) that the compose files in scope build images from.
+func composeBuildDirs(root, scope string) []string {
+	dir := filepath.Join(root, filepath.FromSlash(scope))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		n := strings.ToLower(e.Name())
+		if e.IsDir() || !(strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, m := range composeBuildRe.FindAllSubmatch(src, -1) {
+			ctx := path.Clean(path.Join(scope, string(m[1])))
+			if ctx == "." || strings.HasPrefix(ctx, "..") {
+				continue // the whole repository, or outside it: says nothing
+			}
+			out = append(out, ctx+"/")
+		}
+	}
+	return out
 }
 
 // proxyScope returns the directory (relative to root, with a trailing

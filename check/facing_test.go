@@ -35,3 +35,17 @@ func TestFacingAppsOutsideProxies(t *testing.T) {
 		}
 	}
 }
+
+// A compose file in deploy/ that builds ../backend: nginx in deploy/ fronts
+// the backend although the backend is not below deploy/.
+func TestFacingComposeBuildsElsewhere(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"deploy/docker-compose.yml": "services:\n  web:\n    image: nginx\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf\n  api:\n    build:\n      context: ../backend\n",
+		"deploy/nginx/nginx.conf":   "http {\n  keepalive_timeout 65;\n  server {\n    listen 80;\n    location / { proxy_pass http://api:3000; }\n  }\n}\n",
+		"backend/package.json":      `{"name": "api", "dependencies": {"express": "4.19.0"}}`,
+		"backend/index.js":          "const app = require('express')();\napp.listen(3000);\n",
+	})
+	for _, f := range r.Findings {
+		t.Errorf("unexpected finding %s at %s: %s", f.Rule.ID, f.Location, f.Message)
+	}
+}
