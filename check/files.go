@@ -82,9 +82,10 @@ func skipFile(name string, size int64) string {
 }
 
 // testSource reports whether a program source file is a test, by its name
-// (server.test.ts, main_test.go, test_app.py, AppTests.java) or a directory
-// of tests above it (test, tests, spec, e2e, a .NET *.Tests project): test
-// servers are not deployed. Only program source (and PasteDeploy .ini files,
+// (server.test.ts, main_test.go, test_app.py, AppTests.java, mock-server.js)
+// or a directory of tests above it (test, tests, spec, e2e, mocks, cypress,
+// playwright, a .NET *.Tests project): test and mock servers are not
+// deployed. Only program source (and PasteDeploy .ini files,
 // which start a test's server): a directory named test may hold a real
 // environment's configuration (envs/test/main.tf).
 func testSource(rel, name string) bool {
@@ -104,9 +105,15 @@ func testSource(rel, name string) bool {
 	if strings.HasPrefix(base, "test_") {
 		return true
 	}
+	// A mock server stands in for another service in development and tests.
+	switch lower := strings.ToLower(base); {
+	case strings.HasSuffix(lower, ".mock"), strings.HasPrefix(lower, "mock-server"), strings.HasPrefix(lower, "mockserver"), strings.HasPrefix(lower, "mock_server"):
+		return true
+	}
 	for _, dir := range strings.Split(path.Dir(rel), "/") {
 		switch {
 		case dir == "test", dir == "tests", dir == "spec", dir == "e2e", dir == "__mocks__",
+			dir == "mock", dir == "mocks", dir == "cypress", dir == "playwright",
 			strings.HasSuffix(dir, ".Tests"), strings.HasSuffix(dir, ".Test"), strings.HasSuffix(dir, ".UnitTests"), strings.HasSuffix(dir, ".IntegrationTests"):
 			return true
 		}
