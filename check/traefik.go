@@ -32,7 +32,7 @@ type traefikConfig struct {
 	entryPoints map[string]Location // by name, where defined
 	idle        map[string]traefikValue
 	poolIdle    *traefikValue
-	poolOff     *traefikValue // maxIdleConnsPerHost < 0: no idle connections kept
+	poolOff     *traefikValue // maxIdleConnsPerHost < 0 (no idle connections), or an idle time not known here: no pool compared
 	where       Location      // where the configuration starts, for a hop without entryPoints
 }
 
@@ -64,6 +64,8 @@ func (c *traefikConfig) set(path, value string, loc Location) {
 	case path == "serverstransport.forwardingtimeouts.idleconntimeout":
 		if d, ok := traefikDuration(value); ok {
 			c.poolIdle = &traefikValue{d, value, loc}
+		} else if value != "" {
+			c.poolOff = &traefikValue{0, value, loc} // set where Traefik runs: not compared
 		}
 	case path == "serverstransport.maxidleconnsperhost":
 		if n, err := strconv.Atoi(value); err == nil && n < 0 {
@@ -72,8 +74,17 @@ func (c *traefikConfig) set(path, value string, loc Location) {
 	}
 }
 
-// traefikDuration reads a Traefik duration: Go's syntax, or seconds.
+// traefikDuration reads a Traefik duration: Go's syntax, or seconds. A
+// compose variable with a default (${IDLE:-30s}) is its default, as
+// Compose substitutes it when the variable is not set.
 func traefikDuration(s string) (time.Duration, bool) {
+	if strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") {
+		_, def, ok := strings.Cut(s[2:len(s)-1], ":-")
+		if !ok {
+			return 0, false
+		}
+		s = def
+	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
 		return time.Duration(n) * time.Second, true
 	}
@@ -91,7 +102,7 @@ var (
 	tomlHdrRe = regexp.MustCompile(`^\s*\[([A-Za-z0-9_.\-"]+)\]\s*$`)
 	tomlKeyRe = regexp.MustCompile(`^\s*([A-Za-z0-9_.\-"]+)\s*=\s*(.*)$`)
 	// traefikFlagRe finds the static configuration flags on a command line.
-	traefikFlagRe = regexp.MustCompile(`(?i)--((?:entrypoints|serverstransport)\.[a-z0-9_.\-]+)[= ]["']?([^\s"',\]]+)`)
+	traefikFlagRe = regexp.MustCompile(`(?i)--((?:entrypoints|serverstransport)\.[a-z0-9_.\-]+)[= ]["']?(\$\{[^}\s]*\}|[^\s"',\]]+)`)
 )
 
 // isTraefikFile reports whether name is Traefik's static configuration file.

@@ -125,3 +125,25 @@ func TestTraefikDynamicTransports(t *testing.T) {
 		}
 	}
 }
+
+// A compose variable with a default in a Traefik flag is its default.
+func TestTraefikFlagDefault(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{{"${TRAEFIK_IDLE:-30s}", 30 * time.Second, true}, {"${TRAEFIK_IDLE}", 0, false}, {"90", 90 * time.Second, true}} {
+		if d, ok := traefikDuration(c.in); d != c.want || ok != c.ok {
+			t.Errorf("%q: %s %v, want %s %v", c.in, d, ok, c.want, c.ok)
+		}
+	}
+	hops := parseTraefikFlags("compose.yaml", []byte("services:\n  proxy:\n    image: traefik:v3\n    command:\n      - --entrypoints.web.address=:80\n      - --serverstransport.forwardingtimeouts.idleconntimeout=${POOL_IDLE:-1s}\n"))
+	if len(hops) != 1 || hops[0].UpstreamIdle != time.Second {
+		t.Errorf("hops %+v", hops)
+	}
+	// Without a default the value is set where Traefik runs: no pool is compared.
+	hops = parseTraefikFlags("compose.yaml", []byte("services:\n  proxy:\n    image: traefik:v3\n    command:\n      - --entrypoints.web.address=:80\n      - --serverstransport.forwardingtimeouts.idleconntimeout=${POOL_IDLE}\n"))
+	if len(hops) != 1 || hops[0].UpstreamIdle != 0 {
+		t.Errorf("hops %+v", hops)
+	}
+}
