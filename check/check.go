@@ -579,8 +579,9 @@ func (r *Report) evaluate(o Options) {
 	facing := apps
 	if len(proxies) > 0 {
 		facing = append([]Hop(nil), proxies...)
+		reach := proxyReaches(r.Dir, proxies)
 		for _, a := range apps {
-			if !behindProxy(r.Dir, a, proxies) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+			if !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
 				facing = append(facing, a)
 			}
 		}
@@ -730,21 +731,38 @@ func sharedDirs(a, b string) int {
 	return n
 }
 
+// proxyReach is where a proxy's applications can be: below its project's
+// directory (see proxyScope), or in a directory its compose file builds
+// (deploy/compose.yaml with build: ../backend).
+type proxyReach struct {
+	file   string // the proxy's configuration
+	scope  string
+	builds []string
+}
+
+// proxyReaches finds each proxy's reach once, for every application to
+// be tested against.
+func proxyReaches(root string, proxies []Hop) []proxyReach {
+	out := make([]proxyReach, len(proxies))
+	for i, p := range proxies {
+		scope := proxyScope(root, p.Location.File)
+		out[i] = proxyReach{p.Location.File, scope, composeBuildDirs(root, scope)}
+	}
+	return out
+}
+
 // behindProxy reports whether one of the repository's proxies can front
-// app: app is in the proxy's scope (see proxyScope) and the same place (see
+// app: app is within the proxy's reach and in the same place (see
 // samePlace).
-func behindProxy(root string, app Hop, proxies []Hop) bool {
-	for _, p := range proxies {
-		if !samePlace(p.Location.File, app.Location.File) {
+func behindProxy(app Hop, reach []proxyReach) bool {
+	for _, p := range reach {
+		if !samePlace(p.file, app.Location.File) {
 			continue
 		}
-		scope := proxyScope(root, p.Location.File)
-		if strings.HasPrefix(app.Location.File, scope) {
+		if strings.HasPrefix(app.Location.File, p.scope) {
 			return true
 		}
-		// deploy/compose.yaml builds ../backend: the application is in the
-		// proxy's project though not below its directory.
-		for _, dir := range composeBuildDirs(root, scope) {
+		for _, dir := range p.builds {
 			if strings.HasPrefix(app.Location.File, dir) {
 				return true
 			}
@@ -765,8 +783,7 @@ func composeBuildDirs(root, scope string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		n := strings.ToLower(e.Name())
-		if e.IsDir() || !(strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) {
+		if e.IsDir() || !isComposeFile(e.Name()) {
 			continue
 		}
 		src, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -806,13 +823,17 @@ func hasComposeFile(dir string) bool {
 		return false
 	}
 	for _, e := range entries {
-		n := strings.ToLower(e.Name())
-		if !e.IsDir() && (strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) &&
-			(strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml")) {
+		if !e.IsDir() && isComposeFile(e.Name()) {
 			return true
 		}
 	}
 	return false
+}
+
+// isComposeFile reports whether name is a Docker Compose file.
+func isComposeFile(name string) bool {
+	n := strings.ToLower(name)
+	return (strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml"))
 }
 
 // samePlace reports whether an application configured in app can be behind

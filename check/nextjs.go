@@ -71,12 +71,11 @@ func parseNextApp(root, path string, src []byte) []Hop {
 		Location: Location{path, lineOf(src, m[0])}, Setting: stacks.Must("nextjs").Setting}}
 }
 
-// containerFiles are the files that say a repository runs a directory's
-// application itself.
+// containerFile reports whether a file says the repository runs a
+// directory's application itself: a Dockerfile, a Procfile, a compose file.
 func containerFile(name string) bool {
 	lower := strings.ToLower(name)
-	return strings.HasPrefix(lower, "dockerfile") || strings.HasSuffix(lower, ".dockerfile") || lower == "procfile" ||
-		(strings.HasPrefix(lower, "docker-compose") || strings.HasPrefix(lower, "compose")) && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml"))
+	return strings.HasPrefix(lower, "dockerfile") || strings.HasSuffix(lower, ".dockerfile") || lower == "procfile" || isComposeFile(name)
 }
 
 // selfHosted reports whether the application in dir (relative to root) is

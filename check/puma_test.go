@@ -33,6 +33,9 @@ func TestPuma(t *testing.T) {
 			90 * time.Second, "config/puma.rb", 1},
 		{"an expression", map[string]string{"Gemfile.lock": lock6, "config/puma.rb": "persistent_timeout Settings.puma.keepalive\n"},
 			0, "config/puma.rb", 1},
+		{"keep-alives disabled", map[string]string{"Gemfile.lock": lock6,
+			"config/puma.rb": "threads 3, 6\nenable_keep_alives(false) if respond_to?(:enable_keep_alives)\npersistent_timeout ENV.fetch('PERSISTENT_TIMEOUT', 15).to_i\n"},
+			NoKeepalive, "config/puma.rb", 2},
 		{"config/puma/production.rb", map[string]string{"Gemfile.lock": lock6, "config/puma/production.rb": "workers 2\npersistent_timeout 70\n"},
 			70 * time.Second, "config/puma/production.rb", 2},
 	}

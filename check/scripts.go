@@ -605,6 +605,7 @@ var (
 	// repository sets no variable.
 	pumaPersistentEnvRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s*\(?\s*(?:Integer\()?ENV\.fetch\(\s*["']([A-Z0-9_]+)["']\s*(?:,\s*["']?([0-9]+)|\)\s*\{\s*["']?([0-9]+))`)
 	pumaPersistentAnyRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\b`)
+	pumaNoKeepAliveRe   = regexp.MustCompile(`(?m)^\s*enable_keep_alives\s*\(?\s*false\b`)
 	pumaLockRe          = regexp.MustCompile(`(?m)^\s{4}puma \(([0-9.]+)\)`)
 )
 
@@ -634,6 +635,12 @@ func parsePuma(path string, src []byte, lock []byte, env func(name string) (stri
 		hop.Idle, hop.Source = 20*time.Second, "Puma's default persistent_timeout before 7.0 (20 s; version unknown)"
 	}
 	lineOf := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
+	if m := pumaNoKeepAliveRe.FindIndex(src); m != nil {
+		// Puma 6+: no connection is kept alive, whatever persistent_timeout
+		// says (Debian's Puma 5.6 predates the option: not measured here).
+		hop.Idle, hop.Source, hop.Location.Line = NoKeepalive, "enable_keep_alives false: Puma closes the connection after each response", lineOf(m[0])
+		return hop
+	}
 	if m := pumaPersistentRe.FindSubmatchIndex(src); m != nil {
 		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
 		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), lineOf(m[0])

@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -49,16 +50,9 @@ var (
 // a running application.
 func isSpringOverrideFile(name string) bool {
 	lower := strings.ToLower(name)
-	ext := strings.ToLower(fileExt(name))
+	ext := strings.ToLower(path.Ext(name))
 	return containerFile(name) || strings.HasPrefix(lower, ".env") || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
 		ext == ".tf" || ext == ".tfvars" || ext == ".sh" || ext == ".service" || ext == ".env"
-}
-
-func fileExt(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		return name[i:]
-	}
-	return ""
 }
 
 // findSpringOverrides reads the Spring server properties a file sets.

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func uwsgiCommand(cmd string, loc Location, env uwsgiOptions) uwsgiOptions {
 			o[name] = uwsgiOption{value: value, flag: !eq, loc: loc}
 		case name == "ini" || name == "yaml" || name == "json" || name == "xml":
 			o["config-file"] = uwsgiOption{value: value, loc: loc}
-		case contains(uwsgiHTTPKeys, name):
+		case slices.Contains(uwsgiHTTPKeys, name):
 			if !eq && i+1 < len(words) {
 				value = words[i+1]
 			}
@@ -149,22 +150,13 @@ func uwsgiCommand(cmd string, loc Location, env uwsgiOptions) uwsgiOptions {
 	return o
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // uwsgiEnv reads UWSGI_* variables (ENV in a Dockerfile, environment in a
 // compose file): UWSGI_HTTP_KEEPALIVE is http-keepalive.
 func uwsgiEnv(path string, src []byte) uwsgiOptions {
 	o := uwsgiOptions{}
 	for _, m := range uwsgiEnvRe.FindAllSubmatchIndex(src, -1) {
 		name := strings.ReplaceAll(strings.ToLower(string(src[m[2]:m[3]])), "_", "-")
-		if contains(uwsgiHTTPKeys, name) {
+		if slices.Contains(uwsgiHTTPKeys, name) {
 			o[name] = uwsgiOption{value: string(src[m[4]:m[5]]), loc: Location{path, lineAt(src, m[0])}}
 		}
 	}
@@ -195,7 +187,7 @@ func parseUwsgiIni(path string, src []byte) []Hop {
 			key, value = t, "" // a bare key: a flag
 		}
 		key = strings.TrimSpace(key)
-		if contains(uwsgiHTTPKeys, key) {
+		if slices.Contains(uwsgiHTTPKeys, key) {
 			o[key] = uwsgiOption{value: strings.TrimSpace(value), flag: !ok, loc: Location{path, i + 1}}
 		}
 	}
