@@ -25,6 +25,12 @@ type Options struct {
 	Margin time.Duration
 	// NoIgnore reads files that .gitignore files exclude.
 	NoIgnore bool
+	// Helm is the helm program that renders Helm charts: "" for helm on
+	// PATH, HelmOff to leave charts unrendered (each gets a note).
+	Helm string
+	// HelmValues are values files (local paths) and HelmSet key=value
+	// pairs given to every chart rendered, as helm template's -f and --set.
+	HelmValues, HelmSet []string
 }
 
 // Report is what Run found.
@@ -86,7 +92,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if !o.NoIgnore {
 		ign.load(dir, "")
 	}
-	charts := map[string]bool{}
+	charts := map[string]int{} // Helm chart directory -> its template files
 	tfDirs := map[string][]tfFile{}
 	var nginxRoots, nginxOthers, springFiles, nodeFiles, apacheRoots, pumaFiles []string
 	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
@@ -138,7 +144,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 		if chart := helmChartOf(dir, relp); chart != "" {
 			r.Skipped[SkipTemplate]++
-			charts[chart] = true
+			charts[chart]++
 			return nil
 		}
 		r.Files++
@@ -450,9 +456,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Errors = append(r.Errors, e)
 		}
 	}
-	for c := range charts {
-		r.Notes = append(r.Notes, fmt.Sprintf("Helm chart %s: templates not rendered (lbdoctor reads plain YAML only); to check them: helm template %s --output-dir rendered && lbdoctor check rendered", c, c))
-	}
+	r.renderHelmCharts(ctx, dir, charts, o)
 	sort.Strings(r.Notes)
 	lbNames := map[string]bool{}
 	for _, h := range r.Hops {

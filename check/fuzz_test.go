@@ -22,6 +22,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"[server:main]\nuse = egg:waitress#main\nchannel_timeout = 5\n",
 		"from waitress import serve\nserve(app, channel_timeout=9)\nfrom hypercorn.config import Config\nconfig.keep_alive_timeout = 3\nserve(app, config)",
 		"CMD hypercorn --keep-alive 7 a:b\nwaitress-serve --channel-timeout=4 a:b\nbundle exec thin -t 9 start",
+		"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Service\n- name: X\n---\n# Source: c/templates/a.yaml\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -58,5 +59,12 @@ func FuzzConfigParsers(f *testing.F) {
 		findSpringOverrides("Dockerfile", "app", src)
 		parsePulumi("index.ts", src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
+		// helm template's output, and its lines taken back to a template.
+		for _, g := range renderedBySource(src) {
+			m := newLineMap(g.text, src, []templateFile{{"_helpers.tpl", []string{s}}})
+			for l := 0; l <= g.docs+2; l++ {
+				m.locate("t.yaml", l)
+			}
+		}
 	})
 }

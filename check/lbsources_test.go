@@ -33,6 +33,22 @@ func checkFiles(t *testing.T, files map[string]string) (*Report, string) {
 	return r, dir
 }
 
+// checkFilesWith is checkFiles with other options (the default margin and
+// front unless set).
+func checkFilesWith(t *testing.T, o Options, files map[string]string) (*Report, string) {
+	t.Helper()
+	dir := t.TempDir()
+	write := fileWriter(dir)
+	for p, s := range files {
+		write(p, s)
+	}
+	r, err := Run(context.Background(), dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, dir
+}
+
 // runCheck checks dir with the default front (60 s) and margin (5 s) and
 // returns the report and its load balancers.
 func runCheck(t *testing.T, dir string) (*Report, []Hop) {

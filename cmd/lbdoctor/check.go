@@ -33,6 +33,10 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	format := fs.String("format", "text", "output format: text, json or sarif")
 	failOn := fs.String("fail-on", "error", "exit 1 for findings at or above: error, warning or info")
 	noIgnore := fs.Bool("no-ignore", false, "also read files that .gitignore excludes")
+	helm := fs.String("helm", "", "the helm program that renders Helm charts (default: helm on PATH); off: do not render")
+	var helmValues, helmSet multiFlag
+	fs.Var(&helmValues, "helm-values", "a values `FILE` for every Helm chart rendered (helm template -f); repeatable")
+	fs.Var(&helmSet, "helm-set", "a `key=value` for every Helm chart rendered (helm template --set); repeatable")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		if isHelp(err) {
@@ -49,7 +53,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "lbdoctor check: --fail-on must be error, warning or info, not %q\n", *failOn)
 		return exitUsage
 	}
-	r, err := check.Run(ctx, dirs[0], check.Options{LBIdle: *lbIdle, Margin: *margin, NoIgnore: *noIgnore})
+	r, err := check.Run(ctx, dirs[0], check.Options{LBIdle: *lbIdle, Margin: *margin, NoIgnore: *noIgnore, Helm: *helm, HelmValues: helmValues, HelmSet: helmSet})
 	if err != nil {
 		fmt.Fprintf(stderr, "lbdoctor check: %s\n", report.Safe(err.Error()))
 		return exitUsage

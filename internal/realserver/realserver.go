@@ -487,3 +487,19 @@ func S3(t testing.TB) *S3Server {
 	s.cmd = cmd
 	return s
 }
+
+// Helm returns the path of the helm program, which scripts/install-test-deps
+// installs (go install, pinned) for the tests of lbdoctor check's chart
+// rendering. Without it the test is skipped, or fails in CI.
+func Helm(t testing.TB) string {
+	bin, err := exec.LookPath("helm")
+	if err == nil {
+		return bin
+	}
+	gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+	bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "helm")
+	if _, err := os.Stat(bin); err != nil {
+		return need(t, "helm")
+	}
+	return bin
+}
