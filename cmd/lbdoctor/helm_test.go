@@ -34,7 +34,7 @@ func TestCheckHelmChart(t *testing.T) {
 		t.Helper()
 		_, out, stderr := runCLI(t, "", append([]string{"check", "--format", "json"}, append(args, dir)...)...)
 		var doc struct {
-			Findings []finding     `json:"findings"`
+			Findings []finding      `json:"findings"`
 			Hops     []hop          `json:"hops"`
 			Notes    []string       `json:"notes"`
 			Skipped  map[string]int `json:"skipped"`
