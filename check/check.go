@@ -96,6 +96,8 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	tfDirs := map[string][]tfFile{}
 	var nginxRoots, nginxOthers, springFiles, nodeFiles, apacheRoots, pumaFiles []string
 	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
+	dropwizardApps := map[string]int{}       // source file -> line of its Dropwizard Application class
+	dropwizardConfigs := map[string][]byte{} // YAML with Dropwizard's server section
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -181,6 +183,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			springFiles = append(springFiles, path)
 		case name != "package.json" && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".template")):
 			r.read(path, func(src []byte) error {
+				if looksLikeDropwizardConfig(src) {
+					dropwizardConfigs[relp] = src
+				}
 				switch {
 				case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")):
 					hops, fs, err := parseCloudFormation(rel(dir, path), src)
@@ -285,6 +290,13 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case name == "puma.rb" || isPumaEnvConfig(slash):
 			pumaFiles = append(pumaFiles, path)
+		case strings.HasSuffix(name, ".java") || strings.HasSuffix(name, ".kt"):
+			r.read(path, func(src []byte) error {
+				if line := dropwizardApp(src); line > 0 {
+					dropwizardApps[relp] = line
+				}
+				return nil
+			})
 		case name == "mix.exs":
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseMixProject(dir, relp, src)...)
@@ -427,6 +439,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			return err
 		})
 	}
+	r.Hops = append(r.Hops, dropwizardHops(dir, dropwizardApps, dropwizardConfigs)...)
 	var tfKeys []string
 	for d := range tfDirs {
 		tfKeys = append(tfKeys, d)

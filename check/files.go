@@ -110,7 +110,15 @@ func testSource(rel, name string) bool {
 	case strings.HasSuffix(lower, ".mock"), strings.HasPrefix(lower, "mock-server"), strings.HasPrefix(lower, "mockserver"), strings.HasPrefix(lower, "mock_server"):
 		return true
 	}
-	for _, dir := range strings.Split(path.Dir(rel), "/") {
+	dirs := path.Dir(rel)
+	if ext == ".java" || ext == ".kt" {
+		// Below src/main/java the directories are a package name: a package
+		// called test is main code (Maven's and Gradle's tests are src/test).
+		if i := strings.Index("/"+dirs+"/", "/src/main/"); i >= 0 {
+			dirs = strings.TrimSuffix(dirs[:max(i-1, 0)], "/")
+		}
+	}
+	for _, dir := range strings.Split(dirs, "/") {
 		switch {
 		case dir == "test", dir == "tests", dir == "spec", dir == "e2e", dir == "__mocks__",
 			dir == "mock", dir == "mocks", dir == "cypress", dir == "playwright",

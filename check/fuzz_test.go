@@ -58,6 +58,8 @@ func FuzzConfigParsers(f *testing.F) {
 		parseUwsgiIni("uwsgi.ini", src)
 		findSpringOverrides("Dockerfile", "app", src)
 		parsePulumi("index.ts", src)
+		parseDropwizardConfig("config.yml", src)
+		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		// helm template's output, and its lines taken back to a template.
 		for _, g := range renderedBySource(src) {

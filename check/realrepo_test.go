@@ -267,6 +267,13 @@ func TestTestSource(t *testing.T) {
 		"src/latest/server.js":                 false,
 		"src/contest/app.py":                   false,
 		"src/main/java/shop/TestimonyApi.java": false,
+		// A Java package named test is main code below src/main (found on a
+		// public Dropwizard application, com.test.HelloWorldApplication).
+		"src/main/java/com/test/App.java":   false,
+		"api/src/main/kotlin/test/App.kt":   false,
+		"test/src/main/java/com/x/App.java": true,
+		"src/test/java/com/x/AppIT.java":    true,
+		"src/main/java/com/x/AppTest.java":  true,
 	} {
 		if got := testSource(rel, path.Base(rel)); got != want {
 			t.Errorf("testSource(%q) = %v, want %v", rel, got, want)

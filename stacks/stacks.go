@@ -75,6 +75,11 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("jetty.http.idleTimeout=%d  (start.d/http.ini or start.ini)", ms(d))
 		}},
+	{ID: "dropwizard", Name: "Dropwizard (Jetty)", DefaultIdle: 30 * time.Second,
+		Default: "30 s (each HTTP connector's idleTimeout)", Source: "Dropwizard 1.x-4.x HttpConnectorFactory: idleTimeout = Duration.seconds(30), set on Jetty's ServerConnector",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("idleTimeout: %d seconds  (on the HTTP connector: server.applicationConnectors, or server.connector of the simple server, in the configuration YAML)", secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {

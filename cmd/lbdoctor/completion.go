@@ -29,7 +29,7 @@ func completionTable() map[string][]completionFlag {
 		"lab": {b("allow-non-loopback"), v("connect-timeout"), v("fin-notice-delay"), v("idle-timeout"), v("lb-name"), v("listen"),
 			v("log-dir"), v("max-conns"), v("rotate"), v("target")},
 		"demo":  {v("dir"), b("equal"), v("format", "text", "json"), v("out"), v("requests")},
-		"check": {v("fail-on", "error", "warning", "info"), v("format", "text", "json", "sarif"), v("lb-idle"), v("margin"), b("no-ignore")},
+		"check": {v("fail-on", "error", "warning", "info"), v("format", "text", "json", "sarif"), v("helm", "off"), v("helm-set"), v("helm-values"), v("lb-idle"), v("margin"), b("no-ignore")},
 		"aws": {b("all-regions"), v("endpoint-url"), v("format", "text", "json"), v("lb"), b("probe"), v("probe-max"), v("profile"),
 			v("region"), v("since")},
 		// sql: the flags of its subcommands ddl, causes and run.
