@@ -98,6 +98,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
 	dropwizardApps := map[string]int{}       // source file -> line of its Dropwizard Application class
 	dropwizardConfigs := map[string][]byte{} // YAML with Dropwizard's server section
+	var jvmProjects []jvmProject             // Play, Akka HTTP, Pekko HTTP
+	var hoconFiles []string                  // .conf files in conf/ or src/main/resources/
+	var akkaServers []string                 // sources that start an Akka or Pekko HTTP server
+	var jvmOverrides []jvmOverride           // -Dplay.server.http.idleTimeout=... and the like
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -152,6 +156,14 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		r.Files++
 		slash := filepath.ToSlash(path)
 		r.scanClientsAndRefs(dir, path, relp, name)
+		if jvmPropertyFile(name) {
+			if src, err := r.source(path); err == nil {
+				jvmOverrides = append(jvmOverrides, findJVMOverrides(relp, src)...)
+			}
+		}
+		if strings.HasSuffix(name, ".conf") && (strings.Contains("/"+relp, "/conf/") || strings.Contains(relp, "src/main/resources/")) {
+			hoconFiles = append(hoconFiles, relp)
+		}
 		switch {
 		case isCaddyfile(name):
 			r.read(path, func(src []byte) error {
@@ -290,10 +302,24 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case name == "puma.rb" || isPumaEnvConfig(slash):
 			pumaFiles = append(pumaFiles, path)
-		case strings.HasSuffix(name, ".java") || strings.HasSuffix(name, ".kt"):
+		case name == "build.sbt" || name == "plugins.sbt" || name == "pom.xml" || name == "build.gradle" || name == "build.gradle.kts":
+			r.read(path, func(src []byte) error {
+				if srv, line, ok := jvmServerOfBuild(src); ok {
+					d := filepath.ToSlash(filepath.Dir(relp))
+					if name == "plugins.sbt" && filepath.Base(d) == "project" {
+						d = filepath.ToSlash(filepath.Dir(d)) // project/plugins.sbt: the build's own directory
+					}
+					jvmProjects = addJVMProject(jvmProjects, jvmProject{srv, d, Location{relp, line}})
+				}
+				return nil
+			})
+		case strings.HasSuffix(name, ".java") || strings.HasSuffix(name, ".kt") || strings.HasSuffix(name, ".scala"):
 			r.read(path, func(src []byte) error {
 				if line := dropwizardApp(src); line > 0 {
 					dropwizardApps[relp] = line
+				}
+				if isAkkaServerSource(src) {
+					akkaServers = append(akkaServers, relp)
 				}
 				return nil
 			})
@@ -440,6 +466,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		})
 	}
 	r.Hops = append(r.Hops, dropwizardHops(dir, dropwizardApps, dropwizardConfigs)...)
+	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
 	var tfKeys []string
 	for d := range tfDirs {
 		tfKeys = append(tfKeys, d)

@@ -91,7 +91,7 @@ func skipFile(name string, size int64) string {
 func testSource(rel, name string) bool {
 	ext := path.Ext(name)
 	switch ext {
-	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".cs", ".rb",
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".scala", ".cs", ".rb",
 		".ini": // a PasteDeploy .ini under tests/ serves the functional tests
 	default:
 		return false
@@ -111,7 +111,7 @@ func testSource(rel, name string) bool {
 		return true
 	}
 	dirs := path.Dir(rel)
-	if ext == ".java" || ext == ".kt" {
+	if ext == ".java" || ext == ".kt" || ext == ".scala" {
 		// Below src/main/java the directories are a package name: a package
 		// called test is main code (Maven's and Gradle's tests are src/test).
 		if i := strings.Index("/"+dirs+"/", "/src/main/"); i >= 0 {

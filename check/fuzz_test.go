@@ -23,6 +23,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"from waitress import serve\nserve(app, channel_timeout=9)\nfrom hypercorn.config import Config\nconfig.keep_alive_timeout = 3\nserve(app, config)",
 		"CMD hypercorn --keep-alive 7 a:b\nwaitress-serve --channel-timeout=4 a:b\nbundle exec thin -t 9 start",
 		"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Service\n- name: X\n---\n# Source: c/templates/a.yaml\n",
+		"akka {\n http.server { idle-timeout = 90s }\n x = [1,\n 2]\n y = \"\"\"\n}\n\"\"\"\n}\n}}}\ninclude \"a.conf\"\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -59,6 +60,11 @@ func FuzzConfigParsers(f *testing.F) {
 		findSpringOverrides("Dockerfile", "app", src)
 		parsePulumi("index.ts", src)
 		parseDropwizardConfig("config.yml", src)
+		for _, v := range readHOCON("application.conf", src, "", 0) {
+			hoconDuration(v.value)
+		}
+		findJVMOverrides("Dockerfile", src)
+		jvmServerOfBuild(src)
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		// helm template's output, and its lines taken back to a template.

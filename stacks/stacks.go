@@ -80,6 +80,21 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("idleTimeout: %d seconds  (on the HTTP connector: server.applicationConnectors, or server.connector of the simple server, in the configuration YAML)", secs(d))
 		}},
+	{ID: "play", Name: "Play Framework", DefaultIdle: 75 * time.Second,
+		Default: "75 s (play.server.http.idleTimeout)", Source: "Play 2.6-3.x play-server reference.conf: play.server.http.idleTimeout = 75 seconds (the Akka/Pekko HTTP and Netty backends alike)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("play.server.http.idleTimeout = %d seconds  (conf/application.conf)", secs(d))
+		}},
+	{ID: "akka-http", Name: "Akka HTTP", DefaultIdle: 60 * time.Second,
+		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "akka-http-core reference.conf: akka.http.server.idle-timeout = 60 s",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("akka.http.server.idle-timeout = %d s  (application.conf)", secs(d))
+		}},
+	{ID: "pekko-http", Name: "Pekko HTTP", DefaultIdle: 60 * time.Second,
+		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "pekko-http-core reference.conf: pekko.http.server.idle-timeout = 60 s",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("pekko.http.server.idle-timeout = %d s  (application.conf)", secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {

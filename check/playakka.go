@@ -1,0 +1,218 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/lbdoctor/lbdoctor/stacks"
+)
+
+// Play, Akka HTTP and Pekko HTTP servers close a connection idle for their
+// idle timeout, read from HOCON: Play's play.server.http.idleTimeout (75 s,
+// which Play gives its Akka/Pekko HTTP or Netty backend), Akka HTTP's
+// akka.http.server.idle-timeout and Pekko HTTP's pekko.http.server.idle-timeout
+// (60 s each: equal to ALB's, so they race). A -D system property on the
+// command line that starts the service wins over the file.
+
+// jvmServer is one of those frameworks: its stacks ID, the key, and where
+// its configuration lives in a project.
+type jvmServer struct {
+	id, key   string
+	configDir string // "conf/" (Play) or "src/main/resources/"
+}
+
+var (
+	playServer  = jvmServer{"play", "play.server.http.idleTimeout", "conf/"}
+	akkaServer  = jvmServer{"akka-http", "akka.http.server.idle-timeout", "src/main/resources/"}
+	pekkoServer = jvmServer{"pekko-http", "pekko.http.server.idle-timeout", "src/main/resources/"}
+)
+
+// playPluginRe is Play's sbt plugin or a Play project in a build.
+var playPluginRe = regexp.MustCompile(`"(?:com\.typesafe\.play|org\.playframework)"\s*%\s*"sbt-plugin"|enablePlugins\([^)]*\bPlay(?:Scala|Java|Minimal|Service|Web)`)
+
+// jvmServerOfBuild says which of the frameworks a build file (build.sbt,
+// project/plugins.sbt, pom.xml, build.gradle) uses: Play wins, as a Play
+// application also depends on Akka or Pekko HTTP.
+func jvmServerOfBuild(src []byte) (jvmServer, int, bool) {
+	line := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
+	if m := playPluginRe.FindIndex(src); m != nil {
+		return playServer, line(m[0]), true
+	}
+	for _, s := range []struct {
+		srv  jvmServer
+		mark string
+	}{{pekkoServer, "pekko-http"}, {akkaServer, "akka-http"}} {
+		if i := bytes.Index(src, []byte(s.mark)); i >= 0 {
+			return s.srv, line(i), true
+		}
+	}
+	return jvmServer{}, 0, false
+}
+
+// jvmProject is a project that runs one of the frameworks.
+type jvmProject struct {
+	srv   jvmServer
+	dir   string // relative, "." for the root
+	build Location
+}
+
+// jvmPropertyRe finds -Dkey=value for the three keys on a command line.
+var jvmPropertyRe = regexp.MustCompile(`-D(play\.server\.http\.idleTimeout|akka\.http\.server\.idle-timeout|pekko\.http\.server\.idle-timeout)=["']?([^"'\s]+)`)
+
+// jvmOverride is a -D system property found in a file of the repository.
+type jvmOverride struct {
+	key, value string
+	loc        Location
+}
+
+// findJVMOverrides reads the -D properties a file (Dockerfile, script,
+// manifest, build.sbt's javaOptions, conf/application.ini) passes.
+func findJVMOverrides(rel string, src []byte) []jvmOverride {
+	if !bytes.Contains(src, []byte("-D")) {
+		return nil
+	}
+	var out []jvmOverride
+	for _, m := range jvmPropertyRe.FindAllSubmatchIndex(src, -1) {
+		out = append(out, jvmOverride{string(src[m[2]:m[3]]), string(src[m[4]:m[5]]),
+			Location{rel, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}})
+	}
+	return out
+}
+
+// akkaBindRe finds code that starts an Akka or Pekko HTTP server (a
+// project that only uses their HTTP client serves nothing).
+var akkaBindRe = regexp.MustCompile(`\.(?:newServerAt|bindAndHandle|bindAndHandleAsync|bindAndHandleSync|bindFlow)\s*\(|\bextends\s+HttpApp\b`)
+
+// isAkkaServerSource reports whether Scala, Java or Kotlin source starts an
+// Akka or Pekko HTTP server.
+func isAkkaServerSource(src []byte) bool {
+	return (bytes.Contains(src, []byte("akka.http")) || bytes.Contains(src, []byte("pekko.http"))) && akkaBindRe.Match(src)
+}
+
+// jvmServerHops gives each project a hop per HOCON file of its own that is
+// application.conf or sets the key, else its default at the build file.
+// hocon lists the .conf files found in configuration directories.
+// An Akka or Pekko HTTP project needs a source below it that starts a
+// server (servers lists them).
+func jvmServerHops(root string, projects []jvmProject, hocon, servers []string, overrides []jvmOverride) []Hop {
+	// The nearest project claims a file: the deepest first.
+	slices.SortStableFunc(projects, func(a, b jvmProject) int { return strings.Count(b.dir, "/") - strings.Count(a.dir, "/") })
+	claimed := map[string]bool{}
+	var hops []Hop
+	for _, p := range projects {
+		if p.srv.id != "play" && !slices.ContainsFunc(servers, func(f string) bool { return p.dir == "." || strings.HasPrefix(f, p.dir+"/") }) {
+			continue // the HTTP client only
+		}
+		st := stacks.Must(p.srv.id)
+		base := Hop{Role: App, Kind: p.srv.id, Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting}
+		n := 0
+		for _, f := range hocon {
+			if claimed[f] || !(p.dir == "." || strings.HasPrefix(f, p.dir+"/")) || !strings.Contains("/"+f, "/"+p.srv.configDir) {
+				continue
+			}
+			values, ok := readHOCONFile(root, f)
+			if !ok {
+				continue
+			}
+			v, set := values[p.srv.key]
+			if !set && path.Base(f) != "application.conf" {
+				continue // another file (logging, a test setup) that leaves the server alone
+			}
+			claimed[f] = true
+			hop := base
+			hop.Location = Location{f, 1}
+			hop.Source = fmt.Sprintf("%s's default (%s): %s sets no %s", st.Name, secs(st.DefaultIdle), path.Base(f), p.srv.key)
+			if set {
+				hop.Location = v.loc
+				hop = hoconHop(hop, p.srv.key, v)
+			}
+			hops = append(hops, applyJVMOverride(root, hop, p, len(projects), overrides))
+			n++
+		}
+		if n == 0 && !slices.ContainsFunc(projects, func(o jvmProject) bool {
+			return o.dir != p.dir && (p.dir == "." || strings.HasPrefix(o.dir, p.dir+"/"))
+		}) {
+			// (A build with projects of its own below it, an aggregate or
+			// a template's, is not itself the service.)
+			hop := base
+			hop.Location = p.build
+			hop.Source = fmt.Sprintf("%s's default (%s): no application.conf sets %s", st.Name, secs(st.DefaultIdle), p.srv.key)
+			hops = append(hops, applyJVMOverride(root, hop, p, len(projects), overrides))
+		}
+	}
+	return hops
+}
+
+// hoconHop sets a hop from the key's value.
+func hoconHop(hop Hop, key string, v hoconValue) Hop {
+	if v.value == "" && v.optional != "" {
+		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("%s = ${?%s}: set where the service runs", key, v.optional)
+		return hop
+	}
+	d, ok := hoconDuration(v.value)
+	if !ok {
+		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("%s = %s is not a duration lbdoctor reads", key, v.value)
+		return hop
+	}
+	hop.Idle, hop.Source = d, fmt.Sprintf("%s = %s", key, v.value)
+	if v.optional != "" {
+		hop.Source += fmt.Sprintf(" (unless %s is set where it runs)", v.optional)
+	}
+	return hop
+}
+
+// applyJVMOverride applies a -D property for the hop's key set in the
+// project's files (or anywhere, when the repository has one such project).
+func applyJVMOverride(root string, hop Hop, p jvmProject, projects int, overrides []jvmOverride) Hop {
+	var found []jvmOverride
+	for _, o := range overrides {
+		if o.key == p.srv.key && (projects == 1 || p.dir == "." || strings.HasPrefix(o.loc.File, p.dir+"/")) {
+			found = append(found, o)
+		}
+	}
+	if len(found) == 0 {
+		return hop
+	}
+	for _, o := range found[1:] {
+		if o.value != found[0].value {
+			hop.Known, hop.Idle = false, 0
+			hop.Source = fmt.Sprintf("-D%s is set to different values (%s, %s)", p.srv.key, found[0].loc, o.loc)
+			return hop
+		}
+	}
+	o := found[0]
+	hop.Pattern = true
+	d, ok := hoconDuration(o.value)
+	if !ok {
+		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("-D%s=%s at %s is not a duration lbdoctor reads", o.key, o.value, o.loc)
+		return hop
+	}
+	hop.Known, hop.Idle, hop.Source = true, d, fmt.Sprintf("-D%s=%s at %s, which overrides the configuration files", o.key, o.value, o.loc)
+	return hop
+}
+
+// addJVMProject adds a project, one per directory: Play wins over Akka or
+// Pekko HTTP found in another build file of the same directory.
+func addJVMProject(ps []jvmProject, p jvmProject) []jvmProject {
+	for i := range ps {
+		if ps[i].dir == p.dir {
+			if p.srv.id == "play" && ps[i].srv.id != "play" {
+				ps[i] = p
+			}
+			return ps
+		}
+	}
+	return append(ps, p)
+}
+
+// jvmPropertyFile reports whether a file may hold the command line that
+// starts a JVM service (where -D properties are given).
+func jvmPropertyFile(name string) bool {
+	ext := path.Ext(name)
+	return containerFile(name) || ext == ".sh" || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
+		name == "build.sbt" || name == "application.ini" || name == "Procfile"
+}
