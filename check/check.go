@@ -102,6 +102,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var hoconFiles []string                  // .conf files in conf/ or src/main/resources/
 	var akkaServers []string                 // sources that start an Akka or Pekko HTTP server
 	var jvmOverrides []jvmOverride           // -Dplay.server.http.idleTimeout=... and the like
+	ktorBuilds := map[string]int{}           // build files that start Ktor's CIO EngineMain
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -304,6 +305,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			pumaFiles = append(pumaFiles, path)
 		case name == "build.sbt" || name == "plugins.sbt" || name == "pom.xml" || name == "build.gradle" || name == "build.gradle.kts":
 			r.read(path, func(src []byte) error {
+				if line := isKtorCIOEngineMain(src); line > 0 {
+					ktorBuilds[relp] = line
+				}
 				if srv, line, ok := jvmServerOfBuild(src); ok {
 					d := filepath.ToSlash(filepath.Dir(relp))
 					if name == "plugins.sbt" && filepath.Base(d) == "project" {
@@ -320,6 +324,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				if isAkkaServerSource(src) {
 					akkaServers = append(akkaServers, relp)
+				}
+				if strings.HasSuffix(name, ".kt") {
+					r.Hops = append(r.Hops, parseKtorCIO(relp, src)...)
 				}
 				return nil
 			})
@@ -426,6 +433,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			}
 			fileProfile := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "application"), ".properties"), ".yml"), ".yaml")
 			server, build, haveBuild := springServer(dir, filepath.Dir(p))
+			if haveBuild && server == "" && !buildNamesSpring(dir, filepath.Dir(p)) {
+				// An application.yml of Ktor, Micronaut or Quarkus: their
+				// builds name no Spring at all.
+				return nil
+			}
 			for _, sp := range sets {
 				if sp.profile == "" {
 					sp.profile = strings.TrimPrefix(fileProfile, "-")
@@ -466,6 +478,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		})
 	}
 	r.Hops = append(r.Hops, dropwizardHops(dir, dropwizardApps, dropwizardConfigs)...)
+	r.Hops = append(r.Hops, ktorEngineMainHops(dir, ktorBuilds)...)
 	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
 	var tfKeys []string
 	for d := range tfDirs {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -62,6 +63,23 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 		}
 		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
 			return "", "", found
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// buildNamesSpring reports whether a build file at or above dir (up to
+// root) names Spring at all (org.springframework, spring-boot).
+func buildNamesSpring(root, dir string) bool {
+	for {
+		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts"} {
+			if src, err := readCapped(filepath.Join(dir, n)); err == nil &&
+				(bytes.Contains(src, []byte("springframework")) || bytes.Contains(src, []byte("spring-boot"))) {
+				return true
+			}
+		}
+		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
+			return false
 		}
 		dir = filepath.Dir(dir)
 	}

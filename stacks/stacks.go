@@ -95,6 +95,11 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("pekko.http.server.idle-timeout = %d s  (application.conf)", secs(d))
 		}},
+	{ID: "ktor-cio", Name: "Ktor (CIO engine)", DefaultIdle: 45 * time.Second,
+		Default: "45 s (connectionIdleTimeoutSeconds)", Source: "Ktor 1.x-3.x CIO: HttpServerSettings.connectionIdleTimeoutSeconds = 45; EngineMain reads ktor.deployment.connectionIdleTimeoutSeconds",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("connectionIdleTimeoutSeconds = %d  (embeddedServer(CIO, configure = { ... }), or ktor.deployment.connectionIdleTimeoutSeconds in application.conf)", secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {
