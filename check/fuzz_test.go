@@ -65,6 +65,7 @@ func FuzzConfigParsers(f *testing.F) {
 		}
 		findJVMOverrides("Dockerfile", src)
 		jvmServerOfBuild(src)
+		parseKtorCIO("Main.kt", append([]byte("io.ktor\n"), src...))
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		// helm template's output, and its lines taken back to a template.

@@ -31,3 +31,20 @@ func TestJSMillis(t *testing.T) {
 		}
 	}
 }
+
+// hapi starts its server with Hapi.server(...).start(), not listen(): it is
+// Node's http.Server underneath, 5 s unless server.listener.keepAliveTimeout
+// is set (hapi issue 3738: ALB 502s on EC2).
+func TestHapiServer(t *testing.T) {
+	proj := nodeProject{hasVersion: true, version: version{20, 0, 0}}
+	for src, want := range map[string]time.Duration{
+		"const Hapi = require('@hapi/hapi');\nconst server = Hapi.server({ port: 3000 });\nawait server.start();\n":                                            5 * time.Second,
+		"const Hapi = require('@hapi/hapi');\nconst server = Hapi.server({ port: 3000 });\nserver.listener.keepAliveTimeout = 70000;\nawait server.start();\n": 70 * time.Second,
+		"import Hapi from '@hapi/hapi';\nconst server = new Hapi.Server({ port: 3000 });\n":                                                                    5 * time.Second,
+	} {
+		hops, _ := parseNodeSource("server.js", []byte(src), proj)
+		if len(hops) != 1 || hops[0].Idle != want {
+			t.Errorf("%q: %+v, want one hop at %v", src, hops, want)
+		}
+	}
+}
