@@ -44,21 +44,27 @@ func TestKtorEngineMain(t *testing.T) {
 		"netty/build.gradle.kts":                    "application { mainClass.set(\"io.ktor.server.netty.EngineMain\") }\n",
 		"netty/src/main/resources/application.conf": "ktor.deployment.port = 8080\n",
 	})
+	wantHops(t, r, map[string]string{
+		"ktor-cio svc/src/main/resources/application.conf:4":  "30s ktor.deployment.connectionIdleTimeoutSeconds = 30 (unless IDLE is set where it runs)",
+		"ktor-cio yaml/src/main/resources/application.yaml:4": "120s ktor.deployment.connectionIdleTimeoutSeconds = 120",
+		"ktor-cio plain/build.gradle.kts:1":                   "45s the CIO engine's default",
+	})
+}
+
+// wantHops checks a report's hops, "kind file:line" -> the start of
+// "idle source", and that there are no others.
+func wantHops(t *testing.T, r *Report, want map[string]string) {
+	t.Helper()
 	got := map[string]string{}
 	for _, h := range r.Hops {
-		got[h.Location.String()] = secs(h.Idle) + " " + h.Source
-	}
-	want := map[string]string{
-		"svc/src/main/resources/application.conf:4":  "30s ktor.deployment.connectionIdleTimeoutSeconds = 30 (unless IDLE is set where it runs)",
-		"yaml/src/main/resources/application.yaml:4": "120s ktor.deployment.connectionIdleTimeoutSeconds = 120",
-		"plain/build.gradle.kts:1":                   "45s the CIO engine's default",
+		got[h.Kind+" "+h.Location.String()] = secs(h.Idle) + " " + h.Source
 	}
 	if len(got) != len(want) {
 		t.Fatalf("hops %v, want %v", got, want)
 	}
 	for k, v := range want {
 		if !strings.HasPrefix(got[k], v) {
-			t.Errorf("%s: %q, want %q", k, got[k], v)
+			t.Errorf("%s: %q, want it to start with %q", k, got[k], v)
 		}
 	}
 }

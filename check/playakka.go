@@ -130,7 +130,7 @@ func jvmServerHops(root string, projects []jvmProject, hocon, servers []string, 
 				hop.Location = v.loc
 				hop = hoconHop(hop, p.srv.key, v)
 			}
-			hops = append(hops, applyJVMOverride(root, hop, p, len(projects), overrides))
+			hops = append(hops, applyJVMOverride(hop, p, len(projects), overrides))
 			n++
 		}
 		if n == 0 && !slices.ContainsFunc(projects, func(o jvmProject) bool {
@@ -141,7 +141,7 @@ func jvmServerHops(root string, projects []jvmProject, hocon, servers []string, 
 			hop := base
 			hop.Location = p.build
 			hop.Source = fmt.Sprintf("%s's default (%s): no application.conf sets %s", st.Name, secs(st.DefaultIdle), p.srv.key)
-			hops = append(hops, applyJVMOverride(root, hop, p, len(projects), overrides))
+			hops = append(hops, applyJVMOverride(hop, p, len(projects), overrides))
 		}
 	}
 	return hops
@@ -167,7 +167,7 @@ func hoconHop(hop Hop, key string, v hoconValue) Hop {
 
 // applyJVMOverride applies a -D property for the hop's key set in the
 // project's files (or anywhere, when the repository has one such project).
-func applyJVMOverride(root string, hop Hop, p jvmProject, projects int, overrides []jvmOverride) Hop {
+func applyJVMOverride(hop Hop, p jvmProject, projects int, overrides []jvmOverride) Hop {
 	var found []jvmOverride
 	for _, o := range overrides {
 		if o.key == p.srv.key && (projects == 1 || p.dir == "." || strings.HasPrefix(o.loc.File, p.dir+"/")) {
