@@ -103,6 +103,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var akkaServers []string                 // sources that start an Akka or Pekko HTTP server
 	var jvmOverrides []jvmOverride           // -Dplay.server.http.idleTimeout=... and the like
 	ktorBuilds := map[string]int{}           // build files that start Ktor's CIO EngineMain
+	cargoFiles := map[string][]byte{}        // Cargo.toml files (Rocket applications)
+	var rocketSettings []rocketCode          // keep_alive set in Rocket code
+	var rocketLaunches []string              // Rust sources that start a Rocket server
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -214,6 +217,20 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
 					r.Hops = append(r.Hops, parseTraefikFlags(rel(dir, path), src)...)
 				}
+				return nil
+			})
+		case strings.HasSuffix(name, ".rs"):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseActix(relp, src)...)
+				rocketSettings = append(rocketSettings, findRocketCode(relp, src)...)
+				if isRocketLaunch(src) {
+					rocketLaunches = append(rocketLaunches, relp)
+				}
+				return nil
+			})
+		case name == "Cargo.toml":
+			r.read(path, func(src []byte) error {
+				cargoFiles[relp] = src
 				return nil
 			})
 		case strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go"):
@@ -479,6 +496,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	r.Hops = append(r.Hops, dropwizardHops(dir, dropwizardApps, dropwizardConfigs)...)
 	r.Hops = append(r.Hops, ktorEngineMainHops(dir, ktorBuilds)...)
+	for _, c := range sortedKeys(cargoFiles) {
+		r.Hops = append(r.Hops, rocketHop(dir, c, cargoFiles[c], rocketSettings, rocketLaunches)...)
+	}
 	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
 	var tfKeys []string
 	for d := range tfDirs {

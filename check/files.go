@@ -91,7 +91,7 @@ func skipFile(name string, size int64) string {
 func testSource(rel, name string) bool {
 	ext := path.Ext(name)
 	switch ext {
-	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".scala", ".cs", ".rb",
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".py", ".java", ".kt", ".scala", ".cs", ".rb", ".rs",
 		".ini": // a PasteDeploy .ini under tests/ serves the functional tests
 	default:
 		return false
@@ -120,7 +120,7 @@ func testSource(rel, name string) bool {
 	}
 	for _, dir := range strings.Split(dirs, "/") {
 		switch {
-		case dir == "test", dir == "tests", dir == "spec", dir == "e2e", dir == "__mocks__",
+		case dir == "test", dir == "tests", dir == "spec", dir == "e2e", dir == "__mocks__", dir == "benches", dir == "benchmarks",
 			dir == "mock", dir == "mocks", dir == "cypress", dir == "playwright",
 			strings.HasSuffix(dir, ".Tests"), strings.HasSuffix(dir, ".Test"), strings.HasSuffix(dir, ".UnitTests"), strings.HasSuffix(dir, ".IntegrationTests"):
 			return true

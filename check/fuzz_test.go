@@ -66,6 +66,9 @@ func FuzzConfigParsers(f *testing.F) {
 		findJVMOverrides("Dockerfile", src)
 		jvmServerOfBuild(src)
 		parseKtorCIO("Main.kt", append([]byte("io.ktor\n"), src...))
+		parseActix("main.rs", append([]byte("actix_web\n"), src...))
+		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
+		isRocketLaunch(src)
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		// helm template's output, and its lines taken back to a template.

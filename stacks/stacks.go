@@ -100,6 +100,16 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("connectionIdleTimeoutSeconds = %d  (embeddedServer(CIO, configure = { ... }), or ktor.deployment.connectionIdleTimeoutSeconds in application.conf)", secs(d))
 		}},
+	{ID: "actix-web", Name: "actix-web", DefaultIdle: 5 * time.Second,
+		Default: "5 s (KeepAlive::Timeout)", Source: "actix-http 3.x keep_alive.rs: KeepAlive::default() = Timeout(5 s); actix-web 3 took seconds",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("HttpServer::new(...).keep_alive(Duration::from_secs(%d))", secs(d))
+		}},
+	{ID: "rocket", Name: "Rocket", DefaultIdle: 5 * time.Second,
+		Default: "5 s (keep_alive; 0 disables)", Source: "Rocket 0.5 Config: keep_alive = 5 (Config::debug_default and release_default)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("keep_alive = %d  ([release] in Rocket.toml, or ROCKET_KEEP_ALIVE=%d)", secs(d), secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {

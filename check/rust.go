@@ -1,0 +1,216 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lbdoctor/lbdoctor/stacks"
+)
+
+// Two Rust web frameworks close idle keep-alive connections after 5 s by
+// default, far below ALB's 60 s:
+//   - actix-web: HttpServer's keep_alive, KeepAlive::Timeout(5 s) (actix-http
+//     keep_alive.rs; actix-web 3 took seconds as an integer).
+//   - Rocket 0.5: Config.keep_alive, 5 s (0 disables it), from Rocket.toml,
+//     ROCKET_KEEP_ALIVE or code.
+// axum and hyper servers are not read: whether hyper closes an idle
+// connection depends on its version and on a timer being installed.
+
+var (
+	actixServerRe = regexp.MustCompile(`\bHttpServer::new\s*\(`)
+	actixKeepRe   = regexp.MustCompile(`\.keep_alive\s*\(\s*([^;]*?)\s*\)\s*(?:\.|;|\?|$)`)
+	rustSecsRe    = regexp.MustCompile(`^(?:KeepAlive::Timeout\s*\(\s*)?(?:std::time::)?(?:time::)?Duration::from_(secs|millis)\s*\(\s*(\d+)\s*\)\s*\)?$`)
+)
+
+// parseActix reads actix-web servers in Rust source.
+func parseActix(file string, src []byte) []Hop {
+	base := strings.ToLower(path.Base(file))
+	if !bytes.Contains(src, []byte("actix_web")) || strings.Contains(base, "metrics") || strings.Contains(base, "prometheus") {
+		return nil // (a metrics endpoint is scraped, not load balanced)
+	}
+	src = withoutRustTests(src)
+	m := actixServerRe.FindIndex(src)
+	if m == nil {
+		return nil
+	}
+	st := stacks.Must("actix-web")
+	hop := Hop{Role: App, Kind: "actix-web", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting, Pattern: true,
+		Location: Location{file, lineAt(src, m[0])}, Source: "actix-web's default keep_alive (5 s)"}
+	k := actixKeepRe.FindSubmatchIndex(src[m[0]:])
+	if k == nil {
+		return []Hop{hop}
+	}
+	raw := strings.Join(strings.Fields(string(src[m[0]+k[2]:m[0]+k[3]])), " ")
+	hop.Location.Line = lineAt(src, m[0]+k[0])
+	d, ok := actixKeepAlive(raw)
+	if !ok {
+		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("keep_alive(%s) is not a value lbdoctor reads", raw)
+		return []Hop{hop}
+	}
+	hop.Idle, hop.Source = d, fmt.Sprintf("keep_alive(%s)", raw)
+	return []Hop{hop}
+}
+
+// withoutRustTests cuts a Rust file at its first #[cfg(test)]: unit tests
+// live in a module at the end of the file they test.
+func withoutRustTests(src []byte) []byte {
+	if i := bytes.Index(src, []byte("#[cfg(test)]")); i >= 0 {
+		return src[:i]
+	}
+	return src
+}
+
+// rocketLaunchRe finds code that starts a Rocket server.
+var rocketLaunchRe = regexp.MustCompile(`#\[(?:rocket::)?launch\]|\brocket::(?:build|custom)\s*\(`)
+
+// isRocketLaunch reports whether Rust source starts a Rocket server
+// (outside its tests).
+func isRocketLaunch(src []byte) bool {
+	for _, l := range bytes.Split(withoutRustTests(src), []byte{'\n'}) {
+		if !bytes.HasPrefix(bytes.TrimSpace(l), []byte("//")) && rocketLaunchRe.Match(l) {
+			return true // (not in a comment: documentation shows #[launch] too)
+		}
+	}
+	return false
+}
+
+// actixKeepAlive reads keep_alive's argument: a Duration, KeepAlive::Timeout
+// of one, KeepAlive::Os (the OS decides: no idle limit of its own),
+// KeepAlive::Disabled or None, or seconds as an integer (actix-web 3).
+func actixKeepAlive(raw string) (time.Duration, bool) {
+	switch raw {
+	case "KeepAlive::Os", "None", "KeepAlive::Disabled":
+		if raw == "KeepAlive::Os" {
+			return Infinite, true
+		}
+		return NoKeepalive, true
+	}
+	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "Some("), ")")
+	if n, err := strconv.Atoi(strings.TrimSuffix(raw, "usize")); err == nil && n >= 0 {
+		if n == 0 {
+			return NoKeepalive, true
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	m := rustSecsRe.FindStringSubmatch(raw + strings.Repeat(")", strings.Count(raw, "(")-strings.Count(raw, ")")))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return 0, false
+	}
+	unit := time.Second
+	if m[1] == "millis" {
+		unit = time.Millisecond
+	}
+	if n == 0 {
+		return NoKeepalive, true
+	}
+	return time.Duration(n) * unit, true
+}
+
+// rocketKeepRe finds keep_alive in Rocket.toml or a Config literal in code.
+var rocketKeepRe = regexp.MustCompile(`(?m)^\s*keep_alive\s*[=:]\s*(\d+)\s*,?\s*(?:#.*)?$`)
+
+// rocketCodeRe finds keep_alive set in Rust code (a Config literal, or a
+// figment merge of ("keep_alive", N)).
+var rocketCodeRe = regexp.MustCompile(`\bkeep_alive\s*:\s*(\w+)|"keep_alive"\s*,\s*(\w+)`)
+
+// rocketCode is keep_alive set in a Rust source file.
+type rocketCode struct {
+	loc   Location
+	value string
+}
+
+// findRocketCode reads keep_alive settings of Rocket code.
+func findRocketCode(file string, src []byte) []rocketCode {
+	if !bytes.Contains(src, []byte("rocket")) || !bytes.Contains(src, []byte("keep_alive")) {
+		return nil
+	}
+	var out []rocketCode
+	for _, m := range rocketCodeRe.FindAllSubmatchIndex(src, -1) {
+		v := m[2:4]
+		if v[0] < 0 {
+			v = m[4:6]
+		}
+		out = append(out, rocketCode{Location{file, lineAt(src, m[0])}, string(src[v[0]:v[1]])})
+	}
+	return out
+}
+
+// rocketHop reads a Rocket application: a Cargo.toml that depends on rocket.
+// Its keep_alive comes from ROCKET_KEEP_ALIVE where the repository sets it
+// for the application, else code of the project that sets it, else
+// Rocket.toml beside Cargo.toml (the release profile's, else the global or
+// default one), else 5 s.
+func rocketHop(root, cargo string, src []byte, code []rocketCode, launches []string) []Hop {
+	dir := path.Dir(cargo)
+	if !slices.ContainsFunc(launches, func(f string) bool { return dir == "." || strings.HasPrefix(f, dir+"/") }) {
+		return nil // a library, a workspace's root, or tests only
+	}
+	i := bytes.Index(src, []byte("\nrocket "))
+	if i < 0 {
+		i = bytes.Index(src, []byte("\nrocket="))
+	}
+	if i < 0 {
+		return nil
+	}
+	st := stacks.Must("rocket")
+	hop := Hop{Role: App, Kind: "rocket", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting,
+		Location: Location{cargo, lineAt(src, i+1)}, Source: "Rocket's default keep_alive (5 s)"}
+	if file, line, v, ok := containerEnv(root, dir, "ROCKET_KEEP_ALIVE"); ok {
+		hop.Pattern = true
+		return []Hop{rocketValue(hop, v, Location{file, line}, "ROCKET_KEEP_ALIVE="+v)}
+	}
+	for _, c := range code {
+		if dir == "." || strings.HasPrefix(c.loc.File, dir+"/") {
+			hop.Pattern = true
+			return []Hop{rocketValue(hop, c.value, c.loc, "keep_alive "+c.value+" in code")}
+		}
+	}
+	toml := path.Join(dir, "Rocket.toml")
+	tsrc, err := readCapped(filepath.Join(root, filepath.FromSlash(toml)))
+	if err != nil {
+		return []Hop{hop}
+	}
+	// The profile that runs in production wins: [release], then [global]
+	// (which overrides all), then [default].
+	bestRank, section := 0, ""
+	for n, l := range strings.Split(string(tsrc), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			section = strings.Trim(t, "[] ")
+			continue
+		}
+		if m := rocketKeepRe.FindStringSubmatch(l); m != nil {
+			rank := map[string]int{"default": 1, "release": 2, "global": 3}[section]
+			if rank > bestRank {
+				bestRank = rank
+				hop = rocketValue(hop, m[1], Location{toml, n + 1}, fmt.Sprintf("keep_alive = %s ([%s] in Rocket.toml)", m[1], section))
+			}
+		}
+	}
+	return []Hop{hop}
+}
+
+func rocketValue(hop Hop, v string, loc Location, how string) Hop {
+	hop.Location = loc
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	switch {
+	case err != nil || n < 0:
+		hop.Known, hop.Idle, hop.Source = false, 0, how+": not a number of seconds"
+	case n == 0:
+		hop.Idle, hop.Source = NoKeepalive, how+" (keep-alive off)"
+	default:
+		hop.Idle, hop.Source = time.Duration(n)*time.Second, how
+	}
+	return hop
+}
