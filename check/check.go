@@ -299,6 +299,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseUvicornRun(rel(dir, path), src)...)
 				r.Hops = append(r.Hops, parsePythonServers(rel(dir, path), src)...)
+				r.Hops = append(r.Hops, parseSanic(dir, relp, src)...)
 				return nil
 			})
 		case strings.HasSuffix(name, ".ini"):

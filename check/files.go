@@ -102,7 +102,7 @@ func testSource(rel, name string) bool {
 			return true
 		}
 	}
-	if strings.HasPrefix(base, "test_") {
+	if strings.HasPrefix(base, "test_") || base == "test" || base == "tests" || base == "conftest" {
 		return true
 	}
 	// A mock server stands in for another service in development and tests.

@@ -69,6 +69,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseActix("main.rs", append([]byte("actix_web\n"), src...))
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
 		isRocketLaunch(src)
+		parseSanic(dir, "server.py", append([]byte("from sanic import Sanic\n"), src...))
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		// helm template's output, and its lines taken back to a template.

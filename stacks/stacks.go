@@ -110,6 +110,11 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("keep_alive = %d  ([release] in Rocket.toml, or ROCKET_KEEP_ALIVE=%d)", secs(d), secs(d))
 		}},
+	{ID: "sanic", Name: "Sanic", DefaultIdle: 120 * time.Second,
+		Default: "120 s from Sanic 23.6, 5 s before (KEEP_ALIVE_TIMEOUT)", Source: "sanic/config.py DEFAULT_CONFIG: KEEP_ALIVE_TIMEOUT 5 until 23.3, 120 from 23.6 (sanic-org/sanic#2670)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("app.config.KEEP_ALIVE_TIMEOUT = %d  (or SANIC_KEEP_ALIVE_TIMEOUT=%d)", secs(d), secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {
