@@ -58,11 +58,15 @@ func parseActix(file string, src []byte) []Hop {
 	return []Hop{hop}
 }
 
-// withoutRustTests cuts a Rust file at its first #[cfg(test)]: unit tests
-// live in a module at the end of the file they test.
+// rustTestModRe finds an inline unit-test module: #[cfg(test)] mod tests {.
+// (#[cfg(test)] mod tests; only declares one in another file.)
+var rustTestModRe = regexp.MustCompile(`#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{`)
+
+// withoutRustTests cuts a Rust file at its inline unit-test module, which
+// by convention ends the file it tests.
 func withoutRustTests(src []byte) []byte {
-	if i := bytes.Index(src, []byte("#[cfg(test)]")); i >= 0 {
-		return src[:i]
+	if m := rustTestModRe.FindIndex(src); m != nil {
+		return src[:m[0]]
 	}
 	return src
 }

@@ -41,6 +41,16 @@ func TestActixServer(t *testing.T) {
 			t.Errorf("%s: %+v, want %v at line %d", c.name, hops, c.idle, c.line)
 		}
 	}
+	// #[cfg(test)] mod test; declares tests in another file: the server
+	// below is not in them (actix/examples databases/mongodb).
+	declared := "#[cfg(test)]\nmod test;\n\nuse actix_web::{App, HttpServer};\n#[actix_web::main]\nasync fn main() {\n    HttpServer::new(|| App::new()).bind(\"0.0.0.0:8080\")?.run().await\n}\n"
+	if hops := parseActix("src/main.rs", []byte(declared)); len(hops) != 1 || hops[0].Location.Line != 7 {
+		t.Errorf("a server after a declared test module: %+v", hops)
+	}
+	inline := "use actix_web::{App, HttpServer};\nfn main() {}\n#[cfg(test)]\nmod tests {\n    use super::*;\n    #[actix_web::test]\n    async fn it() { HttpServer::new(|| App::new()); }\n}\n"
+	if hops := parseActix("src/main.rs", []byte(inline)); len(hops) != 0 {
+		t.Errorf("a server in an inline test module: %+v", hops)
+	}
 	if hops := parseActix("src/main.rs", []byte("use hyper::server::conn::http1;\nlet server = HttpServer::new();\n")); len(hops) != 0 {
 		t.Errorf("not actix-web: %+v", hops)
 	}
