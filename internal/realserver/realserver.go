@@ -38,15 +38,36 @@ func (s *Server) URL() string { return "http://" + s.Addr + "/" }
 // again as soon as it is closed, so two servers of tests running in parallel
 // could get the same one while the first (a JVM takes seconds) has not yet
 // bound it.
+//
+// Test binaries of several packages run at once (go test ./...), each with
+// its own servers. A port is reserved with a file created exclusively in a
+// shared directory until the test ends, so that two tests, in any process,
+// never start servers on the same port: the second one's start-up check
+// would otherwise see the first server accepting and measure the wrong one.
+// A reservation older than ten minutes is a crashed run's, and is taken.
 func FreePort(t testing.TB) int {
 	t.Helper()
+	dir := filepath.Join(os.TempDir(), "lbdoctor-test-ports")
+	os.MkdirAll(dir, 0o755)
 	for range 200 {
 		port := 20000 + rand.IntN(12000)
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			l.Close()
-			return port
+		lock := filepath.Join(dir, fmt.Sprint(port))
+		if st, err := os.Stat(lock); err == nil && time.Since(st.ModTime()) > 10*time.Minute {
+			os.Remove(lock)
 		}
+		f, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			continue // another test holds it
+		}
+		f.Close()
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			os.Remove(lock)
+			continue
+		}
+		l.Close()
+		t.Cleanup(func() { os.Remove(lock) })
+		return port
 	}
 	t.Fatal("no free port found in 20000-31999")
 	return 0
@@ -73,6 +94,11 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = dir
+	// Something else answering there would pass the start-up check below.
+	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+		c.Close()
+		t.Fatalf("start %s: %s already accepts connections before the server starts", name, addr)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
