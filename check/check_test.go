@@ -23,6 +23,20 @@ func TestDurations(t *testing.T) {
 	if _, ok := springDuration("${KEEPALIVE:65000}"); ok {
 		t.Error("placeholder resolved")
 	}
+	// A placeholder resolves to its default, as Spring resolves it when the
+	// variable is not set (public application.yml files write
+	// keep-alive-timeout: ${SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT:20000}); one
+	// without a default does not resolve.
+	for in, want := range map[string]time.Duration{"${KEEPALIVE:65000}": 65 * time.Second, "${A:${B:30s}}": 30 * time.Second, "70s": 70 * time.Second} {
+		if got, note, ok := springValue(in); !ok || got != want || (in[0] == '$') != (note != "") {
+			t.Errorf("springValue(%q) = %v %q %v, want %v", in, got, note, ok, want)
+		}
+	}
+	for _, in := range []string{"${KEEPALIVE}", "${response-timeout}", "${A:${B}}"} {
+		if _, _, ok := springValue(in); ok {
+			t.Errorf("springValue(%q) resolved", in)
+		}
+	}
 }
 
 func TestVersions(t *testing.T) {

@@ -163,6 +163,29 @@ func parseProperties(path string, src []byte) springProps {
 	return sp
 }
 
+// springPlaceholderRe is a property placeholder with a default:
+// ${NAME:default}, the default possibly another placeholder.
+var springPlaceholderRe = regexp.MustCompile(`^\$\{([^:}]+):(.*)\}$`)
+
+// springValue resolves a property value as Spring does when the variable
+// a placeholder names is not set: ${KEEP_ALIVE:70s} is 70s, and says so.
+// A placeholder without a default cannot be resolved.
+func springValue(val string) (time.Duration, string, bool) {
+	note := ""
+	for range 4 {
+		m := springPlaceholderRe.FindStringSubmatch(strings.TrimSpace(val))
+		if m == nil {
+			break
+		}
+		if note == "" {
+			note = fmt.Sprintf(" (its default: unless %s is set where the application runs)", m[1])
+		}
+		val = m[2]
+	}
+	d, ok := springDuration(val)
+	return d, note, ok
+}
+
 // springDuration converts a Spring Boot duration property: a plain number is
 // milliseconds; otherwise 20s, 500ms, 1m, 1h, 1d, or ISO-8601 PT20S.
 func springDuration(s string) (time.Duration, bool) {
@@ -248,7 +271,7 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 				Fix:     replacementFor(p, v)})
 			continue
 		}
-		d, ok := springDuration(val)
+		d, note, ok := springValue(val)
 		hop.Location = loc
 		if !ok {
 			hop.Known = false
@@ -257,7 +280,7 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 			return hop, findings
 		}
 		hop.Idle = d
-		hop.Source = p.key + "=" + val
+		hop.Source = p.key + "=" + val + note
 		if p.key != propKeepAlive.key {
 			hop.Source += " (keep-alive timeout falls back to the connection timeout)"
 		}

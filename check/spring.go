@@ -193,12 +193,12 @@ func springServerHop(sp springProps, server string) (Hop, []Finding) {
 		return hop, nil
 	}
 	hop.Location = Location{sp.file, sp.lines[key]}
-	d, ok := springDuration(val)
+	d, note, ok := springValue(val)
 	if !ok {
 		hop.Known, hop.Source = false, key+"="+val+" cannot be resolved"
 		return hop, []Finding{{Rule: RuleUnknown, Location: hop.Location, Message: fmt.Sprintf("%s=%s is not a literal duration", key, val)}}
 	}
-	hop.Idle, hop.Source = d, key+"="+val
+	hop.Idle, hop.Source = d, key+"="+val+note
 	if d <= 0 {
 		hop.Idle = Infinite
 	}

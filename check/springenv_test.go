@@ -63,3 +63,18 @@ func TestSpringOverrides(t *testing.T) {
 		})
 	}
 }
+
+// A property set by a placeholder with a default is the default, and says
+// that the variable may change it.
+func TestSpringPlaceholderDefault(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"pom.xml": "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.5</version></parent><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
+		"src/main/resources/application.yml": "server:\n  tomcat:\n    keep-alive-timeout: ${SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT:20000}\n",
+	})
+	wantHops(t, r, map[string]string{
+		"spring-boot-tomcat src/main/resources/application.yml:3": "20s server.tomcat.keep-alive-timeout=${SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT:20000} (its default: unless SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT is set where the application runs)",
+	})
+	if len(r.Findings) != 1 || r.Findings[0].Rule.ID != "LBD001" {
+		t.Errorf("findings %+v, want LBD001 (20 s behind the assumed 60 s)", r.Findings)
+	}
+}
