@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,9 +76,13 @@ func (r *Report) renderHelmCharts(ctx context.Context, root string, charts map[s
 		if r.Skipped[SkipTemplate] <= 0 {
 			delete(r.Skipped, SkipTemplate)
 		}
-		note := fmt.Sprintf("Helm chart %s: rendered by helm template with its default values (%d manifests)", c, n)
+		manifests := fmt.Sprintf("%d manifests", n)
+		if n == 1 {
+			manifests = "1 manifest"
+		}
+		note := fmt.Sprintf("Helm chart %s: rendered by helm template with its default values (%s)", c, manifests)
 		if len(o.HelmValues)+len(o.HelmSet) > 0 {
-			note = fmt.Sprintf("Helm chart %s: rendered by helm template with the values given (%d manifests)", c, n)
+			note = fmt.Sprintf("Helm chart %s: rendered by helm template with the values given (%s)", c, manifests)
 		}
 		if others := otherValuesFiles(filepath.Join(root, filepath.FromSlash(c)), o.HelmValues); len(others) > 0 {
 			note += "; other values files here: " + strings.Join(others, ", ")
@@ -160,9 +166,15 @@ func (r *Report) renderChart(ctx context.Context, root, chart, helm string, o Op
 	for _, v := range o.HelmSet {
 		args = append(args, "--set", v)
 	}
-	out, err := runHelm(ctx, root, helm, append(args, "--kube-version", helmKubeVersion))
-	if err != nil && strings.Contains(err.Error(), "kubeVersion") {
-		out, err = runHelm(ctx, root, helm, args)
+	out, err := renderWithKubeVersion(ctx, root, helm, args)
+	var missing string
+	if err != nil {
+		if _, deps, ok := strings.Cut(err.Error(), "missing in charts/ directory: "); ok {
+			// Dependencies not vendored (charts/ is often ignored by git):
+			// render the chart's own templates without them.
+			missing = deps
+			out, err = renderWithoutDeps(ctx, root, helm, dir, args)
+		}
 	}
 	if err != nil {
 		return 0, err
@@ -175,7 +187,110 @@ func (r *Report) renderChart(ctx context.Context, root, chart, helm string, o Op
 		tmpl, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(file)))
 		r.readRendered(root, file, g.text, tmpl, helpers)
 	}
+	if missing != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("Helm chart %s: rendered without its dependencies %s (not in its charts/ directory; helm dependency build %s adds them)", chart, missing, chart))
+	}
 	return n, nil
+}
+
+// renderWithKubeVersion runs helm template for a current Kubernetes, or
+// for helm's default when the chart refuses that version.
+func renderWithKubeVersion(ctx context.Context, root, helm string, args []string) ([]byte, error) {
+	out, err := runHelm(ctx, root, helm, append(args, "--kube-version", helmKubeVersion))
+	if err != nil && strings.Contains(err.Error(), "kubeVersion") {
+		out, err = runHelm(ctx, root, helm, args)
+	}
+	return out, err
+}
+
+// helmCopyMax bounds the size of a chart copied to render it without its
+// dependencies.
+const helmCopyMax = 16 << 20
+
+// renderWithoutDeps renders a copy of the chart whose Chart.yaml (and a v1
+// chart's requirements.yaml) no longer lists dependencies. The copy keeps
+// the chart's name, so the templates helm names are the original's.
+func renderWithoutDeps(ctx context.Context, root, helm, dir string, args []string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "lbdoctor-chart-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	copyDir := filepath.Join(tmp, filepath.Base(dir))
+	if err := copyChart(dir, copyDir, helmCopyMax); err != nil {
+		return nil, fmt.Errorf("copying the chart to render it without its dependencies: %v", err)
+	}
+	meta, err := os.ReadFile(filepath.Join(copyDir, "Chart.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(meta, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("Chart.yaml: %v", err)
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "dependencies" {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			break
+		}
+	}
+	meta, err = yaml.Marshal(&doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(copyDir, "Chart.yaml"), meta, 0o644); err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"requirements.yaml", "requirements.lock", "Chart.lock"} {
+		os.Remove(filepath.Join(copyDir, f))
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if a == dir || a == mustAbs(dir) {
+			args[i] = copyDir
+		}
+	}
+	return renderWithKubeVersion(ctx, root, helm, args)
+}
+
+func mustAbs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}
+
+// copyChart copies a chart directory (regular files and directories only,
+// at most max bytes in all).
+func copyChart(src, dst string, max int64) error {
+	var total int64
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if total += info.Size(); total > max {
+			return fmt.Errorf("the chart is over %d MiB", max>>20)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
 }
 
 // runHelm runs helm with args in dir and returns what it printed.

@@ -68,7 +68,7 @@ func TestSpringOverrides(t *testing.T) {
 // that the variable may change it.
 func TestSpringPlaceholderDefault(t *testing.T) {
 	r, _ := checkFiles(t, map[string]string{
-		"pom.xml": "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.5</version></parent><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
+		"pom.xml":                            "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.5</version></parent><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
 		"src/main/resources/application.yml": "server:\n  tomcat:\n    keep-alive-timeout: ${SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT:20000}\n",
 	})
 	wantHops(t, r, map[string]string{
