@@ -21,6 +21,14 @@ func TestMoreServers(t *testing.T) {
 	}{
 		{"hypercorn default", "Dockerfile", "FROM python:3.12\nCMD [\"hypercorn\", \"app.main:app\", \"--bind\", \"0.0.0.0:8000\"]\n",
 			[]want{{"hypercorn", 5 * time.Second, true, 2}}},
+		// The exec form's closing bracket once stuck to the last argument:
+		// "75]" read as a variable hid the most common form of the fix.
+		{"uvicorn exec form, keep-alive last", "Dockerfile", "CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--timeout-keep-alive\", \"75\"]\n",
+			[]want{{"uvicorn", 75 * time.Second, true, 1}}},
+		{"gunicorn exec form, worker last", "Dockerfile", "CMD [\"gunicorn\", \"app:app\", \"--keep-alive\", \"75\", \"-k\", \"sync\"]\n",
+			[]want{{"gunicorn", NoKeepalive, true, 1}}},
+		{"gunicorn compose, single quotes", "compose.yaml", "services:\n  web:\n    command: ['gunicorn', 'app:app', '-k', 'gevent', '--keep-alive', '65']\n",
+			[]want{{"gunicorn", 65 * time.Second, true, 3}}},
 		{"hypercorn keep-alive", "start.sh", "#!/bin/sh\nexec hypercorn --bind 0.0.0.0:8000 --keep-alive 75 app:app\n",
 			[]want{{"hypercorn", 75 * time.Second, true, 2}}},
 		{"hypercorn keep-alive=", "Procfile", "web: hypercorn --keep-alive=90 -w 2 app:app\n",

@@ -311,7 +311,10 @@ func parseCommandLines(path string, src []byte) []Hop {
 			next++
 			text = strings.TrimSuffix(strings.TrimRight(text, " \t\r"), "\\") + " " + sc.Text()
 		}
-		line := strings.NewReplacer(`", "`, " ", `","`, " ", `",`, " ", `"`, "", "'", "").Replace(text)
+		// An exec-form array (CMD ["gunicorn", "--keep-alive", "75"]) becomes
+		// a command line; its brackets must not stick to the first and last
+		// arguments ("75]" is not a number).
+		line := strings.NewReplacer(`["`, "[ ", `"]`, " ]", `", "`, " ", `","`, " ", `",`, " ", `"`, "", `['`, "[ ", `']`, " ]", `', '`, " ", `','`, " ", `',`, " ", "'", "").Replace(text)
 		// Base images name servers without running them
 		// (FROM tiangolo/uvicorn-gunicorn-fastapi, image: ...).
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {
