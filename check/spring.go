@@ -72,8 +72,10 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 // root) names Spring at all (org.springframework, spring-boot).
 func buildNamesSpring(root, dir string) bool {
 	for {
-		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts"} {
-			if src, err := readCapped(filepath.Join(dir, n)); err == nil &&
+		// A Gradle version catalog names the dependencies a build file
+		// only refers to (alias(libs.plugins.spring.boot)).
+		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts", "gradle/libs.versions.toml"} {
+			if src, err := readCapped(filepath.Join(dir, filepath.FromSlash(n))); err == nil &&
 				(bytes.Contains(src, []byte("springframework")) || bytes.Contains(src, []byte("spring-boot"))) {
 				return true
 			}

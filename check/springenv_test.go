@@ -78,3 +78,24 @@ func TestSpringPlaceholderDefault(t *testing.T) {
 		t.Errorf("findings %+v, want LBD001 (20 s behind the assumed 60 s)", r.Findings)
 	}
 }
+
+// An application.yml is Spring's when a build file or the Gradle version
+// catalog names Spring; with a build that names none (Micronaut, Ktor) it
+// is not read.
+func TestApplicationYmlOwner(t *testing.T) {
+	yml := "server:\n  port: 8080\n"
+	r, _ := checkFiles(t, map[string]string{
+		"catalog/build.gradle.kts":                     "plugins {\n    alias(libs.plugins.spring.boot)\n}\n",
+		"catalog/gradle/libs.versions.toml":            "[plugins]\nspring-boot = { id = \"org.springframework.boot\", version = \"3.3.5\" }\n",
+		"catalog/src/main/resources/application.yml":   yml,
+		"micronaut/build.gradle":                       "plugins { id(\"io.micronaut.application\") version \"4.4.0\" }\n",
+		"micronaut/src/main/resources/application.yml": yml,
+	})
+	var kinds []string
+	for _, h := range r.Hops {
+		kinds = append(kinds, h.Kind+" "+h.Location.File)
+	}
+	if len(kinds) != 1 || kinds[0] != "spring-boot catalog/src/main/resources/application.yml" {
+		t.Errorf("hops %v, want one for the catalog's Spring application (its server unknown), none for Micronaut", kinds)
+	}
+}
