@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lbdoctor/lbdoctor/stacks"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -38,7 +37,7 @@ func dropwizardApp(src []byte) int {
 		if strings.HasSuffix(name, "Test") || slices.ContainsFunc([]string{"Fake", "Test", "Mock", "Stub", "Dummy"}, func(p string) bool { return strings.HasPrefix(name, p) }) {
 			continue // a stand-in that tests start in code, not a deployed application
 		}
-		return bytes.Count(src[:m[0]], []byte{'\n'}) + 1
+		return lineAt(src, m[0])
 	}
 	return 0
 }
@@ -87,9 +86,8 @@ func dropwizardDuration(v string) (time.Duration, bool) {
 // parseDropwizardConfig reads the application connector's idle timeout
 // from a Dropwizard configuration file.
 func parseDropwizardConfig(file string, src []byte) (Hop, bool) {
-	st := stacks.Must("dropwizard")
-	hop := Hop{Role: App, Kind: "dropwizard", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting,
-		Location: Location{file, 1}, Source: "Dropwizard's default connector idleTimeout (30 s)"}
+	hop := serverHop("dropwizard", "dropwizard", Location{file, 1}, "Dropwizard's default connector idleTimeout (30 s)")
+	hop.Pattern = false // read with a YAML parser
 	docs, err := yamlDocs(file, src)
 	if err != nil || len(docs) == 0 {
 		return hop, false
@@ -143,14 +141,13 @@ func dropwizardHops(root string, apps map[string]int, configs map[string][]byte)
 		}
 	}
 	order := sortedKeys(modules)
-	// The nearest module claims a configuration: the deepest first.
-	slices.SortStableFunc(order, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
+	deepestFirst(order, func(d string) string { return d })
 	var hops []Hop
 	claimed := map[string]bool{}
 	for _, dir := range order {
 		n := 0
 		for _, c := range sortedKeys(configs) {
-			if claimed[c] || !(dir == "." || strings.HasPrefix(c, dir+"/")) {
+			if claimed[c] || !inDir(dir, c) {
 				continue
 			}
 			if hop, ok := parseDropwizardConfig(c, configs[c]); ok {
@@ -160,11 +157,9 @@ func dropwizardHops(root string, apps map[string]int, configs map[string][]byte)
 			}
 		}
 		if n == 0 {
-			st := stacks.Must("dropwizard")
-			hops = append(hops, Hop{Role: App, Kind: "dropwizard", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting,
-				// Pattern: the configuration it runs with may live elsewhere.
-				Location: modules[dir], Pattern: true,
-				Source: "Dropwizard's default connector idleTimeout (30 s); no configuration file with a server section found"})
+			// Medium confidence: the configuration it runs with may live elsewhere.
+			hops = append(hops, serverHop("dropwizard", "dropwizard", modules[dir],
+				"Dropwizard's default connector idleTimeout (30 s); no configuration file with a server section found"))
 		}
 	}
 	return hops

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -306,4 +307,16 @@ func helmChartOf(root, rel string) string {
 func dirExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// inDir reports whether a path relative to the root lies in dir (also
+// relative; "." is the whole repository).
+func inDir(dir, file string) bool {
+	return dir == "." || strings.HasPrefix(file, dir+"/")
+}
+
+// deepestFirst sorts directories so that deeper ones come first: the
+// nearest project then claims the files below it before its parents do.
+func deepestFirst[T any](s []T, dir func(T) string) {
+	slices.SortStableFunc(s, func(a, b T) int { return strings.Count(dir(b), "/") - strings.Count(dir(a), "/") })
 }

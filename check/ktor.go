@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/lbdoctor/lbdoctor/stacks"
 )
 
 // Ktor's CIO engine closes connections idle for connectionIdleTimeoutSeconds,
@@ -36,9 +34,7 @@ func parseKtorCIO(file string, src []byte) []Hop {
 	if m == nil {
 		return nil
 	}
-	st := stacks.Must("ktor-cio")
-	hop := Hop{Role: App, Kind: "ktor-cio", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting, Pattern: true,
-		Location: Location{file, lineAt(src, m[0])}, Source: "the CIO engine's default connectionIdleTimeoutSeconds (45 s)"}
+	hop := serverHop("ktor-cio", "ktor-cio", Location{file, lineAt(src, m[0])}, "the CIO engine's default connectionIdleTimeoutSeconds (45 s)")
 	if v := ktorIdleRe.FindSubmatchIndex(src); v != nil {
 		raw := strings.TrimSpace(string(src[v[2]:v[3]]))
 		hop.Location.Line = lineAt(src, v[0])
@@ -77,11 +73,10 @@ func isKtorCIOEngineMain(src []byte) int {
 // ktorEngineMainHops reads each CIO EngineMain project's configuration:
 // src/main/resources/application.conf (HOCON) or application.yaml.
 func ktorEngineMainHops(root string, builds map[string]int) []Hop {
-	st := stacks.Must("ktor-cio")
 	var hops []Hop
 	for _, b := range sortedKeys(builds) {
-		hop := Hop{Role: App, Kind: "ktor-cio", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting,
-			Location: Location{b, builds[b]}, Source: "the CIO engine's default connectionIdleTimeoutSeconds (45 s): no application.conf or application.yaml sets it"}
+		hop := serverHop("ktor-cio", "ktor-cio", Location{b, builds[b]}, "the CIO engine's default connectionIdleTimeoutSeconds (45 s): no application.conf or application.yaml sets it")
+		hop.Pattern = false
 		res := path.Join(path.Dir(b), "src/main/resources")
 		if values, ok := readHOCONFile(root, path.Join(res, "application.conf")); ok {
 			if v, set := values["ktor.deployment.connectionIdleTimeoutSeconds"]; set {

@@ -38,16 +38,15 @@ var playPluginRe = regexp.MustCompile(`"(?:com\.typesafe\.play|org\.playframewor
 // project/plugins.sbt, pom.xml, build.gradle) uses: Play wins, as a Play
 // application also depends on Akka or Pekko HTTP.
 func jvmServerOfBuild(src []byte) (jvmServer, int, bool) {
-	line := func(i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
 	if m := playPluginRe.FindIndex(src); m != nil {
-		return playServer, line(m[0]), true
+		return playServer, lineAt(src, m[0]), true
 	}
 	for _, s := range []struct {
 		srv  jvmServer
 		mark string
 	}{{pekkoServer, "pekko-http"}, {akkaServer, "akka-http"}} {
 		if i := bytes.Index(src, []byte(s.mark)); i >= 0 {
-			return s.srv, line(i), true
+			return s.srv, lineAt(src, i), true
 		}
 	}
 	return jvmServer{}, 0, false
@@ -78,7 +77,7 @@ func findJVMOverrides(rel string, src []byte) []jvmOverride {
 	var out []jvmOverride
 	for _, m := range jvmPropertyRe.FindAllSubmatchIndex(src, -1) {
 		out = append(out, jvmOverride{string(src[m[2]:m[3]]), string(src[m[4]:m[5]]),
-			Location{rel, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}})
+			Location{rel, lineAt(src, m[0])}})
 	}
 	return out
 }
@@ -99,19 +98,19 @@ func isAkkaServerSource(src []byte) bool {
 // An Akka or Pekko HTTP project needs a source below it that starts a
 // server (servers lists them).
 func jvmServerHops(root string, projects []jvmProject, hocon, servers []string, overrides []jvmOverride) []Hop {
-	// The nearest project claims a file: the deepest first.
-	slices.SortStableFunc(projects, func(a, b jvmProject) int { return strings.Count(b.dir, "/") - strings.Count(a.dir, "/") })
+	deepestFirst(projects, func(p jvmProject) string { return p.dir })
 	claimed := map[string]bool{}
 	var hops []Hop
 	for _, p := range projects {
-		if p.srv.id != "play" && !slices.ContainsFunc(servers, func(f string) bool { return p.dir == "." || strings.HasPrefix(f, p.dir+"/") }) {
+		if p.srv.id != "play" && !slices.ContainsFunc(servers, func(f string) bool { return inDir(p.dir, f) }) {
 			continue // the HTTP client only
 		}
 		st := stacks.Must(p.srv.id)
-		base := Hop{Role: App, Kind: p.srv.id, Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting}
+		base := serverHop(p.srv.id, p.srv.id, p.build, "")
+		base.Pattern = false // HOCON is read by its structure
 		n := 0
 		for _, f := range hocon {
-			if claimed[f] || !(p.dir == "." || strings.HasPrefix(f, p.dir+"/")) || !strings.Contains("/"+f, "/"+p.srv.configDir) {
+			if claimed[f] || !inDir(p.dir, f) || !strings.Contains("/"+f, "/"+p.srv.configDir) {
 				continue
 			}
 			values, ok := readHOCONFile(root, f)
@@ -133,9 +132,7 @@ func jvmServerHops(root string, projects []jvmProject, hocon, servers []string, 
 			hops = append(hops, applyJVMOverride(hop, p, len(projects), overrides))
 			n++
 		}
-		if n == 0 && !slices.ContainsFunc(projects, func(o jvmProject) bool {
-			return o.dir != p.dir && (p.dir == "." || strings.HasPrefix(o.dir, p.dir+"/"))
-		}) {
+		if n == 0 && !slices.ContainsFunc(projects, func(o jvmProject) bool { return o.dir != p.dir && inDir(p.dir, o.dir) }) {
 			// (A build with projects of its own below it, an aggregate or
 			// a template's, is not itself the service.)
 			hop := base
@@ -170,7 +167,7 @@ func hoconHop(hop Hop, key string, v hoconValue) Hop {
 func applyJVMOverride(hop Hop, p jvmProject, projects int, overrides []jvmOverride) Hop {
 	var found []jvmOverride
 	for _, o := range overrides {
-		if o.key == p.srv.key && (projects == 1 || p.dir == "." || strings.HasPrefix(o.loc.File, p.dir+"/")) {
+		if o.key == p.srv.key && (projects == 1 || inDir(p.dir, o.loc.File)) {
 			found = append(found, o)
 		}
 	}

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/lbdoctor/lbdoctor/stacks"
 )
 
 // Two Rust web frameworks close idle keep-alive connections after 5 s by
@@ -40,9 +38,7 @@ func parseActix(file string, src []byte) []Hop {
 	if m == nil {
 		return nil
 	}
-	st := stacks.Must("actix-web")
-	hop := Hop{Role: App, Kind: "actix-web", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting, Pattern: true,
-		Location: Location{file, lineAt(src, m[0])}, Source: "actix-web's default keep_alive (5 s)"}
+	hop := serverHop("actix-web", "actix-web", Location{file, lineAt(src, m[0])}, "actix-web's default keep_alive (5 s)")
 	k := actixKeepRe.FindSubmatchIndex(src[m[0]:])
 	if k == nil {
 		return []Hop{hop}
@@ -157,7 +153,7 @@ func findRocketCode(file string, src []byte) []rocketCode {
 // default one), else 5 s.
 func rocketHop(root, cargo string, src []byte, code []rocketCode, launches []string) []Hop {
 	dir := path.Dir(cargo)
-	if !slices.ContainsFunc(launches, func(f string) bool { return dir == "." || strings.HasPrefix(f, dir+"/") }) {
+	if !slices.ContainsFunc(launches, func(f string) bool { return inDir(dir, f) }) {
 		return nil // a library, a workspace's root, or tests only
 	}
 	i := bytes.Index(src, []byte("\nrocket "))
@@ -167,15 +163,14 @@ func rocketHop(root, cargo string, src []byte, code []rocketCode, launches []str
 	if i < 0 {
 		return nil
 	}
-	st := stacks.Must("rocket")
-	hop := Hop{Role: App, Kind: "rocket", Name: st.Name, Known: true, Idle: st.DefaultIdle, Setting: st.Setting,
-		Location: Location{cargo, lineAt(src, i+1)}, Source: "Rocket's default keep_alive (5 s)"}
+	hop := serverHop("rocket", "rocket", Location{cargo, lineAt(src, i+1)}, "Rocket's default keep_alive (5 s)")
+	hop.Pattern = false // Cargo.toml and Rocket.toml; the environment and code set it again
 	if file, line, v, ok := containerEnv(root, dir, "ROCKET_KEEP_ALIVE"); ok {
 		hop.Pattern = true
 		return []Hop{rocketValue(hop, v, Location{file, line}, "ROCKET_KEEP_ALIVE="+v)}
 	}
 	for _, c := range code {
-		if dir == "." || strings.HasPrefix(c.loc.File, dir+"/") {
+		if inDir(dir, c.loc.File) {
 			hop.Pattern = true
 			return []Hop{rocketValue(hop, c.value, c.loc, "keep_alive "+c.value+" in code")}
 		}

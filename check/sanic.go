@@ -7,7 +7,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -68,12 +67,10 @@ func parseSanic(root, file string, src []byte) []Hop {
 
 func sanicValue(hop Hop, raw string, loc Location, how string) Hop {
 	hop.Location = loc
-	f, err := strconv.ParseFloat(strings.Trim(raw, `"'`), 64)
-	switch {
-	case err != nil || f < 0 || f > 1e9:
+	if d, ok := seconds(strings.Trim(raw, `"'`)); ok {
+		hop.Idle, hop.Source = d, how
+	} else {
 		hop.Known, hop.Idle, hop.Source = false, 0, how+": not a number of seconds here"
-	default:
-		hop.Idle, hop.Source = time.Duration(f*float64(time.Second)), how
 	}
 	return hop
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -163,7 +164,8 @@ func uwsgiEnv(path string, src []byte) uwsgiOptions {
 	return o
 }
 
-func lineAt(src []byte, i int) int { return strings.Count(string(src[:i]), "\n") + 1 }
+// lineAt is the 1-based line of byte i of src.
+func lineAt(src []byte, i int) int { return bytes.Count(src[:i], []byte{'\n'}) + 1 }
 
 // parseUwsgiIni reads the [uwsgi] section of an ini file.
 func parseUwsgiIni(path string, src []byte) []Hop {
