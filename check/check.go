@@ -202,22 +202,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if looksLikeDropwizardConfig(src) {
 					dropwizardConfigs[relp] = src
 				}
-				switch {
-				case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")):
-					hops, fs, err := parseCloudFormation(rel(dir, path), src)
-					r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
-					return err
-				case bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind")):
-					r.kube = append(r.kube, kubeObjects(rel(dir, path), src)...)
-					hops, err := parseKubernetes(rel(dir, path), src)
-					r.Hops = append(r.Hops, hops...)
-					r.Hops = append(r.Hops, parseTraefikFlags(rel(dir, path), src)...)
-					return err
-				case strings.Contains(name, "compose"):
-					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
-					r.Hops = append(r.Hops, parseTraefikFlags(rel(dir, path), src)...)
-				}
-				return nil
+				return r.readYAMLConfig(relp, name, src)
 			})
 		case strings.HasSuffix(name, ".rs"):
 			r.read(path, func(src []byte) error {
@@ -1032,6 +1017,45 @@ func secs(d time.Duration) string {
 	return d.String()
 }
 
+// readYAMLConfig reads a YAML or JSON file (relp relative to the root):
+// a CloudFormation template, Kubernetes manifests, or a compose file.
+func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
+	switch {
+	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")):
+		hops, fs, err := parseCloudFormation(relp, src)
+		r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+		return err
+	case bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind")):
+		r.kube = append(r.kube, kubeObjects(relp, src)...)
+		hops, err := parseKubernetes(relp, src)
+		r.Hops = append(r.Hops, hops...)
+		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
+		return err
+	case strings.Contains(name, "compose"):
+		r.Hops = append(r.Hops, parseCommandLines(relp, src)...)
+		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
+	}
+	return nil
+}
+
+// addTraefikTransports notes where a file defines Traefik's named
+// serversTransports.
+func (r *Report) addTraefikTransports(relp string, src []byte) {
+	if i := traefikTransportsRe.FindIndex(src); i != nil {
+		r.traefikTransports = append(r.traefikTransports, Location{relp, lineAt(src, i[0])})
+	}
+}
+
+// addSpringOverrides collects the Spring server properties a file sets
+// outside the property files, with the project it belongs to.
+func (r *Report) addSpringOverrides(root, relp string, src []byte) {
+	project, atRoot := projectOf(root, relp)
+	if atRoot {
+		project = ""
+	}
+	r.springOverrides = append(r.springOverrides, findSpringOverrides(relp, project, src)...)
+}
+
 // scanClientsAndRefs collects HTTP client pools from source files and base
 // URLs from configuration files, for checkClientPools.
 func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
@@ -1044,18 +1068,12 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	}
 	if ext == ".yml" || ext == ".yaml" || ext == ".toml" {
 		if src, err := r.source(path); err == nil {
-			if i := traefikTransportsRe.FindIndex(src); i != nil {
-				r.traefikTransports = append(r.traefikTransports, Location{relp, bytes.Count(src[:i[0]], []byte{'\n'}) + 1})
-			}
+			r.addTraefikTransports(relp, src)
 		}
 	}
 	if isSpringOverrideFile(name) {
 		if src, err := r.source(path); err == nil {
-			project, atRoot := projectOf(root, relp)
-			if atRoot {
-				project = ""
-			}
-			r.springOverrides = append(r.springOverrides, findSpringOverrides(relp, project, src)...)
+			r.addSpringOverrides(root, relp, src)
 		}
 	}
 	switch {

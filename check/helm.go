@@ -173,7 +173,7 @@ func (r *Report) renderChart(ctx context.Context, root, chart, helm string, o Op
 			// Dependencies not vendored (charts/ is often ignored by git):
 			// render the chart's own templates without them.
 			missing = deps
-			out, err = renderWithoutDeps(ctx, root, helm, dir, args)
+			out, err = renderWithoutDeps(ctx, root, helm, abs, args)
 		}
 	}
 	if err != nil {
@@ -184,7 +184,7 @@ func (r *Report) renderChart(ctx context.Context, root, chart, helm string, o Op
 	for _, g := range renderedBySource(out) {
 		n += g.docs
 		file := helmSourceFile(chart, g.source)
-		tmpl, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(file)))
+		tmpl, _ := readCapped(filepath.Join(root, filepath.FromSlash(file)))
 		r.readRendered(root, file, g.text, tmpl, helpers)
 	}
 	if missing != "" {
@@ -207,9 +207,10 @@ func renderWithKubeVersion(ctx context.Context, root, helm string, args []string
 // dependencies.
 const helmCopyMax = 16 << 20
 
-// renderWithoutDeps renders a copy of the chart whose Chart.yaml (and a v1
-// chart's requirements.yaml) no longer lists dependencies. The copy keeps
-// the chart's name, so the templates helm names are the original's.
+// renderWithoutDeps renders a copy of the chart at dir (absolute, as args
+// name it) whose Chart.yaml (and a v1 chart's requirements.yaml) no longer
+// lists dependencies. The copy keeps the chart's name, so the templates
+// helm names are the original's.
 func renderWithoutDeps(ctx context.Context, root, helm, dir string, args []string) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "lbdoctor-chart-")
 	if err != nil {
@@ -246,20 +247,10 @@ func renderWithoutDeps(ctx context.Context, root, helm, dir string, args []strin
 		os.Remove(filepath.Join(copyDir, f))
 	}
 	args = slices.Clone(args)
-	for i, a := range args {
-		if a == dir || a == mustAbs(dir) {
-			args[i] = copyDir
-		}
+	if i := slices.Index(args, dir); i >= 0 {
+		args[i] = copyDir
 	}
 	return renderWithKubeVersion(ctx, root, helm, args)
-}
-
-func mustAbs(p string) string {
-	a, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	return a
 }
 
 // copyChart copies a chart directory (regular files and directories only,
@@ -330,8 +321,8 @@ func chartHelpers(root, chart string) []templateFile {
 		if e.IsDir() || !strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil || len(src) > MaxFileSize {
+		src, err := readCapped(filepath.Join(dir, e.Name()))
+		if err != nil {
 			continue
 		}
 		out = append(out, templateFile{path.Join(chart, "templates", e.Name()), strings.Split(string(src), "\n")})
@@ -342,18 +333,20 @@ func chartHelpers(root, chart string) []templateFile {
 // otherValuesFiles lists the values files in a chart directory besides
 // values.yaml (values-prod.yaml, values.production.yaml ...) and those given.
 func otherValuesFiles(dir string, given []string) []string {
+	var used []string
+	for _, g := range given {
+		a, _ := filepath.Abs(g)
+		used = append(used, a)
+	}
 	entries, _ := os.ReadDir(dir)
 	var out []string
 	for _, e := range entries {
 		n := e.Name()
 		ext := path.Ext(n)
-		used := false
-		for _, g := range given {
-			a, _ := filepath.Abs(g)
-			b, _ := filepath.Abs(filepath.Join(dir, n))
-			used = used || a == b
+		if e.IsDir() || !strings.HasPrefix(n, "values") || n == "values.yaml" || ext != ".yaml" && ext != ".yml" || strings.Contains(n, "schema") {
+			continue
 		}
-		if !e.IsDir() && !used && strings.HasPrefix(n, "values") && n != "values.yaml" && (ext == ".yaml" || ext == ".yml") && !strings.Contains(n, "schema") {
+		if a, _ := filepath.Abs(filepath.Join(dir, n)); !slices.Contains(used, a) {
 			out = append(out, n)
 		}
 	}
@@ -432,29 +425,10 @@ func helmSourceFile(chart, source string) string {
 func (r *Report) readRendered(root, file string, text, tmpl []byte, helpers []templateFile) {
 	hops, findings, kube, overrides, errs := len(r.Hops), len(r.Findings), len(r.kube), len(r.springOverrides), len(r.Errors)
 	transports := len(r.traefikTransports)
-	if i := traefikTransportsRe.FindIndex(text); i != nil {
-		r.traefikTransports = append(r.traefikTransports, Location{file, bytes.Count(text[:i[0]], []byte{'\n'}) + 1})
-	}
-	project, atRoot := projectOf(root, file)
-	if atRoot {
-		project = ""
-	}
-	r.springOverrides = append(r.springOverrides, findSpringOverrides(file, project, text)...)
-	switch {
-	case bytes.Contains(text, []byte("AWS::ElasticLoadBalancing")):
-		h, fs, err := parseCloudFormation(file, text)
-		r.Hops, r.Findings = append(r.Hops, h...), append(r.Findings, fs...)
-		if err != nil {
-			r.addErr(root, err)
-		}
-	case bytes.Contains(text, []byte("apiVersion")) && bytes.Contains(text, []byte("kind")):
-		r.kube = append(r.kube, kubeObjects(file, text)...)
-		h, err := parseKubernetes(file, text)
-		r.Hops = append(r.Hops, h...)
-		r.Hops = append(r.Hops, parseTraefikFlags(file, text)...)
-		if err != nil {
-			r.addErr(root, err)
-		}
+	r.addTraefikTransports(file, text)
+	r.addSpringOverrides(root, file, text)
+	if err := r.readYAMLConfig(file, path.Base(file), text); err != nil {
+		r.addErr(root, err)
 	}
 	m := newLineMap(text, tmpl, helpers)
 	fix := func(l *Location) {
