@@ -68,7 +68,7 @@ func (r *Report) renderHelmCharts(ctx context.Context, root string, charts map[s
 		}
 		// Its templates (and its subcharts') were read after all.
 		for sub, k := range charts {
-			if sub == c || strings.HasPrefix(sub, c+"/") || c == "." {
+			if sub == c || inSubcharts(c, sub) {
 				r.Skipped[SkipTemplate] -= k
 				r.Files += k
 			}
@@ -113,11 +113,21 @@ func helmProgram(named string) (string, string) {
 // parentChart returns the chart that c is a subchart of ("" for none).
 func parentChart(c string, charts map[string]int) string {
 	for p := range charts {
-		if p != c && (p == "." && strings.HasPrefix(c, "charts/") || strings.HasPrefix(c, p+"/charts/")) {
+		if p != c && inSubcharts(p, c) {
 			return p
 		}
 	}
 	return ""
+}
+
+// inSubcharts reports whether chart sub lies in chart c's charts/
+// directory (at any depth): helm renders it with c. A chart elsewhere below
+// c is a chart of its own.
+func inSubcharts(c, sub string) bool {
+	if c == "." {
+		return strings.HasPrefix(sub, "charts/")
+	}
+	return strings.HasPrefix(sub, c+"/charts/")
 }
 
 // helmReleaseRe is what Helm accepts as a release name.

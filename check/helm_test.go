@@ -195,6 +195,25 @@ spec:
                   number: 80
 `
 
+// The skipped count keeps the templates of charts that were not read: a
+// chart at the root renders its subcharts, not a chart of its own below it.
+func TestHelmSkippedCount(t *testing.T) {
+	helm := realserver.Helm(t)
+	r, _ := checkFilesWith(t, Options{Helm: helm}, map[string]string{
+		"Chart.yaml":                       "apiVersion: v2\nname: root\nversion: 0.1.0\n",
+		"values.yaml":                      "idle: 30\n",
+		"templates/ingress.yaml":           ingressTemplate,
+		"charts/sub/Chart.yaml":            "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+		"charts/sub/templates/svc.yaml":    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+		"examples/broken/Chart.yaml":       "apiVersion: v2\nname: broken\nversion: 0.1.0\n",
+		"examples/broken/templates/a.yaml": "{{ required \"x is needed\" .Values.x }}\n",
+		"examples/broken/templates/b.yaml": "{{ required \"x is needed\" .Values.x }}\n",
+	})
+	if r.Skipped[SkipTemplate] != 2 {
+		t.Errorf("skipped %v, want the broken chart's 2 templates", r.Skipped)
+	}
+}
+
 // Without helm, each chart gets a note that says how to render it.
 func TestHelmChartsUnrendered(t *testing.T) {
 	r, _ := checkFilesWith(t, Options{Helm: HelmOff}, map[string]string{
