@@ -24,6 +24,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"CMD hypercorn --keep-alive 7 a:b\nwaitress-serve --channel-timeout=4 a:b\nbundle exec thin -t 9 start",
 		"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Service\n- name: X\n---\n# Source: c/templates/a.yaml\n",
 		"akka {\n http.server { idle-timeout = 90s }\n x = [1,\n 2]\n y = \"\"\"\n}\n\"\"\"\n}\n}}}\ninclude \"a.conf\"\n",
+		"HttpServer::new(|| App::new()).keep_alive(a)b));",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)

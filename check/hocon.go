@@ -42,8 +42,11 @@ func readHOCON(rel string, src []byte, abs string, depth int) map[string]hoconVa
 				name := strings.Trim(strings.TrimSpace(strings.TrimPrefix(t, "include ")), `"`)
 				name = strings.TrimSuffix(strings.TrimPrefix(name, "file("), ")")
 				name = strings.Trim(name, `"`)
+				// Only files beside it or below: a repository's content
+				// must not make lbdoctor read elsewhere (or fetch a URL).
+				local := !filepath.IsAbs(name) && !strings.Contains(name, "..") && !strings.Contains(name, "://")
 				p := filepath.Join(filepath.Dir(abs), name)
-				if inc, err := readCapped(p); err == nil && !strings.Contains(name, "://") {
+				if inc, err := readCapped(p); local && err == nil {
 					for k, v := range readHOCON(filepath.ToSlash(filepath.Join(filepath.Dir(rel), name)), inc, p, depth+1) {
 						out[joinKey(prefix, k)] = v
 					}

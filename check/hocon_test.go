@@ -79,6 +79,15 @@ func TestHOCONInclude(t *testing.T) {
 	if v := got["akka.http.server.idle-timeout"]; v.value != "30s" || v.loc.File != "conf/application.conf" {
 		t.Errorf("included value: %+v", v)
 	}
+	// An include outside the file's directory is not followed.
+	os.WriteFile(filepath.Join(dir, "outside.conf"), []byte("akka.http.server.idle-timeout = 1s\n"), 0o644)
+	inner := filepath.Join(dir, "conf")
+	os.MkdirAll(inner, 0o755)
+	for _, inc := range []string{`include "../outside.conf"`, `include "` + filepath.Join(dir, "outside.conf") + `"`} {
+		if got := readHOCON("conf/x.conf", []byte(inc+"\n"), filepath.Join(inner, "x.conf"), 0); len(got) != 0 {
+			t.Errorf("%s was followed: %v", inc, got)
+		}
+	}
 }
 
 func TestHOCONDuration(t *testing.T) {

@@ -86,20 +86,21 @@ func isRocketLaunch(src []byte) bool {
 // KeepAlive::Disabled or None, or seconds as an integer (actix-web 3).
 func actixKeepAlive(raw string) (time.Duration, bool) {
 	switch raw {
-	case "KeepAlive::Os", "None", "KeepAlive::Disabled":
-		if raw == "KeepAlive::Os" {
-			return Infinite, true
-		}
+	case "KeepAlive::Os":
+		return Infinite, true
+	case "None", "KeepAlive::Disabled":
 		return NoKeepalive, true
 	}
-	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "Some("), ")")
+	if inner, ok := strings.CutPrefix(raw, "Some("); ok {
+		raw = strings.TrimSuffix(inner, ")")
+	}
 	if n, err := strconv.Atoi(strings.TrimSuffix(raw, "usize")); err == nil && n >= 0 {
 		if n == 0 {
 			return NoKeepalive, true
 		}
 		return time.Duration(n) * time.Second, true
 	}
-	m := rustSecsRe.FindStringSubmatch(raw + strings.Repeat(")", strings.Count(raw, "(")-strings.Count(raw, ")")))
+	m := rustSecsRe.FindStringSubmatch(raw)
 	if m == nil {
 		return 0, false
 	}

@@ -22,8 +22,10 @@ func TestActixKeepAlive(t *testing.T) {
 			t.Errorf("actixKeepAlive(%q) = %v, %v; want %v", raw, got, ok, want)
 		}
 	}
-	if _, ok := actixKeepAlive("config.keep_alive()"); ok {
-		t.Error("an expression was read as a value")
+	for _, raw := range []string{"config.keep_alive()", "a)b)", "Some(", ")"} {
+		if _, ok := actixKeepAlive(raw); ok {
+			t.Errorf("%q was read as a value", raw)
+		}
 	}
 }
 
