@@ -40,7 +40,11 @@ func TestHapiServer(t *testing.T) {
 	for src, want := range map[string]time.Duration{
 		"const Hapi = require('@hapi/hapi');\nconst server = Hapi.server({ port: 3000 });\nawait server.start();\n":                                            5 * time.Second,
 		"const Hapi = require('@hapi/hapi');\nconst server = Hapi.server({ port: 3000 });\nserver.listener.keepAliveTimeout = 70000;\nawait server.start();\n": 70 * time.Second,
-		"import Hapi from '@hapi/hapi';\nconst server = new Hapi.Server({ port: 3000 });\n":                                                                    5 * time.Second,
+		// Seen in public hapi code: Hapi.Server without new, and a module
+		// bound to a lower-case name.
+		"const Hapi = require('@hapi/hapi');\nconst server = Hapi.Server({ host: 'localhost', port: 8080 });\n":            5 * time.Second,
+		"const hapi = require('@hapi/hapi');\nconst init = async () => { const server = hapi.server({ port: 3000 }); };\n": 5 * time.Second,
+		"import Hapi from '@hapi/hapi';\nconst server = new Hapi.Server({ port: 3000 });\n":                                5 * time.Second,
 	} {
 		hops, _ := parseNodeSource("server.js", []byte(src), proj)
 		if len(hops) != 1 || hops[0].Idle != want {
