@@ -102,6 +102,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var hoconFiles []string                  // .conf files in conf/ or src/main/resources/
 	var akkaServers []string                 // sources that start an Akka or Pekko HTTP server
 	var jvmOverrides []jvmOverride           // -Dplay.server.http.idleTimeout=... and the like
+	var propertyProjects []jvmProject        // Quarkus, Micronaut
 	ktorBuilds := map[string]int{}           // build files that start Ktor's CIO EngineMain
 	cargoFiles := map[string][]byte{}        // Cargo.toml files (Rocket applications)
 	var rocketSettings []rocketCode          // keep_alive set in Rocket code
@@ -318,6 +319,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					}
 					jvmProjects = addJVMProject(jvmProjects, jvmProject{srv, d, Location{relp, line}})
 				}
+				if srv, line, ok := propertyServerOfBuild(src); ok && name != "build.sbt" && name != "plugins.sbt" {
+					propertyProjects = addJVMProject(propertyProjects, jvmProject{srv, filepath.ToSlash(filepath.Dir(relp)), Location{relp, line}})
+				}
 				return nil
 			})
 		case strings.HasSuffix(name, ".java") || strings.HasSuffix(name, ".kt") || strings.HasSuffix(name, ".scala"):
@@ -435,6 +439,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				return err
 			}
 			fileProfile := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "application"), ".properties"), ".yml"), ".yaml")
+			if quarkusOrMicronaut(dir, filepath.Dir(p)) {
+				return nil // read by propertyServerHops, even with a Spring compatibility layer
+			}
 			server, build, haveBuild := springServer(dir, filepath.Dir(p))
 			if haveBuild && server == "" && !buildNamesSpring(dir, filepath.Dir(p)) {
 				// An application.yml of Ktor, Micronaut or Quarkus: their
@@ -486,6 +493,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		r.Hops = append(r.Hops, rocketHop(dir, c, cargoFiles[c], rocketSettings, rocketLaunches)...)
 	}
 	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
+	var propertyFiles []string
+	for _, p := range springFiles {
+		propertyFiles = append(propertyFiles, rel(dir, p))
+	}
+	r.Hops = append(r.Hops, propertyServerHops(dir, propertyProjects, propertyFiles, jvmOverrides)...)
 	var tfKeys []string
 	for d := range tfDirs {
 		tfKeys = append(tfKeys, d)

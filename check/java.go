@@ -171,19 +171,7 @@ var springPlaceholderRe = regexp.MustCompile(`^\$\{([^:}]+):(.*)\}$`)
 // a placeholder names is not set: ${KEEP_ALIVE:70s} is 70s, and says so.
 // A placeholder without a default cannot be resolved.
 func springValue(val string) (time.Duration, string, bool) {
-	note := ""
-	for range 4 {
-		m := springPlaceholderRe.FindStringSubmatch(strings.TrimSpace(val))
-		if m == nil {
-			break
-		}
-		if note == "" {
-			note = fmt.Sprintf(" (its default: unless %s is set where the application runs)", m[1])
-		}
-		val = m[2]
-	}
-	d, ok := springDuration(val)
-	return d, note, ok
+	return placeholderValue(val, springDuration)
 }
 
 // springDuration converts a Spring Boot duration property: a plain number is

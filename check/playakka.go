@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lbdoctor/lbdoctor/stacks"
 )
@@ -23,13 +24,24 @@ import (
 type jvmServer struct {
 	id, key   string
 	configDir string // "conf/" (Play) or "src/main/resources/"
+	env       string // the environment variable for the key, if the framework reads one
+	// duration converts the key's values; nil is HOCON's.
+	duration func(string) (time.Duration, bool)
 }
 
 var (
-	playServer  = jvmServer{"play", "play.server.http.idleTimeout", "conf/"}
-	akkaServer  = jvmServer{"akka-http", "akka.http.server.idle-timeout", "src/main/resources/"}
-	pekkoServer = jvmServer{"pekko-http", "pekko.http.server.idle-timeout", "src/main/resources/"}
+	playServer  = jvmServer{id: "play", key: "play.server.http.idleTimeout", configDir: "conf/"}
+	akkaServer  = jvmServer{id: "akka-http", key: "akka.http.server.idle-timeout", configDir: "src/main/resources/"}
+	pekkoServer = jvmServer{id: "pekko-http", key: "pekko.http.server.idle-timeout", configDir: "src/main/resources/"}
 )
+
+// parse converts a value of the server's key.
+func (s jvmServer) parse(v string) (time.Duration, bool) {
+	if s.duration == nil {
+		return hoconDuration(v)
+	}
+	return s.duration(v)
+}
 
 // playPluginRe is Play's sbt plugin or a Play project in a build.
 var playPluginRe = regexp.MustCompile(`"(?:com\.typesafe\.play|org\.playframework)"\s*%\s*"sbt-plugin"|enablePlugins\([^)]*\bPlay(?:Scala|Java|Minimal|Service|Web)`)
@@ -59,25 +71,43 @@ type jvmProject struct {
 	build Location
 }
 
-// jvmPropertyRe finds -Dkey=value for the three keys on a command line.
-var jvmPropertyRe = regexp.MustCompile(`-D(play\.server\.http\.idleTimeout|akka\.http\.server\.idle-timeout|pekko\.http\.server\.idle-timeout)=["']?([^"'\s]+)`)
+// jvmPropertyRe finds -Dkey=value for the frameworks' keys on a command line.
+var jvmPropertyRe = regexp.MustCompile(`-D(play\.server\.http\.idleTimeout|akka\.http\.server\.idle-timeout|pekko\.http\.server\.idle-timeout|quarkus\.http\.idle-timeout|micronaut\.server\.idle-timeout)=["']?([^"'\s]+)`)
 
-// jvmOverride is a -D system property found in a file of the repository.
+// jvmEnvRe finds the environment variables Quarkus and Micronaut read for
+// their keys: NAME=value, NAME: value, or a Kubernetes/ECS name and value.
+var jvmEnvRe = regexp.MustCompile(`\b(QUARKUS_HTTP_IDLE_TIMEOUT|MICRONAUT_SERVER_IDLE_TIMEOUT)\b["']?(?:\s*[=:]\s*|["']?\s*,?\s*\n?\s*-?\s*["']?value["']?\s*[:=]\s*)["']?([^"'\s,}\]]+)`)
+
+// jvmEnvKeys maps those variables to their keys.
+var jvmEnvKeys = map[string]string{
+	"QUARKUS_HTTP_IDLE_TIMEOUT":     quarkusServer.key,
+	"MICRONAUT_SERVER_IDLE_TIMEOUT": micronautServer.key,
+}
+
+// jvmOverride is a -D system property, or an environment variable, found in
+// a file of the repository.
 type jvmOverride struct {
 	key, value string
+	how        string // as written: -Dkey or the variable's name
 	loc        Location
 }
 
 // findJVMOverrides reads the -D properties a file (Dockerfile, script,
-// manifest, build.sbt's javaOptions, conf/application.ini) passes.
+// manifest, build.sbt's javaOptions, conf/application.ini) passes, and the
+// environment variables it sets for Quarkus and Micronaut.
 func findJVMOverrides(rel string, src []byte) []jvmOverride {
-	if !bytes.Contains(src, []byte("-D")) {
-		return nil
-	}
 	var out []jvmOverride
-	for _, m := range jvmPropertyRe.FindAllSubmatchIndex(src, -1) {
-		out = append(out, jvmOverride{string(src[m[2]:m[3]]), string(src[m[4]:m[5]]),
-			Location{rel, lineAt(src, m[0])}})
+	if bytes.Contains(src, []byte("-D")) {
+		for _, m := range jvmPropertyRe.FindAllSubmatchIndex(src, -1) {
+			key := string(src[m[2]:m[3]])
+			out = append(out, jvmOverride{key, string(src[m[4]:m[5]]), "-D" + key, Location{rel, lineAt(src, m[0])}})
+		}
+	}
+	if bytes.Contains(src, []byte("_IDLE_TIMEOUT")) {
+		for _, m := range jvmEnvRe.FindAllSubmatchIndex(src, -1) {
+			name := string(src[m[2]:m[3]])
+			out = append(out, jvmOverride{jvmEnvKeys[name], string(src[m[4]:m[5]]), name, Location{rel, lineAt(src, m[0])}})
+		}
 	}
 	return out
 }
@@ -177,18 +207,18 @@ func applyJVMOverride(hop Hop, p jvmProject, projects int, overrides []jvmOverri
 	for _, o := range found[1:] {
 		if o.value != found[0].value {
 			hop.Known, hop.Idle = false, 0
-			hop.Source = fmt.Sprintf("-D%s is set to different values (%s, %s)", p.srv.key, found[0].loc, o.loc)
+			hop.Source = fmt.Sprintf("%s is set to different values (%s, %s)", found[0].how, found[0].loc, o.loc)
 			return hop
 		}
 	}
 	o := found[0]
 	hop.Pattern = true
-	d, ok := hoconDuration(o.value)
+	d, ok := p.srv.parse(o.value)
 	if !ok {
-		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("-D%s=%s at %s is not a duration lbdoctor reads", o.key, o.value, o.loc)
+		hop.Known, hop.Idle, hop.Source = false, 0, fmt.Sprintf("%s=%s at %s is not a duration lbdoctor reads", o.how, o.value, o.loc)
 		return hop
 	}
-	hop.Known, hop.Idle, hop.Source = true, d, fmt.Sprintf("-D%s=%s at %s, which overrides the configuration files", o.key, o.value, o.loc)
+	hop.Known, hop.Idle, hop.Source = true, d, fmt.Sprintf("%s=%s at %s, which overrides the configuration files", o.how, o.value, o.loc)
 	return hop
 }
 
@@ -210,6 +240,6 @@ func addJVMProject(ps []jvmProject, p jvmProject) []jvmProject {
 // starts a JVM service (where -D properties are given).
 func jvmPropertyFile(name string) bool {
 	ext := path.Ext(name)
-	return containerFile(name) || ext == ".sh" || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
+	return containerFile(name) || strings.HasPrefix(name, ".env") || ext == ".sh" || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
 		name == "build.sbt" || name == "application.ini" || name == "Procfile"
 }

@@ -95,6 +95,16 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("pekko.http.server.idle-timeout = %d s  (application.conf)", secs(d))
 		}},
+	{ID: "quarkus", Name: "Quarkus (Vert.x HTTP)", DefaultIdle: 30 * time.Minute,
+		Default: "30 min (quarkus.http.idle-timeout)", Source: "Quarkus 1.x-3.x vertx-http HttpConfiguration: idle-timeout defaultValue 30M, given to Vert.x's HttpServerOptions idle timeout",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("quarkus.http.idle-timeout=%ds  (application.properties, or QUARKUS_HTTP_IDLE_TIMEOUT=%ds)", secs(d), secs(d))
+		}},
+	{ID: "micronaut", Name: "Micronaut (Netty)", DefaultIdle: 5 * time.Minute,
+		Default: "5 min (micronaut.server.idle-timeout)", Source: "micronaut-core HttpServerConfiguration: DEFAULT_IDLE_TIME_MINUTES = 5; the Netty pipeline closes a connection on ALL_IDLE (4.x HttpPipelineBuilder, PipeliningServerHandler)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("micronaut.server.idle-timeout: %ds  (application.yml, or MICRONAUT_SERVER_IDLE_TIMEOUT=%ds)", secs(d), secs(d))
+		}},
 	{ID: "ktor-cio", Name: "Ktor (CIO engine)", DefaultIdle: 45 * time.Second,
 		Default: "45 s (connectionIdleTimeoutSeconds)", Source: "Ktor 1.x-3.x CIO: HttpServerSettings.connectionIdleTimeoutSeconds = 45; EngineMain reads ktor.deployment.connectionIdleTimeoutSeconds",
 		setting: func(d time.Duration) string {
