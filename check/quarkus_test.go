@@ -24,7 +24,7 @@ func TestQuarkusMicronaut(t *testing.T) {
 		"billing/src/test/resources/application.yaml": "quarkus:\n  http:\n    idle-timeout: 1s\n",
 		// Quarkus with no setting: its 30 min default.
 		"search/pom.xml": quarkusPom,
-		"search/src/main/resources/application.properties": "quarkus.datasource.db-kind=postgresql\n",
+		"search/src/main/resources/application.properties":            "quarkus.datasource.db-kind=postgresql\n",
 		"search/src/main/resources/application-kubernetes.properties": "quarkus.kubernetes.namespace=search\n",
 		// A Quarkus command-line tool with the REST client only.
 		"cli/pom.xml": "<project><dependency><groupId>io.quarkus</groupId><artifactId>quarkus-rest-client-jackson</artifactId></dependency></project>\n",
