@@ -25,6 +25,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: Service\n- name: X\n---\n# Source: c/templates/a.yaml\n",
 		"akka {\n http.server { idle-timeout = 90s }\n x = [1,\n 2]\n y = \"\"\"\n}\n\"\"\"\n}\n}}}\ninclude \"a.conf\"\n",
 		"HttpServer::new(|| App::new()).keep_alive(a)b));",
+		"io.quarkus quarkus-rest\n%prod.quarkus.http.idle-timeout=P1DT2H30.5S\nENV QUARKUS_HTTP_IDLE_TIMEOUT=${X:${Y:30s}}\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -66,6 +67,10 @@ func FuzzConfigParsers(f *testing.F) {
 		}
 		findJVMOverrides("Dockerfile", src)
 		jvmServerOfBuild(src)
+		propertyServerOfBuild(src)
+		quarkusDuration(s)
+		micronautDuration(s)
+		placeholderValue(s, quarkusDuration)
 		parseKtorCIO("Main.kt", append([]byte("io.ktor\n"), src...))
 		parseActix("main.rs", append([]byte("actix_web\n"), src...))
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
