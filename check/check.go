@@ -661,9 +661,33 @@ func (r *Report) evaluate(o Options) {
 			}
 		}
 	}
+	// Links whose names match no backend's project: when the backends at
+	// the repository's root are the only candidates (a single service with
+	// its Terraform beside it, its ECS service named unlike the checkout's
+	// directory), they are that service's.
+	var orphans []link
+	for _, l := range r.links {
+		if !slices.ContainsFunc(facing, func(b Hop) bool {
+			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, projectName(r.Dir, b.Location.File)) })
+		}) {
+			orphans = append(orphans, l)
+		}
+	}
 	for _, b := range facing {
-		project := projectName(r.Dir, b.Location.File)
+		project, atRoot := projectOf(r.Dir, b.Location.File)
 		linked := false
+		if atRoot && len(orphans) > 0 && !slices.ContainsFunc(r.links, func(l link) bool {
+			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, project) })
+		}) {
+			for _, l := range orphans {
+				for _, lb := range lbs {
+					if lb.Name == l.lb {
+						linked = true
+						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: the root's", l.where))
+					}
+				}
+			}
+		}
 		for _, l := range r.links {
 			for _, n := range l.names {
 				if !sameService(n, project) {

@@ -1,0 +1,61 @@
+package check
+
+import (
+	"slices"
+	"testing"
+)
+
+// A single service with its Terraform beside it at the repository root:
+// the ECS service is named unlike the checkout's directory, yet the load
+// balancer that routes to it is the one in front of the root's server.
+// Judged against the repository's 30 s ALB, Node's 45 s is safe; judged
+// against an assumed 60 s ALB it was a false LBD001. In a monorepo, a link
+// that names another project is not the root's.
+func TestRootServiceTakesUnmatchedLink(t *testing.T) {
+	tf := `resource "aws_lb" "web" {
+  load_balancer_type = "application"
+  idle_timeout       = 30
+}
+resource "aws_lb_target_group" "web" {
+  port = 80
+}
+resource "aws_ecs_service" "svc" {
+  name = "express_app_service"
+  load_balancer {
+    target_group_arn = aws_lb_target_group.web.arn
+    container_name   = "express_app"
+    container_port   = 80
+  }
+}
+`
+	server := "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 45000\nserver.headersTimeout = 46000\n"
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"root service", map[string]string{
+			"alb.tf": tf, "Dockerfile": "FROM node:20\nCMD node server.js\n", "package.json": `{"dependencies":{"express":"^4"}}`, "server.js": server,
+		}, nil},
+		{"root service too short", map[string]string{
+			"alb.tf": tf, "Dockerfile": "FROM node:20\nCMD node server.js\n", "package.json": `{"dependencies":{"express":"^4"}}`,
+			"server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
+		}, []string{"LBD001 error server.js:4"}},
+		{"monorepo: the link names another project", map[string]string{
+			"infra/alb.tf": tf,
+			"express-app/Dockerfile": "FROM node:20\n", "express-app/package.json": `{"dependencies":{"express":"^4"}}`, "express-app/server.js": server,
+			"package.json": `{"dependencies":{"express":"^4"}}`, "server.js": "const express = require('express')\nexpress().listen(3000)\n",
+		}, []string{"LBD001 warning server.js:2"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := checkFiles(t, c.files)
+			var got []string
+			for _, f := range r.Findings {
+				got = append(got, f.Rule.ID+" "+string(f.Level())+" "+f.Location.String())
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("findings %q, want %q", got, c.want)
+			}
+		})
+	}
+}
