@@ -42,7 +42,7 @@ resource "aws_ecs_service" "svc" {
 			"server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
 		}, []string{"LBD001 error server.js:4"}},
 		{"monorepo: the link names another project", map[string]string{
-			"infra/alb.tf": tf,
+			"infra/alb.tf":           tf,
 			"express-app/Dockerfile": "FROM node:20\n", "express-app/package.json": `{"dependencies":{"express":"^4"}}`, "express-app/server.js": server,
 			"package.json": `{"dependencies":{"express":"^4"}}`, "server.js": "const express = require('express')\nexpress().listen(3000)\n",
 		}, []string{"LBD001 warning server.js:2"}},
