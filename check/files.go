@@ -58,10 +58,11 @@ func skipDir(root, rel, name string) string {
 	}
 	// Test sources and fixtures configure tests, not what is deployed.
 	switch strings.ToLower(name) {
-	case "__tests__", "testdata", "test_data", "test-data", "test_files", "test-files", "testfiles", "fixtures", "test-fixtures", "test_fixtures":
+	case "__tests__", "testdata", "test_data", "test-data", "test_files", "test-files", "testfiles", "fixtures", "test-fixtures", "test_fixtures",
+		"integration-tests", "integration-test", "integration_tests":
 		return SkipTests
 	}
-	if strings.HasSuffix(rel, "src/test") || rel == "src/test" {
+	if strings.HasSuffix(rel, "src/test") || rel == "src/test" || strings.HasSuffix(rel, "src/it") || rel == "src/it" {
 		return SkipTests
 	}
 	return ""

@@ -51,6 +51,12 @@ var quarkusHTTPExtensions = []string{"quarkus-rest", "quarkus-resteasy", "quarku
 // platform, not Vert.x, holds the client's connections.
 var quarkusServerlessRe = regexp.MustCompile(`quarkus-(?:amazon-lambda|google-cloud-functions|azure-functions)`)
 
+// quarkusExtensionRe finds the build of a Quarkus extension's modules (its
+// runtime module depends on quarkus-vertx-http as a library does), or of
+// its deployment module, which depends on other extensions' deployment
+// artifacts.
+var quarkusExtensionRe = regexp.MustCompile(`quarkus-extension-maven-plugin|["']io\.quarkus\.extension["']|<artifactId>quarkus-[a-z0-9-]+-deployment</artifactId>|io\.quarkus:quarkus-[a-z0-9-]+-deployment`)
+
 // micronautNettyRe finds a Micronaut application on its Netty HTTP server:
 // the dependency, or the runtime the Gradle plugin or the Maven parent
 // chooses (other runtimes, Jetty, Tomcat, Undertow, have settings of their
@@ -61,11 +67,11 @@ var micronautNettyRe = regexp.MustCompile(`micronaut-http-server-netty|runtime\s
 // build.gradle.kts) is a Quarkus or Micronaut application with an HTTP server.
 func propertyServerOfBuild(src []byte) (jvmServer, int, bool) {
 	s := string(src)
-	if strings.Contains(s, "io.quarkus") && !quarkusServerlessRe.MatchString(s) {
+	if strings.Contains(s, "io.quarkus") && !quarkusServerlessRe.MatchString(s) && !quarkusExtensionRe.MatchString(s) {
 		for _, m := range quarkusArtifactRe.FindAllStringIndex(s, -1) {
 			a := s[m[0]:m[1]]
-			if strings.Contains(a, "client") {
-				continue
+			if strings.Contains(a, "client") || strings.HasSuffix(a, "-deployment") {
+				continue // the HTTP client; an extension's build step, not its server
 			}
 			if slices.ContainsFunc(quarkusHTTPExtensions, func(e string) bool { return a == e || strings.HasPrefix(a, e+"-") }) {
 				return quarkusServer, lineAt(src, m[0]), true
