@@ -69,7 +69,10 @@ type Report struct {
 	// traefikTransports are where Traefik's dynamic configuration defines
 	// named serversTransports (see the Traefik pool in evaluate).
 	traefikTransports []Location
-	seenPairs         map[string]bool
+	// unfronted are directories deployed with no load balancer in front
+	// (an Elastic Beanstalk single-instance environment's bundle).
+	unfronted []string
+	seenPairs map[string]bool
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -103,6 +106,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var akkaServers []string                 // sources that start an Akka or Pekko HTTP server
 	var jvmOverrides []jvmOverride           // -Dplay.server.http.idleTimeout=... and the like
 	var propertyProjects []jvmProject        // Quarkus, Micronaut
+	ebBundles := map[string]*ebBundle{}      // Elastic Beanstalk source bundles, by directory
 	ktorBuilds := map[string]int{}           // build files that start Ktor's CIO EngineMain
 	cargoFiles := map[string][]byte{}        // Cargo.toml files (Rocket applications)
 	var rocketSettings []rocketCode          // keep_alive set in Rocket code
@@ -161,6 +165,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		r.Files++
 		slash := filepath.ToSlash(path)
 		r.scanClientsAndRefs(dir, path, relp, name)
+		if b := ebBundleOf(relp); b != "" {
+			if ebBundles[b] == nil {
+				ebBundles[b] = &ebBundle{dir: b}
+			}
+			ebBundles[b].files = append(ebBundles[b].files, relp)
+			if isEBConfig(relp) {
+				ebBundles[b].configs = append(ebBundles[b].configs, relp)
+			}
+		}
 		if jvmPropertyFile(name) {
 			if src, err := r.source(path); err == nil {
 				jvmOverrides = append(jvmOverrides, findJVMOverrides(relp, src)...)
@@ -493,6 +506,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		r.Hops = append(r.Hops, rocketHop(dir, c, cargoFiles[c], rocketSettings, rocketLaunches)...)
 	}
 	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
+	r.addBeanstalk(dir, ebBundles)
 	var propertyFiles []string
 	for _, p := range springFiles {
 		propertyFiles = append(propertyFiles, rel(dir, p))
@@ -537,6 +551,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
 	r.applySpringOverrides(dir)
+	r.linkBeanstalkEnvironments(ebBundles)
 	r.evaluate(o)
 	r.checkClientPools(o)
 	for i := range r.Findings {
@@ -667,7 +682,7 @@ func (r *Report) evaluate(o Options) {
 	// directory), they are that service's.
 	var orphans []link
 	for _, l := range r.links {
-		if !slices.ContainsFunc(facing, func(b Hop) bool {
+		if l.dir == "" && !slices.ContainsFunc(facing, func(b Hop) bool {
 			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, projectName(r.Dir, b.Location.File)) })
 		}) {
 			orphans = append(orphans, l)
@@ -689,6 +704,18 @@ func (r *Report) evaluate(o Options) {
 			}
 		}
 		for _, l := range r.links {
+			if l.dir != "" {
+				if !inDir(l.dir, b.Location.File) {
+					continue
+				}
+				for _, lb := range lbs {
+					if lb.Name == l.lb {
+						linked = true
+						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s", l.where))
+					}
+				}
+				continue
+			}
 			for _, n := range l.names {
 				if !sameService(n, project) {
 					continue
@@ -701,6 +728,9 @@ func (r *Report) evaluate(o Options) {
 				}
 				break
 			}
+		}
+		if !linked && slices.ContainsFunc(r.unfronted, func(d string) bool { return inDir(d, b.Location.File) }) {
+			continue // deployed with no load balancer (an Elastic Beanstalk single instance)
 		}
 		if !linked {
 			for _, f := range nearestFronts(b, assumed, defaultFront) {
@@ -845,6 +875,10 @@ func proxyReaches(root string, proxies []Hop) []proxyReach {
 	out := make([]proxyReach, len(proxies))
 	for i, p := range proxies {
 		scope := proxyScope(root, p.Location.File)
+		if b := ebBundleOf(p.Location.File); b != "" {
+			// An Elastic Beanstalk instance's nginx fronts its own bundle.
+			scope = strings.TrimPrefix(b+"/", "./")
+		}
 		out[i] = proxyReach{p.Location.File, scope, composeBuildDirs(root, scope)}
 	}
 	return out
@@ -1057,7 +1091,7 @@ func secs(d time.Duration) string {
 // a CloudFormation template, Kubernetes manifests, or a compose file.
 func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 	switch {
-	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")):
+	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")) || bytes.Contains(src, []byte("AWS::ElasticBeanstalk::Environment")):
 		hops, fs, err := parseCloudFormation(relp, src)
 		r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
 		return err

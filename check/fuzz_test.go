@@ -26,6 +26,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"akka {\n http.server { idle-timeout = 90s }\n x = [1,\n 2]\n y = \"\"\"\n}\n\"\"\"\n}\n}}}\ninclude \"a.conf\"\n",
 		"HttpServer::new(|| App::new()).keep_alive(a)b));",
 		"io.quarkus quarkus-rest\n%prod.quarkus.http.idle-timeout=P1DT2H30.5S\nENV QUARKUS_HTTP_IDLE_TIMEOUT=${X:${Y:30s}}\n",
+		"option_settings:\n  aws:elbv2:loadbalancer:\n    IdleTimeout: 120\n  - namespace: aws:elb:policies\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -68,6 +69,8 @@ func FuzzConfigParsers(f *testing.F) {
 		findJVMOverrides("Dockerfile", src)
 		jvmServerOfBuild(src)
 		propertyServerOfBuild(src)
+		parseEBExtension(".ebextensions/a.config", src)
+		parseEBSavedConfig("a.cfg.yml", src)
 		quarkusDuration(s)
 		micronautDuration(s)
 		placeholderValue(s, quarkusDuration)

@@ -20,6 +20,7 @@ type link struct {
 	lb    string   // the load balancer hop's Name
 	names []string // candidate service names, lower case
 	where Location // the block that links them
+	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all)
 }
 
 // albModules are Terraform module sources that create an Application Load
@@ -174,6 +175,13 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 				hops = append(hops, hop)
 				if len(services) > 0 {
 					links = append(links, link{lb: hop.Name, names: services, where: Location{p.path, b.DefRange().Start.Line}})
+				}
+				continue
+			}
+			if hop, ok := terraformBeanstalk(p.path, b, ctx); ok {
+				hops = append(hops, hop)
+				if names := blockNames(b); len(names) > 0 {
+					links = append(links, link{lb: hop.Name, names: names, where: hop.Location})
 				}
 				continue
 			}

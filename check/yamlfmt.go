@@ -117,6 +117,27 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 				return fmt.Sprintf("ConnectionSettings: {IdleTimeout: %d}", int64(d/time.Second))
 			}
 			valueNode = get(props, "ConnectionSettings", "IdleTimeout")
+		case "AWS::ElasticBeanstalk::Environment":
+			if tier, _ := scalar(get(props, "Tier", "Name")); strings.EqualFold(tier, "Worker") {
+				continue
+			}
+			s := ebSettings{}
+			// The configuration templates it names (!Ref, or either branch of an !If).
+			for _, tmpl := range refsIn(get(props, "TemplateName")) {
+				for k, v := range cfnEBSettings(path, get(res, tmpl, "Properties")) {
+					s[k] = v
+				}
+			}
+			for k, v := range cfnEBSettings(path, props) {
+				s[k] = v
+			}
+			if eb, ok := ebLBHop(name, s, hop.Location, true); ok {
+				eb.Setting = func(d time.Duration) string {
+					return fmt.Sprintf("OptionSettings: [{Namespace: aws:elbv2:loadbalancer, OptionName: IdleTimeout, Value: \"%d\"}]", int64(d/time.Second))
+				}
+				hops = append(hops, eb)
+			}
+			continue
 		default:
 			continue
 		}
