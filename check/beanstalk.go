@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -244,7 +243,7 @@ var ebKeepaliveRe = regexp.MustCompile(`(?m)^[ \t]*keepalive_timeout[ \t]+([^;\s
 
 // ebProxyHop is the platform's nginx of a bundle, unless the bundle
 // replaces its nginx.conf (read as any nginx.conf), chooses another proxy
-// or none, or runs Docker Compose (which brings its own).
+// or none, or its platform is not known (see ebDockerPlatform).
 func ebProxyHop(root string, b ebBundle) (Hop, bool) {
 	in := func(p string) string { return path.Join(b.dir, p) }
 	exists := func(p string) bool { return fileExists(filepath.Join(root, filepath.FromSlash(in(p)))) }
@@ -288,11 +287,11 @@ func ebProxyHop(root string, b ebBundle) (Hop, bool) {
 	// keepalive_timeout in .platform/nginx/conf.d: in the http block (or,
 	// under conf.d/elasticbeanstalk, in the server block).
 	for _, f := range files {
-		inServer := strings.Contains(f, "/.platform/nginx/conf.d/elasticbeanstalk/") || strings.HasPrefix(f, ".platform/nginx/conf.d/elasticbeanstalk/")
+		inServer := strings.Contains("/"+f, "/.platform/nginx/conf.d/elasticbeanstalk/")
 		if !strings.HasSuffix(f, ".conf") || !(strings.Contains("/"+f, "/.platform/nginx/conf.d/") || strings.Contains("/"+f, "/.ebextensions/nginx/conf.d/")) {
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		src, err := readCapped(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil || strings.Contains(string(src), "server {") || strings.Contains(string(src), "server{") {
 			continue // unreadable, or a server of its own
 		}
