@@ -98,11 +98,7 @@ variable "idle" { default = 300 }
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, _ := checkFiles(t, c.files)
-			var got []string
-			for _, f := range r.Findings {
-				got = append(got, f.Rule.ID+" "+string(f.Level())+" "+f.Location.String())
-			}
-			if !slices.Equal(got, c.want) {
+			if got := findingList(r); !slices.Equal(got, c.want) {
 				t.Errorf("findings %q, want %q", got, c.want)
 				for _, h := range r.Hops {
 					t.Logf("hop %s %s %v %s (%s)", h.Role, h.Name, h.Idle, h.Source, h.Location)

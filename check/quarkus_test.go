@@ -48,11 +48,8 @@ func TestQuarkusMicronaut(t *testing.T) {
 		"micronaut users/src/main/resources/application.yml:5":          "45s micronaut.server.idle-timeout=${IDLE_TIMEOUT:45s} (its default: unless IDLE_TIMEOUT is set",
 		"micronaut catalog/src/main/resources/application.properties:1": "120s -Dmicronaut.server.idle-timeout=2m at catalog/run.sh:2",
 	})
-	var got []string
-	for _, f := range r.Findings {
-		got = append(got, f.Rule.ID+" "+f.Location.String())
-	}
-	if want := []string{"LBD001 orders/src/main/resources/application.properties:3", "LBD001 users/src/main/resources/application.yml:5"}; !slices.Equal(got, want) {
+	got := findingList(r)
+	if want := []string{"LBD001 warning orders/src/main/resources/application.properties:3", "LBD001 warning users/src/main/resources/application.yml:5"}; !slices.Equal(got, want) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
 }

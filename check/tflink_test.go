@@ -49,13 +49,18 @@ resource "aws_ecs_service" "svc" {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, _ := checkFiles(t, c.files)
-			var got []string
-			for _, f := range r.Findings {
-				got = append(got, f.Rule.ID+" "+string(f.Level())+" "+f.Location.String())
-			}
-			if !slices.Equal(got, c.want) {
+			if got := findingList(r); !slices.Equal(got, c.want) {
 				t.Errorf("findings %q, want %q", got, c.want)
 			}
 		})
 	}
+}
+
+// findingList is a report's findings as "RULE level file:line", in order.
+func findingList(r *Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Rule.ID+" "+string(f.Level())+" "+f.Location.String())
+	}
+	return out
 }
