@@ -25,10 +25,12 @@ import (
 //     aws_elastic_beanstalk_environment or CloudFormation: an ALB's
 //     aws:elbv2:loadbalancer IdleTimeout or a Classic Load Balancer's
 //     aws:elb:policies ConnectionSettingIdleTimeout, 60 s unless set;
-//   - the platform's nginx on each instance (Amazon Linux 2 and 2023; the
-//     default proxy unless aws:elasticbeanstalk:environment:proxy
-//     ProxyServer says otherwise). Its nginx.conf sets keepalive_timeout 60
-//     in its server block on the non-Docker platforms: equal to the ALB's
+//   - the platform's nginx on each instance (the default proxy unless
+//     aws:elasticbeanstalk:environment:proxy ProxyServer says otherwise).
+//     Its nginx.conf sets keepalive_timeout 60 in its server block on the
+//     non-Docker Amazon Linux 2 platforms (copies of it quoted in public
+//     repositories and posts, 2020 to 2023; Amazon Linux 2023's are taken
+//     to be the same): equal to the ALB's
 //     default, so the two race, and shorter than any longer IdleTimeout.
 //     The .platform/nginx/conf.d files are included in the http block,
 //     which the server block's 60 overrides; only a whole
@@ -259,7 +261,7 @@ func ebProxyHop(root string, b ebBundle) (Hop, bool) {
 	}
 	hop := Hop{Role: Proxy, Kind: "elastic-beanstalk-nginx", Known: true, Pattern: true,
 		Name: "Elastic Beanstalk nginx (the platform's nginx.conf)", Idle: 60 * time.Second,
-		Source: "the platform's nginx.conf sets keepalive_timeout 60 in its server block (Amazon Linux 2 and 2023)",
+		Source: "the platform's nginx.conf sets keepalive_timeout 60 in its server block (Amazon Linux 2; 2023 taken to be the same)",
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("keepalive_timeout %ds; in the server block of .platform/nginx/nginx.conf (a copy of the platform's: .platform/nginx/conf.d cannot change the server block's 60)", int64(d/time.Second))
 		}}
