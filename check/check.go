@@ -691,42 +691,34 @@ func (r *Report) evaluate(o Options) {
 	for _, b := range facing {
 		project, atRoot := projectOf(r.Dir, b.Location.File)
 		linked := false
-		if atRoot && len(orphans) > 0 && !slices.ContainsFunc(r.links, func(l link) bool {
+		// linkTo compares b with the load balancer l names.
+		linkTo := func(l link, how string) {
+			for _, lb := range lbs {
+				if lb.Name == l.lb {
+					linked = true
+					r.compareVia(lb, b, o, how)
+				}
+			}
+		}
+		if atRoot && !slices.ContainsFunc(r.links, func(l link) bool {
 			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, project) })
 		}) {
 			for _, l := range orphans {
-				for _, lb := range lbs {
-					if lb.Name == l.lb {
-						linked = true
-						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: the root's", l.where))
-					}
-				}
+				linkTo(l, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: the root's", l.where))
 			}
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				if !inDir(l.dir, b.Location.File) {
-					continue
-				}
-				for _, lb := range lbs {
-					if lb.Name == l.lb {
-						linked = true
-						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s", l.where))
-					}
+				if inDir(l.dir, b.Location.File) {
+					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}
 				continue
 			}
 			for _, n := range l.names {
-				if !sameService(n, project) {
-					continue
+				if sameService(n, project) {
+					linkTo(l, fmt.Sprintf("linked at %s (%q)", l.where, n))
+					break
 				}
-				for _, lb := range lbs {
-					if lb.Name == l.lb {
-						linked = true
-						r.compareVia(lb, b, o, fmt.Sprintf("linked at %s (%q)", l.where, n))
-					}
-				}
-				break
 			}
 		}
 		if !linked && slices.ContainsFunc(r.unfronted, func(d string) bool { return inDir(d, b.Location.File) }) {
