@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -214,6 +216,7 @@ const ebSingleInstance = "elastic-beanstalk-single-instance"
 // .ebextensions, .platform or .elasticbeanstalk.
 type ebBundle struct {
 	dir      string   // relative to the root, "." for the root
+	platform string   // its environment's solution stack or platform, when known
 	configs  []string // .ebextensions/*.config and saved configurations, relative
 	files    []string // any file of .ebextensions, .platform or .elasticbeanstalk, to locate hops
 	settings ebSettings
@@ -362,6 +365,11 @@ func terraformBeanstalk(file string, b *hclsyntax.Block, ctx *hcl.EvalContext) (
 	}
 	at := Location{file, b.DefRange().Start.Line}
 	hop, ok := ebLBHop(b.Labels[0]+"."+b.Labels[1], s, at, true)
+	for _, attr := range []string{"solution_stack_name", "platform_arn"} {
+		if v, set := str(b.Body, attr); set && v != "?" {
+			hop.platform = v
+		}
+	}
 	if ok && hop.Setting != nil {
 		ns, opt := "aws:elbv2:loadbalancer", "IdleTimeout"
 		if strings.Contains(hop.Name, "Classic") {
@@ -436,21 +444,73 @@ func (r *Report) linkBeanstalkEnvironments(bundles map[string]*ebBundle) {
 		hops = append(hops, h)
 	}
 	r.Hops = hops
+	var envs []Hop
+	for _, h := range r.Hops {
+		if h.Role == LB && h.Kind == "elastic-beanstalk" && !strings.HasPrefix(h.Name, "Elastic Beanstalk environment of ") {
+			envs = append(envs, h)
+		}
+	}
+	if len(bundles) == 0 && (len(envs) > 0 || single) {
+		// An environment with no bundle directory: the application at the
+		// repository's root is what it deploys, behind the platform's nginx.
+		at, ok := rootApplication(r.Dir)
+		if !ok {
+			return
+		}
+		b := &ebBundle{dir: ".", files: []string{at}, settings: ebSettings{}}
+		for _, h := range envs {
+			b.platform = cmp.Or(b.platform, h.platform)
+		}
+		bundles = map[string]*ebBundle{".": b}
+		if !single {
+			if proxy, ok := ebProxyHop(r.Dir, *b); ok {
+				r.Hops = append(r.Hops, proxy)
+			}
+		}
+		// The environments' links by name would reach the same backends.
+		r.links = slices.DeleteFunc(r.links, func(l link) bool {
+			return l.dir == "" && slices.ContainsFunc(envs, func(h Hop) bool { return h.Name == l.lb })
+		})
+	}
 	if len(bundles) != 1 {
 		return
 	}
-	if single {
-		for _, b := range bundles {
+	for _, b := range bundles {
+		if single {
 			r.unfronted = append(r.unfronted, b.dir)
 		}
-	}
-	for _, b := range bundles {
-		for _, h := range r.Hops {
-			if h.Role == LB && h.Kind == "elastic-beanstalk" && !strings.HasPrefix(h.Name, "Elastic Beanstalk environment of ") {
-				r.links = append(r.links, link{lb: h.Name, dir: b.dir, where: h.Location})
-			}
+		for _, h := range envs {
+			r.links = append(r.links, link{lb: h.Name, dir: b.dir, where: h.Location})
+		}
+		// The environment's platform, when it names one, decides which
+		// nginx the bundle runs behind.
+		platform := ""
+		for _, h := range envs {
+			platform = cmp.Or(platform, h.platform)
+		}
+		if platform == "" || platform == b.platform {
+			continue
+		}
+		b.platform = platform
+		r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool {
+			return h.Kind == "elastic-beanstalk-nginx" && (b.dir == "." || inDir(b.dir, h.Location.File))
+		})
+		if proxy, ok := ebProxyHop(r.Dir, *b); ok && !single {
+			r.Hops = append(r.Hops, proxy)
 		}
 	}
+}
+
+// rootApplication returns a file at the repository's root that marks an
+// application Elastic Beanstalk can deploy (its build or start file).
+func rootApplication(root string) (string, bool) {
+	for _, n := range []string{"Procfile", "Dockerrun.aws.json", "Dockerfile", "package.json", "requirements.txt", "Pipfile",
+		"pyproject.toml", "application.py", "pom.xml", "build.gradle", "build.gradle.kts", "Gemfile", "go.mod", "composer.json"} {
+		if fileExists(filepath.Join(root, n)) {
+			return n, true
+		}
+	}
+	return "", false
 }
 
 // ebDockerPlatform says whether a bundle runs on the Docker platform, and
@@ -463,10 +523,17 @@ func ebDockerPlatform(root string, b ebBundle) (docker, known bool) {
 		src, err := readCapped(filepath.Join(root, filepath.FromSlash(path.Join(b.dir, p))))
 		return src, err == nil
 	}
-	if src, ok := read(".elasticbeanstalk/config.yml"); ok {
-		if m := ebPlatformRe.FindSubmatch(src); m != nil {
-			return strings.Contains(strings.ToLower(string(m[1])), "docker"), !strings.Contains(strings.ToLower(string(m[1])), "multi")
+	if b.platform == "" {
+		if src, ok := read(".elasticbeanstalk/config.yml"); ok {
+			if m := ebPlatformRe.FindSubmatch(src); m != nil {
+				b.platform = string(m[1])
+			}
 		}
+	}
+	if p := strings.ToLower(b.platform); p != "" {
+		// "running ECS" and "Multi-container Docker" run containers on ECS,
+		// with no platform nginx.
+		return strings.Contains(p, "docker"), !strings.Contains(p, "multi") && !strings.Contains(p, "ecs")
 	}
 	if src, ok := read("Dockerrun.aws.json"); ok {
 		return true, !strings.Contains(string(src), `"AWSEBDockerrunVersion": 2`) && !strings.Contains(string(src), `"AWSEBDockerrunVersion":2`)
@@ -534,6 +601,18 @@ func refsIn(n *yaml.Node) []string {
 	}
 	for _, c := range n.Content {
 		out = append(out, refsIn(c)...)
+	}
+	return out
+}
+
+// refsNodes returns the Properties of the resources (in a template's
+// Resources) that a value refers to with Ref.
+func refsNodes(res, n *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for _, name := range refsIn(n) {
+		if p := get(res, name, "Properties"); p != nil {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -92,6 +92,17 @@ variable "idle" { default = 300 }
 			".ebextensions/alb.config":                              ebALB("120"),
 			".platform/nginx/conf.d/elasticbeanstalk/timeouts.conf": "keepalive_timeout 150s;\n",
 		}), nil}, // nginx refuses the deployment: the hop says why and is not compared
+		{"Terraform environment, no bundle directory: the root's application behind the platform's nginx", with(node, map[string]string{
+			"eb.tf": "resource \"aws_elastic_beanstalk_environment\" \"web\" {\n  name = \"web-prod\"\n}\n",
+		}), []string{"LBD002 error package.json:1"}},
+		{"Terraform environment on ECS (multi-container Docker): no platform nginx", with(node, map[string]string{
+			"eb.tf": "resource \"aws_elastic_beanstalk_environment\" \"web\" {\n  solution_stack_name = \"64bit Amazon Linux 2 v3.3.1 running ECS\"\n}\n",
+		}), []string{"LBD001 error server.js:2"}},
+		{"CloudFormation names the Docker platform for a bundle with a Procfile", map[string]string{
+			"eb.yaml":                  "Resources:\n  Env:\n    Type: AWS::ElasticBeanstalk::Environment\n    Properties:\n      SolutionStackName: 64bit Amazon Linux 2023 v4.3.0 running Docker\n      OptionSettings:\n        - Namespace: aws:elbv2:loadbalancer\n          OptionName: IdleTimeout\n          Value: \"70\"\n",
+			".ebextensions/env.config": "option_settings:\n  aws:elasticbeanstalk:application:environment:\n    A: b\n",
+			"Procfile":                 "web: gunicorn app:app --threads 4\n",
+		}, nil},
 		{"a Worker tier has no load balancer", map[string]string{
 			"eb.tf": "resource \"aws_elastic_beanstalk_environment\" \"w\" {\n  tier = \"Worker\"\n}\n",
 		}, nil},

@@ -115,6 +115,10 @@ type Hop struct {
 	// format, e.g. JavaScript, shell command lines): findings about it have
 	// medium confidence instead of high.
 	Pattern bool
+	// platform is, for an Elastic Beanstalk environment, its solution stack
+	// or platform as written ("64bit Amazon Linux 2023 v4.3.0 running
+	// Docker"), which says whether the platform's nginx is Docker's.
+	platform string
 }
 
 // Special values of Hop.Idle.

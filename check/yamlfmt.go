@@ -132,6 +132,13 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 				s[k] = v
 			}
 			if eb, ok := ebLBHop(name, s, hop.Location, true); ok {
+				for _, n := range append([]*yaml.Node{props}, refsNodes(res, get(props, "TemplateName"))...) {
+					for _, k := range []string{"SolutionStackName", "PlatformArn"} {
+						if v, ok := scalar(get(n, k)); ok && eb.platform == "" {
+							eb.platform = v
+						}
+					}
+				}
 				eb.Setting = func(d time.Duration) string {
 					return fmt.Sprintf("OptionSettings: [{Namespace: aws:elbv2:loadbalancer, OptionName: IdleTimeout, Value: \"%d\"}]", int64(d/time.Second))
 				}
