@@ -771,6 +771,11 @@ func (r *Report) evaluate(o Options) {
 				up.Name, up.Source, up.Setting = "Caddy reverse_proxy pool", p.UpstreamSource, caddyPoolSetting
 				// Caddy's http transport is Go's http.Transport, as Traefik's.
 				retries = "Caddy's transport retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
+			case "thruster":
+				// Go's http.Transport again; Thruster has no setting for it,
+				// so the fix is the server's.
+				up.Name, up.Source, up.Setting = "Thruster's pool to the application", p.UpstreamSource, nil
+				retries = "Thruster's transport (Go's) retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
 			}
 			scope := proxyScope(r.Dir, p.UpstreamLoc.File)
 			for _, b := range apps {

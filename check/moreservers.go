@@ -20,7 +20,11 @@ var (
 	waitressCmdRe  = regexp.MustCompile(`\bwaitress-serve\b[^\n]*`)
 	thinCmdRe      = regexp.MustCompile(`\bthin\s[^\n]*`)
 	thinStartRe    = regexp.MustCompile(`(?:^|\s)start(?:\s|$)`)
-	configFlagRe   = regexp.MustCompile(`(?:^|\s)(?:-c|-C|--config)(?:=|\s+)\S`)
+	thrustCmdRe    = regexp.MustCompile(`\bthrust\s[^\n]*`)
+	// thrusterEnvRe finds Thruster's idle timeout variable with any value:
+	// Thruster reads an integer of seconds and ignores anything else.
+	thrusterEnvRe = regexp.MustCompile(`\b((?:THRUSTER_)?HTTP_IDLE_TIMEOUT)\b["']?\s*[=:]\s*["']?([^"'\s,}\]]+)`)
+	configFlagRe  = regexp.MustCompile(`(?:^|\s)(?:-c|-C|--config)(?:=|\s+)\S`)
 )
 
 // flagValue returns the value of the last of names on a command line
@@ -298,4 +302,34 @@ func parseBunServe(path string, src []byte, bunProject bool) []Hop {
 		hop.Known, hop.Source = false, "idleTimeout is set from an expression lbdoctor cannot read"
 	}
 	return []Hop{hop}
+}
+
+// thrusterHop is Thruster, the proxy Rails 8 puts in front of its server
+// (CMD ["./bin/thrust", "./bin/rails", "server"]): Go's http.Server with
+// IdleTimeout from HTTP_IDLE_TIMEOUT (or THRUSTER_HTTP_IDLE_TIMEOUT, which
+// wins) set in the same file, else 60 s; in front of the application, a
+// pool of Go's http.Transport (IdleConnTimeout 90 s), which Thruster does
+// not configure.
+func thrusterHop(loc Location, src []byte) Hop {
+	hop := serverHop("thruster", "thruster", loc, "Thruster's default HTTP_IDLE_TIMEOUT (60 s)")
+	hop.Role = Proxy
+	hop.UpstreamIdle, hop.UpstreamLoc = 90*time.Second, loc
+	hop.UpstreamSource = "Go's http.Transport IdleConnTimeout (90 s), which Thruster leaves as it is"
+	var name, value string
+	for _, m := range thrusterEnvRe.FindAllSubmatch(src, -1) {
+		if name == "" || string(m[1]) == "THRUSTER_HTTP_IDLE_TIMEOUT" {
+			name, value = string(m[1]), string(m[2])
+		}
+	}
+	if name == "" {
+		return hop
+	}
+	if n, err := strconv.Atoi(value); err == nil && n > 0 {
+		hop.Idle, hop.Source = time.Duration(n)*time.Second, name+"="+value
+	} else if strings.HasPrefix(value, "$") {
+		hop.Known, hop.Idle, hop.Source = false, 0, name+" is set at run time ("+value+")"
+	} else {
+		hop.Source = fmt.Sprintf("%s=%s is not a whole number of seconds: Thruster ignores it and keeps 60 s", name, value)
+	}
+	return hop
 }

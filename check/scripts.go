@@ -388,6 +388,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 			hops = append(hops, hop)
 		}
 		hops = append(hops, otherCommandHops(Location{path, n}, line)...)
+		if findCommand(line, thrustCmdRe) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			hops = append(hops, thrusterHop(Location{path, n}, src))
+		}
 		if cmd := findCommand(line, uwsgiCmdRe); cmd != "" {
 			if uwsgiEnvOpts == nil {
 				uwsgiEnvOpts = uwsgiEnv(path, src)

@@ -247,6 +247,11 @@ var all = []Stack{
 	{ID: "puma", Name: "Puma (Rails)", DefaultIdle: 20 * time.Second, Headers: []string{"puma"},
 		Default: "20 s up to 6.x, 65 s from 7.0", Source: "Puma DSL persistent_timeout: 20 (Puma 3-6), 65 (Puma 7)",
 		setting: func(d time.Duration) string { return fmt.Sprintf("persistent_timeout %d  (config/puma.rb)", secs(d)) }},
+	{ID: "thruster", Name: "Thruster (in front of a Rails server)", DefaultIdle: 60 * time.Second,
+		Default: "60 s (HTTP_IDLE_TIMEOUT, whole seconds: equal to ALB's 60 s, so it races)", Source: "basecamp/thruster 0.1.x internal/config.go: defaultHttpIdleTimeout = 60 s, given to http.Server IdleTimeout; HTTP_IDLE_TIMEOUT or THRUSTER_HTTP_IDLE_TIMEOUT, an integer of seconds (anything else keeps 60); measured on 0.1.22: FIN at 60.0 s by default, 4.001 s with HTTP_IDLE_TIMEOUT=4, 7.0 s with THRUSTER_HTTP_IDLE_TIMEOUT=7, 60.0 s with HTTP_IDLE_TIMEOUT=4s",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("HTTP_IDLE_TIMEOUT=%d  (whole seconds; or THRUSTER_HTTP_IDLE_TIMEOUT)", secs(d))
+		}},
 	{ID: "thin", Name: "Thin (Ruby)", DefaultIdle: 30 * time.Second, Headers: []string{"thin"},
 		Default: "30 s (--timeout)", Source: "Thin 1.x: --timeout default 30 (Thin::Server::DEFAULT_TIMEOUT)",
 		setting: func(d time.Duration) string {
