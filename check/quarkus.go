@@ -244,9 +244,6 @@ func propertyServerHops(root string, projects []jvmProject, files []string, over
 		}
 		for _, profile := range sortedKeys(found) {
 			hop := found[profile]
-			if hop.Location.File == "" {
-				hop = base
-			}
 			if profile != "" {
 				hop.Name += ", profile " + profile
 			}
@@ -264,7 +261,10 @@ func propertyServerSettings(root string, srv jvmServer, files []string) map[stri
 	out := map[string]Hop{}
 	rank := map[string]int{} // 2: %prod. or the prod file, 1: the base
 	for _, f := range files {
-		fileProfile, _ := propertyFileProfile(f)
+		fileProfile, ok := propertyFileProfile(f)
+		if !ok {
+			continue // applicationContext.yml and the like
+		}
 		src, err := readCapped(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
 			continue
