@@ -11,7 +11,7 @@ import (
 )
 
 func TestCheckGolden(t *testing.T) {
-	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices", "k8s-alb-links", "traefik"} {
+	for _, repo := range []string{"spring-boot-2.4", "spring-boot-2.7", "alb-nginx-tomcat", "go-service", "node10-express", "python-services", "rails", "haproxy-apache", "cloudformation", "k8s-ingress-nginx", "spring-boot-3-yaml", "microservices", "k8s-alb-links", "traefik", "elastic-beanstalk", "rails8-thruster"} {
 		dir := filepath.Join("testdata", "check", repo)
 		for _, format := range []string{"text", "json", "sarif"} {
 			// --helm off: the same output whether or not helm is installed
@@ -21,7 +21,7 @@ func TestCheckGolden(t *testing.T) {
 			// an assumed load balancer are warnings, below the default --fail-on.
 			want := exitOK
 			switch repo {
-			case "alb-nginx-tomcat", "k8s-ingress-nginx", "node10-express", "spring-boot-2.4", "microservices", "k8s-alb-links":
+			case "alb-nginx-tomcat", "k8s-ingress-nginx", "node10-express", "spring-boot-2.4", "microservices", "k8s-alb-links", "elastic-beanstalk", "rails8-thruster":
 				want = exitProblem
 			}
 			if code != want {
@@ -62,6 +62,15 @@ func TestCheckFindings(t *testing.T) {
 		// applications of its environment: warnings, Traefik retries
 		// idempotent requests. deploy/local and the Procfile are not behind it.
 		"traefik": {"LBD001 compose.yaml:10", "LBD001 deploy/production/api/start:4"},
+		// Elastic Beanstalk: the ALB raised to 120 s in .ebextensions, the
+		// platform's nginx still at 60 s (the conf.d file's 125 s is in the
+		// http block, which the platform's server block overrides); gunicorn
+		// behind nginx is not compared (no pool).
+		"elastic-beanstalk": {"LBD001 .platform/nginx/conf.d/timeouts.conf:2"},
+		// Rails 8's Dockerfile: Thruster's 60 s races with the ALB's 60 s
+		// (the ECS service is the root's); Puma 6's 20 s is shorter than
+		// Thruster's 90 s pool (a warning).
+		"rails8-thruster": {"LBD002 Dockerfile:11", "LBD001 config/puma.rb:1"},
 	}
 	for repo, ids := range want {
 		_, out, _ := runCLI(t, "", "check", "--helm", "off", "--format", "json", filepath.Join("testdata", "check", repo))
