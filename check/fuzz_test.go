@@ -27,6 +27,7 @@ func FuzzConfigParsers(f *testing.F) {
 		"HttpServer::new(|| App::new()).keep_alive(a)b));",
 		"io.quarkus quarkus-rest\n%prod.quarkus.http.idle-timeout=P1DT2H30.5S\nENV QUARKUS_HTTP_IDLE_TIMEOUT=${X:${Y:30s}}\n",
 		"option_settings:\n  aws:elbv2:loadbalancer:\n    IdleTimeout: 120\n  - namespace: aws:elb:policies\n",
+		"CMD [\"./bin/thrust\", \"./bin/rails\", \"server\"]\nENV HTTP_IDLE_TIMEOUT=75s THRUSTER_HTTP_IDLE_TIMEOUT=$X\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
