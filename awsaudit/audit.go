@@ -91,6 +91,9 @@ type LoadBalancer struct {
 	Verdicts               []Verdict    `json:"verdicts"`
 	Next                   *NextCommand `json:"next,omitempty"`
 	Notes                  []string     `json:"notes,omitempty"`
+	// ElasticBeanstalkEnvironment names the Elastic Beanstalk environment
+	// that made the load balancer (its elasticbeanstalk:environment-name tag).
+	ElasticBeanstalkEnvironment string `json:"elastic_beanstalk_environment,omitempty"`
 }
 
 // Problem reports whether any verdict is a problem.
@@ -394,6 +397,7 @@ func (a *auditor) region1(ctx context.Context, names, arns []string) Region {
 	for _, l := range lbs {
 		rg.LoadBalancers = append(rg.LoadBalancers, a.lb(ctx, l))
 	}
+	a.beanstalk(ctx, rg.LoadBalancers)
 	if a.o.Probe {
 		a.probeAll(ctx, rg.LoadBalancers)
 	}
@@ -689,4 +693,53 @@ func withoutHealthy(vs []Verdict) []Verdict {
 		}
 	}
 	return out
+}
+
+// ebEnvironmentTag is the tag Elastic Beanstalk puts on the load balancers
+// it makes.
+const ebEnvironmentTag = "elasticbeanstalk:environment-name"
+
+// beanstalk reads the load balancers' tags (20 per call, as DescribeTags
+// takes) and, for those an Elastic Beanstalk environment made, says which
+// hop the keep-alive race is with: the platform's nginx on each instance,
+// which `lbdoctor check` reads in the application's source bundle.
+func (a *auditor) beanstalk(ctx context.Context, lbs []LoadBalancer) {
+	var arns []string
+	for _, lb := range lbs {
+		if lb.Type == string(elbtypes.LoadBalancerTypeEnumApplication) {
+			arns = append(arns, lb.ARN)
+		}
+	}
+	env := map[string]string{}
+	for batch := range slices.Chunk(arns, 20) {
+		out, err := a.elb.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: batch})
+		if err != nil {
+			a.errorf(err, "elasticloadbalancing:DescribeTags")
+			return
+		}
+		for _, d := range out.TagDescriptions {
+			for _, t := range d.Tags {
+				if aws.ToString(t.Key) == ebEnvironmentTag {
+					env[aws.ToString(d.ResourceArn)] = aws.ToString(t.Value)
+				}
+			}
+		}
+	}
+	for i := range lbs {
+		name := env[lbs[i].ARN]
+		if name == "" {
+			continue
+		}
+		lbs[i].ElasticBeanstalkEnvironment = name
+		idle := 60
+		if lbs[i].IdleTimeoutSeconds != nil {
+			idle = *lbs[i].IdleTimeoutSeconds
+		}
+		if idle < 60 {
+			continue // shorter than the platform's nginx: that hop is safe
+		}
+		lbs[i].Notes = append(lbs[i].Notes, fmt.Sprintf(
+			"made by Elastic Beanstalk environment %s: its targets are the platform's nginx, whose nginx.conf keeps idle connections 60 s in its server block (75 s on the Docker platform), %s this idle timeout of %d s. Raise keepalive_timeout above %d s in the server block of a .platform/nginx/nginx.conf (.platform/nginx/conf.d cannot change it); lbdoctor check reads the application's bundle",
+			name, map[bool]string{true: "equal to", false: "shorter than"}[idle == 60], idle, idle))
+	}
 }

@@ -218,3 +218,46 @@ func TestInstanceIPDenied(t *testing.T) {
 		t.Errorf("%d DescribeInstances calls", srv.Calls("DescribeInstances"))
 	}
 }
+
+// TestBeanstalkLoadBalancers: a load balancer Elastic Beanstalk made (its
+// tag) is named with its environment, and a note says the race is with the
+// platform's nginx when the idle timeout is 60 s or more. Without
+// elasticloadbalancing:DescribeTags the audit goes on, with one error line.
+func TestBeanstalkLoadBalancers(t *testing.T) {
+	alb := func(name, id, idle string, tags map[string]string) *awsapi.LB {
+		return &awsapi.LB{Name: name, ID: id, Type: "application", Scheme: "internet-facing",
+			Attributes: map[string]string{"idle_timeout.timeout_seconds": idle}, Tags: tags}
+	}
+	scenario := func() *awsapi.Scenario {
+		return &awsapi.Scenario{Account: awsapi.Account, Regions: map[string]*awsapi.Region{awsapi.Region1: {LBs: []*awsapi.LB{
+			alb("awseb-AWSEB-shop", "0123456789abcdef", "120", map[string]string{ebEnvironmentTag: "shop-prod", "elasticbeanstalk:environment-id": "e-abc"}),
+			alb("awseb-AWSEB-docs", "0123456789abcde0", "30", map[string]string{ebEnvironmentTag: "docs-prod"}),
+			alb("api", "0123456789abcde1", "60", map[string]string{"team": "payments"}),
+		}}}}
+	}
+	srv := start(t, scenario())
+	r := audit(t, srv, Options{})
+	shop, docs, api := find(t, r, "awseb-AWSEB-shop"), find(t, r, "awseb-AWSEB-docs"), find(t, r, "api")
+	if shop.ElasticBeanstalkEnvironment != "shop-prod" || docs.ElasticBeanstalkEnvironment != "docs-prod" || api.ElasticBeanstalkEnvironment != "" {
+		t.Errorf("environments %q %q %q", shop.ElasticBeanstalkEnvironment, docs.ElasticBeanstalkEnvironment, api.ElasticBeanstalkEnvironment)
+	}
+	if len(shop.Notes) != 1 || !strings.Contains(shop.Notes[0], "shop-prod") || !strings.Contains(shop.Notes[0], "shorter than this idle timeout of 120 s") {
+		t.Errorf("shop notes %q", shop.Notes)
+	}
+	if len(docs.Notes) != 0 || len(api.Notes) != 0 {
+		t.Errorf("notes where nginx's 60 s is safe or there is no Beanstalk: %q %q", docs.Notes, api.Notes)
+	}
+	if srv.Calls("DescribeTags") != 1 || len(r.Errors) != 0 {
+		t.Errorf("%d DescribeTags calls, errors %q", srv.Calls("DescribeTags"), r.Errors)
+	}
+
+	sc := scenario()
+	sc.Faults.Deny = map[string]bool{"DescribeTags": true}
+	r = audit(t, start(t, sc), Options{})
+	if lb := find(t, r, "awseb-AWSEB-shop"); lb.ElasticBeanstalkEnvironment != "" || lb.IdleTimeoutSeconds == nil {
+		t.Errorf("denied tags: %+v", lb)
+	}
+	if len(r.Errors) != 1 || !strings.Contains(r.Errors[0], "elasticloadbalancing:DescribeTags in us-east-1: access denied") {
+		t.Errorf("errors %q", r.Errors)
+	}
+}

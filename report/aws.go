@@ -47,6 +47,9 @@ func AWSText(w io.Writer, r *awsaudit.Report) error {
 
 func awsLB(p *printer, lb *awsaudit.LoadBalancer) {
 	p.f("\n%s (%s, %s)\n  %s\n", Safe(lb.Name), Safe(lb.Type), Safe(lb.Scheme), Safe(lb.ARN))
+	if lb.ElasticBeanstalkEnvironment != "" {
+		p.f("  made by Elastic Beanstalk environment %s\n", Safe(lb.ElasticBeanstalkEnvironment))
+	}
 	if lb.Type == "application" {
 		idle := "unknown"
 		if lb.IdleTimeoutSeconds != nil {

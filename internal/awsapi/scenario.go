@@ -47,6 +47,9 @@ type LB struct {
 	// Metrics are the AWS/ApplicationELB series with only the LoadBalancer
 	// dimension, by metric name.
 	Metrics map[string][]Point
+	// Tags as DescribeTags returns them (Elastic Beanstalk tags the load
+	// balancers it makes with elasticbeanstalk:environment-name).
+	Tags map[string]string
 }
 
 // Listener is a listener's protocol and port.

@@ -261,6 +261,33 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request, action string) {
 			TargetGroups []tgXML `xml:"TargetGroups>member"`
 			NextMarker   string  `xml:",omitempty"`
 		}{page, next}
+	case "DescribeTags":
+		type tag struct{ Key, Value string }
+		type desc struct {
+			ResourceArn string
+			Tags        []tag `xml:"Tags>member"`
+		}
+		arns := members(form, "ResourceArns")
+		if len(arns) == 0 || len(arns) > 20 {
+			s.queryError(w, ns, http.StatusBadRequest, "ValidationError", "ResourceArns must hold 1 to 20 ARNs")
+			return
+		}
+		var out []desc
+		for _, arn := range arns {
+			lb := s.findLB(lbs, reg, arn)
+			if lb == nil {
+				s.queryError(w, ns, http.StatusBadRequest, "LoadBalancerNotFound", "One or more load balancers not found")
+				return
+			}
+			d := desc{ResourceArn: arn}
+			for _, k := range slices.Sorted(maps.Keys(lb.Tags)) {
+				d.Tags = append(d.Tags, tag{k, lb.Tags[k]})
+			}
+			out = append(out, d)
+		}
+		result = &struct {
+			TagDescriptions []desc `xml:"TagDescriptions>member"`
+		}{out}
 	case "DescribeTargetHealth":
 		g := s.findGroup(lbs, reg, form.Get("TargetGroupArn"))
 		if g == nil {
