@@ -246,14 +246,24 @@ func isEBConfig(relp string) bool {
 // ebKeepaliveRe finds a keepalive_timeout directive outside comments.
 var ebKeepaliveRe = regexp.MustCompile(`(?m)^[ \t]*keepalive_timeout[ \t]+([^;\s]+)`)
 
-// ebProxyHop is the platform's nginx of a bundle, unless the bundle
-// replaces its nginx.conf (read as any nginx.conf), chooses another proxy
-// or none, or its platform is not known (see ebDockerPlatform).
+// ebProxyHop is the platform's nginx of a bundle (or its Apache, whose
+// timeout is not known), unless the bundle replaces its nginx.conf (read as
+// any nginx.conf), chooses no proxy, or its platform is not known (see
+// ebDockerPlatform).
 func ebProxyHop(root string, b ebBundle) (Hop, bool) {
 	in := func(p string) string { return path.Join(b.dir, p) }
 	exists := func(p string) bool { return fileExists(filepath.Join(root, filepath.FromSlash(in(p)))) }
-	if proxy, ok := b.settings.get("aws:elasticbeanstalk:environment:proxy", "ProxyServer"); ok && !strings.EqualFold(proxy.value, "nginx") {
-		return Hop{}, false
+	proxy, set := b.settings.get("aws:elasticbeanstalk:environment:proxy", "ProxyServer")
+	switch v := strings.ToLower(proxy.value); {
+	case set && v == "apache":
+		// The platform's Apache fronts the application; its keep-alive
+		// settings were not found in public copies: unknown, so that the
+		// application behind it is not compared with the load balancer.
+		return Hop{Role: Proxy, Kind: "elastic-beanstalk-apache", Name: "Elastic Beanstalk Apache (the platform's httpd.conf)",
+			Location: proxy.loc, Pattern: true,
+			Source: "ProxyServer: apache; the platform's KeepAliveTimeout is not known to lbdoctor: measure it with lbdoctor probe"}, true
+	case set && v != "nginx":
+		return Hop{}, false // none: the application faces the load balancer
 	}
 	if exists(".platform/nginx/nginx.conf") {
 		return Hop{}, false // read as any nginx.conf

@@ -50,6 +50,10 @@ func TestBeanstalk(t *testing.T) {
 			".ebextensions/alb.config":   ebALB("60"),
 			".ebextensions/proxy.config": "option_settings:\n  aws:elasticbeanstalk:environment:proxy:\n    ProxyServer: none\n",
 		}), []string{"LBD001 error server.js:2"}},
+		{"Apache as the proxy: not known, and the application behind it is not compared", with(node, map[string]string{
+			".ebextensions/alb.config":   ebALB("60"),
+			".ebextensions/proxy.config": "option_settings:\n  aws:elasticbeanstalk:environment:proxy:\n    ProxyServer: apache\n",
+		}), nil},
 		{"a single instance: no load balancer", with(node, map[string]string{
 			".ebextensions/single.config": "option_settings:\n  aws:elasticbeanstalk:environment:\n    EnvironmentType: SingleInstance\n",
 		}), nil},
