@@ -431,9 +431,15 @@ func (r *Report) addBeanstalk(root string, bundles map[string]*ebBundle) {
 			r.unfronted = append(r.unfronted, dir)
 			continue
 		}
-		if lb, ok := ebLBHop("Elastic Beanstalk environment of "+label, b.settings, at, false); ok {
+		lb, ok := ebLBHop("Elastic Beanstalk environment of "+label, b.settings, at, false)
+		if ok {
 			r.Hops = append(r.Hops, lb)
 			r.links = append(r.links, link{lb: lb.Name, dir: dir, where: lb.Location})
+		} else if ebTerminatesTLS(root, *b) {
+			// HTTPS on the instance, and nothing says there is a load
+			// balancer: the single-instance setup Elastic Beanstalk documents.
+			r.unfronted = append(r.unfronted, dir)
+			continue
 		}
 		if proxy, ok := ebProxyHop(root, *b); ok {
 			r.Hops = append(r.Hops, proxy)
@@ -526,8 +532,9 @@ func rootApplication(root string) (string, bool) {
 // ebDockerPlatform says whether a bundle runs on the Docker platform, and
 // whether that is known: the platform its EB CLI configuration names, else
 // Dockerrun.aws.json (version 1: Docker; 2 is ECS, with no platform nginx),
-// else a Procfile or a language's container options (not Docker), else a
-// Docker Compose file (its own proxy, if any: not known), else a Dockerfile.
+// else a Procfile, a language's container options or the bundle's nginx
+// locations proxying to 127.0.0.1 (not Docker), else a Docker Compose file
+// (its own proxy, if any: not known), else a Dockerfile.
 func ebDockerPlatform(root string, b ebBundle) (docker, known bool) {
 	read := func(p string) ([]byte, bool) {
 		src, err := readCapped(filepath.Join(root, filepath.FromSlash(path.Join(b.dir, p))))
@@ -556,6 +563,15 @@ func ebDockerPlatform(root string, b ebBundle) (docker, known bool) {
 			return false, true
 		}
 	}
+	// The bundle's own nginx locations proxy to a process on the instance:
+	// the Docker platform's go to its container instead.
+	for _, f := range b.files {
+		if strings.Contains("/"+f, "/.platform/nginx/") {
+			if src, ok := read(strings.TrimPrefix(f, strings.TrimPrefix(b.dir+"/", "./"))); ok && ebLocalProxyRe.Match(src) {
+				return false, true
+			}
+		}
+	}
 	for _, f := range []string{"docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml"} {
 		if _, ok := read(f); ok {
 			return true, false
@@ -564,6 +580,9 @@ func ebDockerPlatform(root string, b ebBundle) (docker, known bool) {
 	_, ok := read("Dockerfile")
 	return ok, true
 }
+
+// ebLocalProxyRe is a proxy_pass to a process on the instance itself.
+var ebLocalProxyRe = regexp.MustCompile(`proxy_pass\s+https?://(?:127\.0\.0\.1|localhost)[:/;\s]`)
 
 var ebPlatformRe = regexp.MustCompile(`(?m)^\s*default_platform:\s*(.+)$`)
 
@@ -625,4 +644,22 @@ func refsNodes(res, n *yaml.Node) []*yaml.Node {
 		}
 	}
 	return out
+}
+
+// ebListen443Re is an nginx server listening for TLS on 443.
+var ebListen443Re = regexp.MustCompile(`(?m)^\s*listen\s+(?:\[::\]:)?443\b[^;]*\bssl\b`)
+
+// ebTerminatesTLS reports whether a bundle's nginx configuration adds a
+// server that terminates TLS on the instance (listen 443 ssl): how Elastic
+// Beanstalk's documentation serves HTTPS from a single instance.
+func ebTerminatesTLS(root string, b ebBundle) bool {
+	for _, f := range b.files {
+		if !strings.Contains("/"+f, "/.platform/nginx/conf.d/") {
+			continue
+		}
+		if src, err := readCapped(filepath.Join(root, filepath.FromSlash(f))); err == nil && ebListen443Re.Match(src) {
+			return true
+		}
+	}
+	return false
 }

@@ -89,6 +89,14 @@ variable "idle" { default = 300 }
 			".elasticbeanstalk/config.yml": "global:\n  default_platform: Docker running on 64bit Amazon Linux 2023\n",
 			".ebextensions/alb.config":     ebALB("90"),
 		}), []string{"LBD001 error .ebextensions/alb.config:1"}},
+		{"a Dockerfile, but the bundle's nginx proxies to the instance: not Docker", map[string]string{
+			".ebextensions/alb.config": ebALB("70"), "Dockerfile": "FROM node:20\n", "package.json": "{}",
+			".platform/nginx/conf.d/elasticbeanstalk/00_application.conf": "location / {\n    proxy_pass http://localhost:3000/;\n}\n",
+		}, []string{"LBD001 error .platform/nginx/conf.d/elasticbeanstalk/00_application.conf:1"}},
+		{"HTTPS on the instance and no load balancer settings: a single instance", with(node, map[string]string{
+			".ebextensions/https-instance.config": "files:\n  /etc/pki/tls/certs/server.crt:\n    content: x\n",
+			".platform/nginx/conf.d/https.conf":   "server {\n    listen 443 ssl;\n    location / { proxy_pass http://127.0.0.1:8080; }\n}\n",
+		}), nil},
 		{"Docker Compose: the platform's proxy is not known", map[string]string{
 			".ebextensions/alb.config": ebALB("120"), "docker-compose.yml": "services:\n  web:\n    build: .\n",
 		}, nil},
