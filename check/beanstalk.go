@@ -299,6 +299,27 @@ func ebProxyHop(root string, b ebBundle) (Hop, bool) {
 	} else if hop.Location.File == "" && len(files) > 0 {
 		hop.Location = Location{files[0], 1}
 	}
+	// An upstream block with keepalive in the http block's includes makes a
+	// pool to the application (if the bundle's locations proxy to it).
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".conf") || !strings.Contains("/"+f, "/.platform/nginx/conf.d/") {
+			continue
+		}
+		src, err := readCapped(filepath.Join(root, filepath.FromSlash(f)))
+		if err != nil {
+			continue
+		}
+		if m := ebUpstreamPoolRe.FindSubmatchIndex(src); m != nil {
+			hop.UpstreamIdle, hop.UpstreamLoc = 60*time.Second, Location{f, lineAt(src, m[0])}
+			hop.UpstreamSource = "upstream keepalive_timeout (nginx's 60 s)"
+			if m[2] >= 0 {
+				if d, ok := nginxDuration(string(src[m[2]:m[3]])); ok {
+					hop.UpstreamIdle, hop.UpstreamSource = d, "upstream keepalive_timeout "+string(src[m[2]:m[3]])
+				}
+			}
+			break
+		}
+	}
 	// keepalive_timeout in .platform/nginx/conf.d: in the http block (or,
 	// under conf.d/elasticbeanstalk, in the server block).
 	for _, f := range files {
@@ -645,6 +666,10 @@ func refsNodes(res, n *yaml.Node) []*yaml.Node {
 	}
 	return out
 }
+
+// ebUpstreamPoolRe is an upstream block that keeps connections (keepalive
+// N), with its keepalive_timeout if it sets one.
+var ebUpstreamPoolRe = regexp.MustCompile(`(?s)\bupstream\s+[\w.-]+\s*\{[^}]*?\bkeepalive\s+\d+\s*;(?:[^}]*?\bkeepalive_timeout\s+([^;\s]+)\s*;)?[^}]*\}`)
 
 // ebListen443Re is an nginx server listening for TLS on 443.
 var ebListen443Re = regexp.MustCompile(`(?m)^\s*listen\s+(?:\[::\]:)?443\b[^;]*\bssl\b`)

@@ -97,6 +97,11 @@ variable "idle" { default = 300 }
 			".ebextensions/https-instance.config": "files:\n  /etc/pki/tls/certs/server.crt:\n    content: x\n",
 			".platform/nginx/conf.d/https.conf":   "server {\n    listen 443 ssl;\n    location / { proxy_pass http://127.0.0.1:8080; }\n}\n",
 		}), nil},
+		{"an upstream pool in conf.d: the application behind it is compared", with(node, map[string]string{
+			".ebextensions/alb.config":                                    ebALB("50"),
+			".platform/nginx/conf.d/upstream.conf":                        "upstream web {\n    server 127.0.0.1:8080;\n    keepalive 64;\n}\n",
+			".platform/nginx/conf.d/elasticbeanstalk/00_application.conf": "location / {\n    proxy_pass http://web;\n    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n}\n",
+		}), []string{"LBD001 error server.js:2"}},
 		{"Docker Compose: the platform's proxy is not known", map[string]string{
 			".ebextensions/alb.config": ebALB("120"), "docker-compose.yml": "services:\n  web:\n    build: .\n",
 		}, nil},
