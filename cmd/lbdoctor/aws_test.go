@@ -184,3 +184,27 @@ func TestAWSProbe(t *testing.T) {
 		t.Errorf("unknown instance: %q", n)
 	}
 }
+
+// TestAWSBeanstalk: a load balancer Elastic Beanstalk made is named with its
+// environment, escaped (a tag value is the account's, not lbdoctor's), with
+// the note that its targets are the platform's nginx.
+func TestAWSBeanstalk(t *testing.T) {
+	sc := &awsapi.Scenario{Account: awsapi.Account, Regions: map[string]*awsapi.Region{awsapi.Region1: {LBs: []*awsapi.LB{{
+		Name: "awseb-AWSEB-shop", ID: "0123456789abcdef", Type: "application", Scheme: "internet-facing",
+		Attributes: map[string]string{"idle_timeout.timeout_seconds": "60"},
+		Tags:       map[string]string{"elasticbeanstalk:environment-name": "shop-prod\x1b[2J"},
+	}}}}}
+	srv := awsServer(t, sc)
+	_, out, stderr := runCLI(t, "", "aws", "--endpoint-url", srv.URL, "--region", awsapi.Region1)
+	for _, want := range []string{
+		"made by Elastic Beanstalk environment shop-prod\uFFFD[2J", // report.Safe's replacement
+		"its targets are the platform's nginx, whose nginx.conf keeps idle connections 60 s in its server block (75 s on the Docker platform), equal to this idle timeout of 60 s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s%s", want, out, stderr)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("an escape sequence reached the terminal")
+	}
+}
