@@ -227,6 +227,11 @@ type ebBundle struct {
 func ebBundleOf(relp string) string {
 	parts := strings.Split(relp, "/")
 	for i, p := range parts[:len(parts)-1] {
+		// Elastic Beanstalk's .platform holds nginx, httpd and hooks;
+		// Platform.sh's (routes.yaml, services.yaml) is another thing.
+		if p == ".platform" && (i+2 >= len(parts) || !slices.Contains([]string{"nginx", "httpd", "hooks", "confighooks"}, parts[i+1])) {
+			continue
+		}
 		if p == ".ebextensions" || p == ".platform" || p == ".elasticbeanstalk" {
 			if i == 0 {
 				return "."

@@ -120,6 +120,11 @@ variable "idle" { default = 300 }
 			".ebextensions/env.config": "option_settings:\n  aws:elasticbeanstalk:application:environment:\n    A: b\n",
 			"Procfile":                 "web: gunicorn app:app --threads 4\n",
 		}, nil},
+		{"Platform.sh's .platform is not Elastic Beanstalk's", with(node, map[string]string{
+			".platform/routes.yaml":   "\"https://{default}/\":\n  type: upstream\n  upstream: \"app:http\"\n",
+			".platform/services.yaml": "db:\n  type: postgresql:15\n",
+			".platform.app.yaml":      "name: app\ntype: nodejs:20\n",
+		}), []string{"LBD001 warning server.js:2"}},
 		{"a Worker tier has no load balancer", map[string]string{
 			"eb.tf": "resource \"aws_elastic_beanstalk_environment\" \"w\" {\n  tier = \"Worker\"\n}\n",
 		}, nil},
