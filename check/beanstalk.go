@@ -3,10 +3,6 @@ package check
 import (
 	"cmp"
 	"fmt"
-
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -16,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -41,7 +40,8 @@ import (
 //
 // The platform's nginx opens a new connection to the application for each
 // request (its proxy_pass names no upstream pool), so the application's own
-// keep-alive does not race with it.
+// keep-alive does not race with it, unless the bundle's conf.d defines an
+// upstream pool (keepalive N).
 
 // ebSetting is one option setting and where it is set.
 type ebSetting struct {

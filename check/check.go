@@ -439,10 +439,6 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	for _, p := range springFiles {
 		r.read(p, func(src []byte) error {
-			v, vs, ok, where := findSpringVersion(dir, filepath.Dir(p))
-			if ok {
-				vs = fmt.Sprintf("from %s: %s", where, vs)
-			}
 			var sets []springProps
 			var err error
 			base := filepath.Base(p)
@@ -454,6 +450,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			fileProfile := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "application"), ".properties"), ".yml"), ".yaml")
 			if quarkusOrMicronaut(dir, filepath.Dir(p)) {
 				return nil // read by propertyServerHops, even with a Spring compatibility layer
+			}
+			v, vs, ok, where := findSpringVersion(dir, filepath.Dir(p))
+			if ok {
+				vs = fmt.Sprintf("from %s: %s", where, vs)
 			}
 			server, build, haveBuild := springServer(dir, filepath.Dir(p))
 			if haveBuild && server == "" && !buildNamesSpring(dir, filepath.Dir(p)) {
@@ -680,16 +680,21 @@ func (r *Report) evaluate(o Options) {
 	// the repository's root are the only candidates (a single service with
 	// its Terraform beside it, its ECS service named unlike the checkout's
 	// directory), they are that service's.
+	projects, atRoots := make([]string, len(facing)), make([]bool, len(facing))
+	for i, b := range facing {
+		projects[i], atRoots[i] = projectOf(r.Dir, b.Location.File)
+	}
+	names := func(l link, project string) bool {
+		return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, project) })
+	}
 	var orphans []link
 	for _, l := range r.links {
-		if l.dir == "" && !slices.ContainsFunc(facing, func(b Hop) bool {
-			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, projectName(r.Dir, b.Location.File)) })
-		}) {
+		if l.dir == "" && !slices.ContainsFunc(projects, func(p string) bool { return names(l, p) }) {
 			orphans = append(orphans, l)
 		}
 	}
-	for _, b := range facing {
-		project, atRoot := projectOf(r.Dir, b.Location.File)
+	for i, b := range facing {
+		project, atRoot := projects[i], atRoots[i]
 		linked := false
 		// linkTo compares b with the load balancer l names.
 		linkTo := func(l link, how string) {
@@ -700,9 +705,7 @@ func (r *Report) evaluate(o Options) {
 				}
 			}
 		}
-		if atRoot && !slices.ContainsFunc(r.links, func(l link) bool {
-			return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, project) })
-		}) {
+		if atRoot && !slices.ContainsFunc(r.links, func(l link) bool { return names(l, project) }) {
 			for _, l := range orphans {
 				linkTo(l, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: the root's", l.where))
 			}

@@ -24,7 +24,6 @@ import (
 type jvmServer struct {
 	id, key   string
 	configDir string // "conf/" (Play) or "src/main/resources/"
-	env       string // the environment variable for the key, if the framework reads one
 	// duration converts the key's values; nil is HOCON's.
 	duration func(string) (time.Duration, bool)
 }

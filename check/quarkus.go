@@ -32,9 +32,9 @@ import (
 
 var (
 	quarkusServer = jvmServer{id: "quarkus", key: "quarkus.http.idle-timeout", configDir: "src/main/resources/",
-		env: "QUARKUS_HTTP_IDLE_TIMEOUT", duration: quarkusDuration}
+		duration: quarkusDuration}
 	micronautServer = jvmServer{id: "micronaut", key: "micronaut.server.idle-timeout", configDir: "src/main/resources/",
-		env: "MICRONAUT_SERVER_IDLE_TIMEOUT", duration: micronautDuration}
+		duration: micronautDuration}
 )
 
 // quarkusArtifactRe finds Quarkus extensions in a build file.
@@ -276,7 +276,8 @@ func propertyServerSettings(root string, srv jvmServer, files []string) map[stri
 			sets, _ = parseSpringYAML(f, src)
 		}
 		for _, sp := range sets {
-			for k, v := range sp.props {
+			for _, k := range sortedKeys(sp.props) { // the same answer every run
+				v := sp.props[k]
 				profile, key := fileProfile, k
 				if strings.HasPrefix(k, "%") {
 					prefix, rest, ok := strings.Cut(k[1:], ".")
