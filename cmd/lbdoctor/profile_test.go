@@ -13,19 +13,14 @@ import (
 // protocol buffer that names the sample type "cpu". No file named, no-op.
 func TestStartCPUProfile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "cpu.prof")
-	stop := startCPUProfile(file)
-	x := 0
-	for i := range 50_000_000 {
-		x += i % 7
-	}
-	stop()
+	startCPUProfile(file)() // a profile names its sample types even with no samples
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		t.Fatalf("not gzipped (%d bytes, %d): %v", len(raw), x, err)
+		t.Fatalf("not gzipped (%d bytes): %v", len(raw), err)
 	}
 	pb, err := io.ReadAll(zr)
 	if err != nil || !bytes.Contains(pb, []byte("cpu")) || !bytes.Contains(pb, []byte("nanoseconds")) {
