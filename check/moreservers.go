@@ -23,7 +23,7 @@ var (
 	thrustCmdRe    = regexp.MustCompile(`\bthrust\s[^\n]*`)
 	// thrusterEnvRe finds Thruster's idle timeout variable with any value:
 	// Thruster reads an integer of seconds and ignores anything else.
-	thrusterEnvRe = regexp.MustCompile(`\b((?:THRUSTER_)?HTTP_IDLE_TIMEOUT)\b["']?\s*[=:]\s*["']?([^"'\s,}\]]+)`)
+	thrusterEnvRe = regexp.MustCompile(`\b((?:THRUSTER_)?HTTP_(?:IDLE|READ)_TIMEOUT)\b["']?\s*[=:]\s*["']?([^"'\s,}\]]+)`)
 	configFlagRe  = regexp.MustCompile(`(?:^|\s)(?:-c|-C|--config)(?:=|\s+)\S`)
 )
 
@@ -315,21 +315,42 @@ func thrusterHop(loc Location, src []byte) Hop {
 	hop.Role = Proxy
 	hop.UpstreamIdle, hop.UpstreamLoc = 90*time.Second, loc
 	hop.UpstreamSource = "Go's http.Transport IdleConnTimeout (90 s), which Thruster leaves as it is"
-	var name, value string
-	for _, m := range thrusterEnvRe.FindAllSubmatch(src, -1) {
-		if name == "" || string(m[1]) == "THRUSTER_HTTP_IDLE_TIMEOUT" {
-			name, value = string(m[1]), string(m[2])
-		}
-	}
+	name, value := thrusterEnv(src, "HTTP_IDLE_TIMEOUT")
 	if name == "" {
 		return hop
 	}
-	if n, err := strconv.Atoi(value); err == nil && n > 0 {
+	n, err := strconv.Atoi(value)
+	switch {
+	case err == nil && n > 0:
 		hop.Idle, hop.Source = time.Duration(n)*time.Second, name+"="+value
-	} else if strings.HasPrefix(value, "$") {
+	case err == nil && n == 0:
+		// Go's http.Server then closes idle connections at its read
+		// timeout: Thruster's HTTP_READ_TIMEOUT, 30 s unless set.
+		hop.Idle, hop.Source = 30*time.Second, name+"=0: Go's http.Server then uses the read timeout, HTTP_READ_TIMEOUT (30 s)"
+		if rname, rv := thrusterEnv(src, "HTTP_READ_TIMEOUT"); rname != "" {
+			if r, err := strconv.Atoi(rv); err == nil && r > 0 {
+				hop.Idle, hop.Source = time.Duration(r)*time.Second, name+"=0: Go's http.Server then uses the read timeout, "+rname+"="+rv
+			}
+		}
+	case err == nil:
+		hop.Known, hop.Idle, hop.Source = false, 0, name+"="+value+" is negative"
+	case strings.HasPrefix(value, "$"):
 		hop.Known, hop.Idle, hop.Source = false, 0, name+" is set at run time ("+value+")"
-	} else {
+	default:
 		hop.Source = fmt.Sprintf("%s=%s is not a whole number of seconds: Thruster ignores it and keeps 60 s", name, value)
 	}
 	return hop
+}
+
+// thrusterEnv finds the variable Thruster reads for key in src: the
+// THRUSTER_ prefixed one wins, as in Thruster's findEnv.
+func thrusterEnv(src []byte, key string) (name, value string) {
+	for _, m := range thrusterEnvRe.FindAllSubmatch(src, -1) {
+		if n := string(m[1]); n == key || n == "THRUSTER_"+key {
+			if name == "" || n == "THRUSTER_"+key {
+				name, value = n, string(m[2])
+			}
+		}
+	}
+	return name, value
 }

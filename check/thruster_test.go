@@ -23,6 +23,8 @@ func TestThruster(t *testing.T) {
 		{"THRUSTER_ wins", "Dockerfile", "ENV THRUSTER_HTTP_IDLE_TIMEOUT=90 HTTP_IDLE_TIMEOUT=30\n" + rails8, 90 * time.Second, true, "THRUSTER_HTTP_IDLE_TIMEOUT=90"},
 		{"not whole seconds: ignored", "Dockerfile", "ENV HTTP_IDLE_TIMEOUT=75s\n" + rails8, 60 * time.Second, true, "HTTP_IDLE_TIMEOUT=75s is not a whole number of seconds: Thruster ignores it and keeps 60 s"},
 		{"set at run time", "compose.yaml", "services:\n  web:\n    command: bundle exec thrust bin/rails server\n    environment:\n      HTTP_IDLE_TIMEOUT: $IDLE\n", 0, false, "HTTP_IDLE_TIMEOUT is set at run time ($IDLE)"},
+		{"0: the read timeout", "Dockerfile", "ENV HTTP_IDLE_TIMEOUT=0\n" + rails8, 30 * time.Second, true, "HTTP_IDLE_TIMEOUT=0: Go's http.Server then uses the read timeout, HTTP_READ_TIMEOUT (30 s)"},
+		{"0 with a read timeout", "Dockerfile", "ENV HTTP_IDLE_TIMEOUT=0 HTTP_READ_TIMEOUT=90\n" + rails8, 90 * time.Second, true, "HTTP_IDLE_TIMEOUT=0: Go's http.Server then uses the read timeout, HTTP_READ_TIMEOUT=90"},
 		{"Procfile", "Procfile", "web: bundle exec thrust bin/start-app\n", 60 * time.Second, true, "Thruster's default HTTP_IDLE_TIMEOUT (60 s)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
