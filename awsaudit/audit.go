@@ -738,8 +738,12 @@ func (a *auditor) beanstalk(ctx context.Context, lbs []LoadBalancer) {
 		if idle < 60 {
 			continue // shorter than the platform's nginx: that hop is safe
 		}
+		than := "shorter than"
+		if idle == 60 {
+			than = "equal to"
+		}
 		lbs[i].Notes = append(lbs[i].Notes, fmt.Sprintf(
 			"made by Elastic Beanstalk environment %s: its targets are the platform's nginx, whose nginx.conf keeps idle connections 60 s in its server block (75 s on the Docker platform), %s this idle timeout of %d s. Raise keepalive_timeout above %d s in the server block of a .platform/nginx/nginx.conf (.platform/nginx/conf.d cannot change it); lbdoctor check reads the application's bundle",
-			name, map[bool]string{true: "equal to", false: "shorter than"}[idle == 60], idle, idle))
+			name, than, idle, idle))
 	}
 }
