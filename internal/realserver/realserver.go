@@ -33,9 +33,9 @@ func (s *Server) URL() string { return "http://" + s.Addr + "/" }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 //
-// It picks at random below Linux's ephemeral range (32768-60999) rather than
-// asking the kernel for port 0: the kernel tends to hand the same port out
-// again as soon as it is closed, so two servers of tests running in parallel
+// It picks at random outside the ephemeral range (Linux's default is
+// 32768-60999; see testPorts) rather than asking the kernel for port 0: the
+// kernel tends to hand the same port out again as soon as it is closed, so two servers of tests running in parallel
 // could get the same one while the first (a JVM takes seconds) has not yet
 // bound it.
 //
@@ -49,8 +49,9 @@ func FreePort(t testing.TB) int {
 	t.Helper()
 	dir := filepath.Join(os.TempDir(), "lbdoctor-test-ports")
 	os.MkdirAll(dir, 0o755)
+	lo, hi := testPorts()
 	for range 200 {
-		port := 20000 + rand.IntN(12000)
+		port := lo + rand.IntN(hi-lo+1)
 		lock := filepath.Join(dir, fmt.Sprint(port))
 		if st, err := os.Stat(lock); err == nil && time.Since(st.ModTime()) > 10*time.Minute {
 			os.Remove(lock)
@@ -69,8 +70,30 @@ func FreePort(t testing.TB) int {
 		t.Cleanup(func() { os.Remove(lock) })
 		return port
 	}
-	t.Fatal("no free port found in 20000-31999")
+	t.Fatalf("no free port found in %d-%d", lo, hi)
 	return 0
+}
+
+// testPorts returns the range FreePort picks from: 20000-31999, unless this
+// machine's ephemeral range (which the kernel hands out for outgoing
+// connections and port 0) overlaps it; then the larger of the ranges below
+// and above it, so that a test server's port is never one a connection of
+// some other test may be using.
+func testPorts() (lo, hi int) {
+	lo, hi = 20000, 31999
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	var elo, ehi int
+	if _, err := fmt.Sscan(string(b), &elo, &ehi); err != nil || ehi < lo || elo > hi {
+		return lo, hi
+	}
+	below, above := [2]int{1024, elo - 1}, [2]int{ehi + 1, 65535}
+	if below[1]-below[0] >= above[1]-above[0] {
+		return below[0], below[1]
+	}
+	return above[0], above[1]
 }
 
 func need(t testing.TB, bin string) string {
@@ -96,8 +119,15 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	cmd.Dir = dir
 	// Something else answering there would pass the start-up check below.
 	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+		self := c.LocalAddr().String() == c.RemoteAddr().String()
 		c.Close()
-		t.Fatalf("start %s: %s already accepts connections before the server starts", name, addr)
+		// A TCP self-connect (the dial's own source port was addr's, possible
+		// where the ephemeral range covers FreePort's) is not a server.
+		if !self {
+			ports, _ := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+			t.Fatalf("start %s: %s already accepts connections before the server starts (ephemeral ports here: %s)",
+				name, addr, strings.TrimSpace(string(ports)))
+		}
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
