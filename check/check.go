@@ -111,6 +111,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	cargoFiles := map[string][]byte{}        // Cargo.toml files (Rocket applications)
 	var rocketSettings []rocketCode          // keep_alive set in Rocket code
 	var rocketLaunches []string              // Rust sources that start a Rocket server
+	var hyperSites []hyperSite               // Rust servers on hyper (axum::serve, hyper builders)
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -225,6 +226,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if isRocketLaunch(src) {
 					rocketLaunches = append(rocketLaunches, relp)
 				}
+				hyperSites = append(hyperSites, findHyperSites(relp, src)...)
 				return nil
 			})
 		case name == "Cargo.toml":
@@ -505,6 +507,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	for _, c := range sortedKeys(cargoFiles) {
 		r.Hops = append(r.Hops, rocketHop(dir, c, cargoFiles[c], rocketSettings, rocketLaunches)...)
 	}
+	r.Hops = append(r.Hops, hyperHops(dir, hyperSites)...)
 	r.Hops = append(r.Hops, jvmServerHops(dir, jvmProjects, hoconFiles, akkaServers, jvmOverrides)...)
 	r.addBeanstalk(dir, ebBundles)
 	var propertyFiles []string

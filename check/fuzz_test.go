@@ -79,6 +79,9 @@ func FuzzConfigParsers(f *testing.F) {
 		parseActix("main.rs", append([]byte("actix_web\n"), src...))
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
 		isRocketLaunch(src)
+		for _, s := range findHyperSites("src/main.rs", append([]byte("hyper axum\n"), src...)) {
+			hyperDuration(s.header)
+		}
 		parseSanic(dir, "server.py", append([]byte("from sanic import Sanic\n"), src...))
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
