@@ -122,13 +122,13 @@ var all = []Stack{
 		}},
 	{ID: "axum", Name: "axum (axum::serve, on hyper)", DefaultIdle: Never,
 		Default: "none in axum 0.7 and 0.8; 30 s from axum 0.9 (hyper's header_read_timeout)",
-		Source: "axum serve/mod.rs: a TokioTimer on the HTTP/1 builder from axum 0.9 (tokio-rs/axum#3478), none before; hyper 1.x http1 header_read_timeout 30 s, applied only with a timer, and running while idle from hyper 1.6 (hyperium/hyper#3828)",
+		Source:  "axum serve/mod.rs: a TokioTimer on the HTTP/1 builder from axum 0.9 (tokio-rs/axum#3478), none before; hyper 1.x http1 header_read_timeout 30 s, applied only with a timer, and running while idle from hyper 1.6 (hyperium/hyper#3828)",
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("axum::serve has no setting for it: serve the Router with hyper_util::server::conn::auto::Builder and builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(%d))", secs(d))
 		}},
 	{ID: "hyper", Name: "hyper (Rust)", DefaultIdle: Never,
 		Default: "none without a timer; 30 s (header_read_timeout) with one, from hyper 1.6",
-		Source: "hyper 0.14 Server: no idle timeout; hyper 1.x server/conn/http1.rs header_read_timeout default 30 s, needs Builder::timer, runs while the connection is idle from 1.6.0 (#3828)",
+		Source:  "hyper 0.14 Server: no idle timeout; hyper 1.x server/conn/http1.rs header_read_timeout default 30 s, needs Builder::timer, runs while the connection is idle from 1.6.0 (#3828)",
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("http1::Builder::new().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(%d))  (hyper-util auto::Builder: .http1().timer(...).header_read_timeout(...))", secs(d))
 		}},
