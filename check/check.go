@@ -112,6 +112,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var rocketSettings []rocketCode          // keep_alive set in Rocket code
 	var rocketLaunches []string              // Rust sources that start a Rocket server
 	var hyperSites []hyperSite               // Rust servers on hyper (axum::serve, hyper builders)
+	var springMains []Location               // @SpringBootApplication classes
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -211,7 +212,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case name == "application.properties" || strings.HasPrefix(name, "application-") && strings.HasSuffix(name, ".properties"),
 			strings.HasPrefix(name, "application") && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")):
-			springFiles = append(springFiles, path)
+			if springResourceFile(relp) {
+				springFiles = append(springFiles, path)
+			}
 		case name != "package.json" && (strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".template")):
 			r.read(path, func(src []byte) error {
 				if looksLikeDropwizardConfig(src) {
@@ -350,6 +353,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if strings.HasSuffix(name, ".kt") {
 					r.Hops = append(r.Hops, parseKtorCIO(relp, src)...)
 				}
+				if line := springBootMain(relp, src); line > 0 {
+					springMains = append(springMains, Location{relp, line})
+				}
 				return nil
 			})
 		case name == "mix.exs":
@@ -467,28 +473,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if sp.profile == "" {
 					sp.profile = strings.TrimPrefix(fileProfile, "-")
 				}
-				var hop Hop
-				var fs []Finding
-				switch {
-				case server == serverTomcat || !haveBuild:
-					hop, fs = springHop(sp, v, ok, vs)
-					if ok {
-						hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
-					}
-					if !haveBuild {
-						hop.Source += "; Tomcat assumed: no pom.xml or build.gradle found"
-					} else {
-						hop.Source += " (" + build + ": Tomcat)"
-					}
-				case server == "":
-					hop = springUnknownServer(sp, build)
-				default:
-					hop, fs = springServerHop(sp, server)
-					if ok {
-						hop.Name = strings.Replace(hop.Name, "Spring Boot", "Spring Boot "+v.String(), 1)
-					}
-					hop.Source += " (" + build + ")"
-				}
+				hop, fs := springAppHop(sp, server, build, haveBuild, v, ok, vs)
 				if sp.profile != "" {
 					hop.Name += ", profile " + sp.profile
 				}
@@ -515,6 +500,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		propertyFiles = append(propertyFiles, rel(dir, p))
 	}
 	r.Hops = append(r.Hops, propertyServerHops(dir, propertyProjects, propertyFiles, jvmOverrides)...)
+	r.Hops = append(r.Hops, springDefaultHops(dir, springMains, propertyFiles, func(rel string) bool { return ign.ignored(rel, false) })...)
 	var tfKeys []string
 	for d := range tfDirs {
 		tfKeys = append(tfKeys, d)

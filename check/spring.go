@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -212,4 +213,154 @@ func springServerHop(sp springProps, server string) (Hop, []Finding) {
 func springUnknownServer(sp springProps, buildFile string) Hop {
 	return Hop{Role: App, Kind: "spring-boot", Name: "Spring Boot (embedded server unknown)", Known: false, Location: Location{sp.file, 1},
 		Source: fmt.Sprintf("%s names no web starter (spring-boot-starter-web, -webflux, -jetty, -undertow)", buildFile)}
+}
+
+// springAppHop is the hop of a Spring Boot application with properties sp,
+// on the embedded server its build file brings (see springServer); v is its
+// Spring Boot version when vKnown.
+func springAppHop(sp springProps, server, build string, haveBuild bool, v version, vKnown bool, vSource string) (Hop, []Finding) {
+	var hop Hop
+	var fs []Finding
+	switch {
+	case server == serverTomcat || !haveBuild:
+		hop, fs = springHop(sp, v, vKnown, vSource)
+		if vKnown {
+			hop.Name = fmt.Sprintf("Spring Boot %s (embedded Tomcat)", v)
+		}
+		if !haveBuild {
+			hop.Source += "; Tomcat assumed: no pom.xml or build.gradle found"
+		} else {
+			hop.Source += " (" + build + ": Tomcat)"
+		}
+	case server == "":
+		hop = springUnknownServer(sp, build)
+	default:
+		hop, fs = springServerHop(sp, server)
+		if vKnown {
+			hop.Name = strings.Replace(hop.Name, "Spring Boot", "Spring Boot "+v.String(), 1)
+		}
+		hop.Source += " (" + build + ")"
+	}
+	return hop, fs
+}
+
+var springBootAppRe = regexp.MustCompile(`(?m)^\s*@(?:org\.springframework\.boot\.autoconfigure\.)?SpringBootApplication\b`)
+
+// springBootMain returns the line of @SpringBootApplication in a Java or
+// Kotlin source under src/main, or 0.
+func springBootMain(file string, src []byte) int {
+	if !strings.Contains(file, "src/main/") || !bytes.Contains(src, []byte("SpringBootApplication")) {
+		return 0
+	}
+	if m := springBootAppRe.FindIndex(src); m != nil {
+		return lineAt(src, m[0]+bytes.IndexByte(src[m[0]:], '@'))
+	}
+	return 0
+}
+
+// springResourceFile reports whether a property file (relative, with
+// forward slashes) is where Spring Boot reads its own configuration in a
+// Maven or Gradle project: the resources root or its config/ directory. A
+// Spring Cloud Config server's resources hold other services' files
+// (src/main/resources/shared/application.yml), which are not its own.
+func springResourceFile(file string) bool {
+	i := strings.LastIndex(file, "src/main/resources/")
+	if i < 0 {
+		return true // not that layout: read where it is
+	}
+	dir := path.Dir(file[i+len("src/main/resources/"):])
+	return dir == "." || dir == "config"
+}
+
+// springKeepAliveKeyRe finds a setting of an embedded server's idle timeout in
+// a property file.
+var springKeepAliveKeyRe = regexp.MustCompile(`keep-alive-timeout|connection-timeout|connection-idle-timeout|no-request-timeout|netty\.idle-timeout|keepAliveTimeout|connectionTimeout`)
+
+// springDefaultHops gives the Spring Boot applications that have no property
+// file of their own (an @SpringBootApplication class in a module whose
+// resources hold no application.properties or application.yml) the hop of
+// their embedded server's default: Tomcat's 60 s races with ALB's 60 s.
+// Applications whose settings may come from elsewhere (a Spring Cloud Config
+// server named in bootstrap.yml, a property file .gitignore keeps out of the
+// repository, a property file outside the applications' own modules, as of
+// a shared module or the working directory, that sets a keep-alive) get
+// an unknown hop; those without a web server, none.
+func springDefaultHops(root string, mains []Location, propertyFiles []string, ignored func(rel string) bool) []Hop {
+	var hops []Hop
+	done := map[string]bool{}
+	withMain := func(file string) bool { // a property file of an application's own module
+		i := strings.LastIndex(file, "src/main/resources/")
+		if i < 0 {
+			return false
+		}
+		for _, m := range mains {
+			if strings.HasPrefix(m.File, file[:i]+"src/main/") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range mains {
+		i := strings.LastIndex(m.File, "src/main/")
+		module := strings.TrimSuffix(m.File[:i], "/")
+		if done[module] {
+			continue // one application per module
+		}
+		done[module] = true
+		resources := path.Join(module, "src/main/resources") + "/"
+		if module == "" {
+			resources = "src/main/resources/"
+		}
+		own := false
+		var elsewhere string
+		for _, p := range propertyFiles {
+			if strings.HasPrefix(p, resources) {
+				own = true
+				break
+			}
+			if elsewhere == "" && !withMain(p) {
+				if src, err := readCapped(filepath.Join(root, filepath.FromSlash(p))); err == nil && springKeepAliveKeyRe.Match(src) {
+					elsewhere = p
+				}
+			}
+		}
+		if own {
+			continue // the property files' hops
+		}
+		dir := filepath.Join(root, filepath.FromSlash(module))
+		if quarkusOrMicronaut(root, dir) {
+			continue
+		}
+		server, build, haveBuild := springServer(root, dir)
+		if !haveBuild || server == "" {
+			continue // not a web application, or its server is not known
+		}
+		v, vs, ok, where := findSpringVersion(root, dir)
+		if ok {
+			vs = fmt.Sprintf("from %s: %s", where, vs)
+		}
+		sp := springProps{file: m.File, props: map[string]string{}, lines: map[string]int{}}
+		hop, _ := springAppHop(sp, server, build, haveBuild, v, ok, vs)
+		hop.Location = m
+		hop.Source += "; no application.properties or application.yml in " + resources
+		for _, b := range []string{"bootstrap.yml", "bootstrap.yaml", "bootstrap.properties"} {
+			if fileExists(filepath.Join(root, filepath.FromSlash(resources+b))) {
+				hop.Known, hop.Idle = false, 0
+				hop.Source = fmt.Sprintf("no application.properties or application.yml, and %s%s: its settings may come from a Spring Cloud Config server", resources, b)
+				break
+			}
+		}
+		for _, n := range []string{"application.yml", "application.yaml", "application.properties", "application-prod.yml", "application-prod.properties"} {
+			if hop.Known && ignored(resources+n) {
+				hop.Known, hop.Idle = false, 0
+				hop.Source = fmt.Sprintf("no application.properties or application.yml in the repository, and .gitignore excludes %s%s: its settings are kept out of the repository", resources, n)
+			}
+		}
+		if hop.Known && elsewhere != "" {
+			hop.Known, hop.Idle = false, 0
+			hop.Source = fmt.Sprintf("no application.properties or application.yml in %s; %s sets a keep-alive setting and may be this application's (a shared module's resources)", resources, elsewhere)
+		}
+		hops = append(hops, hop)
+	}
+	return hops
 }
