@@ -113,6 +113,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	var rocketLaunches []string              // Rust sources that start a Rocket server
 	var hyperSites []hyperSite               // Rust servers on hyper (axum::serve, hyper builders)
 	var springMains []Location               // @SpringBootApplication classes
+	var uvicornRuns []Hop                    // uvicorn.run() at the default, unless a command line starts the project
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.Errors = append(r.Errors, &ParseError{Location{rel(dir, path), 0}, err})
@@ -301,7 +302,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".py"):
 			r.read(path, func(src []byte) error {
-				r.Hops = append(r.Hops, parseUvicornRun(rel(dir, path), src)...)
+				if hops, isDefault := parseUvicornRun(rel(dir, path), src); isDefault {
+					uvicornRuns = append(uvicornRuns, hops...)
+				} else {
+					r.Hops = append(r.Hops, hops...)
+				}
 				r.Hops = append(r.Hops, parsePythonServers(rel(dir, path), src)...)
 				r.Hops = append(r.Hops, parseSanic(dir, relp, src)...)
 				return nil
@@ -531,6 +536,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.renderHelmCharts(ctx, dir, charts, o)
+	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	sort.Strings(r.Notes)
 	lbNames := map[string]bool{}
 	for _, h := range r.Hops {

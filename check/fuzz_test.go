@@ -79,6 +79,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseActix("main.rs", append([]byte("actix_web\n"), src...))
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
 		isRocketLaunch(src)
+		parseUvicornRun("main.py", src)
 		for _, s := range findHyperSites("src/main.rs", append([]byte("hyper axum\n"), src...)) {
 			hyperDuration(s.header)
 		}

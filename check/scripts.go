@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/lbdoctor/lbdoctor/stacks"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lbdoctor/lbdoctor/stacks"
 )
 
 // These formats have no parser that fits (JavaScript, shell command lines), so
@@ -590,18 +592,81 @@ func pyValue(rhs string) (value, env string, ok bool) {
 	return "", "", false
 }
 
-// parseUvicornRun finds uvicorn.run(..., timeout_keep_alive=N) in Python.
-func parseUvicornRun(path string, src []byte) []Hop {
-	m := uvicornRunRe.FindSubmatchIndex(src)
+// uvicornRunCallRe finds a call of uvicorn.run (not inside a comment line).
+var (
+	uvicornRunCallRe = regexp.MustCompile(`(?m)^[^#\n]*\buvicorn\.run\(`)
+	uvicornKeepArgRe = regexp.MustCompile(`\btimeout_keep_alive\s*=\s*([^,)\s]+)`)
+	uvicornReloadRe  = regexp.MustCompile(`\breload\s*=\s*True\b`)
+)
+
+// parseUvicornRun finds uvicorn.run(...) in Python: timeout_keep_alive=N,
+// else uvicorn's default (5 s); a value that is not a literal is unknown, and
+// so is a call with **kwargs, which may carry it. A call with the default is
+// marked so that the caller can drop it when a command line starts the same
+// project's server (uvicorn.run under __main__ is then only for development).
+func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
+	m := uvicornRunCallRe.FindIndex(src)
 	if m == nil {
-		return nil
+		return nil, false
 	}
-	n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
-	return []Hop{{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: time.Duration(n) * time.Second, Pattern: true,
-		Source: "uvicorn.run(timeout_keep_alive=" + string(src[m[2]:m[3]]) + ")", Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
+	open := m[1] - 1
+	args := src[open+1:]
+	depth := 1
+	for i, c := range args {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth == 0 {
+			args = args[:i]
+			break
+		}
+	}
+	call := string(src[bytes.LastIndex(src[:m[1]], []byte("uvicorn.run(")) : open+1+len(args)])
+	u := stacks.Must("uvicorn")
+	hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
+		Source: "uvicorn.run() without timeout_keep_alive: uvicorn's default (5 s)", Location: Location{path, lineAt(src, open)},
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("uvicorn.run(..., timeout_keep_alive=%d)", int64((d+time.Second-1)/time.Second))
-		}}}
+		}}
+	if k := uvicornKeepArgRe.FindStringSubmatch(call); k != nil {
+		n, err := strconv.Atoi(k[1])
+		if err != nil || n < 0 {
+			hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(timeout_keep_alive="+k[1]+"): not a number here"
+		} else {
+			hop.Idle, hop.Source = time.Duration(n)*time.Second, "uvicorn.run(timeout_keep_alive="+k[1]+")"
+		}
+		return []Hop{hop}, false
+	}
+	if uvicornReloadRe.MatchString(call) {
+		return nil, false // the development server, which reloads on changes
+	}
+	if strings.Contains(call, "**") {
+		hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(**...): timeout_keep_alive may be among its arguments"
+	}
+	return []Hop{hop}, hop.Known
+}
+
+// dropDevRuns drops the uvicorn.run() hops at uvicorn's default (runs) whose
+// project a command line also starts with a server (uvicorn, gunicorn,
+// Hypercorn ... in a Dockerfile, Procfile or compose file): that command is
+// what is deployed.
+func dropDevRuns(root string, hops, runs []Hop) []Hop {
+	started := map[string]bool{}
+	for _, h := range hops {
+		if f := h.Location.File; h.Role == App && (!strings.HasSuffix(f, ".py") || strings.HasPrefix(path.Base(f), "gunicorn")) {
+			p, _ := projectOf(root, h.Location.File)
+			started[p] = true
+		}
+	}
+	for _, h := range runs {
+		if p, _ := projectOf(root, h.Location.File); !started[p] {
+			hops = append(hops, h)
+		}
+	}
+	return hops
 }
 
 var (
