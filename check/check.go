@@ -284,6 +284,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".service"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				if strings.HasPrefix(name, "Dockerfile") {
+					r.Hops = append(r.Hops, dockerfileImageHops(rel(dir, path), src)...)
+				}
 				return nil
 			})
 		case !strings.Contains(name, ".") && size < 64<<10:
@@ -1098,6 +1101,7 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 		return err
 	case strings.Contains(name, "compose"):
 		r.Hops = append(r.Hops, parseCommandLines(relp, src)...)
+		r.Hops = append(r.Hops, composeImageHops(relp, src)...)
 		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
 	}
 	return nil

@@ -80,6 +80,8 @@ func FuzzConfigParsers(f *testing.F) {
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
 		isRocketLaunch(src)
 		parseUvicornRun("main.py", src)
+		dockerfileImageHops("Dockerfile", src)
+		composeImageHops("compose.yaml", src)
 		for _, s := range findHyperSites("src/main.rs", append([]byte("hyper axum\n"), src...)) {
 			hyperDuration(s.header)
 		}

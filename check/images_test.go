@@ -1,0 +1,37 @@
+package check
+
+import "testing"
+
+func TestImageApache(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"php:8.2-apache": true, "php:8.3-apache-bookworm": true, "docker.io/library/php:apache": true, `"php:8.1-apache"`: true,
+		"wordpress": true, "wordpress:6.5": true, "wordpress:latest": true, "wordpress:6.5-php8.2-apache": true,
+		"drupal:10": true, "httpd:2.4": true, "httpd:2.4-alpine": true, "php:8.2-apache@sha256:abc": true,
+		"php:8.2-fpm": false, "php:8.2-cli": false, "php:8.2": false, "wordpress:6.5-fpm": false, "wordpress:cli": false,
+		"bitnami/wordpress:6": false, "ghcr.io/acme/php:8.2-apache": false, "nginx:1.27": false, "php:${PHP_VERSION}-apache": true,
+		"wordpress:${TAG}": false, "tomcat:10": false,
+	} {
+		if got := imageApache(ref); got != want {
+			t.Errorf("imageApache(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
+
+// A container that runs an official Apache image as it ships keeps idle
+// connections 5 s; one whose configuration the repository changes is not read.
+func TestApacheImageHops(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"php/Dockerfile":       "FROM composer:2 AS deps\nRUN composer install\n\nFROM php:8.2-apache\nCOPY --from=deps /app /var/www/html\n",
+		"staged/Dockerfile":    "FROM php:8.0-apache AS base\nCMD [\"apache2-foreground\"]\n\nFROM base AS dev\nRUN apt-get update\n",
+		"tuned/Dockerfile":     "FROM php:8.2-apache\nRUN echo 'KeepAliveTimeout 65' > /etc/apache2/conf-enabled/keepalive.conf\n",
+		"conf/Dockerfile":      "FROM httpd:2.4\nCOPY my-httpd.conf /usr/local/apache2/conf/httpd.conf\n",
+		"builder/Dockerfile":   "FROM php:8.2-apache AS build\nRUN make\n\nFROM nginx:1.27\nCOPY --from=build /out /usr/share/nginx/html\n",
+		"fpm/Dockerfile":       "FROM wordpress:6.5-fpm\n",
+		"compose/compose.yaml": "services:\n  wordpress:\n    image: wordpress:6.5   # the blog\n    ports:\n      - 80:80\n  db:\n    image: mariadb:11\n  custom:\n    image: wordpress\n    volumes:\n      - ./apache.conf:/etc/apache2/conf-enabled/custom.conf\n",
+	})
+	wantHops(t, r, map[string]string{
+		"apache php/Dockerfile:4":       "5s FROM php:8.2-apache: the image's Apache keeps KeepAliveTimeout 5",
+		"apache staged/Dockerfile:4":    "5s FROM php:8.0-apache",
+		"apache compose/compose.yaml:3": "5s image: wordpress:6.5",
+	})
+}
