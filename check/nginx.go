@@ -187,7 +187,8 @@ func nginxDuration(s string) (time.Duration, bool) {
 }
 
 // nginxHops finds, for each server block, the client-side keepalive_timeout
-// (server, else http, else nginx's 75 s) and, for upstream blocks with
+// (server, else http, else nginx's 75 s, or the stock nginx.conf's 65 s for
+// a file of server blocks only) and, for upstream blocks with
 // "keepalive N", the upstream pool's keepalive_timeout (default 60 s).
 func nginxHops(root []*directive) []Hop {
 	var hops []Hop
@@ -196,8 +197,8 @@ func nginxHops(root []*directive) []Hop {
 	setting := func(d time.Duration) string {
 		return fmt.Sprintf("keepalive_timeout %ds;", int64((d+time.Second-1)/time.Second))
 	}
-	walkHTTP := func(http *directive) {
-		httpIdle, httpSrc, httpLoc := 75*time.Second, "nginx's default keepalive_timeout (75 s)", http.loc
+	walkHTTP := func(http *directive, idle time.Duration, src string) {
+		httpIdle, httpSrc, httpLoc := idle, src, http.loc
 		for _, d := range http.children {
 			if d.name == "keepalive_timeout" && len(d.args) > 0 {
 				if v, ok := nginxDuration(d.args[0]); ok {
@@ -262,12 +263,16 @@ func nginxHops(root []*directive) []Hop {
 	}
 	for _, d := range root {
 		if d.name == "http" && d.block {
-			walkHTTP(d)
+			walkHTTP(d, 75*time.Second, "nginx's default keepalive_timeout (75 s)")
 		}
 	}
-	// A file of server blocks only (conf.d, sites-enabled) sits inside http.
+	// A file of server blocks only (conf.d, sites-enabled) sits inside the
+	// http block of an nginx.conf the repository does not have: the one its
+	// image or package ships, which sets keepalive_timeout 65 (nginx's own
+	// conf/nginx.conf, the official Docker image, Debian, Alpine, RHEL).
 	if len(hops) == 0 {
-		walkHTTP(&directive{name: "http", children: root, block: true, loc: Location{}})
+		walkHTTP(&directive{name: "http", children: root, block: true, loc: Location{}}, 65*time.Second,
+			"keepalive_timeout 65 in the http block of the stock nginx.conf that includes this file (official image, Debian, Alpine, RHEL)")
 		for i := range hops {
 			if hops[i].Location.File == "" {
 				hops[i].Location = root[0].loc
