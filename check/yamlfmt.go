@@ -376,6 +376,21 @@ func containerCommands(path string, d *yaml.Node) []Hop {
 						h.Location.Line = line
 						hops = append(hops, h)
 					}
+					// An official Apache image run as it ships (its own command,
+					// nothing mounted over its configuration).
+					if img, ok := scalar(get(ct, "image")); ok && len(words) == 0 && imageApache(img) {
+						changed := false
+						if mounts := get(ct, "volumeMounts"); mounts != nil {
+							for _, m := range mounts.Content {
+								if p, _ := scalar(get(m, "mountPath")); apacheConfigChangeRe.MatchString(p) {
+									changed = true
+								}
+							}
+						}
+						if !changed {
+							hops = append(hops, apacheImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img))
+						}
+					}
 				}
 			}
 		}
