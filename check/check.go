@@ -716,7 +716,7 @@ func (r *Report) evaluate(o Options) {
 				continue
 			}
 			for _, n := range l.names {
-				if sameService(n, project) {
+				if sameService(n, project) || b.workload != "" && n == strings.ToLower(b.workload) {
 					linkTo(l, fmt.Sprintf("linked at %s (%q)", l.where, n))
 					break
 				}

@@ -1,6 +1,9 @@
 package check
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestImageApache(t *testing.T) {
 	for ref, want := range map[string]bool{
@@ -36,4 +39,50 @@ func TestApacheImageHops(t *testing.T) {
 		"apache compose/compose.yaml:3": "5s image: wordpress:6.5",
 		"apache k8s/wordpress.yaml:10":  "5s image: wordpress:6.5-apache",
 	})
+}
+
+// An ALB Ingress fronts the containers of the Deployment its Service
+// selects: their findings are errors, not warnings against an assumed LB.
+func TestIngressLinksWorkloadContainers(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{"k8s/wp.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: blog
+spec:
+  template:
+    metadata:
+      labels: {app: blog}
+    spec:
+      containers:
+        - name: web
+          image: wordpress:6.5
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: blog-svc
+spec:
+  selector: {app: blog}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: blog
+  annotations:
+    alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=120
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - backend:
+              service: {name: blog-svc, port: {number: 80}}
+`})
+	if len(r.Findings) != 1 {
+		t.Fatalf("findings %+v, want one", r.Findings)
+	}
+	f := r.Findings[0]
+	if f.Rule.ID != "LBD001" || f.Level() != Error || !strings.Contains(f.Chain, "Ingress blog 120s") {
+		t.Errorf("finding %+v, want LBD001 as an error against Ingress blog (120 s)", f)
+	}
 }

@@ -119,6 +119,9 @@ type Hop struct {
 	// or platform as written ("64bit Amazon Linux 2023 v4.3.0 running
 	// Docker"), which says whether the platform's nginx is Docker's.
 	platform string
+	// workload is, for a container of a Kubernetes manifest, its workload's
+	// name (a Deployment's), which an Ingress's Service selects.
+	workload string
 }
 
 // Special values of Hop.Idle.

@@ -280,7 +280,10 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 				}
 			}
 		case "Deployment", "StatefulSet", "DaemonSet", "Pod", "Job", "CronJob", "ReplicaSet":
-			hops = append(hops, containerCommands(path, d)...)
+			for _, h := range containerCommands(path, d) {
+				h.workload = name
+				hops = append(hops, h)
+			}
 		case "ConfigMap":
 			if !strings.Contains(name, "ingress-nginx") && !strings.Contains(name, "nginx-configuration") {
 				continue
