@@ -213,22 +213,14 @@ func hyperDuration(raw string) (time.Duration, bool) {
 	if inner, ok := strings.CutPrefix(raw, "Some("); ok {
 		raw = strings.TrimSuffix(inner, ")")
 	}
-	m := rustSecsRe.FindStringSubmatch(raw)
-	if m == nil || strings.HasPrefix(raw, "KeepAlive") {
-		return 0, false
+	if strings.HasPrefix(raw, "KeepAlive") {
+		return 0, false // actix-web's type, not hyper's
 	}
-	n, err := strconv.Atoi(m[2])
-	if err != nil {
-		return 0, false
-	}
-	unit := time.Second
-	if m[1] == "millis" {
-		unit = time.Millisecond
-	}
-	if n == 0 {
+	d, ok := rustDuration(raw)
+	if d == 0 {
 		return 0, false // hyper closes at once: not an idle timeout to compare
 	}
-	return time.Duration(n) * unit, true
+	return d, ok
 }
 
 // cargoFilesFor returns the Cargo.toml of the crate a source file belongs

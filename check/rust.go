@@ -100,6 +100,16 @@ func actixKeepAlive(raw string) (time.Duration, bool) {
 		}
 		return time.Duration(n) * time.Second, true
 	}
+	d, ok := rustDuration(raw)
+	if ok && d == 0 {
+		return NoKeepalive, true
+	}
+	return d, ok
+}
+
+// rustDuration reads Duration::from_secs(N) or from_millis(N), also wrapped
+// in KeepAlive::Timeout(...), as a duration (0 for N = 0).
+func rustDuration(raw string) (time.Duration, bool) {
 	m := rustSecsRe.FindStringSubmatch(raw)
 	if m == nil {
 		return 0, false
@@ -108,14 +118,10 @@ func actixKeepAlive(raw string) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	unit := time.Second
 	if m[1] == "millis" {
-		unit = time.Millisecond
+		return time.Duration(n) * time.Millisecond, true
 	}
-	if n == 0 {
-		return NoKeepalive, true
-	}
-	return time.Duration(n) * unit, true
+	return time.Duration(n) * time.Second, true
 }
 
 // rocketKeepRe finds keep_alive in Rocket.toml or a Config literal in code.
