@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lbdoctor/lbdoctor/stacks"
+	"go.yaml.in/yaml/v3"
 )
 
 // Official Docker images that serve HTTP with Apache httpd as they ship: the
@@ -71,7 +72,8 @@ func apacheImageHop(loc Location, image, how string) Hop {
 }
 
 // dockerfileImageHops reads a Dockerfile whose final stage runs an Apache
-// image unchanged (no line of that stage touches Apache's configuration).
+// image as it ships: no line of that stage touches Apache's configuration,
+// and its CMD, if any, starts Apache.
 func dockerfileImageHops(file string, src []byte) []Hop {
 	var image string
 	var at int
@@ -103,6 +105,11 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 		if apacheConfigChangeRe.MatchString(line) {
 			changed = true
 		}
+		// A command of its own that is not Apache's runs something else
+		// (a queue worker on the php image).
+		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
+			changed = true
+		}
 	}
 	if image == "" || changed || !imageApache(image) {
 		return nil
@@ -111,60 +118,48 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 }
 
 // composeImageHops reads a compose file's services that run an Apache image
-// unchanged (no volume mounted over its configuration).
+// as it ships: no build of their own, no command of their own, no volume
+// mounted over its configuration.
 func composeImageHops(file string, src []byte) []Hop {
 	if !bytes.Contains(src, []byte("services")) || !bytes.Contains(src, []byte("image")) {
 		return nil
 	}
+	docs, _ := yamlDocs(file, src) // a file that does not parse is reported by the other readers
 	var hops []Hop
-	lines := strings.Split(string(src), "\n")
-	// Services are the keys one level below services:, each up to the next
-	// key at its indentation.
-	inServices, svcIndent := false, -1
-	type svc struct {
-		image   string
-		line    int
-		changed bool
-	}
-	var cur *svc
-	flush := func() {
-		if cur != nil && cur.image != "" && !cur.changed && imageApache(cur.image) {
-			hops = append(hops, apacheImageHop(Location{file, cur.line}, strings.Trim(cur.image, `"'`), "image: "+strings.Trim(cur.image, `"'`)))
-		}
-		cur = nil
-	}
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, "#") {
+	for _, d := range docs {
+		services := get(d, "services")
+		if services == nil || services.Kind != yaml.MappingNode {
 			continue
 		}
-		indent := len(l) - len(strings.TrimLeft(l, " "))
-		if indent == 0 {
-			flush()
-			inServices, svcIndent = strings.HasPrefix(t, "services:"), -1
-			continue
-		}
-		if !inServices {
-			continue
-		}
-		if svcIndent < 0 {
-			svcIndent = indent
-		}
-		if indent == svcIndent {
-			flush()
-			cur = &svc{}
-			continue
-		}
-		if cur == nil {
-			continue
-		}
-		if v, ok := strings.CutPrefix(t, "image:"); ok {
-			cur.image, cur.line = strings.TrimSpace(strings.SplitN(v, " #", 2)[0]), i+1
-		}
-		if apacheConfigChangeRe.MatchString(t) {
-			cur.changed = true
+		for i := 1; i < len(services.Content); i += 2 {
+			svc := services.Content[i]
+			image, ok := scalar(get(svc, "image"))
+			if !ok || get(svc, "build") != nil || get(svc, "command") != nil || !imageApache(image) || mountsApacheConfig(get(svc, "volumes")) {
+				continue
+			}
+			hops = append(hops, apacheImageHop(Location{file, get(svc, "image").Line}, image, "image: "+image))
 		}
 	}
-	flush()
 	return hops
+}
+
+// mountsApacheConfig reports whether a list of volumes (compose's short
+// "src:dst" or long {target: dst} form, or Kubernetes volumeMounts with
+// mountPath) mounts something over Apache's configuration.
+func mountsApacheConfig(list *yaml.Node) bool {
+	if list == nil {
+		return false
+	}
+	for _, v := range list.Content {
+		target, _ := scalar(v)
+		for _, key := range []string{"target", "mountPath"} {
+			if t, ok := scalar(get(v, key)); ok {
+				target = t
+			}
+		}
+		if apacheConfigChangeRe.MatchString(target) {
+			return true
+		}
+	}
+	return false
 }

@@ -30,8 +30,9 @@ func TestApacheImageHops(t *testing.T) {
 		"conf/Dockerfile":      "FROM httpd:2.4\nCOPY my-httpd.conf /usr/local/apache2/conf/httpd.conf\n",
 		"builder/Dockerfile":   "FROM php:8.2-apache AS build\nRUN make\n\nFROM nginx:1.27\nCOPY --from=build /out /usr/share/nginx/html\n",
 		"fpm/Dockerfile":       "FROM wordpress:6.5-fpm\n",
+		"worker/Dockerfile":    "FROM php:8.2-apache\nCMD [\"php\", \"artisan\", \"queue:work\"]\n",
 		"k8s/wordpress.yaml":   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wordpress\nspec:\n  template:\n    spec:\n      containers:\n        - name: wordpress\n          image: wordpress:6.5-apache\n        - name: tuned\n          image: php:8.2-apache\n          volumeMounts:\n            - name: conf\n              mountPath: /etc/apache2/conf-enabled/keepalive.conf\n        - name: other\n          image: php:8.2-apache\n          command: [\"php\", \"worker.php\"]\n",
-		"compose/compose.yaml": "services:\n  wordpress:\n    image: wordpress:6.5   # the blog\n    ports:\n      - 80:80\n  db:\n    image: mariadb:11\n  custom:\n    image: wordpress\n    volumes:\n      - ./apache.conf:/etc/apache2/conf-enabled/custom.conf\n",
+		"compose/compose.yaml": "services:\n  wordpress:\n    image: wordpress:6.5   # the blog\n    ports:\n      - 80:80\n  db:\n    image: mariadb:11\n  custom:\n    image: wordpress\n    volumes:\n      - ./apache.conf:/etc/apache2/conf-enabled/custom.conf\n  long:\n    image: php:8.3-apache\n    volumes:\n      - type: bind\n        source: ./ka.conf\n        target: /etc/apache2/conf-enabled/ka.conf\n  built:\n    build: .\n    image: wordpress\n  worker:\n    image: wordpress\n    command: wp cron event run --due-now\n",
 	})
 	wantHops(t, r, map[string]string{
 		"apache php/Dockerfile:4":       "5s FROM php:8.2-apache: the image's Apache keeps KeepAliveTimeout 5",

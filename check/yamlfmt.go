@@ -381,18 +381,8 @@ func containerCommands(path string, d *yaml.Node) []Hop {
 					}
 					// An official Apache image run as it ships (its own command,
 					// nothing mounted over its configuration).
-					if img, ok := scalar(get(ct, "image")); ok && len(words) == 0 && imageApache(img) {
-						changed := false
-						if mounts := get(ct, "volumeMounts"); mounts != nil {
-							for _, m := range mounts.Content {
-								if p, _ := scalar(get(m, "mountPath")); apacheConfigChangeRe.MatchString(p) {
-									changed = true
-								}
-							}
-						}
-						if !changed {
-							hops = append(hops, apacheImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img))
-						}
+					if img, ok := scalar(get(ct, "image")); ok && len(words) == 0 && imageApache(img) && !mountsApacheConfig(get(ct, "volumeMounts")) {
+						hops = append(hops, apacheImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img))
 					}
 				}
 			}
