@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -56,7 +57,7 @@ var (
 // hyper-util's auto::Builder with serve_connection). Examples, tests and
 // comments are not read.
 func findHyperSites(file string, src []byte) []hyperSite {
-	if !strings.Contains(string(src), "axum") && !strings.Contains(string(src), "hyper") {
+	if !bytes.Contains(src, []byte("axum")) && !bytes.Contains(src, []byte("hyper")) {
 		return nil
 	}
 	for _, d := range strings.Split(path.Dir(file), "/") {
@@ -64,10 +65,10 @@ func findHyperSites(file string, src []byte) []hyperSite {
 			return nil // Cargo's example binaries are not deployed
 		}
 	}
-	text := string(withoutRustTests(src))
 	// Blank out line comments, keeping offsets (and so line numbers).
-	text = rustCommentLine.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) })
-	at := func(i int) Location { return Location{file, lineAt([]byte(text), i)} }
+	code := rustCommentLine.ReplaceAllFunc(withoutRustTests(src), func(c []byte) []byte { return bytes.Repeat([]byte{' '}, len(c)) })
+	text := string(code)
+	at := func(i int) Location { return Location{file, lineAt(code, i)} }
 	var sites []hyperSite
 	if m := axumServeRe.FindStringIndex(text); m != nil {
 		sites = append(sites, hyperSite{loc: at(m[0]), kind: "axum::serve"})
@@ -134,17 +135,22 @@ func (v crateVersion) atLeast(major, minor int) bool {
 // axum and hyper that the crate of each uses.
 func hyperHops(root string, sites []hyperSite) []Hop {
 	var hops []Hop
+	locks := map[string]map[string]crateVersion{} // a workspace's Cargo.lock serves all its crates: read once
 	for _, s := range sites {
 		cargo, lock := cargoFilesFor(root, s.loc.File)
+		if _, ok := locks[lock]; !ok && lock != "" {
+			locks[lock] = lockedVersions(root, lock)
+		}
+		version := func(name string) crateVersion { return crateVersionOf(root, cargo, locks[lock], name) }
 		switch s.kind {
 		case "axum::serve":
-			hops = append(hops, axumServeHop(s, crateVersionOf(root, cargo, lock, "axum"), crateVersionOf(root, cargo, lock, "hyper")))
+			hops = append(hops, axumServeHop(s, version("axum"), version("hyper")))
 		case "hyper 0.14":
 			hop := serverHop("hyper", "hyper", s.loc, "hyper 0.14's Server has no idle timeout: idle connections stay open")
 			hop.Idle = Infinite
 			hops = append(hops, hop)
 		case "hyper builder":
-			hops = append(hops, hyperBuilderHop(s, crateVersionOf(root, cargo, lock, "hyper")))
+			hops = append(hops, hyperBuilderHop(s, version("hyper")))
 		}
 	}
 	return hops
@@ -240,30 +246,32 @@ func cargoFilesFor(root, file string) (cargo, lock string) {
 	}
 }
 
-// crateVersionOf finds the version of crate name for the crate whose
-// Cargo.toml is cargo: the highest version in Cargo.lock, else the
-// requirement in Cargo.toml (or in the workspace's, for name.workspace =
-// true).
-func crateVersionOf(root, cargo, lock, name string) crateVersion {
-	if lock != "" {
-		if src, err := readCapped(filepath.Join(root, filepath.FromSlash(lock))); err == nil {
-			var best crateVersion
-			for _, m := range cargoLockPkgRe.FindAllStringSubmatch(string(src), -1) {
-				if m[1] != name {
-					continue
-				}
-				a, _ := strconv.Atoi(m[2])
-				b, _ := strconv.Atoi(m[3])
-				c, _ := strconv.Atoi(m[4])
-				v := crateVersion{a, b, c, true, true, fmt.Sprintf("%s %d.%d.%d in %s", name, a, b, c, lock)}
-				if !best.known || v.major > best.major || v.major == best.major && (v.minor > best.minor || v.minor == best.minor && v.patch > best.patch) {
-					best = v
-				}
-			}
-			if best.known {
-				return best
-			}
+// lockedVersions reads a Cargo.lock: each package's highest version.
+func lockedVersions(root, lock string) map[string]crateVersion {
+	src, err := readCapped(filepath.Join(root, filepath.FromSlash(lock)))
+	if err != nil {
+		return nil
+	}
+	best := map[string]crateVersion{}
+	for _, m := range cargoLockPkgRe.FindAllStringSubmatch(string(src), -1) {
+		a, _ := strconv.Atoi(m[2])
+		b, _ := strconv.Atoi(m[3])
+		c, _ := strconv.Atoi(m[4])
+		v := crateVersion{a, b, c, true, true, fmt.Sprintf("%s %d.%d.%d in %s", m[1], a, b, c, lock)}
+		if o, ok := best[m[1]]; !ok || v.major > o.major || v.major == o.major && (v.minor > o.minor || v.minor == o.minor && v.patch > o.patch) {
+			best[m[1]] = v
 		}
+	}
+	return best
+}
+
+// crateVersionOf finds the version of crate name for the crate whose
+// Cargo.toml is cargo: the highest version in its Cargo.lock (locked, see
+// lockedVersions), else the requirement in Cargo.toml (or in the
+// workspace's, for name.workspace = true).
+func crateVersionOf(root, cargo string, locked map[string]crateVersion, name string) crateVersion {
+	if v, ok := locked[name]; ok {
+		return v
 	}
 	if cargo == "" {
 		return crateVersion{}
@@ -308,7 +316,7 @@ func cargoRequirement(root, cargo, name string, workspace bool) (req string, wor
 			}
 			continue
 		}
-		depSection := section == "dependencies" || strings.HasSuffix(section, ".dependencies") && !strings.Contains(section, "dev-")
+		depSection := section == "dependencies" || strings.HasSuffix(section, ".dependencies") // not dev- or build-dependencies
 		if workspace {
 			depSection = section == "workspace.dependencies"
 		}
