@@ -179,7 +179,7 @@ var errTooLarge = errors.New("larger than 2 MiB: not read")
 // ignoreRule is one .gitignore pattern, anchored at the directory that holds
 // the .gitignore.
 type ignoreRule struct {
-	base    string // directory of the .gitignore, relative to the root ("" for the root)
+	base    string // directory of the .gitignore, relative to the root, with a trailing slash ("" for the root)
 	re      *regexp.Regexp
 	negate  bool
 	dirOnly bool
@@ -201,7 +201,10 @@ func (g *gitignore) load(dir, base string) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		r := ignoreRule{base: base}
+		r := ignoreRule{}
+		if base != "" {
+			r.base = base + "/"
+		}
 		if strings.HasPrefix(line, "!") {
 			r.negate, line = true, line[1:]
 		}
@@ -236,10 +239,10 @@ func (g *gitignore) ignored(rel string, isDir bool) bool {
 		}
 		p := rel
 		if r.base != "" {
-			if !strings.HasPrefix(rel, r.base+"/") {
+			if !strings.HasPrefix(rel, r.base) {
 				continue
 			}
-			p = strings.TrimPrefix(rel, r.base+"/")
+			p = rel[len(r.base):]
 		}
 		if r.re.MatchString(p) {
 			ignored = !r.negate

@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lbdoctor/lbdoctor/stacks"
@@ -287,47 +288,36 @@ var springKeepAliveKeyRe = regexp.MustCompile(`keep-alive-timeout|connection-tim
 // an unknown hop; those without a web server, none.
 func springDefaultHops(root string, mains []Location, propertyFiles []string, ignored func(rel string) bool) []Hop {
 	var hops []Hop
-	done := map[string]bool{}
 	withMain := func(file string) bool { // a property file of an application's own module
 		i := strings.LastIndex(file, "src/main/resources/")
 		if i < 0 {
 			return false
 		}
-		for _, m := range mains {
-			if strings.HasPrefix(m.File, file[:i]+"src/main/") {
-				return true
+		return slices.ContainsFunc(mains, func(m Location) bool { return strings.HasPrefix(m.File, file[:i]+"src/main/") })
+	}
+	// The first property file outside the applications' own modules that
+	// sets a keep-alive: it may be on any of their class paths.
+	var elsewhere string
+	for _, p := range propertyFiles {
+		if !withMain(p) {
+			if src, err := readCapped(filepath.Join(root, filepath.FromSlash(p))); err == nil && springKeepAliveKeyRe.Match(src) {
+				elsewhere = p
+				break
 			}
 		}
-		return false
 	}
+	done := map[string]bool{}
 	for _, m := range mains {
-		i := strings.LastIndex(m.File, "src/main/")
-		module := strings.TrimSuffix(m.File[:i], "/")
+		module := m.File[:strings.LastIndex(m.File, "src/main/")]
 		if done[module] {
 			continue // one application per module
 		}
 		done[module] = true
-		resources := path.Join(module, "src/main/resources") + "/"
-		if module == "" {
-			resources = "src/main/resources/"
-		}
-		own := false
-		var elsewhere string
-		for _, p := range propertyFiles {
-			if strings.HasPrefix(p, resources) {
-				own = true
-				break
-			}
-			if elsewhere == "" && !withMain(p) {
-				if src, err := readCapped(filepath.Join(root, filepath.FromSlash(p))); err == nil && springKeepAliveKeyRe.Match(src) {
-					elsewhere = p
-				}
-			}
-		}
-		if own {
+		resources := module + "src/main/resources/"
+		if slices.ContainsFunc(propertyFiles, func(p string) bool { return strings.HasPrefix(p, resources) }) {
 			continue // the property files' hops
 		}
-		dir := filepath.Join(root, filepath.FromSlash(module))
+		dir := filepath.Join(root, filepath.FromSlash(strings.TrimSuffix(module, "/")))
 		if quarkusOrMicronaut(root, dir) {
 			continue
 		}
