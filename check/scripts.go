@@ -624,7 +624,7 @@ func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
 			break
 		}
 	}
-	call := string(src[bytes.LastIndex(src[:m[1]], []byte("uvicorn.run(")) : open+1+len(args)])
+	call := "uvicorn.run(" + string(args)
 	u := stacks.Must("uvicorn")
 	hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
 		Source: "uvicorn.run() without timeout_keep_alive: uvicorn's default (5 s)", Location: Location{path, lineAt(src, open)},
