@@ -223,6 +223,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				return r.readYAMLConfig(relp, name, src)
 			})
+		case strings.HasSuffix(name, ".tpl") || strings.HasSuffix(name, ".tftpl"):
+			// A template that Terraform renders into container definitions.
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, ecsContainerDocument(relp, src)...)
+				return nil
+			})
 		case strings.HasSuffix(name, ".rs"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseActix(relp, src)...)
@@ -534,6 +540,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	for _, d := range tfKeys {
 		hops, fs, links, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)])
 		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
+		for _, f := range tfDirs[d] {
+			r.Hops = append(r.Hops, terraformContainerCommands(f)...)
+		}
 		for _, e := range errs {
 			r.Errors = append(r.Errors, e)
 		}
@@ -1088,6 +1097,7 @@ func secs(d time.Duration) string {
 // readYAMLConfig reads a YAML or JSON file (relp relative to the root):
 // a CloudFormation template, Kubernetes manifests, or a compose file.
 func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
+	r.Hops = append(r.Hops, ecsContainerDocument(relp, src)...)
 	switch {
 	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")) || bytes.Contains(src, []byte("AWS::ElasticBeanstalk::Environment")):
 		hops, fs, err := parseCloudFormation(relp, src)

@@ -1,0 +1,142 @@
+package check
+
+import "testing"
+
+// The command of an ECS container definition runs instead of the image's
+// CMD: read in every form a repository keeps it (Terraform's jsonencode or
+// heredoc, a template file, a task definition JSON, CloudFormation), with
+// the flags on the lines below the server's name, placeholders known only at
+// deployment, and the container's environment.
+func TestECSContainerCommands(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		// jsonencode: uvicorn with its default keep-alive, linked to the ALB.
+		"infra/main.tf": `resource "aws_lb" "api" {
+  name               = "api"
+  load_balancer_type = "application"
+}
+
+resource "aws_ecs_task_definition" "api" {
+  family = "api"
+  container_definitions = jsonencode([
+    {
+      name         = "api"
+      image        = var.image
+      essential    = true
+      portMappings = [{ containerPort = 8000 }]
+      command      = ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+      healthCheck  = { command = ["CMD-SHELL", "curl -f http://localhost:8000/health || exit 1"] }
+    }
+  ])
+}
+
+resource "aws_ecs_task_definition" "worker" {
+  family                = "worker"
+  container_definitions = <<DEFINITION
+[
+  {
+    "name": "web",
+    "image": "${var.image}",
+    "memory": ${var.memory},
+    "command": ["gunicorn", "app:app"],
+    "environment": [{"name": "GUNICORN_CMD_ARGS", "value": "-k gthread --keep-alive 75"}]
+  }
+]
+DEFINITION
+}
+
+resource "aws_ecs_task_definition" "var" {
+  family = "var"
+  container_definitions = jsonencode([{
+    name    = "var"
+    image   = var.image
+    command = ["gunicorn", "-k", "gthread", "--keep-alive", var.keepalive, "app:app"]
+  }])
+}
+`,
+		// A template file that templatefile() renders: placeholders outside
+		// quotes, flags on their own lines.
+		"infra/templates/app.json.tpl": `[
+  {
+    "name": "app",
+    "image": "${image}",
+    "cpu": ${cpu},
+    "essential": true,
+    "command": [
+      "gunicorn",
+      "--worker-class", "gthread",
+      "--keep-alive", "75",
+      "app.wsgi"
+    ]
+  }
+]
+`,
+		// A task definition as the AWS CLI registers it.
+		"deploy/task-definition.json": `{
+  "family": "site",
+  "containerDefinitions": [
+    {
+      "name": "site",
+      "image": "site:latest",
+      "entryPoint": ["sh", "-c"],
+      "command": ["exec uvicorn site.asgi:app --timeout-keep-alive 65"]
+    }
+  ]
+}
+`,
+		// CloudFormation: a parameter is known only when the stack is deployed.
+		"cfn/service.yaml": `Resources:
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Image: app:1
+          Command: [uvicorn, app:app, --timeout-keep-alive, !Ref KeepAlive]
+`,
+	})
+	wantHops(t, r, map[string]string{
+		"aws_lb infra/main.tf:1":                  "60s",
+		"uvicorn infra/main.tf:14":                "5s uvicorn's default",
+		"gunicorn infra/main.tf:28":               "75s keepalive 75 with the gthread worker",
+		"gunicorn infra/main.tf:40":               "2s --keep-alive is set at run time",
+		"gunicorn infra/templates/app.json.tpl:7": "75s",
+		"uvicorn deploy/task-definition.json:7":   "65s --timeout-keep-alive 65",
+		"uvicorn cfn/service.yaml:8":              "5s --timeout-keep-alive is set at run time",
+	})
+	for _, h := range r.Hops {
+		if run := h.Location.Line == 40 || h.Location.File == "cfn/service.yaml"; run == h.Known {
+			t.Errorf("%s %s: known %v", h.Kind, h.Location, h.Known)
+		}
+	}
+	found := false
+	for _, f := range r.Findings {
+		if f.Location.String() == "infra/main.tf:14" && f.Rule.ID == "LBD001" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no LBD001 for uvicorn's 5 s behind the ALB's 60 s; findings: %v", r.Findings)
+	}
+}
+
+// The Kubernetes provider's container blocks: command and args together.
+func TestTerraformKubernetesContainer(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"k8s.tf": `resource "kubernetes_deployment_v1" "api" {
+  spec {
+    template {
+      spec {
+        container {
+          name    = "api"
+          image   = "api:1"
+          command = ["gunicorn"]
+          args    = ["--worker-class", "gthread", "--keep-alive", "30", "app:app"]
+        }
+      }
+    }
+  }
+}
+`,
+	})
+	wantHops(t, r, map[string]string{"gunicorn k8s.tf:8": "30s"})
+}
