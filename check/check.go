@@ -1110,7 +1110,11 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
 		return err
 	case strings.Contains(name, "compose"):
-		r.Hops = append(r.Hops, parseCommandLines(relp, src)...)
+		hops, ok := composeCommands(relp, src)
+		if !ok {
+			hops = parseCommandLines(relp, src)
+		}
+		r.Hops = append(r.Hops, hops...)
 		r.Hops = append(r.Hops, composeImageHops(relp, src)...)
 		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
 	}

@@ -375,10 +375,7 @@ func containerCommands(path string, d *yaml.Node) []Hop {
 							}
 						}
 					}
-					for _, h := range parseCommandLines(path, []byte(strings.Join(words, " "))) {
-						h.Location.Line = line
-						hops = append(hops, h)
-					}
+					hops = append(hops, containerCommandHops(path, words, containerEnvironment(get(ct, "env")), line)...)
 					// An official Apache image run as it ships (its own command,
 					// nothing mounted over its configuration).
 					if img, ok := scalar(get(ct, "image")); ok && len(words) == 0 && imageApache(img) && !mountsApacheConfig(get(ct, "volumeMounts")) {

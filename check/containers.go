@@ -154,7 +154,7 @@ func containerDefinitions(path string, list *yaml.Node) []Hop {
 		for i := 0; i+1 < len(ct.Content); i += 2 {
 			key, val := ct.Content[i], ct.Content[i+1]
 			if strings.EqualFold(key.Value, "environment") {
-				env = ecsEnvironment(val)
+				env = containerEnvironment(val)
 				continue
 			}
 			rank := containerKeyRank(key.Value)
@@ -199,17 +199,17 @@ func yamlWords(n *yaml.Node) []string {
 	return []string{"${unresolved}"}
 }
 
-// ecsEnvironment returns a container's environment ([{name, value}]) as
-// NAME=value lines.
-func ecsEnvironment(n *yaml.Node) string {
-	if n.Kind != yaml.SequenceNode {
+// containerEnvironment returns a container's environment as NAME=value
+// lines: ECS's environment and Kubernetes' env are lists of {name, value}.
+func containerEnvironment(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.SequenceNode {
 		return ""
 	}
 	var b strings.Builder
 	for _, e := range n.Content {
 		name, nok := scalar(getFold(e, "name"))
 		value, vok := scalar(getFold(e, "value"))
-		if nok && vok && !strings.ContainsAny(name+value, "\n") {
+		if nok && vok && value != "" && !strings.ContainsAny(name+value, "\n") {
 			fmt.Fprintf(&b, "%s=%s\n", name, value)
 		}
 	}
@@ -394,7 +394,7 @@ func hclWord(src []byte, e hclsyntax.Expression) string {
 func hclEnvironment(e hclsyntax.Expression) string {
 	var b strings.Builder
 	add := func(name, value string) {
-		if name != "" && !strings.ContainsAny(name+value, "\n") {
+		if name != "" && value != "" && !strings.ContainsAny(name+value, "\n") {
 			fmt.Fprintf(&b, "%s=%s\n", name, value)
 		}
 	}
@@ -443,4 +443,93 @@ func hclKey(k hclsyntax.Expression) string {
 		return v.AsString()
 	}
 	return ""
+}
+
+// composeCommands reads the command lines of a compose file's services:
+// entrypoint then command (a list, or a string that may be folded over
+// several lines), with the service's environment (a map or NAME=value
+// items). ok is false when the file has no services to read (it does not
+// parse), and its lines are then read one by one instead.
+func composeCommands(path string, src []byte) (hops []Hop, ok bool) {
+	docs, err := yamlDocs(path, src)
+	if err != nil || len(docs) == 0 {
+		return nil, false
+	}
+	for _, d := range docs {
+		services := resolveAlias(get(d, "services"))
+		if services == nil || services.Kind != yaml.MappingNode {
+			continue
+		}
+		ok = true
+		for i := 1; i < len(services.Content); i += 2 {
+			svc := resolveAlias(services.Content[i])
+			var words []string
+			line := 0
+			for _, key := range []string{"entrypoint", "command"} {
+				v := mergedGet(svc, key)
+				if v == nil {
+					continue
+				}
+				if line == 0 {
+					line = v.Line
+				}
+				words = append(words, yamlWords(v)...)
+			}
+			hops = append(hops, containerCommandHops(path, words, composeEnvironment(mergedGet(svc, "environment")), line)...)
+		}
+	}
+	return hops, ok
+}
+
+// resolveAlias returns the node an alias (*name) stands for.
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// mergedGet is get for one key of a mapping, through YAML merge keys
+// (<<: *defaults), which compose files use to share settings.
+func mergedGet(n *yaml.Node, key string) *yaml.Node {
+	n = resolveAlias(n)
+	if v := get(n, key); v != nil {
+		return resolveAlias(v)
+	}
+	merge := resolveAlias(get(n, "<<"))
+	if merge == nil {
+		return nil
+	}
+	if merge.Kind == yaml.SequenceNode {
+		for _, m := range merge.Content {
+			if v := mergedGet(m, key); v != nil {
+				return v
+			}
+		}
+		return nil
+	}
+	return mergedGet(merge, key)
+}
+
+// composeEnvironment returns a service's environment as NAME=value lines.
+func composeEnvironment(n *yaml.Node) string {
+	var b strings.Builder
+	add := func(name, value string) {
+		if name != "" && value != "" && !strings.ContainsAny(name+value, "\n") {
+			fmt.Fprintf(&b, "%s=%s\n", name, value)
+		}
+	}
+	switch {
+	case n == nil:
+	case n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			add(n.Content[i].Value, resolveAlias(n.Content[i+1]).Value)
+		}
+	case n.Kind == yaml.SequenceNode:
+		for _, it := range n.Content {
+			name, value, _ := strings.Cut(resolveAlias(it).Value, "=")
+			add(name, value)
+		}
+	}
+	return b.String()
 }

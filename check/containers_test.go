@@ -140,3 +140,77 @@ func TestTerraformKubernetesContainer(t *testing.T) {
 	})
 	wantHops(t, r, map[string]string{"gunicorn k8s.tf:8": "30s"})
 }
+
+// A Kubernetes container's env sets GUNICORN_CMD_ARGS for its command.
+func TestKubernetesContainerEnvironment(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"k8s/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: api:1
+          command: ["gunicorn", "app:app"]
+          env:
+            - name: GUNICORN_CMD_ARGS
+              value: "--worker-class gthread --keep-alive 75"
+        - name: plain
+          image: api:1
+          command: ["gunicorn", "-k", "gthread", "app:app"]
+`,
+	})
+	wantHops(t, r, map[string]string{
+		"gunicorn k8s/deployment.yaml:11": "75s",
+		"gunicorn k8s/deployment.yaml:17": "2s",
+	})
+}
+
+// A compose service's command is read whole, whatever its YAML form: a
+// list with one word per line, a folded string, settings shared through a
+// merge key, and the service's environment.
+func TestComposeCommands(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"docker-compose.yml": `x-python: &python
+  build: .
+  environment:
+    GUNICORN_CMD_ARGS: "--worker-class gthread --keep-alive 75"
+
+services:
+  list:
+    build: .
+    command:
+      - gunicorn
+      - --worker-class=gthread
+      - --keep-alive
+      - "75"
+      - app:app
+  folded:
+    build: ./api
+    command: >
+      uvicorn main:app
+      --timeout-keep-alive 70
+  shared:
+    <<: *python
+    command: gunicorn app:app
+  listenv:
+    build: .
+    environment:
+      - UVICORN_TIMEOUT_KEEP_ALIVE=90
+    entrypoint: ["uvicorn"]
+    command: ["main:app"]
+  migrate:
+    build: .
+    command: python manage.py migrate
+`,
+	})
+	wantHops(t, r, map[string]string{
+		"gunicorn docker-compose.yml:10": "75s",
+		"uvicorn docker-compose.yml:17":  "70s --timeout-keep-alive 70",
+		"gunicorn docker-compose.yml:22": "75s",
+		"uvicorn docker-compose.yml:27":  "90s UVICORN_TIMEOUT_KEEP_ALIVE=90",
+	})
+}
