@@ -214,3 +214,27 @@ services:
 		"uvicorn docker-compose.yml:27":  "90s UVICORN_TIMEOUT_KEEP_ALIVE=90",
 	})
 }
+
+// gunicorn 20+ reads ./gunicorn.conf.py when its command names no -c: the
+// file beside the command (or above it) completes the command's flags,
+// which win over it.
+func TestGunicornConfBesideCommand(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"a/gunicorn.conf.py":      "worker_class = \"gthread\"\nkeepalive = 75\n",
+		"a/Dockerfile":            "FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n",
+		"a/docker/start.sh":       "#!/bin/sh\nexec gunicorn -k gthread --keep-alive 30 app:app\n",
+		"b/gunicorn.conf.py":      "keepalive = int(settings.KEEPALIVE)\nworker_class = \"gevent\"\n",
+		"b/Procfile":              "web: gunicorn app:app\n",
+		"c/Dockerfile":            "FROM python:3.12\nCMD gunicorn -k gthread app:app\n",
+		"c/conf/gunicorn.conf.py": "keepalive = 75\n",
+	})
+	wantHops(t, r, map[string]string{
+		"gunicorn a/gunicorn.conf.py:2":      "75s",
+		"gunicorn a/Dockerfile:2":            "75s keepalive 75 with the gthread worker (command line with a/gunicorn.conf.py",
+		"gunicorn a/docker/start.sh:2":       "30s",
+		"gunicorn b/gunicorn.conf.py:1":      "2s keepalive = int(settings.KEEPALIVE)",
+		"gunicorn b/Procfile:1":              "no keep-alive gunicorn also reads b/gunicorn.conf.py",
+		"gunicorn c/conf/gunicorn.conf.py:1": "no keep-alive sync worker",
+		"gunicorn c/Dockerfile:2":            "2s gunicorn's default",
+	})
+}

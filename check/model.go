@@ -122,6 +122,10 @@ type Hop struct {
 	// workload is, for a container of a Kubernetes manifest, its workload's
 	// name (a Deployment's), which an Ingress's Service selects.
 	workload string
+	// gunicorn holds, for a gunicorn command line, what it sets itself,
+	// which a ./gunicorn.conf.py beside it completes (see
+	// applyGunicornConfFiles); for that file, what the file sets.
+	gunicorn *gunicornSettings
 }
 
 // Special values of Hop.Idle.

@@ -353,6 +353,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 				keepalive, keepHow, keepOK = shellNumber(keepalive)
 			}
 			hop := gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"+keepHow)
+			if keepOK && !strings.HasPrefix(worker, "$") && !runtimeArgs(cmd) {
+				hop.gunicorn = &gunicornSettings{keepalive: keepalive, keepHow: keepHow, worker: worker, threads: threads}
+			}
 			switch {
 			case strings.HasPrefix(worker, "$"):
 				hop.Known, hop.Source = false, "the worker class ("+worker+") is set at run time"
@@ -571,6 +574,7 @@ func parseGunicornConf(path string, src []byte) []Hop {
 	if len(envs) > 0 {
 		hop.Source += "; " + strings.Join(envs, "; ")
 	}
+	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads}
 	return []Hop{hop}
 }
 
@@ -748,4 +752,65 @@ func envValue(src []byte, name string) string {
 		}
 	}
 	return ""
+}
+
+// gunicornSettings are the settings of one gunicorn configuration source
+// that decide its keep-alive ("" and 0 where the source sets none).
+type gunicornSettings struct {
+	keepalive, keepHow, worker string
+	threads                    int
+}
+
+// applyGunicornConfFiles completes gunicorn command lines with the
+// gunicorn.conf.py that gunicorn 20+ reads from its working directory when
+// no -c is given: the nearest one in the command file's directory or above
+// it (a container's WORKDIR holds the project copied there). The command's
+// own flags win over the file's; a file with a setting lbdoctor cannot read
+// makes the command's value unknown too.
+func applyGunicornConfFiles(hops []Hop) []Hop {
+	confs := map[string]Hop{} // directory -> the hop of its gunicorn.conf.py
+	for _, h := range hops {
+		if h.Kind == "gunicorn" && path.Base(h.Location.File) == "gunicorn.conf.py" {
+			confs[path.Dir(h.Location.File)] = h
+		}
+	}
+	if len(confs) == 0 {
+		return hops
+	}
+	for i, h := range hops {
+		cmd := h.gunicorn
+		if h.Kind != "gunicorn" || cmd == nil || path.Base(h.Location.File) == "gunicorn.conf.py" {
+			continue
+		}
+		conf, ok := Hop{}, false
+		for d := path.Dir(h.Location.File); ; d = path.Dir(d) {
+			if conf, ok = confs[d]; ok || d == "." || d == "/" {
+				break
+			}
+		}
+		if !ok || cmd.keepalive != "" && cmd.worker != "" {
+			continue // no file, or the command sets all that matters
+		}
+		where := conf.Location.File
+		if !conf.Known || conf.gunicorn == nil {
+			h.Known, h.Source = false, "gunicorn also reads "+where+" from its working directory: "+conf.Source
+			hops[i] = h
+			continue
+		}
+		f := *conf.gunicorn
+		keepalive, keepHow, worker, threads := cmd.keepalive, cmd.keepHow, cmd.worker, cmd.threads
+		if keepalive == "" {
+			keepalive, keepHow = f.keepalive, ""
+		}
+		if worker == "" {
+			worker = f.worker
+		}
+		if threads == 0 {
+			threads = f.threads
+		}
+		merged := gunicornHop(h.Location, keepalive, worker, threads, "command line"+keepHow+" with "+where+", which gunicorn reads from its working directory")
+		merged.gunicorn = &gunicornSettings{keepalive, keepHow, worker, threads}
+		hops[i] = merged
+	}
+	return hops
 }
