@@ -367,6 +367,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				if strings.HasSuffix(name, ".kt") {
 					r.Hops = append(r.Hops, parseKtorCIO(relp, src)...)
 				}
+				if !strings.HasSuffix(name, ".scala") {
+					r.Hops = append(r.Hops, parseJetty(relp, src)...)
+				}
 				if line := springBootMain(relp, src); line > 0 {
 					springMains = append(springMains, Location{relp, line})
 				}
