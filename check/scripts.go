@@ -43,6 +43,40 @@ var nodeHTTPModules = map[string]bool{
 	"@remix-run/express": true, "@sveltejs/kit": true, "@sveltejs/adapter-node": true,
 }
 
+// nodeOtherServerModules are modules whose createServer speaks something
+// else than HTTP: TCP and TLS sockets, DNS, MQTT.
+var nodeOtherServerModules = map[string]bool{
+	"net": true, "node:net": true, "tls": true, "node:tls": true, "dns2": true, "aedes": true,
+}
+
+var (
+	// nodeBindingRe finds a module bound to a name: const net =
+	// require("net"), import net from "net", import * as net from "net".
+	nodeBindingRe = regexp.MustCompile(`(?:\b(?:const|let|var)\s+(\w+)\s*=\s*require\s*\(\s*|\bimport\s+(?:\*\s+as\s+)?(\w+)\s+from\s+)["']([^"'\n]+)["']`)
+	// nodeInlineServerRe finds require("net").createServer(.
+	nodeInlineServerRe = regexp.MustCompile(`\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)\s*\.\s*createServer\s*\(`)
+)
+
+// servesOtherProtocol reports whether src creates its server with a module
+// that does not speak HTTP (net.createServer, dns2.createServer).
+func servesOtherProtocol(src []byte) bool {
+	for _, m := range nodeInlineServerRe.FindAllSubmatch(src, -1) {
+		if nodeOtherServerModules[string(m[1])] {
+			return true
+		}
+	}
+	for _, m := range nodeBindingRe.FindAllSubmatch(src, -1) {
+		name := m[1]
+		if len(name) == 0 {
+			name = m[2]
+		}
+		if nodeOtherServerModules[string(m[3])] && regexp.MustCompile(`\b`+regexp.QuoteMeta(string(name))+`\s*\.\s*createServer\s*\(`).Match(src) {
+			return true
+		}
+	}
+	return false
+}
+
 // loadsHTTPModule reports whether src loads one of nodeHTTPModules.
 func loadsHTTPModule(src []byte) bool {
 	for _, m := range nodeImportRe.FindAllSubmatch(src, -1) {
@@ -194,7 +228,13 @@ func nodeMillis(s string) (time.Duration, bool) {
 // by the file or depended on by its project. Node's default is 5 s
 // (Fastify's 72 s).
 func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Finding) {
-	if !nodeServerRe.Match(src) || !proj.httpServer && !loadsHTTPModule(src) {
+	if !nodeServerRe.Match(src) {
+		return nil, nil
+	}
+	// The project's dependencies say HTTP, but a file that loads no HTTP
+	// module of its own and a TCP, DNS or MQTT one serves that instead
+	// (uptime-kuma's test DNS and MQTT servers beside its Express app).
+	if own := loadsHTTPModule(src); !own && (!proj.httpServer || servesOtherProtocol(src)) {
 		return nil, nil
 	}
 	node := stacks.Must("node")
