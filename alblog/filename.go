@@ -32,3 +32,27 @@ func FileName(path string) (end time.Time, lb string, ok bool) {
 	}
 	return t, lb, true
 }
+
+// otherLogPrefixes name the other logs an ALB writes beside its access logs,
+// under the same bucket and prefix when they share one: connection logs
+// (conn_log_..., since 2023) and health check logs (health_check_log_...,
+// since 2025). Their lines are not access log entries.
+var otherLogPrefixes = []struct{ prefix, kind string }{
+	{"conn_log_", "connection log"},
+	{"health_check_log_", "health check log"},
+}
+
+// OtherLogFile reports which other log of an ALB a file is, by its name
+// ("connection log", "health check log"), or "" for an access log or a name
+// that is not ALB's.
+func OtherLogFile(path string) string {
+	name := path[strings.LastIndexAny(path, `/\`)+1:]
+	for _, o := range otherLogPrefixes {
+		if rest, ok := strings.CutPrefix(name, o.prefix); ok {
+			if _, _, ok := FileName(rest); ok {
+				return o.kind
+			}
+		}
+	}
+	return ""
+}

@@ -325,3 +325,18 @@ func BenchmarkParser(b *testing.B) {
 		}
 	}
 }
+
+func TestOtherLogFile(t *testing.T) {
+	access := "123456789012_elasticloadbalancing_eu-central-1_app.web.5ede558f4b0e97a9_20240207T0955Z_10.43.1.2_b38hdhc6.log.gz"
+	for _, tt := range []struct{ path, want string }{
+		{access, ""},
+		{"logs/2024/02/07/conn_log_" + access, "connection log"},
+		{`C:\logs\health_check_log_` + access, "health check log"},
+		{"conn_log_notes.txt", ""}, // not ALB's layout after the prefix
+		{"health_check_log_", ""},
+	} {
+		if got := OtherLogFile(tt.path); got != tt.want {
+			t.Errorf("OtherLogFile(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}

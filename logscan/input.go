@@ -38,6 +38,12 @@ type Expander struct {
 	Stdin io.Reader
 	// Schemes maps a URL scheme ("s3") to the Lister that expands it.
 	Schemes map[string]Lister
+	// Skip, when set, says why a file found in a directory is not to be
+	// read ("" to read it): another kind of log written beside the ones
+	// wanted. A file named on its own is reported as an error instead.
+	Skip func(name string) string
+	// Skipped counts the files Skip left out, by its reason.
+	Skipped map[string]int
 }
 
 // Expand resolves paths in order: "-" is standard input, a directory is walked
@@ -75,7 +81,7 @@ func (x *Expander) Expand(ctx context.Context, paths []string) (inputs []Input, 
 			inputs = append(inputs, more...)
 			continue
 		}
-		more, err := expandPath(p)
+		more, err := x.expandPath(p)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -84,7 +90,15 @@ func (x *Expander) Expand(ctx context.Context, paths []string) (inputs []Input, 
 	return inputs, errs
 }
 
-func expandPath(p string) ([]Input, error) {
+// skip reports why name is not to be read, "" to read it.
+func (x *Expander) skip(name string) string {
+	if x.Skip == nil {
+		return ""
+	}
+	return x.Skip(name)
+}
+
+func (x *Expander) expandPath(p string) ([]Input, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err // *fs.PathError names the path
@@ -93,8 +107,12 @@ func expandPath(p string) ([]Input, error) {
 		if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 && st.Mode()&fs.ModeCharDevice == 0 {
 			return nil, fmt.Errorf("%s: not a regular file", p)
 		}
+		if why := x.skip(p); why != "" {
+			return nil, fmt.Errorf("%s: %s: not read", p, why)
+		}
 		return []Input{fileInput(p, st.Size())}, nil
 	}
+	skipped := 0
 	var out []Input
 	var walkErrs []string
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -112,6 +130,14 @@ func expandPath(p string) ([]Input, error) {
 			return nil
 		}
 		if d.Type().IsRegular() {
+			if why := x.skip(path); why != "" {
+				if x.Skipped == nil {
+					x.Skipped = map[string]int{}
+				}
+				x.Skipped[why]++
+				skipped++
+				return nil
+			}
 			size := int64(-1)
 			if info, err := d.Info(); err == nil {
 				size = info.Size()
@@ -127,7 +153,7 @@ func expandPath(p string) ([]Input, error) {
 	if len(walkErrs) > 0 {
 		return out, fmt.Errorf("%s", strings.Join(walkErrs, "; "))
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && skipped == 0 {
 		return nil, fmt.Errorf("%s: directory contains no files", p)
 	}
 	return out, nil

@@ -215,3 +215,30 @@ func TestCancel(t *testing.T) {
 		}
 	}
 }
+
+// Skip leaves out files found in a directory and counts them; a file named
+// on its own is an error instead, and a directory of skipped files only is
+// not "empty".
+func TestExpandSkip(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "logs/access.log", []byte("x\n"))
+	write(t, dir, "logs/conn_a.log", []byte("c\n"))
+	write(t, dir, "logs/conn_b.log", []byte("c\n"))
+	write(t, dir, "only/conn_c.log", []byte("c\n"))
+	x := &Expander{Skip: func(name string) string {
+		if strings.HasPrefix(filepath.Base(name), "conn_") {
+			return "a connection log"
+		}
+		return ""
+	}}
+	in, errs := x.Expand(context.Background(), []string{filepath.Join(dir, "logs"), filepath.Join(dir, "only"), filepath.Join(dir, "logs", "conn_a.log")})
+	if len(in) != 1 || filepath.Base(in[0].Name) != "access.log" {
+		t.Errorf("inputs %v", in)
+	}
+	if x.Skipped["a connection log"] != 3 {
+		t.Errorf("skipped %v, want 3", x.Skipped)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "conn_a.log: a connection log: not read") {
+		t.Errorf("errors %v, want one for the file named on its own", errs)
+	}
+}

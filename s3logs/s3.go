@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/internal/awserr"
 	"github.com/lbdoctor/lbdoctor/logscan"
 )
@@ -238,7 +239,12 @@ type object struct {
 func (s *Source) keep(objs []object) []object {
 	var out []object
 	outside := 0
+	others := map[string]int{} // other logs of the load balancer, by kind
 	for _, o := range objs {
+		if kind := alblog.OtherLogFile(o.key); kind != "" {
+			others[kind]++
+			continue
+		}
 		info, ok := parseKey(o.key)
 		switch {
 		case !ok:
@@ -262,6 +268,11 @@ func (s *Source) keep(objs []object) []object {
 	s.mu.Unlock()
 	if warn {
 		s.opts.Warn(fmt.Sprintf("%d object(s) do not follow ALB's key layout: read without time pruning", outside))
+	}
+	if s.opts.Warn != nil {
+		for _, kind := range sortedKeys(others) {
+			s.opts.Warn(fmt.Sprintf("%d %s object(s) skipped: ALB writes them beside its access logs; lbdoctor reads access logs", others[kind], kind))
+		}
 	}
 	return out
 }
@@ -378,4 +389,14 @@ func explain(err error, bucket, key string) error {
 func unreachable(err error) bool {
 	var ae smithy.APIError
 	return !errors.As(err, &ae) && awserr.Classify(err) == awserr.Unreachable
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -319,3 +319,23 @@ func TestRangedParts(t *testing.T) {
 	}
 	rc.Close()
 }
+
+// ALB's connection and health check logs share the access logs' prefix
+// when they share a bucket: they are skipped, with one warning per kind.
+func TestKeepSkipsOtherLogs(t *testing.T) {
+	dir := "AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01/"
+	name := "123456789012_elasticloadbalancing_eu-west-1_app.shop.50dc6c495c0c9188_20240501T0005Z_10.0.0.1_600e7c43.log.gz"
+	var warnings []string
+	s := &Source{opts: Options{Warn: func(m string) { warnings = append(warnings, m) }}}
+	kept := s.keep([]object{{key: dir + name}, {key: dir + "conn_log_" + name}, {key: dir + "conn_log_" + strings.Replace(name, "0005Z", "0010Z", 1)}, {key: dir + "health_check_log_" + name}})
+	if len(kept) != 1 || kept[0].key != dir+name {
+		t.Errorf("kept %v", kept)
+	}
+	want := []string{
+		"2 connection log object(s) skipped: ALB writes them beside its access logs; lbdoctor reads access logs",
+		"1 health check log object(s) skipped: ALB writes them beside its access logs; lbdoctor reads access logs",
+	}
+	if fmt.Sprint(warnings) != fmt.Sprint(want) {
+		t.Errorf("warnings %q, want %q", warnings, want)
+	}
+}

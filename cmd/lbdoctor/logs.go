@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"time"
 
+	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/analysis"
 	"github.com/lbdoctor/lbdoctor/awsaudit"
 	"github.com/lbdoctor/lbdoctor/logscan"
@@ -130,10 +133,13 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		s3o.Until = time.UnixMicro(opt.Filter.Until).UTC()
 	}
 	s3o.Warn = func(msg string) { fmt.Fprintf(stderr, "lbdoctor logs: %s\n", msg) }
-	x := &logscan.Expander{Stdin: stdin, Schemes: remoteSchemes(s3o)}
+	x := &logscan.Expander{Stdin: stdin, Schemes: remoteSchemes(s3o), Skip: otherLogFile}
 	inputs, expandErrs := x.Expand(ctx, paths)
 	for _, e := range expandErrs {
 		fmt.Fprintf(stderr, "lbdoctor logs: %s\n", report.Safe(e.Error()))
+	}
+	for _, why := range slices.Sorted(maps.Keys(x.Skipped)) {
+		fmt.Fprintf(stderr, "lbdoctor logs: %d file(s) skipped: %s\n", x.Skipped[why], why)
 	}
 	if len(inputs) == 0 {
 		fmt.Fprintln(stderr, "lbdoctor logs: nothing to read")
@@ -287,4 +293,13 @@ func progressLine(w io.Writer, inputs int, total int64, start time.Time) func(do
 		}
 		fmt.Fprintf(w, "\r\033[K%d/%d inputs, %.1f/%.1f MB, %.1f MB/s, %s left, %d errors", done, inputs, float64(stored)/1e6, float64(total)/1e6, rate, eta, failed)
 	}
+}
+
+// otherLogFile says why a file is not read: another log that ALB writes
+// beside its access logs (connection logs, health check logs).
+func otherLogFile(name string) string {
+	if kind := alblog.OtherLogFile(name); kind != "" {
+		return "an ALB " + kind + " (ALB writes them beside its access logs; lbdoctor reads access logs)"
+	}
+	return ""
 }

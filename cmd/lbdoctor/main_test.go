@@ -123,3 +123,30 @@ func mustRead(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// A directory synced from S3 holds ALB's connection and health check logs
+// beside its access logs (same bucket and prefix): they are skipped, once
+// each, and do not count as bad lines.
+func TestLogsSkipsOtherALBLogs(t *testing.T) {
+	dir := t.TempDir()
+	name := "123456789012_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20240207T0955Z_10.0.0.1_2kgxmvsm.log"
+	os.WriteFile(filepath.Join(dir, name), []byte(mustRead(t, "../../alblog/testdata/public.log")), 0o644)
+	os.WriteFile(filepath.Join(dir, "conn_log_"+name), []byte("2024-02-07T09:54:01.143468Z 192.0.2.10 40120 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 0.002 \"-\" - - - TID_1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "health_check_log_"+name), []byte("health check entry\n"), 0o644)
+	code, out, stderr := runCLI(t, "", "logs", "--format", "json", dir)
+	if code != exitOK {
+		t.Errorf("exit %d; stderr %s", code, stderr)
+	}
+	for _, want := range []string{"1 file(s) skipped: an ALB connection log", "1 file(s) skipped: an ALB health check log"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	var s struct {
+		Skipped int64 `json:"skipped"`
+	}
+	json.Unmarshal([]byte(out), &s)
+	if s.Skipped != 0 {
+		t.Errorf("%d lines skipped, want 0: the other logs are not read", s.Skipped)
+	}
+}
