@@ -28,6 +28,10 @@ func FuzzConfigParsers(f *testing.F) {
 		"io.quarkus quarkus-rest\n%prod.quarkus.http.idle-timeout=P1DT2H30.5S\nENV QUARKUS_HTTP_IDLE_TIMEOUT=${X:${Y:30s}}\n",
 		"option_settings:\n  aws:elbv2:loadbalancer:\n    IdleTimeout: 120\n  - namespace: aws:elb:policies\n",
 		"CMD [\"./bin/thrust\", \"./bin/rails\", \"server\"]\nENV HTTP_IDLE_TIMEOUT=75s THRUSTER_HTTP_IDLE_TIMEOUT=$X\n",
+		"[{\"name\": \"a\", \"image\": \"${i}\", \"cpu\": ${c}, \"command\": [\"gunicorn\", \"--keep-alive\", \"75\"]}]",
+		"services:\n  a:\n    <<: *x\n    command: >\n      uvicorn m:app\n    environment: [A=1]\n",
+		"resource \"aws_ecs_task_definition\" \"a\" {\n container_definitions = <<EOF\n[{\"command\": [\"gunicorn\"]}]\nEOF\n}\n",
+		"Javalin.create(c -> {}).start(); new ServerConnector(s).setIdleTimeout(70_000L);",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -88,6 +92,14 @@ func FuzzConfigParsers(f *testing.F) {
 		parseSanic(dir, "server.py", append([]byte("from sanic import Sanic\n"), src...))
 		dropwizardApp(src)
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
+		ecsContainers("task.json", src)
+		ecsContainerDocument("app.json.tpl", templatePlaceholders(src))
+		composeCommands("compose.yaml", src)
+		terraformContainerCommands(newTFFile("main.tf", src))
+		parseJetty("Main.java", append([]byte("import io.javalin.Javalin;\n"), src...))
+		parseJetty("Main.kt", append([]byte("import org.eclipse.jetty.server.Server\nfun main() {}\n"), src...))
+		servesOtherProtocol(src)
+		applyGunicornConfFiles(append(parseGunicornConf("gunicorn.conf.py", src), parseCommandLines("Dockerfile", src)...))
 		// helm template's output, and its lines taken back to a template.
 		for _, g := range renderedBySource(src) {
 			m := newLineMap(g.text, src, []templateFile{{"_helpers.tpl", []string{s}}})
