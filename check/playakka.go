@@ -239,6 +239,6 @@ func addJVMProject(ps []jvmProject, p jvmProject) []jvmProject {
 // starts a JVM service (where -D properties are given).
 func jvmPropertyFile(name string) bool {
 	ext := path.Ext(name)
-	return containerFile(name) || strings.HasPrefix(name, ".env") || ext == ".sh" || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
+	return containerFile(name) || strings.HasPrefix(name, ".env") || ext == ".sh" || ext == ".yml" || ext == ".yaml" || ext == ".json" || ext == ".tpl" || ext == ".tftpl" ||
 		name == "build.sbt" || name == "application.ini" || name == "Procfile"
 }

@@ -52,7 +52,7 @@ func isSpringOverrideFile(name string) bool {
 	lower := strings.ToLower(name)
 	ext := strings.ToLower(path.Ext(name))
 	return containerFile(name) || strings.HasPrefix(lower, ".env") || ext == ".yml" || ext == ".yaml" || ext == ".json" ||
-		ext == ".tf" || ext == ".tfvars" || ext == ".sh" || ext == ".service" || ext == ".env"
+		ext == ".tf" || ext == ".tfvars" || ext == ".tpl" || ext == ".tftpl" || ext == ".sh" || ext == ".service" || ext == ".env"
 }
 
 // findSpringOverrides reads the Spring server properties a file sets.
