@@ -297,10 +297,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case !strings.Contains(name, ".") && size < 64<<10:
 			// A shell script without an extension (a container's start or
-			// entrypoint script) runs the server as often as a Dockerfile does.
+			// entrypoint script) runs the server as often as a Dockerfile does;
+			// a Node script without one (express-generator's bin/www) creates
+			// the application's server.
 			r.read(path, func(src []byte) error {
 				if shellScript(src) {
 					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+				}
+				if nodeScript(src) {
+					nodeFiles = append(nodeFiles, path)
 				}
 				return nil
 			})

@@ -131,6 +131,17 @@ func testSource(rel, name string) bool {
 	return false
 }
 
+// nodeShebangRe finds node in a #! line: #!/usr/bin/env node,
+// #!/usr/local/bin/node, #!/usr/bin/env -S node --flag.
+var nodeShebangRe = regexp.MustCompile(`^#!.*[/ ]node(\s|$)`)
+
+// nodeScript reports whether src is a script that Node runs: its #! line
+// names node.
+func nodeScript(src []byte) bool {
+	first, _, _ := bytes.Cut(src, []byte{'\n'})
+	return nodeShebangRe.Match(bytes.TrimRight(first, "\r"))
+}
+
 // shellScript reports whether src starts with a shell's #! line.
 func shellScript(src []byte) bool {
 	first, _, _ := bytes.Cut(src, []byte{'\n'})

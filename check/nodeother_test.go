@@ -15,3 +15,16 @@ func TestNodeOtherProtocols(t *testing.T) {
 	})
 	wantHops(t, r, map[string]string{"node server.js:4": "5s"})
 }
+
+// express-generator's bin/www has no extension: its #! line says Node runs
+// it, and it creates the application's server.
+func TestNodeScriptWithoutExtension(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"package.json": `{"name": "x", "dependencies": {"express": "~4.16.1"}, "scripts": {"start": "node ./bin/www"}}`,
+		"app.js":       "var express = require(\"express\");\nvar app = express();\nmodule.exports = app;\n",
+		"bin/www":      "#!/usr/bin/env node\nvar app = require(\"../app\");\nvar http = require(\"http\");\nvar server = http.createServer(app);\nserver.keepAliveTimeout = 65000;\nserver.listen(3000);\n",
+		"bin/cli":      "#!/usr/bin/env node\nconsole.log(\"no server here\");\n",
+		"bin/start":    "#!/bin/sh\nexec node bin/www\n",
+	})
+	wantHops(t, r, map[string]string{"node bin/www:5": "65s keepAliveTimeout = 65000"})
+}
