@@ -199,19 +199,28 @@ func yamlWords(n *yaml.Node) []string {
 	return []string{"${unresolved}"}
 }
 
+// envLines collects a container's environment as NAME=value lines, the
+// form the command-line reader finds GUNICORN_CMD_ARGS and the like in.
+type envLines struct{ strings.Builder }
+
+// add adds one variable; an empty value or a line break leaves it out.
+func (b *envLines) add(name, value string) {
+	if name != "" && value != "" && !strings.ContainsAny(name+value, "\n") {
+		fmt.Fprintf(b, "%s=%s\n", name, value)
+	}
+}
+
 // containerEnvironment returns a container's environment as NAME=value
 // lines: ECS's environment and Kubernetes' env are lists of {name, value}.
 func containerEnvironment(n *yaml.Node) string {
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return ""
 	}
-	var b strings.Builder
+	var b envLines
 	for _, e := range n.Content {
-		name, nok := scalar(getFold(e, "name"))
-		value, vok := scalar(getFold(e, "value"))
-		if nok && vok && value != "" && !strings.ContainsAny(name+value, "\n") {
-			fmt.Fprintf(&b, "%s=%s\n", name, value)
-		}
+		name, _ := scalar(getFold(e, "name"))
+		value, _ := scalar(getFold(e, "value"))
+		b.add(name, value)
 	}
 	return b.String()
 }
@@ -392,12 +401,7 @@ func hclWord(src []byte, e hclsyntax.Expression) string {
 // ECS's [{name = ..., value = ...}] or a map (Terraform modules, the
 // Kubernetes provider's env blocks are not read).
 func hclEnvironment(e hclsyntax.Expression) string {
-	var b strings.Builder
-	add := func(name, value string) {
-		if name != "" && value != "" && !strings.ContainsAny(name+value, "\n") {
-			fmt.Fprintf(&b, "%s=%s\n", name, value)
-		}
-	}
+	var b envLines
 	literal := func(e hclsyntax.Expression) string {
 		if v, diags := e.Value(nil); !diags.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type().FriendlyName() == "string" {
 			return v.AsString()
@@ -420,11 +424,11 @@ func hclEnvironment(e hclsyntax.Expression) string {
 					value = literal(it.ValueExpr)
 				}
 			}
-			add(name, value)
+			b.add(name, value)
 		}
 	case *hclsyntax.ObjectConsExpr:
 		for _, it := range e.Items {
-			add(hclKey(it.KeyExpr), literal(it.ValueExpr))
+			b.add(hclKey(it.KeyExpr), literal(it.ValueExpr))
 		}
 	}
 	return b.String()
@@ -513,22 +517,17 @@ func mergedGet(n *yaml.Node, key string) *yaml.Node {
 
 // composeEnvironment returns a service's environment as NAME=value lines.
 func composeEnvironment(n *yaml.Node) string {
-	var b strings.Builder
-	add := func(name, value string) {
-		if name != "" && value != "" && !strings.ContainsAny(name+value, "\n") {
-			fmt.Fprintf(&b, "%s=%s\n", name, value)
-		}
-	}
+	var b envLines
 	switch {
 	case n == nil:
 	case n.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			add(n.Content[i].Value, resolveAlias(n.Content[i+1]).Value)
+			b.add(n.Content[i].Value, resolveAlias(n.Content[i+1]).Value)
 		}
 	case n.Kind == yaml.SequenceNode:
 		for _, it := range n.Content {
 			name, value, _ := strings.Cut(resolveAlias(it).Value, "=")
-			add(name, value)
+			b.add(name, value)
 		}
 	}
 	return b.String()

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -270,7 +272,7 @@ func (s *Source) keep(objs []object) []object {
 		s.opts.Warn(fmt.Sprintf("%d object(s) do not follow ALB's key layout: read without time pruning", outside))
 	}
 	if s.opts.Warn != nil {
-		for _, kind := range sortedKeys(others) {
+		for _, kind := range slices.Sorted(maps.Keys(others)) {
 			s.opts.Warn(fmt.Sprintf("%d %s object(s) skipped: ALB writes them beside its access logs; lbdoctor reads access logs", others[kind], kind))
 		}
 	}
@@ -389,14 +391,4 @@ func explain(err error, bucket, key string) error {
 func unreachable(err error) bool {
 	var ae smithy.APIError
 	return !errors.As(err, &ae) && awserr.Classify(err) == awserr.Unreachable
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
