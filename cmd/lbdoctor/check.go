@@ -15,9 +15,10 @@ const checkUsage = `Usage: lbdoctor check [flags] DIR
 Reads configuration in DIR: load balancers (Terraform, CloudFormation, CDK,
 Pulumi, Kubernetes and Helm charts, Elastic Beanstalk), proxies (nginx, Apache,
 HAProxy, Traefik, Caddy, Thruster, Elastic Beanstalk's nginx) and application
-servers (Spring Boot, Tomcat, Jetty, Quarkus, Micronaut, Node, gunicorn,
-uvicorn, Puma, Go, Kestrel, axum, Apache in official Docker images, ...; the
-README lists them all). It
+servers (Spring Boot, Tomcat, Jetty, Javalin, Quarkus, Micronaut, Node,
+gunicorn, uvicorn, Puma, Go, Kestrel, axum, Apache in official Docker images,
+...; the README lists them all), with the commands that containers run (ECS
+task definitions, Kubernetes, compose, Terraform). It
 resolves the effective idle keep-alive timeout of every hop, defaults included,
 and reports each hop whose timeout is not strictly greater than the hop in
 front of it. Without a load balancer in DIR it assumes one (--lb-idle).
