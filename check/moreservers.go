@@ -201,6 +201,41 @@ func parsePythonServers(path string, src []byte) []Hop {
 			hops = append(hops, hop)
 		}
 	}
+	if aiohttpImportRe.Match(src) {
+		hops = append(hops, parseAiohttp(path, src)...)
+	}
+	return hops
+}
+
+var (
+	aiohttpImportRe = regexp.MustCompile(`(?m)^\s*(?:from\s+aiohttp(?:\.web)?\s+import\b|import\s+aiohttp\b)`)
+	// aiohttpServeRe finds where aiohttp starts serving: web.run_app(...)
+	// or an AppRunner, whose keyword arguments hold keepalive_timeout.
+	aiohttpServeRe = regexp.MustCompile(`(?m)^[^#\n]*?\b((?:web\.)?(?:run_app|AppRunner))\(`)
+	aiohttpKeepRe  = regexp.MustCompile(`\bkeepalive_timeout\s*=\s*([^,)\s]+)`)
+)
+
+// parseAiohttp reads aiohttp servers started in Python: web.run_app(app,
+// keepalive_timeout=...) or web.AppRunner(app, keepalive_timeout=...),
+// 75 s unless set.
+func parseAiohttp(path string, src []byte) []Hop {
+	var hops []Hop
+	for _, m := range aiohttpServeRe.FindAllSubmatchIndex(src, -1) {
+		name := string(src[m[2]:m[3]])
+		call := callArgs(src, m[1]-1)
+		hop := serverHop("aiohttp", "aiohttp", Location{path, lineAt(src, m[2])}, "aiohttp's default keepalive_timeout (75 s)")
+		if k := aiohttpKeepRe.FindSubmatch(call); k != nil {
+			v := string(k[1])
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
+				hop.Idle, hop.Source = time.Duration(f*float64(time.Second)), name+"(keepalive_timeout="+v+")"
+			} else {
+				hop.Known, hop.Idle, hop.Source = false, 0, name+"(keepalive_timeout="+v+"): not a number here"
+			}
+		} else if bytes.Contains(call, []byte("**")) {
+			hop.Known, hop.Idle, hop.Source = false, 0, name+"(**...): keepalive_timeout may be among its arguments"
+		}
+		hops = append(hops, hop)
+	}
 	return hops
 }
 

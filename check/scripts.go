@@ -654,21 +654,7 @@ func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
 		return nil, false
 	}
 	open := m[1] - 1
-	args := src[open+1:]
-	depth := 1
-	for i, c := range args {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		}
-		if depth == 0 {
-			args = args[:i]
-			break
-		}
-	}
-	call := "uvicorn.run(" + string(args)
+	call := "uvicorn.run(" + string(callArgs(src, open))
 	u := stacks.Must("uvicorn")
 	hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
 		Source: "uvicorn.run() without timeout_keep_alive: uvicorn's default (5 s)", Location: Location{path, lineAt(src, open)},
@@ -853,4 +839,23 @@ func applyGunicornConfFiles(hops []Hop) []Hop {
 		hops[i] = merged
 	}
 	return hops
+}
+
+// callArgs returns the text between the parenthesis at src[open] and the
+// one that closes it (the rest of src when none does).
+func callArgs(src []byte, open int) []byte {
+	args := src[open+1:]
+	depth := 1
+	for i, c := range args {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth == 0 {
+			return args[:i]
+		}
+	}
+	return args
 }

@@ -111,6 +111,10 @@ func TestRealServers(t *testing.T) {
 		// connection that has served one: the probe sees no close.
 		{"hypercorn 0.13 --keep-alive 2 is not enforced", func(t *testing.T) string { return realserver.Hypercorn(t, 2).URL() },
 			Config{LBIdle: time.Second, Margin: time.Second, Max: 4 * time.Second}, expect{close: CloseNone, verdict: Safe, stack: "hypercorn"}},
+		{"aiohttp keepalive_timeout 2", func(t *testing.T) string { return realserver.Aiohttp(t, "2").URL() },
+			Config{}, expect{timeout: 2, close: CloseFIN, verdict: Unsafe, stack: "aiohttp"}},
+		{"aiohttp default keepalive_timeout 75 s", func(t *testing.T) string { return realserver.Aiohttp(t, "").URL() },
+			Config{LBIdle: 60 * time.Second, Margin: 5 * time.Second, Max: 85 * time.Second}, expect{timeout: 75, close: CloseFIN, verdict: Safe, stack: "aiohttp"}},
 		{"daphne keeps idle connections (12 h)", func(t *testing.T) string { return realserver.Daphne(t).URL() },
 			Config{LBIdle: time.Second, Margin: time.Second, Max: 4 * time.Second}, expect{close: CloseNone, verdict: Safe, stack: "daphne"}},
 		{"thin --timeout 2", func(t *testing.T) string { return realserver.Thin(t, 2).URL() },

@@ -430,6 +430,40 @@ func Hypercorn(t testing.TB, keepAlive int) *Server {
 	})
 }
 
+// aiohttpApp serves "ok" with aiohttp's web.run_app; its arguments are the
+// port and, optionally, keepalive_timeout in seconds.
+const aiohttpApp = `import sys
+from aiohttp import web
+
+async def ok(request):
+    return web.Response(text="ok")
+
+app = web.Application()
+app.router.add_get("/", ok)
+kw = {"keepalive_timeout": float(sys.argv[2])} if len(sys.argv) > 2 else {}
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, **kw)
+`
+
+// Aiohttp starts aiohttp's web.run_app (Debian's python3-aiohttp) with the
+// given keepalive_timeout in seconds; "" keeps aiohttp's default.
+func Aiohttp(t testing.TB, keepalive string) *Server {
+	need(t, "/usr/bin/python3")
+	if _, err := os.Stat("/usr/lib/python3/dist-packages/aiohttp"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("python3-aiohttp is not installed: scripts/install-test-deps should have installed it")
+		}
+		t.Skip("python3-aiohttp is not installed")
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	write(t, filepath.Join(dir, "app.py"), aiohttpApp)
+	args := []string{filepath.Join(dir, "app.py"), fmt.Sprint(port)}
+	if keepalive != "" {
+		args = append(args, keepalive)
+	}
+	return start(t, "aiohttp", dir, fmt.Sprintf("127.0.0.1:%d", port), exec.Command("/usr/bin/python3", args...), 20*time.Second)
+}
+
 // Daphne starts Daphne with its defaults.
 func Daphne(t testing.TB) *Server {
 	return python(t, "daphne", "daphne", func(dir string, port int) []string {
