@@ -431,6 +431,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		hop.Location.File = rel(dir, hop.Location.File)
 		r.Hops = append(r.Hops, hop)
 	}
+	// A keepAliveTimeout assigned in a file that starts no server (a helper
+	// that configures the server it is given) may be the project's servers'.
+	nodeKeepElsewhere := map[string]Location{} // project directory -> where
+	var nodeHops []int                          // indexes in r.Hops
 	for _, p := range nodeFiles {
 		r.read(p, func(src []byte) error {
 			if looksMinified(src) {
@@ -444,9 +448,28 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				return nil
 			}
 			hops, fs := parseNodeSource(rel(dir, p), src, proj)
-			r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+			if m := nodeKeepAssignRe.FindIndex(src); len(hops) == 0 && m != nil {
+				projDir := nodeProjectDir(nodeProjects, dir, filepath.Dir(p))
+				if _, seen := nodeKeepElsewhere[projDir]; !seen {
+					nodeKeepElsewhere[projDir] = Location{rel(dir, p), lineAt(src, m[0])}
+				}
+			}
+			for _, h := range hops {
+				nodeHops = append(nodeHops, len(r.Hops))
+				r.Hops = append(r.Hops, h)
+			}
+			r.Findings = append(r.Findings, fs...)
 			return nil
 		})
+	}
+	for _, i := range nodeHops {
+		h := &r.Hops[i]
+		if !h.Known || h.Kind != "node" || !strings.HasPrefix(h.Source, "Node's default") {
+			continue
+		}
+		if where, ok := nodeKeepElsewhere[nodeProjectDir(nodeProjects, dir, filepath.Join(dir, filepath.Dir(h.Location.File)))]; ok {
+			h.Known, h.Source = false, fmt.Sprintf("no keepAliveTimeout here, but %s sets one, which may be this server's", where)
+		}
 	}
 	for _, p := range pumaFiles {
 		r.read(p, func(src []byte) error {
@@ -611,6 +634,20 @@ func (r *Report) addErr(dir string, err error) {
 
 // nearestNodeProject returns what the closest package.json / .nvmrc at or
 // above dir says.
+// nodeProjectDir returns the directory of the closest package.json or
+// .nvmrc at or above dir ("" when there is none).
+func nodeProjectDir(projects map[string]nodeProject, root, dir string) string {
+	for {
+		if _, ok := projects[dir]; ok {
+			return dir
+		}
+		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
+			return ""
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
 func nearestNodeProject(projects map[string]nodeProject, root, dir string) nodeProject {
 	for {
 		if p, ok := projects[dir]; ok {

@@ -28,3 +28,26 @@ func TestNodeScriptWithoutExtension(t *testing.T) {
 	})
 	wantHops(t, r, map[string]string{"node bin/www:5": "65s keepAliveTimeout = 65000"})
 }
+
+// A helper that sets keepAliveTimeout on the server it is given, in another
+// file of the project, makes the server's default unknown rather than 5 s;
+// an undici Agent's keepAliveTimeout option is a client's and does not.
+func TestNodeKeepAliveSetElsewhere(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"api/package.json":  `{"name": "api", "dependencies": {"express": "4.19.0"}}`,
+		"api/src/index.js":  "const app = require(\"express\")();\nconst server = app.listen(3000);\nrequire(\"./tune\")(server);\n",
+		"api/src/tune.js":   "module.exports = (server) => {\n  server.keepAliveTimeout = 65000;\n  server.headersTimeout = 66000;\n};\n",
+		"web/package.json":  `{"name": "web", "dependencies": {"express": "4.19.0", "undici": "6.0.0"}}`,
+		"web/src/index.js":  "const app = require(\"express\")();\napp.listen(3000);\n",
+		"web/src/client.js": "const { Agent } = require(\"undici\");\nmodule.exports = new Agent({ keepAliveTimeout: 10000 });\n",
+	})
+	wantHops(t, r, map[string]string{
+		"node api/src/index.js:2": "5s no keepAliveTimeout here, but api/src/tune.js:2 sets one",
+		"node web/src/index.js:2": "5s Node's default keepAliveTimeout",
+	})
+	for _, h := range r.Hops {
+		if want := h.Location.File == "web/src/index.js"; h.Known != want {
+			t.Errorf("%s: known %v", h.Location, h.Known)
+		}
+	}
+}

@@ -20,10 +20,13 @@ import (
 var (
 	// The value is an expression up to the end of its statement or property:
 	// 65000, 65 * 1000, Number(process.env.KEEP_ALIVE) || 65000 (see jsMillis).
-	nodeKeepAliveRe = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
-	nodeHeadersRe   = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
-	nodeServerRe    = regexp.MustCompile(`\bcreateServer\s*\(|\.listen\s*\(|\b[Hh]api\.[Ss]erver\s*\(`)
-	nextStartRe     = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
+	// nodeKeepAssignRe finds a server's keepAliveTimeout assigned (not an
+	// option of a client agent: undici's Agent takes keepAliveTimeout too).
+	nodeKeepAssignRe = regexp.MustCompile(`\.keepAliveTimeout\s*=[^=]`)
+	nodeKeepAliveRe  = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
+	nodeHeadersRe    = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
+	nodeServerRe     = regexp.MustCompile(`\bcreateServer\s*\(|\.listen\s*\(|\b[Hh]api\.[Ss]erver\s*\(`)
+	nextStartRe      = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
 	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
 	nodeImportRe = regexp.MustCompile(`(?:\brequire\s*\(\s*|\bfrom\s+|\bimport\s*\(?\s*)["']([^"'\n]+)["']`)
 )
