@@ -434,7 +434,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	// A keepAliveTimeout assigned in a file that starts no server (a helper
 	// that configures the server it is given) may be the project's servers'.
 	nodeKeepElsewhere := map[string]Location{} // project directory -> where
-	var nodeHops []int                          // indexes in r.Hops
+	var nodeHops []int                         // indexes in r.Hops
 	for _, p := range nodeFiles {
 		r.read(p, func(src []byte) error {
 			if looksMinified(src) {
