@@ -91,6 +91,9 @@ func otherCommandHops(loc Location, line string) []Hop {
 			hops = append(hops, hop)
 		}
 	}
+	if cmd := findCommand(line, remixServeCmdRe); cmd != "" {
+		hops = append(hops, remixServeHop(loc, cmd, "command line"))
+	}
 	if cmd := findCommand(line, waitressCmdRe); cmd != "" {
 		hop := serverHop("waitress", "waitress", loc, "Waitress's default channel_timeout (120 s, checked every 30 s)")
 		if v, ok := flagValue(cmd, "--channel-timeout"); ok {
@@ -388,4 +391,22 @@ func thrusterEnv(src []byte, key string) (name, value string) {
 		}
 	}
 	return name, value
+}
+
+// remixServeCmdRe finds Remix's and React Router's own servers, which serve
+// a build with Express's app.listen and no keepAliveTimeout of their own
+// (@remix-run/serve, @react-router/serve cli.ts): Node's 5 s, and no option
+// or variable changes it.
+var remixServeCmdRe = regexp.MustCompile(`\b(?:remix-serve|react-router-serve)\b[^\n]*`)
+
+// remixServeHop is the hop of a remix-serve or react-router-serve command
+// (cmd begins with the program's name), found in how.
+func remixServeHop(loc Location, cmd, how string) Hop {
+	program := strings.Fields(cmd)[0]
+	hop := serverHop("node", "node", loc, program+" has no keep-alive option: Node's default keepAliveTimeout (5 s) ("+how+")")
+	hop.Name = "Node.js server (" + program + ")"
+	hop.Setting = func(d time.Duration) string {
+		return fmt.Sprintf("%s cannot set it: serve the build with Express (the express adapter) and set server.keepAliveTimeout = %d; server.headersTimeout = %d;", program, d.Milliseconds(), d.Milliseconds()+1000)
+	}
+	return hop
 }

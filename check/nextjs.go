@@ -24,8 +24,9 @@ import (
 // no vercel.json); the standalone output exists to be run that way.
 
 var (
-	nextStartScriptRe = regexp.MustCompile(`"[^"\n]*"\s*:\s*"[^"\n]*\bnext\s+start\b[^"\n]*"`)
-	nextStandaloneRe  = regexp.MustCompile(`\boutput\s*:\s*["'\x60]standalone["'\x60]`)
+	nextStartScriptRe  = regexp.MustCompile(`"[^"\n]*"\s*:\s*"[^"\n]*\bnext\s+start\b[^"\n]*"`)
+	remixServeScriptRe = regexp.MustCompile(`"start"\s*:\s*"[^"\n]*?\b((?:remix-serve|react-router-serve)\b[^"\n]*)"`)
+	nextStandaloneRe   = regexp.MustCompile(`\boutput\s*:\s*["'\x60]standalone["'\x60]`)
 )
 
 // parseNextApp reads a Next.js project's package.json at path (relative to
@@ -33,6 +34,12 @@ var (
 func parseNextApp(root, path string, src []byte) []Hop {
 	if hops := parseNextScripts(path, src); hops != nil {
 		return hops // next start --keepAliveTimeout N
+	}
+	if m := remixServeScriptRe.FindSubmatchIndex(src); m != nil && selfHosted(root, filepath.Dir(path)) && !runsRemixServe(root, filepath.Dir(path)) {
+		// "start": "remix-serve ./build/server/index.js", run by the
+		// repository's Dockerfile or Procfile (npm start); one that runs
+		// remix-serve itself is read as a command line instead.
+		return []Hop{remixServeHop(Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}, string(src[m[2]:m[3]]), "package.json script")}
 	}
 	if !bytes.Contains(src, []byte(`"next"`)) {
 		return nil
@@ -132,4 +139,22 @@ func containerEnv(root, dir, name string) (file string, line int, value string, 
 			return "", 0, "", false
 		}
 	}
+}
+
+// runsRemixServe reports whether a container file in dir (relative to
+// root) runs remix-serve or react-router-serve itself.
+func runsRemixServe(root, dir string) bool {
+	entries, err := os.ReadDir(filepath.Join(root, dir))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() || !containerFile(e.Name()) {
+			continue
+		}
+		if src, err := os.ReadFile(filepath.Join(root, dir, e.Name())); err == nil && remixServeCmdRe.Match(src) {
+			return true
+		}
+	}
+	return false
 }

@@ -51,3 +51,20 @@ func TestNodeKeepAliveSetElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// remix-serve and react-router-serve listen with Express and Node's 5 s,
+// with no option to change it: where the repository runs them.
+func TestRemixServe(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"shop/package.json": "{\n  \"name\": \"shop\",\n  \"scripts\": {\n    \"build\": \"remix vite:build\",\n    \"start\": \"remix-serve ./build/server/index.js\"\n  }\n}\n",
+		"shop/Dockerfile":   "FROM node:20\nCMD [\"npm\", \"start\"]\n",
+		"blog/package.json": "{\n  \"name\": \"blog\",\n  \"scripts\": {\n    \"start\": \"react-router-serve ./build/server/index.js\"\n  }\n}\n",
+		"blog/vercel.json":  "{}\n",
+		"admin/Dockerfile":  "FROM node:20\nCMD [\"npx\", \"react-router-serve\", \"./build/server/index.js\"]\n",
+		"docs/README.sh":    "#!/bin/sh\necho remix-serve is not run here\n",
+	})
+	wantHops(t, r, map[string]string{
+		"node shop/package.json:5": "5s remix-serve has no keep-alive option",
+		"node admin/Dockerfile:2":  "5s react-router-serve has no keep-alive option",
+	})
+}

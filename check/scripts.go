@@ -526,6 +526,7 @@ var commandPrefixes = map[string]bool{
 	"python": true, "python3": true, "-m": true, "poetry": true, "pipenv": true, "uv": true, "pdm": true, "hatch": true, "rye": true,
 	"bundle": true, "tini": true, "--": true, "dumb-init": true, "ddtrace-run": true, "opentelemetry-instrument": true,
 	"newrelic-admin": true, "run-program": true, "doppler": true, "chamber": true, "with-contenv": true,
+	"npx": true, "yarn": true, "pnpm": true, "bunx": true,
 }
 
 // commandAt reports whether a program starting at line[i] is in a
