@@ -443,7 +443,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				return nil
 			}
 			proj := nearestNodeProject(nodeProjects, dir, filepath.Dir(p))
-			if bun := parseBunServe(rel(dir, p), src, proj.bun); bun != nil {
+			if bun := parseBunServe(rel(dir, p), src, proj.bun, bunEntry(proj, nodeProjectDir(nodeProjects, dir, filepath.Dir(p)), p)); bun != nil {
 				r.Hops = append(r.Hops, bun...) // Bun's own server, not Node's http
 				return nil
 			}
@@ -634,6 +634,30 @@ func (r *Report) addErr(dir string, err error) {
 
 // nearestNodeProject returns what the closest package.json / .nvmrc at or
 // above dir says.
+// bunEntry reports whether file is one Bun runs for its project (in
+// projDir): a file its scripts run with bun, or, when they name none, an
+// index file at the project's root or in src/.
+func bunEntry(proj nodeProject, projDir, file string) bool {
+	relFile, err := filepath.Rel(projDir, file)
+	if err != nil {
+		return false
+	}
+	relFile = filepath.ToSlash(relFile)
+	dir, stem := path.Dir(relFile), strings.TrimSuffix(path.Base(relFile), path.Ext(relFile))
+	atTop := dir == "." || dir == "src"
+	for _, e := range proj.bunEntries {
+		if e == relFile {
+			return true
+		}
+		// A build's output (bun run dist/index.js) is not in the
+		// repository: its source is the file of the same name at the top.
+		if !fileExists(filepath.Join(projDir, filepath.FromSlash(e))) && atTop && stem == strings.TrimSuffix(path.Base(e), path.Ext(e)) {
+			return true
+		}
+	}
+	return len(proj.bunEntries) == 0 && atTop && stem == "index"
+}
+
 // nodeProjectDir returns the directory of the closest package.json or
 // .nvmrc at or above dir ("" when there is none).
 func nodeProjectDir(projects map[string]nodeProject, root, dir string) string {

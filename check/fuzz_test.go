@@ -62,7 +62,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseHypercornConfig("hypercorn.toml", src)
 		parsePythonServers("main.py", src)
 		parsePasteIni("production.ini", src)
-		parseBunServe("index.ts", src, true)
+		parseBunServe("index.ts", src, true, true)
 		parseMixProject(dir, "mix.exs", src)
 		parseUwsgiIni("uwsgi.ini", src)
 		findSpringOverrides("Dockerfile", "app", src)

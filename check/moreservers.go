@@ -311,15 +311,17 @@ var (
 // other projects that shape is a Cloudflare Worker, which no load balancer
 // pools). Bun closes a connection after idleTimeout seconds without traffic
 // (10 s by default, at most 255; 0 disables it).
-func parseBunServe(path string, src []byte, bunProject bool) []Hop {
+func parseBunServe(path string, src []byte, bunProject, entry bool) []Hop {
 	m := bunServeRe.FindIndex(src)
 	if m == nil && bunImportServeRe.Match(src) {
 		m = bunBareServeRe.FindIndex(src)
 	}
 	if m == nil && bunProject {
-		m = bunDefaultRe.FindIndex(src)
-		if m == nil && bunAppRe.Match(src) {
-			m = bunDefaultAppRe.FindIndex(src) // export default app: a Hono or Elysia app has fetch
+		m = bunDefaultRe.FindIndex(src) // export default { fetch }: Bun's form of a server module
+		if m == nil && entry && bunAppRe.Match(src) {
+			// export default app: a Hono or Elysia app has fetch, but so
+			// has every router module; only the file Bun runs is served.
+			m = bunDefaultAppRe.FindIndex(src)
 		}
 	}
 	if m == nil {

@@ -253,3 +253,14 @@ func TestBunDefaultExportedApp(t *testing.T) {
 		t.Fatalf("bun hops %+v", bun)
 	}
 }
+
+// Bun serves the default export of the file it runs, not of every module:
+// a Hono router exported from src/routers is no server.
+func TestBunDefaultExportOnlyInTheEntry(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"package.json":          `{"name": "api", "scripts": {"dev": "bun --watch src/server.ts"}, "dependencies": {"hono": "^4.6.3"}}`,
+		"src/server.ts":         "import { Hono } from 'hono'\nimport health from './routers/health'\nconst app = new Hono()\napp.route('/', health)\nexport default app\n",
+		"src/routers/health.ts": "import { Hono } from 'hono'\nconst router = new Hono()\nrouter.get('/', (c) => c.text('ok'))\nexport default router\n",
+	})
+	wantHops(t, r, map[string]string{"bun src/server.ts:5": "10s"})
+}

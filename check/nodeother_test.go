@@ -68,3 +68,12 @@ func TestRemixServe(t *testing.T) {
 		"node admin/Dockerfile:2":  "5s react-router-serve has no keep-alive option",
 	})
 }
+
+// @hono/node-server's serve() creates a Node http.Server.
+func TestHonoNodeServer(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"package.json": `{"name": "api", "dependencies": {"hono": "4.6.0", "@hono/node-server": "1.13.0"}}`,
+		"src/index.ts": "import { serve } from '@hono/node-server'\nimport { Hono } from 'hono'\n\nconst app = new Hono()\napp.get('/', (c) => c.text('ok'))\n\nserve({ fetch: app.fetch, port: 3000 })\n",
+	})
+	wantHops(t, r, map[string]string{"node src/index.ts:7": "5s Node's default keepAliveTimeout"})
+}

@@ -22,6 +22,9 @@ var (
 	// 65000, 65 * 1000, Number(process.env.KEEP_ALIVE) || 65000 (see jsMillis).
 	// nodeKeepAssignRe finds a server's keepAliveTimeout assigned (not an
 	// option of a client agent: undici's Agent takes keepAliveTimeout too).
+	// honoServeRe finds @hono/node-server's serve(...), which creates and
+	// starts a Node http.Server.
+	honoServeRe      = regexp.MustCompile(`(?m)^[^/\n]*\bserve\s*\(`)
 	nodeKeepAssignRe = regexp.MustCompile(`\.keepAliveTimeout\s*=[^=]`)
 	nodeKeepAliveRe  = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
 	nodeHeadersRe    = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
@@ -98,6 +101,10 @@ type nodeProject struct {
 	framework  string // "fastify", "express", "nestjs", "next", "" for plain http
 	httpServer bool   // it depends on one of nodeHTTPModules
 	bun        bool   // it runs on Bun (Bun's types, or scripts that run bun)
+	// bunEntries are the files its scripts run with bun (bun src/index.ts,
+	// bun run --hot server.ts), relative to the project's directory: Bun
+	// serves the default export of the file it runs, not of every module.
+	bunEntries []string
 }
 
 func readPackageJSON(src []byte) (nodeProject, error) {
@@ -129,6 +136,15 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 	for _, script := range pkg.Scripts {
 		if f := strings.Fields(script); len(f) > 1 && f[0] == "bun" && f[1] != "install" && f[1] != "test" && f[1] != "x" {
 			p.bun = true // bun run start, bun src/index.ts
+			for _, w := range f[1:] {
+				if strings.HasPrefix(w, "-") || w == "run" {
+					continue
+				}
+				if strings.Contains(w, ".") { // a file, not a script's name
+					p.bunEntries = append(p.bunEntries, path.Clean(w))
+				}
+				break
+			}
 		}
 	}
 	for _, f := range []struct{ dep, name string }{{"fastify", "fastify"}, {"@nestjs/core", "nestjs"}, {"next", "next"}, {"express", "express"}} {
@@ -231,7 +247,11 @@ func nodeMillis(s string) (time.Duration, bool) {
 // by the file or depended on by its project. Node's default is 5 s
 // (Fastify's 72 s).
 func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Finding) {
-	if !nodeServerRe.Match(src) {
+	serverAt := nodeServerRe.FindIndex(src)
+	if serverAt == nil && bytes.Contains(src, []byte("@hono/node-server")) {
+		serverAt = honoServeRe.FindIndex(src) // serve({ fetch: app.fetch }) makes Node's http.Server
+	}
+	if serverAt == nil {
 		return nil, nil
 	}
 	// The project's dependencies say HTTP, but a file that loads no HTTP
@@ -261,7 +281,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 			hop.Known, hop.Source = false, "keepAliveTimeout = "+expr+": an expression lbdoctor cannot read"
 		}
 	case !bytes.Contains(src, []byte("keepAliveTimeout")):
-		hop.Location.Line = lineOf(nodeServerRe.FindIndex(src)[0])
+		hop.Location.Line = lineOf(serverAt[0])
 	default:
 		hop.Known, hop.Source = false, "keepAliveTimeout is set from an expression lbdoctor cannot read"
 	}
