@@ -1180,12 +1180,13 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
 		return err
 	case strings.Contains(name, "compose"):
-		hops, ok := composeCommands(relp, src)
-		if !ok {
+		docs, err := yamlDocs(relp, src) // a file that does not parse is read line by line
+		hops, ok := composeCommands(relp, docs)
+		if err != nil || !ok {
 			hops = parseCommandLines(relp, src)
 		}
 		r.Hops = append(r.Hops, hops...)
-		r.Hops = append(r.Hops, composeImageHops(relp, src)...)
+		r.Hops = append(r.Hops, composeImageHops(relp, docs)...)
 		r.Hops = append(r.Hops, parseTraefikFlags(relp, src)...)
 	}
 	return nil

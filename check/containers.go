@@ -27,15 +27,44 @@ var containerKeys = [][]string{
 // containerKeyRank returns where key (any case) stands in containerKeys, or
 // -1 when it is not one of them.
 func containerKeyRank(key string) int {
-	key = strings.ToLower(key)
 	for i, names := range containerKeys {
 		for _, n := range names {
-			if key == n {
+			if strings.EqualFold(key, n) {
 				return i
 			}
 		}
 	}
 	return -1
+}
+
+// containerHops reads one container's command line: an ECS container
+// definition, a Kubernetes container or a compose service. Its argument
+// lists run in the order of containerKeys (any case: CloudFormation writes
+// Command), with its environment (environment, or Kubernetes' env).
+func containerHops(path string, ct *yaml.Node) []Hop {
+	words, line := containerWords(ct)
+	env := mergedGet(ct, "environment")
+	if env == nil {
+		env = mergedGet(ct, "env")
+	}
+	return containerCommandHops(path, words, environmentLines(env), line)
+}
+
+// containerWords returns the words a container runs, entry point first,
+// and the line where the first list starts.
+func containerWords(ct *yaml.Node) (words []string, line int) {
+	for _, names := range containerKeys {
+		for _, name := range names {
+			if v := mergedGet(ct, name); v != nil {
+				if line == 0 {
+					line = v.Line
+				}
+				words = append(words, yamlWords(v)...)
+				break
+			}
+		}
+	}
+	return words, line
 }
 
 // containerCommandHops reads a container's command line, its words already
@@ -103,7 +132,7 @@ func ecsContainers(path string, src []byte) []Hop {
 // mayDefineContainers reports whether src may hold ECS container
 // definitions: it names containerDefinitions, or a key only they have.
 func mayDefineContainers(src []byte) bool {
-	if bytes.Contains(bytes.ToLower(src), []byte("containerdefinitions")) {
+	if bytes.Contains(src, []byte("ontainerDefinitions")) { // containerDefinitions, CloudFormation's ContainerDefinitions
 		return true
 	}
 	for _, k := range ecsOnlyKeys {
@@ -145,28 +174,7 @@ func containerList(n *yaml.Node) bool {
 func containerDefinitions(path string, list *yaml.Node) []Hop {
 	var hops []Hop
 	for _, ct := range list.Content {
-		if ct.Kind != yaml.MappingNode {
-			continue
-		}
-		var lists [3][]string
-		line := 0
-		env := ""
-		for i := 0; i+1 < len(ct.Content); i += 2 {
-			key, val := ct.Content[i], ct.Content[i+1]
-			if strings.EqualFold(key.Value, "environment") {
-				env = containerEnvironment(val)
-				continue
-			}
-			rank := containerKeyRank(key.Value)
-			if rank < 0 || rank == 2 {
-				continue // args are Kubernetes', read by containerCommands
-			}
-			if line == 0 || key.Line < line {
-				line = key.Line
-			}
-			lists[rank] = yamlWords(val)
-		}
-		hops = append(hops, containerCommandHops(path, append(lists[0], lists[1]...), env, line)...)
+		hops = append(hops, containerHops(path, ct)...)
 	}
 	return hops
 }
@@ -210,17 +218,29 @@ func (b *envLines) add(name, value string) {
 	}
 }
 
-// containerEnvironment returns a container's environment as NAME=value
-// lines: ECS's environment and Kubernetes' env are lists of {name, value}.
-func containerEnvironment(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return ""
-	}
+// environmentLines returns a container's environment as NAME=value lines,
+// in any of its forms: a map (compose), a list of {name, value} (ECS,
+// Kubernetes) or of NAME=value items (compose).
+func environmentLines(n *yaml.Node) string {
 	var b envLines
-	for _, e := range n.Content {
-		name, _ := scalar(getFold(e, "name"))
-		value, _ := scalar(getFold(e, "value"))
-		b.add(name, value)
+	switch {
+	case n == nil:
+	case n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			b.add(n.Content[i].Value, resolveAlias(n.Content[i+1]).Value)
+		}
+	case n.Kind == yaml.SequenceNode:
+		for _, it := range n.Content {
+			it = resolveAlias(it)
+			if it.Kind == yaml.MappingNode {
+				name, _ := scalar(getFold(it, "name"))
+				value, _ := scalar(getFold(it, "value"))
+				b.add(name, value)
+				continue
+			}
+			name, value, _ := strings.Cut(it.Value, "=")
+			b.add(name, value)
+		}
 	}
 	return b.String()
 }
@@ -449,16 +469,11 @@ func hclKey(k hclsyntax.Expression) string {
 	return ""
 }
 
-// composeCommands reads the command lines of a compose file's services:
-// entrypoint then command (a list, or a string that may be folded over
-// several lines), with the service's environment (a map or NAME=value
-// items). ok is false when the file has no services to read (it does not
-// parse), and its lines are then read one by one instead.
-func composeCommands(path string, src []byte) (hops []Hop, ok bool) {
-	docs, err := yamlDocs(path, src)
-	if err != nil || len(docs) == 0 {
-		return nil, false
-	}
+// composeCommands reads the command lines of a compose file's services
+// (see containerHops; a command may be a list or a string folded over
+// several lines, settings may come through merge keys). ok is false when no
+// document has services.
+func composeCommands(path string, docs []*yaml.Node) (hops []Hop, ok bool) {
 	for _, d := range docs {
 		services := resolveAlias(get(d, "services"))
 		if services == nil || services.Kind != yaml.MappingNode {
@@ -466,20 +481,7 @@ func composeCommands(path string, src []byte) (hops []Hop, ok bool) {
 		}
 		ok = true
 		for i := 1; i < len(services.Content); i += 2 {
-			svc := resolveAlias(services.Content[i])
-			var words []string
-			line := 0
-			for _, key := range []string{"entrypoint", "command"} {
-				v := mergedGet(svc, key)
-				if v == nil {
-					continue
-				}
-				if line == 0 {
-					line = v.Line
-				}
-				words = append(words, yamlWords(v)...)
-			}
-			hops = append(hops, containerCommandHops(path, words, composeEnvironment(mergedGet(svc, "environment")), line)...)
+			hops = append(hops, containerHops(path, services.Content[i])...)
 		}
 	}
 	return hops, ok
@@ -493,11 +495,11 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// mergedGet is get for one key of a mapping, through YAML merge keys
-// (<<: *defaults), which compose files use to share settings.
+// mergedGet is getFold (one key, any case) through aliases and YAML merge
+// keys (<<: *defaults), which compose files use to share settings.
 func mergedGet(n *yaml.Node, key string) *yaml.Node {
 	n = resolveAlias(n)
-	if v := get(n, key); v != nil {
+	if v := getFold(n, key); v != nil {
 		return resolveAlias(v)
 	}
 	merge := resolveAlias(get(n, "<<"))
@@ -513,22 +515,4 @@ func mergedGet(n *yaml.Node, key string) *yaml.Node {
 		return nil
 	}
 	return mergedGet(merge, key)
-}
-
-// composeEnvironment returns a service's environment as NAME=value lines.
-func composeEnvironment(n *yaml.Node) string {
-	var b envLines
-	switch {
-	case n == nil:
-	case n.Kind == yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			b.add(n.Content[i].Value, resolveAlias(n.Content[i+1]).Value)
-		}
-	case n.Kind == yaml.SequenceNode:
-		for _, it := range n.Content {
-			name, value, _ := strings.Cut(resolveAlias(it).Value, "=")
-			b.add(name, value)
-		}
-	}
-	return b.String()
 }

@@ -85,7 +85,8 @@ func FuzzConfigParsers(f *testing.F) {
 		isRocketLaunch(src)
 		parseUvicornRun("main.py", src)
 		dockerfileImageHops("Dockerfile", src)
-		composeImageHops("compose.yaml", src)
+		docs, _ := yamlDocs("compose.yaml", src)
+		composeImageHops("compose.yaml", docs)
 		for _, s := range findHyperSites("src/main.rs", append([]byte("hyper axum\n"), src...)) {
 			hyperDuration(s.header)
 		}
@@ -94,7 +95,7 @@ func FuzzConfigParsers(f *testing.F) {
 		uwsgiCommand(s, Location{"Dockerfile", 1}, uwsgiEnv("Dockerfile", src))
 		ecsContainers("task.json", src)
 		ecsContainerDocument("app.json.tpl", templatePlaceholders(src))
-		composeCommands("compose.yaml", src)
+		composeCommands("compose.yaml", docs)
 		terraformContainerCommands(newTFFile("main.tf", src))
 		parseJetty("Main.java", append([]byte("import io.javalin.Javalin;\n"), src...))
 		parseJetty("Main.kt", append([]byte("import org.eclipse.jetty.server.Server\nfun main() {}\n"), src...))

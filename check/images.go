@@ -120,11 +120,7 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 // composeImageHops reads a compose file's services that run an Apache image
 // as it ships: no build of their own, no command of their own, no volume
 // mounted over its configuration.
-func composeImageHops(file string, src []byte) []Hop {
-	if !bytes.Contains(src, []byte("services")) || !bytes.Contains(src, []byte("image")) {
-		return nil
-	}
-	docs, _ := yamlDocs(file, src) // a file that does not parse is reported by the other readers
+func composeImageHops(file string, docs []*yaml.Node) []Hop {
 	var hops []Hop
 	for _, d := range docs {
 		services := get(d, "services")

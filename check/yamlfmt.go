@@ -354,8 +354,8 @@ func flatten(n *yaml.Node, prefix string, sp *springProps) {
 	}
 }
 
-// containerCommands reads gunicorn/uvicorn command lines from the containers'
-// command and args in a workload manifest.
+// containerCommands reads the command lines of a workload manifest's
+// containers (see containerHops), and the official Apache images they run.
 func containerCommands(path string, d *yaml.Node) []Hop {
 	var hops []Hop
 	var walk func(n *yaml.Node)
@@ -363,22 +363,10 @@ func containerCommands(path string, d *yaml.Node) []Hop {
 		if n.Kind == yaml.MappingNode {
 			if c := get(n, "containers"); c != nil && c.Kind == yaml.SequenceNode {
 				for _, ct := range c.Content {
-					var words []string
-					line := ct.Line
-					for _, key := range []string{"command", "args"} {
-						if list := get(ct, key); list != nil {
-							if line == ct.Line {
-								line = list.Line
-							}
-							for _, w := range list.Content {
-								words = append(words, w.Value)
-							}
-						}
-					}
-					hops = append(hops, containerCommandHops(path, words, containerEnvironment(get(ct, "env")), line)...)
-					// An official Apache image run as it ships (its own command,
-					// nothing mounted over its configuration).
-					if img, ok := scalar(get(ct, "image")); ok && len(words) == 0 && imageApache(img) && !mountsApacheConfig(get(ct, "volumeMounts")) {
+					hops = append(hops, containerHops(path, ct)...)
+					// An official Apache image run as it ships (no command of
+					// its own, nothing mounted over its configuration).
+					if img, ok := scalar(get(ct, "image")); ok && get(ct, "command") == nil && get(ct, "args") == nil && imageApache(img) && !mountsApacheConfig(get(ct, "volumeMounts")) {
 						hops = append(hops, apacheImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img))
 					}
 				}
