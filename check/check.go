@@ -434,7 +434,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	// A keepAliveTimeout assigned in a file that starts no server (a helper
 	// that configures the server it is given) may be the project's servers'.
 	nodeKeepElsewhere := map[string]Location{} // project directory -> where
-	var nodeHops []int                         // indexes in r.Hops
+	type nodeHop struct {
+		index   int    // in r.Hops
+		projDir string // its project's directory
+	}
+	var nodeHops []nodeHop
 	for _, p := range nodeFiles {
 		r.read(p, func(src []byte) error {
 			if looksMinified(src) {
@@ -442,32 +446,32 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Files--
 				return nil
 			}
-			proj := nearestNodeProject(nodeProjects, dir, filepath.Dir(p))
-			if bun := parseBunServe(rel(dir, p), src, proj.bun, bunEntry(proj, nodeProjectDir(nodeProjects, dir, filepath.Dir(p)), p)); bun != nil {
+			projDir := nodeProjectDir(nodeProjects, dir, filepath.Dir(p))
+			proj := nodeProjects[projDir]
+			if bun := parseBunServe(rel(dir, p), src, proj.bun, bunEntry(proj, projDir, p)); bun != nil {
 				r.Hops = append(r.Hops, bun...) // Bun's own server, not Node's http
 				return nil
 			}
 			hops, fs := parseNodeSource(rel(dir, p), src, proj)
 			if m := nodeKeepAssignRe.FindIndex(src); len(hops) == 0 && m != nil {
-				projDir := nodeProjectDir(nodeProjects, dir, filepath.Dir(p))
 				if _, seen := nodeKeepElsewhere[projDir]; !seen {
 					nodeKeepElsewhere[projDir] = Location{rel(dir, p), lineAt(src, m[0])}
 				}
 			}
 			for _, h := range hops {
-				nodeHops = append(nodeHops, len(r.Hops))
+				nodeHops = append(nodeHops, nodeHop{len(r.Hops), projDir})
 				r.Hops = append(r.Hops, h)
 			}
 			r.Findings = append(r.Findings, fs...)
 			return nil
 		})
 	}
-	for _, i := range nodeHops {
-		h := &r.Hops[i]
+	for _, nh := range nodeHops {
+		h := &r.Hops[nh.index]
 		if !h.Known || h.Kind != "node" || !strings.HasPrefix(h.Source, "Node's default") {
 			continue
 		}
-		if where, ok := nodeKeepElsewhere[nodeProjectDir(nodeProjects, dir, filepath.Join(dir, filepath.Dir(h.Location.File)))]; ok {
+		if where, ok := nodeKeepElsewhere[nh.projDir]; ok {
 			h.Known, h.Source = false, fmt.Sprintf("no keepAliveTimeout here, but %s sets one, which may be this server's", where)
 		}
 	}
@@ -632,8 +636,6 @@ func (r *Report) addErr(dir string, err error) {
 	r.Errors = append(r.Errors, pe)
 }
 
-// nearestNodeProject returns what the closest package.json / .nvmrc at or
-// above dir says.
 // bunEntry reports whether file is one Bun runs for its project (in
 // projDir): a file its scripts run with bun, or, when they name none, an
 // index file at the project's root or in src/.
@@ -672,16 +674,10 @@ func nodeProjectDir(projects map[string]nodeProject, root, dir string) string {
 	}
 }
 
+// nearestNodeProject returns what the closest package.json / .nvmrc at or
+// above dir says.
 func nearestNodeProject(projects map[string]nodeProject, root, dir string) nodeProject {
-	for {
-		if p, ok := projects[dir]; ok {
-			return p
-		}
-		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {
-			return nodeProject{}
-		}
-		dir = filepath.Dir(dir)
-	}
+	return projects[nodeProjectDir(projects, root, dir)]
 }
 
 // findSpringVersion looks for pom.xml or build.gradle(.kts) from dir up to root.

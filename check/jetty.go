@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -26,9 +25,7 @@ var (
 	// jettyIdleRe finds a connector's idle timeout, in milliseconds:
 	// connector.setIdleTimeout(70000), or idleTimeout = 70_000 in Kotlin.
 	jettyIdleRe = regexp.MustCompile(`(?:\.\s*setIdleTimeout\s*\(|\bidleTimeout\s*=)\s*([^\n;)}]+)`)
-)
-
-var (
+	// javalinLibraryRe finds Javalin's own sources; mainMethodRe, a program's start.
 	javalinLibraryRe = regexp.MustCompile(`(?m)^package\s+io\.javalin\b`)
 	mainMethodRe     = regexp.MustCompile(`\bstatic\s+void\s+main\s*\(|\bfun\s+main\s*\(`)
 )
@@ -38,15 +35,24 @@ var (
 // or -1.
 func codeMatch(re *regexp.Regexp, src []byte) int {
 	for _, m := range re.FindAllIndex(src, -1) {
-		lineStart := bytes.LastIndexByte(src[:m[0]], '\n') + 1
-		before := src[lineStart:m[0]]
-		t := bytes.TrimSpace(before)
-		if bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("*")) || bytes.HasPrefix(t, []byte("/*")) || bytes.Count(before, []byte{'"'})%2 == 1 {
-			continue
+		before := lineBefore(src, m[0])
+		if !commentLine(before) && bytes.Count(before, []byte{'"'})%2 == 0 {
+			return m[0]
 		}
-		return m[0]
 	}
 	return -1
+}
+
+// lineBefore returns the text of src's line up to src[i].
+func lineBefore(src []byte, i int) []byte {
+	return src[bytes.LastIndexByte(src[:i], '\n')+1 : i]
+}
+
+// commentLine reports whether the text before a match on its line puts it
+// in a Java or Kotlin comment (//, /* or a doc comment's *).
+func commentLine(before []byte) bool {
+	t := bytes.TrimSpace(before)
+	return bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("*")) || bytes.HasPrefix(t, []byte("/*"))
 }
 
 // parseJetty finds the Jetty servers that a Java or Kotlin source starts.
@@ -111,11 +117,7 @@ func parseJetty(file string, src []byte) []Hop {
 // jettyMillis reads a literal number of milliseconds: 70000, 70_000L, or
 // arithmetic such as 70 * 1000.
 func jettyMillis(raw string) (int64, bool) {
-	s := strings.TrimSuffix(strings.TrimSuffix(strings.ReplaceAll(raw, "_", ""), "L"), "l")
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, n > 0
-	}
-	n, ok := arith(s)
+	n, ok := arith(strings.TrimRight(raw, "lL")) // a Java long literal: 70000L
 	return n, ok && n > 0
 }
 
@@ -125,11 +127,10 @@ func jettyMillis(raw string) (int64, bool) {
 // { idleTimeout = ... }). HikariCP and Jetty's HttpClient have the same
 // setter, and must not count.
 func connectorSetting(src []byte, i int) bool {
-	lineStart := bytes.LastIndexByte(src[:i], '\n') + 1
-	if t := bytes.TrimSpace(src[lineStart:i]); bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("*")) {
+	recv := lineBefore(src, i)
+	if commentLine(recv) {
 		return false
 	}
-	recv := src[lineStart:i]
 	if j := bytes.LastIndexAny(recv, " \t(=,"); j >= 0 {
 		recv = recv[j+1:]
 	}

@@ -229,8 +229,8 @@ func parseAiohttp(path string, src []byte) []Hop {
 		hop := serverHop("aiohttp", "aiohttp", Location{path, lineAt(src, m[2])}, "aiohttp's default keepalive_timeout (75 s)")
 		if k := aiohttpKeepRe.FindSubmatch(call); k != nil {
 			v := string(k[1])
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
-				hop.Idle, hop.Source = time.Duration(f*float64(time.Second)), name+"(keepalive_timeout="+v+")"
+			if d, ok := seconds(v); ok && d > 0 {
+				hop.Idle, hop.Source = d, name+"(keepalive_timeout="+v+")"
 			} else {
 				hop.Known, hop.Idle, hop.Source = false, 0, name+"(keepalive_timeout="+v+"): not a number here"
 			}

@@ -39,7 +39,7 @@ func parseNextApp(root, path string, src []byte) []Hop {
 		// "start": "remix-serve ./build/server/index.js", run by the
 		// repository's Dockerfile or Procfile (npm start); one that runs
 		// remix-serve itself is read as a command line instead.
-		return []Hop{remixServeHop(Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}, string(src[m[2]:m[3]]), "package.json script")}
+		return []Hop{remixServeHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), "package.json script")}
 	}
 	if !bytes.Contains(src, []byte(`"next"`)) {
 		return nil

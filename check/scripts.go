@@ -20,11 +20,11 @@ import (
 var (
 	// The value is an expression up to the end of its statement or property:
 	// 65000, 65 * 1000, Number(process.env.KEEP_ALIVE) || 65000 (see jsMillis).
-	// nodeKeepAssignRe finds a server's keepAliveTimeout assigned (not an
-	// option of a client agent: undici's Agent takes keepAliveTimeout too).
 	// honoServeRe finds @hono/node-server's serve(...), which creates and
 	// starts a Node http.Server.
-	honoServeRe      = regexp.MustCompile(`(?m)^[^/\n]*\bserve\s*\(`)
+	honoServeRe = regexp.MustCompile(`(?m)^[^/\n]*\bserve\s*\(`)
+	// nodeKeepAssignRe finds a server's keepAliveTimeout assigned (not an
+	// option of a client agent: undici's Agent takes keepAliveTimeout too).
 	nodeKeepAssignRe = regexp.MustCompile(`\.keepAliveTimeout\s*=[^=]`)
 	nodeKeepAliveRe  = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
 	nodeHeadersRe    = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
@@ -59,24 +59,27 @@ var (
 	// nodeBindingRe finds a module bound to a name: const net =
 	// require("net"), import net from "net", import * as net from "net".
 	nodeBindingRe = regexp.MustCompile(`(?:\b(?:const|let|var)\s+(\w+)\s*=\s*require\s*\(\s*|\bimport\s+(?:\*\s+as\s+)?(\w+)\s+from\s+)["']([^"'\n]+)["']`)
-	// nodeInlineServerRe finds require("net").createServer(.
-	nodeInlineServerRe = regexp.MustCompile(`\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)\s*\.\s*createServer\s*\(`)
+	// nodeCreateServerRe finds what createServer is called on: net in
+	// net.createServer(, or the module in require("net").createServer(.
+	nodeCreateServerRe = regexp.MustCompile(`(?:\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)|\b(\w+))\s*\.\s*createServer\s*\(`)
 )
 
 // servesOtherProtocol reports whether src creates its server with a module
 // that does not speak HTTP (net.createServer, dns2.createServer).
 func servesOtherProtocol(src []byte) bool {
-	for _, m := range nodeInlineServerRe.FindAllSubmatch(src, -1) {
+	receivers := map[string]bool{} // names createServer is called on
+	for _, m := range nodeCreateServerRe.FindAllSubmatch(src, -1) {
 		if nodeOtherServerModules[string(m[1])] {
-			return true
+			return true // require("net").createServer(
 		}
+		receivers[string(m[2])] = true
 	}
 	for _, m := range nodeBindingRe.FindAllSubmatch(src, -1) {
 		name := m[1]
 		if len(name) == 0 {
 			name = m[2]
 		}
-		if nodeOtherServerModules[string(m[3])] && regexp.MustCompile(`\b`+regexp.QuoteMeta(string(name))+`\s*\.\s*createServer\s*\(`).Match(src) {
+		if nodeOtherServerModules[string(m[3])] && receivers[string(name)] {
 			return true
 		}
 	}
