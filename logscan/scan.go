@@ -35,12 +35,26 @@ type Handler interface {
 	Block(b *Block)
 }
 
+// A Flusher is a Handler that may hold what its blocks gave it until Flush.
+// Run calls Flush before it reports an input done (Options.Done) and before
+// it returns.
+type Flusher interface {
+	Flush()
+}
+
+// flush calls h's Flush, if it has one.
+func flush(h Handler) {
+	if f, ok := h.(Flusher); ok {
+		f.Flush()
+	}
+}
+
 // Options tune Run. Zero values mean the defaults.
 type Options struct {
 	Workers      int // parsing goroutines; default 2
 	Readers      int // inputs read (and decompressed) at once; default Workers
 	BlockSize    int // bytes per block; default 1 MiB
-	MaxLineBytes int // longest line kept; default 4 MiB
+	MaxLineBytes int // lines this long or longer (without the newline) are skipped; default 4 MiB
 	// Progress, if set, is called after each input is read, one call at a
 	// time: inputs done, errors so far, and the stored bytes of those done.
 	Progress func(done, failed int, storedBytes int64)
@@ -51,6 +65,9 @@ type Options struct {
 	// been read and every one of its blocks handled. It may be called from
 	// several goroutines at once.
 	Done func(input int)
+
+	// fuse, in tests, makes every gzip input read fused (1) or none (-1).
+	fuse int
 }
 
 // Result reports how reading one input went.
@@ -85,16 +102,20 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			opt.Done(i)
 		}
 	}
-	handlers := make([]Handler, opt.Workers)
+	// Workers parse the blocks that readers send. A reader may also parse
+	// a gzip input itself (see readFused), with a handler of its own.
+	fuse := opt.fuse > 0 || opt.fuse == 0 && opt.Readers <= opt.Workers
+	handlers := make([]Handler, 0, opt.Workers+opt.Readers)
 	var workers sync.WaitGroup
-	for w := range handlers {
+	for range opt.Workers {
 		h := newHandler()
-		handlers[w] = h
+		handlers = append(handlers, h)
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for b := range blocks {
 				h.Block(b)
+				flush(h)
 				if b.buf != nil {
 					free <- b.buf
 				}
@@ -102,6 +123,17 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			}
 		}()
 	}
+	readerHandlers := make([]Handler, opt.Readers)
+	if fuse {
+		for r := range readerHandlers {
+			readerHandlers[r] = newHandler()
+			handlers = append(handlers, readerHandlers[r])
+		}
+	}
+	// started counts the inputs handed to readers: an input is read fused
+	// only while enough others remain to keep the other readers busy, so
+	// that a single large input is still parsed by every worker.
+	var started atomic.Int64
 
 	var readers sync.WaitGroup
 	var progressMu sync.Mutex
@@ -114,6 +146,10 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			defer readers.Done()
 			var rs readerState // reused from one input to the next
 			for i := range next {
+				rs.fused = nil
+				if left := int64(len(inputs)) - started.Add(1); fuse && (left >= int64(opt.Readers-1) || opt.fuse > 0) {
+					rs.fused = readerHandlers[r]
+				}
 				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free, &pending[i], &rs)
 				finish(i)
 				if opt.Progress != nil {
@@ -189,6 +225,9 @@ var (
 type readerState struct {
 	br *bufio.Reader
 	zr *gzip.Reader
+	// fused, when set, is the handler that parses this input's lines in
+	// the reading goroutine if it is gzip (readFused).
+	fused Handler
 }
 
 func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte, pending *atomic.Int64, rs *readerState) Result {
@@ -227,6 +266,11 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 			return res
 		}
 		r = rs.zr
+		if rs.fused != nil {
+			readFused(ctx, idx, rs.zr, rs.fused, opt, &res)
+			flush(rs.fused)
+			return res
+		}
 	case bytes.HasPrefix(head, magicZstd), bytes.HasPrefix(head, magicBzip2), bytes.HasPrefix(head, magicXZ):
 		res.Err = errors.New("compressed with zstd, bzip2 or xz, which lbdoctor does not read: decompress it first (ALB writes gzip)")
 		return res
@@ -244,8 +288,8 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		pooled := true
 		if len(carry) >= len(buf) { // a long line outgrew the block size
 			free <- buf
-			// Never beyond MaxLineBytes+1, so that a longer line is seen as one.
-			buf = make([]byte, min(len(carry)*2, opt.MaxLineBytes+1))
+			// Never beyond MaxLineBytes: a line that fills it is overlong.
+			buf = make([]byte, min(len(carry)*2, opt.MaxLineBytes))
 			pooled = false
 		}
 		n := copy(buf, carry)
@@ -306,6 +350,132 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 			return res
 		}
 	}
+}
+
+// readFused reads a gzip input and hands its lines to h in this goroutine.
+//
+// The gzip reader writes what it inflates straight from its window (WriteTo)
+// into a lineSink, which passes the whole lines to h while they are still in
+// the CPU's cache: no copy into a block, and no block handed to another core.
+// On 2 cores with many inputs (a day of 5-minute files) this took about 10 %
+// less CPU than inflating into blocks for the workers. The result is the same
+// as readInput's: same lines, same numbers, same errors.
+func readFused(ctx context.Context, idx int, zr *gzip.Reader, h Handler, opt Options, res *Result) {
+	s := &lineSink{ctx: ctx, h: h, input: idx, line: 1, max: opt.MaxLineBytes, res: res}
+	_, err := zr.WriteTo(s)
+	switch {
+	case err != nil:
+		if ctx.Err() != nil {
+			res.Err = ctx.Err()
+		} else {
+			res.Err = readError(err, true)
+		}
+		if len(s.carry) > 0 || s.skipping {
+			res.Dropped = 1
+		}
+	case len(s.carry) > 0: // the last line, without a newline
+		s.deliver(s.carry)
+	}
+}
+
+// lineSink receives inflated bytes and hands whole lines to a Handler; the
+// start of an unfinished line waits in carry for the rest.
+type lineSink struct {
+	ctx      context.Context
+	h        Handler
+	input    int
+	line     int64 // the number of the next line
+	max      int   // Options.MaxLineBytes
+	res      *Result
+	carry    []byte
+	skipping bool // discarding the rest of an overlong line
+	writes   int
+}
+
+func (s *lineSink) Write(p []byte) (int, error) {
+	n := len(p)
+	if s.writes++; s.writes%64 == 0 && s.ctx.Err() != nil {
+		return 0, s.ctx.Err()
+	}
+	s.res.Bytes += int64(n)
+	if s.skipping {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			return n, nil
+		}
+		p, s.skipping = p[i+1:], false
+		s.line++
+	}
+	if len(s.carry) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			s.keep(p)
+			return n, nil
+		}
+		s.carry = append(s.carry, p[:i+1]...)
+		p = p[i+1:]
+		if len(s.carry)-1 >= s.max {
+			s.overlong(int64(len(s.carry) - 1))
+			s.line++
+		} else {
+			s.deliver(s.carry)
+		}
+		s.carry = s.carry[:0]
+	}
+	if last := bytes.LastIndexByte(p, '\n'); last >= 0 {
+		s.deliver(p[:last+1])
+		p = p[last+1:]
+	}
+	s.keep(p)
+	return n, nil
+}
+
+// keep adds p to the unfinished line, or starts skipping it once it is
+// longer than the longest line kept.
+func (s *lineSink) keep(p []byte) {
+	if len(s.carry)+len(p) >= s.max {
+		s.overlong(int64(len(s.carry) + len(p)))
+		s.carry, s.skipping = s.carry[:0], true
+		return
+	}
+	s.carry = append(s.carry, p...)
+}
+
+// deliver hands whole lines (the last may lack its newline at the end of the
+// input) to the handler, and the ones over max as overlong.
+func (s *lineSink) deliver(whole []byte) {
+	if len(whole) <= s.max { // every line in it is shorter than max
+		s.send(whole)
+		return
+	}
+	for len(whole) > 0 { // only with a small MaxLineBytes: check each line
+		i := bytes.IndexByte(whole, '\n') + 1
+		if i == 0 {
+			i = len(whole)
+		}
+		if i-1 >= s.max {
+			s.overlong(int64(i - 1))
+			s.line++
+		} else {
+			s.send(whole[:i])
+		}
+		whole = whole[i:]
+	}
+}
+
+// send hands whole lines to the handler.
+func (s *lineSink) send(whole []byte) {
+	nl := int64(bytes.Count(whole, []byte{'\n'}))
+	if whole[len(whole)-1] != '\n' {
+		nl++
+	}
+	s.h.Block(&Block{Input: s.input, FirstLine: s.line, Data: whole})
+	s.line += nl
+	s.res.Lines += nl
+}
+
+func (s *lineSink) overlong(n int64) {
+	s.h.Block(&Block{Input: s.input, FirstLine: s.line, Overlong: n})
 }
 
 // fill reads until buf is full, the stream ends (io.EOF) or fails.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -36,11 +37,34 @@ func (r *recorder) Block(b *Block) {
 	}
 }
 
-func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
-	t.Helper()
+func runOnce(inputs []Input, opt Options) (*recorder, []Result) {
 	rec := &recorder{mu: &sync.Mutex{}, lines: map[string]string{}}
 	_, res := Run(context.Background(), inputs, opt, func() Handler { return rec })
 	return rec, res
+}
+
+// run runs inputs both ways gzip inputs can be read, fused and through the
+// workers, and fails unless the two agree; it returns the fused run's lines.
+func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
+	t.Helper()
+	var recs [2]*recorder
+	var results [2][]Result
+	for i, fuse := range []int{1, -1} {
+		recs[i] = &recorder{mu: &sync.Mutex{}, lines: map[string]string{}}
+		opt.fuse = fuse
+		_, results[i] = Run(context.Background(), inputs, opt, func() Handler { return recs[i] })
+	}
+	for _, r := range recs {
+		sort.Strings(r.overlong) // handled in no particular order
+	}
+	if fmt.Sprint(recs[0].lines, recs[0].overlong) != fmt.Sprint(recs[1].lines, recs[1].overlong) {
+		t.Errorf("fused and unfused reads differ: %d lines, overlong %v against %d, %v",
+			len(recs[0].lines), recs[0].overlong, len(recs[1].lines), recs[1].overlong)
+	}
+	if fmt.Sprint(results[0]) != fmt.Sprint(results[1]) {
+		t.Errorf("results differ: fused %+v, unfused %+v", results[0], results[1])
+	}
+	return recs[0], results[0]
 }
 
 func gz(t *testing.T, s string) []byte {
@@ -157,16 +181,21 @@ func TestLongLines(t *testing.T) {
 	dir := t.TempDir()
 	mib := strings.Repeat("y", 1<<20)
 	huge := strings.Repeat("z", 5<<20)
-	p := write(t, dir, "long.log", []byte("a\n"+mib+"\n"+huge+"\nb\n"+huge))
-	rec, res := run(t, expand(t, p), Options{BlockSize: 64 << 10, MaxLineBytes: 4 << 20})
-	if rec.lines["0:1"] != "a" || rec.lines["0:2"] != mib || rec.lines["0:4"] != "b" {
-		t.Errorf("lines around the long ones are wrong (have %d)", len(rec.lines))
+	text := "a\n" + mib + "\n" + huge + "\nb\n" + huge
+	p := write(t, dir, "long.log", []byte(text))
+	z := write(t, dir, "long.log.gz", gz(t, text))
+	rec, res := run(t, expand(t, p, z), Options{BlockSize: 64 << 10, MaxLineBytes: 4 << 20})
+	for in := range 2 {
+		at := func(n int) string { return rec.lines[fmt.Sprintf("%d:%d", in, n)] }
+		if at(1) != "a" || at(2) != mib || at(4) != "b" {
+			t.Errorf("input %d: lines around the long ones are wrong (have %d)", in, len(rec.lines))
+		}
+		if res[in].Err != nil || res[in].Lines != 3 { // the overlong are not delivered
+			t.Errorf("input %d: %+v", in, res[in])
+		}
 	}
-	if strings.Join(rec.overlong, ",") != "0:3,0:5" {
-		t.Errorf("overlong = %v, want lines 3 and 5", rec.overlong)
-	}
-	if res[0].Err != nil {
-		t.Errorf("err = %v", res[0].Err)
+	if strings.Join(rec.overlong, ",") != "0:3,0:5,1:3,1:5" {
+		t.Errorf("overlong = %v, want lines 3 and 5 of each", rec.overlong)
 	}
 }
 
@@ -191,7 +220,7 @@ func TestExpand(t *testing.T) {
 	if len(errs) != 4 {
 		t.Errorf("errors = %v, want missing path, mem error, unknown scheme, stdin twice", errs)
 	}
-	rec, res := run(t, in, Options{})
+	rec, res := runOnce(in, Options{}) // stdin can be read once
 	if rec.lines["2:1"] != "from stdin" || res[1].Lines != 1 {
 		t.Errorf("stdin/gz lines: %v %+v", rec.lines, res)
 	}
@@ -240,5 +269,35 @@ func TestExpandSkip(t *testing.T) {
 	}
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "conn_a.log: a connection log: not read") {
 		t.Errorf("errors %v, want one for the file named on its own", errs)
+	}
+}
+
+// Lines around MaxLineBytes are kept or skipped alike whether a gzip input
+// is read fused or not, wherever the reads happen to cut them.
+func TestLineLengthLimitFusedAlike(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for n := 90; n <= 110; n++ {
+		fmt.Fprintf(&b, "%s\nshort\n", strings.Repeat("q", n))
+	}
+	text := b.String()
+	z := write(t, dir, "edge.log.gz", gz(t, text))
+	p := write(t, dir, "edge.log", []byte(text))
+	rec, res := run(t, expand(t, z, p), Options{MaxLineBytes: 100})
+	// Lines of 90 to 99 bytes and the short ones are kept; those of 100
+	// bytes and more (lines 21, 23 ... 41) are not.
+	for in := range 2 {
+		if res[in].Lines != 21+10 {
+			t.Errorf("input %d kept %d lines, want 31", in, res[in].Lines)
+		}
+		for n := 1; n <= 42; n++ {
+			_, kept := rec.lines[fmt.Sprintf("%d:%d", in, n)]
+			if long := n%2 == 1 && n >= 21; kept == long {
+				t.Errorf("input %d line %d: kept %v", in, n, kept)
+			}
+		}
+	}
+	if len(rec.overlong) != 22 {
+		t.Errorf("overlong %v, want 11 lines in each input", rec.overlong)
 	}
 }
