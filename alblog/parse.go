@@ -85,20 +85,52 @@ type Parser struct {
 	// clocks parse time and request_creation_time, each of which is mostly
 	// in the same minute as on the line before.
 	clocks [2]clock
+	// tail is the line whose fields Complete is still to set, if any.
+	tail []byte
 }
 
 // Parse parses line into e, as the function Parse does.
-func (p *Parser) Parse(line []byte, e *Entry) error { return p.parse(line, e, true) }
+func (p *Parser) Parse(line []byte, e *Entry) error {
+	if err := p.parse(line, e, true); err != nil {
+		return err
+	}
+	p.Complete(e)
+	return nil
+}
 
-// parse is Parse; with fast false it takes the general path throughout, which
-// the tests compare the fast path with.
+// ParseHead parses line into e as Parse does, and checks it as fully, but
+// leaves for Complete the fields that only say more about a request: those
+// after sent_bytes other than request, target_group_arn and
+// request_creation_time. Until Complete they hold what an earlier line left
+// there. A success needs none of them to be counted, and not locating them
+// saves about a third of the parsing.
+func (p *Parser) ParseHead(line []byte, e *Entry) error { return p.parse(line, e, true) }
+
+// Complete sets the fields ParseHead left out, for the line it parsed last
+// (which must not have changed since). It does nothing if there are none.
+func (p *Parser) Complete(e *Entry) {
+	if p.tail != nil {
+		e.fillTail(p.tail, &p.f)
+		p.tail = nil
+	}
+}
+
+// parse is ParseHead; with fast false it takes the general path throughout,
+// which the tests compare the fast path with.
 func (p *Parser) parse(line []byte, e *Entry, fast bool) error {
 	line = trimRight(line)
 	f := &p.f
+	p.tail = nil
 	if !fast || !f.scanFast(line, &p.b) {
 		f.scan(line)
 	}
-	return e.fill(line, f, fast, &p.clocks)
+	if err := e.fill(line, f, fast, &p.clocks); err != nil {
+		return err
+	}
+	if f.lazy {
+		p.tail = line
+	}
+	return nil
 }
 
 // trimRight drops trailing spaces, tabs and carriage returns (CRLF files).
@@ -124,10 +156,15 @@ type fields struct {
 	// err, if set, is why field n+1 could not be located; fill reports it
 	// after the fields before it, as a left-to-right reading would.
 	err *FieldError
+	// lazy is set when scanFast located the fields: then sep[i] is where
+	// field i ends (a separator, or the end of the line), and start, end
+	// and quoted hold only the fields span was asked for.
+	lazy bool
+	sep  [NumFields]int
 }
 
 // reset empties f; start and end are only read below n.
-func (f *fields) reset() { f.n, f.quoted, f.rest, f.err = 0, 0, 0, nil }
+func (f *fields) reset() { f.n, f.quoted, f.rest, f.err, f.lazy = 0, 0, 0, nil, false }
 
 // scan locates the fields of line, up to NumFields of them.
 func (f *fields) scan(line []byte) {
@@ -169,6 +206,7 @@ func (f *fields) scan(line []byte) {
 // fillFast; fillOrdered finds the first problem of the others.
 func (e *Entry) fill(line []byte, f *fields, fast bool, c *[2]clock) error {
 	if !fast || f.err != nil || f.n < MinFields || !e.fillFast(line, f, c) {
+		f.spanAll(line)
 		*e = Entry{}
 		if err := e.fillOrdered(line, f); err != nil {
 			return err
@@ -244,6 +282,11 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	if f.n != NumFields {
 		*e = Entry{} // an older format sets fewer fields; a full line sets them all
 	}
+	if f.lazy {
+		for i := range MinFields {
+			f.span(line, i)
+		}
+	}
 
 	e.Type = tok(FieldType - 1)
 	if !isWord(e.Type) || e.Type[0] >= '0' && e.Type[0] <= '9' {
@@ -276,6 +319,7 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	}
 	if f.n != NumFields {
 		// An older, shorter format: the rest one by one.
+		f.spanAll(line)
 		for i := MinFields; i < f.n; i++ {
 			if e.set(i+1, tok(i), f.quoted&(1<<i) != 0) != nil {
 				return false
@@ -283,24 +327,55 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 		}
 		return true
 	}
+	if f.lazy {
+		f.span(line, FieldRequest-1)
+		f.span(line, FieldTargetGroupARN-1)
+		f.span(line, FieldRequestCreationTime-1)
+	}
 	if f.quoted&(1<<(FieldRequest-1)) == 0 {
 		return false // ErrNotQuoted
 	}
 	e.Request = tok(FieldRequest - 1)
-	e.UserAgent = tok(FieldUserAgent - 1)
-	e.SSLCipher = tok(FieldSSLCipher - 1)
-	e.SSLProtocol = tok(FieldSSLProtocol - 1)
 	e.TargetGroupARN = tok(FieldTargetGroupARN - 1)
-	e.TraceID = tok(FieldTraceID - 1)
-	e.DomainName = tok(FieldDomainName - 1)
-	e.ChosenCertARN = tok(FieldChosenCertARN - 1)
-	e.MatchedRulePriority = tok(FieldMatchedRulePriority - 1)
 	e.RequestCreationTime = 0
 	if t := tok(FieldRequestCreationTime - 1); !Absent(t) {
 		if e.RequestCreationTime, err = c[1].parse(t); err != nil {
 			return false
 		}
 	}
+	if !f.lazy {
+		e.fillTail(line, f)
+	}
+	return true
+}
+
+// spanAll sets the bounds of every field scanFast located.
+func (f *fields) spanAll(line []byte) {
+	if f.lazy {
+		for i := range f.n {
+			f.span(line, i)
+		}
+		f.lazy = false
+	}
+}
+
+// fillTail sets the fields of a full-length line that fillFast leaves to
+// the end: none of them is converted, so none can fail.
+func (e *Entry) fillTail(line []byte, f *fields) {
+	if f.lazy {
+		for _, i := range tailFields {
+			f.span(line, i)
+		}
+		f.lazy = false
+	}
+	tok := func(i int) []byte { return line[f.start[i]:f.end[i]] }
+	e.UserAgent = tok(FieldUserAgent - 1)
+	e.SSLCipher = tok(FieldSSLCipher - 1)
+	e.SSLProtocol = tok(FieldSSLProtocol - 1)
+	e.TraceID = tok(FieldTraceID - 1)
+	e.DomainName = tok(FieldDomainName - 1)
+	e.ChosenCertARN = tok(FieldChosenCertARN - 1)
+	e.MatchedRulePriority = tok(FieldMatchedRulePriority - 1)
 	e.ActionsExecuted = tok(FieldActionsExecuted - 1)
 	e.RedirectURL = tok(FieldRedirectURL - 1)
 	e.ErrorReason = tok(FieldErrorReason - 1)
@@ -309,7 +384,15 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	e.Classification = tok(FieldClassification - 1)
 	e.ClassificationReason = tok(FieldClassificationReason - 1)
 	e.ConnTraceID = tok(FieldConnTraceID - 1)
-	return true
+}
+
+// tailFields are the fields (0-based) fillTail sets.
+var tailFields = [...]int{
+	FieldUserAgent - 1, FieldSSLCipher - 1, FieldSSLProtocol - 1, FieldTraceID - 1,
+	FieldDomainName - 1, FieldChosenCertARN - 1, FieldMatchedRulePriority - 1,
+	FieldActionsExecuted - 1, FieldRedirectURL - 1, FieldErrorReason - 1,
+	FieldTargetPortList - 1, FieldTargetStatusCodeList - 1, FieldClassification - 1,
+	FieldClassificationReason - 1, FieldConnTraceID - 1,
 }
 
 // set stores token tok as field n.

@@ -86,41 +86,43 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 		return false // an unterminated quote
 	}
 
-	// Read the fields off the separators.
+	// Note where the separators are; the fields' bounds are worked out from
+	// them as they are needed (span), most lines needing only a few.
 	f.reset()
-	k, start := 0, 0
-	f.rest = n
+	k := 0
 words:
 	for w := 0; w < words; w++ {
 		for m := b.spaces[w]; m != 0; m &= m - 1 {
-			p := w<<6 + bits.TrailingZeros64(m)
-			f.start[k], f.end[k] = start, p
-			k, start = k+1, p+1
-			if k == NumFields {
-				f.rest = p // the text after it is Extra
-				break words
+			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
+			if k++; k == NumFields {
+				break words // the text after it is Extra
 			}
 		}
 	}
 	if k < NumFields {
-		f.start[k], f.end[k] = start, n
+		f.sep[k] = n // the last field ends the line
 		k++
 	}
 	f.n = k
-	// Quoted fields, without a branch per field (which one is quoted
-	// varies from line to line, and a mispredicted branch costs more).
-	var quoted uint32
-	for i := 0; i < k; i++ {
-		q := 0
-		if line[f.start[i]] == '"' {
-			q = 1 // compiled to a conditional set, not a jump
-		}
-		quoted |= uint32(q) << i
-		f.start[i] += q
-		f.end[i] -= q
-	}
-	f.quoted = quoted
+	f.rest = f.sep[k-1]
+	f.lazy = true
 	return true
+}
+
+// span sets the bounds of field i (0-based, below n) of a line scanFast
+// located: from the separator before it to the one after, less its quotes.
+// scanFast has checked that a field starting with a quote ends with one.
+func (f *fields) span(line []byte, i int) {
+	start := 0
+	if i > 0 {
+		start = f.sep[i-1] + 1
+	}
+	q := 0
+	if line[start] == '"' {
+		q = 1 // compiled to a conditional set, not a jump
+	}
+	f.quoted |= uint32(q) << i
+	f.start[i], f.end[i] = start+q, f.sep[i]-q
 }
 
 // structuralBitsGeneric is the definition of structuralBits, byte by byte.

@@ -104,19 +104,31 @@ func otherLogDef(line []byte) error {
 	return nil
 }
 
+// staleLine fills every field with text no other test line has.
+const staleLine = `h2 2020-01-01T00:00:00.000000Z stale 1.1.1.1:1 2.2.2.2:2 1.000 1.000 1.000 599 599 9 9 "stale" "stale" stale stale stale "stale" "stale" "stale" 9 2020-01-01T00:00:00.000000Z "stale" "stale" "stale" "stale" "stale" "stale" "stale" stale stale`
+
 // checkParsers parses line with a reused Parser (fast and general paths)
 // and with parseOneByOne, and fails unless all three agree exactly.
 func checkParsers(t *testing.T, p *Parser, line []byte) {
 	t.Helper()
 	var want, fast, general Entry
 	werr := parseOneByOne(line, &want)
-	ferr := p.parse(line, &fast, true)
+	ferr := p.Parse(line, &fast)
 	gerr := p.parse(line, &general, false)
+	// ParseHead on an entry an earlier line filled, then Complete.
+	stale := Entry{}
+	if err := p.Parse([]byte(staleLine), &stale); err != nil {
+		t.Fatal(err)
+	}
+	herr := p.ParseHead(line, &stale)
+	if herr == nil {
+		p.Complete(&stale)
+	}
 	for _, c := range []struct {
 		name string
 		got  Entry
 		err  error
-	}{{"fast", fast, ferr}, {"general", general, gerr}} {
+	}{{"fast", fast, ferr}, {"general", general, gerr}, {"head, then complete", stale, herr}} {
 		if fmt.Sprint(c.err) != fmt.Sprint(werr) {
 			t.Fatalf("%s path on %q: error %v, want %v", c.name, line, c.err, werr)
 		}

@@ -526,7 +526,7 @@ func (c *Collector) line(loc Location, ln []byte) {
 		return
 	}
 	e := &c.entry
-	if err := c.parser.Parse(ln, e); err != nil {
+	if err := c.parser.ParseHead(ln, e); err != nil {
 		c.skipped++
 		c.addError(loc, err.Error)
 		if c.strict && (c.stopAt == nil || loc.less(c.stopAt.loc)) {
@@ -543,6 +543,10 @@ func (c *Collector) line(loc Location, ln []byte) {
 }
 
 func (c *Collector) add(loc Location, e *alblog.Entry) {
+	if e.ELBStatusCode < 0 || e.ELBStatusCode >= 400 {
+		// Not a success: the rules and the examples read the rest.
+		c.parser.Complete(e)
+	}
 	d := classify.Entry(e)
 	minute := floorDiv(e.Time, 60e6)
 	if minute < 0 || minute > math.MaxUint32 {
