@@ -558,6 +558,12 @@ func hasPort(b []byte) bool {
 // parseSeconds parses a decimal number of seconds into microseconds. Negative
 // values ("-1") mean the time is not available.
 func parseSeconds(b []byte) (int64, error) {
+	if len(b) == 5 && b[1] == '.' { // S.fff, as ALB writes most: unrolled
+		s, f0, f1, f2 := b[0]-'0', b[2]-'0', b[3]-'0', b[4]-'0'
+		if s <= 9 && f0 <= 9 && f1 <= 9 && f2 <= 9 {
+			return int64(s)*1e6 + int64(f0)*1e5 + int64(f1)*1e4 + int64(f2)*1e3, nil
+		}
+	}
 	if len(b) == 0 {
 		return 0, ErrBadNumber
 	}

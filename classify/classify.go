@@ -64,6 +64,9 @@ type Decision struct {
 // Entry classifies one entry on its own, by the first rule of the entry table
 // (EntryRules) that it satisfies. It does not allocate.
 func Entry(e *alblog.Entry) Decision {
+	if s := int64(e.ELBStatusCode); s >= 0 && s < successBelow {
+		return successDecision // what the first rule decides, without the walk
+	}
 	r := Match(e)
 	d := Decision{Origin: r.Origin, Cause: r.Cause, Confidence: r.Confidence, Rule: r.Text}
 	switch r.Outcome {
@@ -74,6 +77,18 @@ func Entry(e *alblog.Entry) Decision {
 	}
 	return d
 }
+
+// successBelow is the status below which the first rule of the entry table
+// decides a success by itself, and successDecision that decision: most
+// entries are successes, and Entry answers them first. Both come from the
+// table (0 if its first rule ever becomes something else).
+var successBelow, successDecision = func() (int64, Decision) {
+	r := &entryRules[0]
+	if len(r.Tests) != 1 || r.Tests[0].Field != Status || r.Tests[0].Op != Less || r.Outcome != Decided {
+		return 0, Decision{}
+	}
+	return r.Tests[0].Ints[0], Decision{Origin: r.Origin, Cause: r.Cause, Confidence: r.Confidence, Rule: r.Text}
+}()
 
 // IdleTimeout is what is known of a load balancer's idle timeout.
 type IdleTimeout struct {

@@ -195,3 +195,20 @@ func TestRuleTables(t *testing.T) {
 		}
 	}
 }
+
+// Entry's shortcut for successes decides as the table does, for every
+// status.
+func TestEntrySuccessShortcut(t *testing.T) {
+	if successBelow != 400 {
+		t.Fatalf("successBelow = %d: the first rule is no longer status < 400", successBelow)
+	}
+	for s := alblog.Missing; s < 1000; s++ {
+		e := &alblog.Entry{ELBStatusCode: s, TargetStatusCode: 200, Target: []byte("10.0.0.1:80")}
+		r := Match(e)
+		want := Decision{Origin: r.Origin, Cause: r.Cause, Confidence: r.Confidence, Rule: r.Text,
+			Pending: r.Outcome == Pending, Timeout: r.Outcome == Timeout}
+		if got := Entry(e); got != want {
+			t.Fatalf("status %d: %+v, want %+v", s, got, want)
+		}
+	}
+}
