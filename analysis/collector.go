@@ -364,7 +364,7 @@ func (l *localTarget) count(m int64, served bool) {
 	if served {
 		s = 1
 	}
-	for i := range l.recs { // a block spans a minute or two
+	for i := len(l.recs) - 1; i >= 0; i-- { // a minute or two, the last most likely
 		if int64(l.recs[i].minute) == m {
 			l.recs[i].requests++
 			l.recs[i].served += s
@@ -543,11 +543,14 @@ func (c *Collector) line(loc Location, ln []byte) {
 }
 
 func (c *Collector) add(loc Location, e *alblog.Entry) {
-	if e.ELBStatusCode < 0 || e.ELBStatusCode >= 400 {
-		// Not a success: the rules and the examples read the rest.
+	// A success needs no rule but the first, and none of the fields
+	// ParseHead left out; the rest of the rules and the examples read them.
+	var d classify.Decision
+	success := classify.IsSuccess(e)
+	if !success {
 		c.parser.Complete(e)
+		d = classify.Entry(e)
 	}
-	d := classify.Entry(e)
 	minute := floorDiv(e.Time, 60e6)
 	if minute < 0 || minute > math.MaxUint32 {
 		// Before 1970 or after the year 10000: not a time ALB writes.
@@ -583,7 +586,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	}
 	// A success, a target's own non-5xx answer, or a status not asked for
 	// only adds to the target's history.
-	isErr := counted && (d.Cause != "" || d.Pending || d.Timeout)
+	isErr := !success && counted && (d.Cause != "" || d.Pending || d.Timeout)
 	secs := int64(-1) // a 504 after >= 1 s: its whole seconds
 	if elapsed, ok := e.Elapsed(); isErr && ok && (d.Timeout || d.Cause == classify.LBTimeoutUnexplained) {
 		lt := c.timeouts[string(e.ELB)]

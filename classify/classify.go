@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"math"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 )
@@ -64,7 +65,7 @@ type Decision struct {
 // Entry classifies one entry on its own, by the first rule of the entry table
 // (EntryRules) that it satisfies. It does not allocate.
 func Entry(e *alblog.Entry) Decision {
-	if s := int64(e.ELBStatusCode); s >= 0 && s < successBelow {
+	if IsSuccess(e) {
 		return successDecision // what the first rule decides, without the walk
 	}
 	r := Match(e)
@@ -81,14 +82,22 @@ func Entry(e *alblog.Entry) Decision {
 // successBelow is the status below which the first rule of the entry table
 // decides a success by itself, and successDecision that decision: most
 // entries are successes, and Entry answers them first. Both come from the
-// table (0 if its first rule ever becomes something else).
+// table (no status is below successBelow if its first rule ever becomes
+// something else).
 var successBelow, successDecision = func() (int64, Decision) {
 	r := &entryRules[0]
 	if len(r.Tests) != 1 || r.Tests[0].Field != Status || r.Tests[0].Op != Less || r.Outcome != Decided {
-		return 0, Decision{}
+		return math.MinInt64, Decision{}
 	}
 	return r.Tests[0].Ints[0], Decision{Origin: r.Origin, Cause: r.Cause, Confidence: r.Confidence, Rule: r.Text}
 }()
+
+// IsSuccess reports whether the entry table's first rule decides e a
+// success (a status below 400, or none), which it does from the status alone.
+// The status is known, if only as Missing, which is below 400 too.
+func IsSuccess(e *alblog.Entry) bool {
+	return int64(e.ELBStatusCode) < successBelow
+}
 
 // IdleTimeout is what is known of a load balancer's idle timeout.
 type IdleTimeout struct {

@@ -210,5 +210,8 @@ func TestEntrySuccessShortcut(t *testing.T) {
 		if got := Entry(e); got != want {
 			t.Fatalf("status %d: %+v, want %+v", s, got, want)
 		}
+		if IsSuccess(e) != (r == &entryRules[0]) {
+			t.Fatalf("status %d: IsSuccess %v, first rule %v", s, IsSuccess(e), r == &entryRules[0])
+		}
 	}
 }
