@@ -184,7 +184,12 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 			f.last = max(f.last, int64(r.minute))
 			f.requests += int64(r.requests)
 		}
-		t.hist = slices.Clone(t.hist[n:])
+		// Kept in place: the minutes to come until the next seal need
+		// about as much room again, and a fresh slice regrew it each time.
+		t.hist = append(t.hist[:0], t.hist[n:]...)
+		if cap(t.hist) > 4*len(t.hist)+64 {
+			t.hist = slices.Clip(slices.Clone(t.hist))
+		}
 		t.sorted = len(t.hist)
 	}
 	return len(t.hist) > 0 || undecided
