@@ -29,8 +29,9 @@ type Block struct {
 	buf []byte // the pooled buffer behind Data, nil when not pooled
 }
 
-// Handler consumes blocks. Each worker has its own Handler, so a Handler needs
-// no locking; Run returns them all for merging.
+// Handler consumes blocks. Each worker, and each reader that parses what it
+// inflates (see readFused), has its own Handler, so a Handler needs no
+// locking; Run returns them all for merging.
 type Handler interface {
 	Block(b *Block)
 }
@@ -83,7 +84,7 @@ type Result struct {
 }
 
 // Run reads every input and feeds its lines to handlers made by newHandler,
-// one per worker. It returns the handlers and one Result per input, in input
+// one per worker and one per reader. It returns the handlers and one Result per input, in input
 // order. Memory stays bounded: readers wait for free blocks.
 func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Handler) ([]Handler, []Result) {
 	opt = opt.withDefaults()
@@ -104,7 +105,7 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 	}
 	// Workers parse the blocks that readers send. A reader may also parse
 	// a gzip input itself (see readFused), with a handler of its own.
-	fuse := opt.fuse > 0 || opt.fuse == 0 && opt.Readers <= opt.Workers
+	fuse := opt.fuse >= 0
 	handlers := make([]Handler, 0, opt.Workers+opt.Readers)
 	var workers sync.WaitGroup
 	for range opt.Workers {
