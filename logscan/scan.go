@@ -84,8 +84,8 @@ type Result struct {
 }
 
 // Run reads every input and feeds its lines to handlers made by newHandler,
-// one per worker and one per reader. It returns the handlers and one Result per input, in input
-// order. Memory stays bounded: readers wait for free blocks.
+// one per worker and one per reader. It returns the handlers and one Result
+// per input, in input order. Memory stays bounded: readers wait for free blocks.
 func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Handler) ([]Handler, []Result) {
 	opt = opt.withDefaults()
 	results := make([]Result, len(inputs))
