@@ -20,7 +20,8 @@ type Block struct {
 	// FirstLine is the 1-based number of the first line in Data.
 	FirstLine int64
 	// Data holds whole lines, each ending in '\n' except perhaps the last line
-	// of an input. It is only valid during the Handler call.
+	// of an input. It, and the Block itself, are only valid during the
+	// Handler call.
 	Data []byte
 	// Overlong, when set, reports instead of data that line FirstLine was
 	// longer than Options.MaxLineBytes and was skipped; Data is empty.
@@ -391,6 +392,7 @@ type lineSink struct {
 	carry    []byte
 	skipping bool // discarding the rest of an overlong line
 	writes   int
+	block    Block // handed to h, reused (a handler keeps nothing of it)
 }
 
 func (s *lineSink) Write(p []byte) (int, error) {
@@ -470,7 +472,8 @@ func (s *lineSink) send(whole []byte) {
 	if whole[len(whole)-1] != '\n' {
 		nl++
 	}
-	s.h.Block(&Block{Input: s.input, FirstLine: s.line, Data: whole})
+	s.block = Block{Input: s.input, FirstLine: s.line, Data: whole}
+	s.h.Block(&s.block)
 	s.line += nl
 	s.res.Lines += nl
 }
