@@ -24,7 +24,7 @@ type Block struct {
 	// Handler call.
 	Data []byte
 	// Overlong, when set, reports instead of data that line FirstLine was
-	// longer than Options.MaxLineBytes and was skipped; Data is empty.
+	// Options.MaxLineBytes long or longer and was skipped; Data is empty.
 	Overlong int64
 
 	buf []byte // the pooled buffer behind Data, nil when not pooled
