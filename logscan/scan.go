@@ -91,10 +91,7 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 	opt = opt.withDefaults()
 	results := make([]Result, len(inputs))
 	blocks := make(chan *Block, opt.Workers*2)
-	free := make(chan []byte, opt.Workers*2+opt.Readers+opt.Workers)
-	for i := 0; i < cap(free); i++ {
-		free <- make([]byte, opt.BlockSize)
-	}
+	free := newBlockPool(opt.Workers*2+opt.Readers+opt.Workers, opt.BlockSize)
 
 	// pending counts, per input, its blocks not yet handled plus one while
 	// it is being read; the input is done when it reaches zero.
@@ -119,7 +116,7 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 				h.Block(b)
 				flush(h)
 				if b.buf != nil {
-					free <- b.buf
+					free.put(b.buf)
 				}
 				finish(b.Input)
 			}
@@ -232,7 +229,7 @@ type readerState struct {
 	fused Handler
 }
 
-func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free chan []byte, pending *atomic.Int64, rs *readerState) Result {
+func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free *blockPool, pending *atomic.Int64, rs *readerState) Result {
 	send := func(b *Block) {
 		pending.Add(1)
 		blocks <- b
@@ -286,10 +283,10 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 			res.Err = ctx.Err()
 			return res
 		}
-		buf := <-free
+		buf := free.get()
 		pooled := true
 		if len(carry) >= len(buf) { // a long line outgrew the block size
-			free <- buf
+			free.put(buf)
 			// Never beyond MaxLineBytes: a line that fills it is overlong.
 			buf = make([]byte, min(len(carry)*2, opt.MaxLineBytes))
 			pooled = false
@@ -343,7 +340,7 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 			res.Lines += nl
 			send(b)
 		} else if pooled {
-			free <- buf
+			free.put(buf)
 		}
 		if eof || res.Err != nil {
 			if res.Err != nil && (len(carry) > 0 || skipping) {
@@ -353,6 +350,36 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		}
 	}
 }
+
+// blockPool hands out the buffers blocks are read into, at most n of them,
+// made when first needed: a run whose readers parse what they inflate uses
+// few or none, and buffers made up front counted against the memory limit
+// all the same (the garbage collector ran more often for them).
+type blockPool struct {
+	free chan []byte
+	made atomic.Int64
+	size int
+}
+
+func newBlockPool(n, size int) *blockPool {
+	return &blockPool{free: make(chan []byte, n), size: size}
+}
+
+// get returns a free buffer, a new one while fewer than n exist, or waits.
+func (p *blockPool) get() []byte {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+	}
+	if p.made.Add(1) <= int64(cap(p.free)) {
+		return make([]byte, p.size)
+	}
+	return <-p.free
+}
+
+// put returns a buffer get gave.
+func (p *blockPool) put(b []byte) { p.free <- b }
 
 // readFused reads a gzip input and hands its lines to h in this goroutine.
 //
