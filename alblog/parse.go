@@ -161,10 +161,15 @@ type fields struct {
 	// and quoted hold only the fields span was asked for.
 	lazy bool
 	sep  [NumFields]int
+	// headPlain, with lazy, says that no quote comes before the end of
+	// field MinFields.
+	headPlain bool
 }
 
 // reset empties f; start and end are only read below n.
-func (f *fields) reset() { f.n, f.quoted, f.rest, f.err, f.lazy = 0, 0, 0, nil, false }
+func (f *fields) reset() {
+	f.n, f.quoted, f.rest, f.err, f.lazy, f.headPlain = 0, 0, 0, nil, false, false
+}
 
 // scan locates the fields of line, up to NumFields of them.
 func (f *fields) scan(line []byte) {
@@ -282,7 +287,13 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	if f.n != NumFields {
 		*e = Entry{} // an older format sets fewer fields; a full line sets them all
 	}
-	if f.lazy {
+	switch {
+	case f.lazy && f.headPlain:
+		f.start[0], f.end[0] = 0, f.sep[0]
+		for i := 1; i < MinFields; i++ {
+			f.start[i], f.end[i] = f.sep[i-1]+1, f.sep[i]
+		}
+	case f.lazy:
 		for i := range MinFields {
 			f.span(line, i)
 		}

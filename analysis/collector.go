@@ -467,14 +467,18 @@ func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 }
 
 // Block implements logscan.Handler.
-func (c *Collector) Block(b *logscan.Block) {
+func (c *Collector) Block(b *logscan.Block) { c.BlockLines(b) }
+
+// BlockLines is Block, and returns how many lines the block held
+// (logscan.LineCounter).
+func (c *Collector) BlockLines(b *logscan.Block) int64 {
 	if b.Overlong > 0 {
 		c.linesRead++
 		c.skipped++
 		c.addError(Location{c.rankOf(b.Input), b.FirstLine}, func() string {
 			return fmt.Sprintf("line too long (over %d bytes), skipped", b.Overlong)
 		})
-		return
+		return 1
 	}
 	data := b.Data
 	line := b.FirstLine
@@ -492,6 +496,7 @@ func (c *Collector) Block(b *logscan.Block) {
 	if c.held >= flushBytes {
 		c.flush()
 	}
+	return line - b.FirstLine
 }
 
 // flushBytes is how many bytes of lines a Collector counts before it puts

@@ -37,6 +37,13 @@ type Handler interface {
 	Block(b *Block)
 }
 
+// A LineCounter is a Handler that also says how many lines a block held
+// (newlines, plus one if the last line has none), as it read them anyway.
+// Run then need not count them itself where it waits for the handler.
+type LineCounter interface {
+	BlockLines(b *Block) int64
+}
+
 // A Flusher is a Handler that may hold what its blocks gave it until Flush.
 // Run calls Flush before it reports an input done (Options.Done) and before
 // it returns.
@@ -495,12 +502,17 @@ func (s *lineSink) deliver(whole []byte) {
 
 // send hands whole lines to the handler.
 func (s *lineSink) send(whole []byte) {
-	nl := int64(bytes.Count(whole, []byte{'\n'}))
-	if whole[len(whole)-1] != '\n' {
-		nl++
-	}
 	s.block = Block{Input: s.input, FirstLine: s.line, Data: whole}
-	s.h.Block(&s.block)
+	var nl int64
+	if lc, ok := s.h.(LineCounter); ok {
+		nl = lc.BlockLines(&s.block)
+	} else {
+		s.h.Block(&s.block)
+		nl = int64(bytes.Count(whole, []byte{'\n'}))
+		if whole[len(whole)-1] != '\n' {
+			nl++
+		}
+	}
 	s.line += nl
 	s.res.Lines += nl
 }

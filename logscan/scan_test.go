@@ -43,26 +43,48 @@ func runOnce(inputs []Input, opt Options) (*recorder, []Result) {
 	return rec, res
 }
 
-// run runs inputs both ways gzip inputs can be read, fused and through the
-// workers, and fails unless the two agree; it returns the fused run's lines.
+// lineCounter is a recorder that counts the lines of its blocks itself.
+type lineCounter struct{ *recorder }
+
+func (c lineCounter) BlockLines(b *Block) int64 {
+	c.Block(b)
+	n := int64(strings.Count(string(b.Data), "\n"))
+	if len(b.Data) > 0 && b.Data[len(b.Data)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+// run runs inputs every way gzip inputs can be read, fused (with a handler
+// that counts lines and one that does not) and through the workers, and
+// fails unless they agree; it returns the fused run's lines.
 func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
 	t.Helper()
-	var recs [2]*recorder
-	var results [2][]Result
-	for i, fuse := range []int{1, -1} {
+	var recs [3]*recorder
+	var results [3][]Result
+	for i, fuse := range []int{1, -1, 1} {
 		recs[i] = &recorder{mu: &sync.Mutex{}, lines: map[string]string{}}
 		opt.fuse = fuse
-		_, results[i] = Run(context.Background(), inputs, opt, func() Handler { return recs[i] })
+		var h Handler = recs[i]
+		if i == 2 {
+			h = lineCounter{recs[i]}
+		}
+		_, results[i] = Run(context.Background(), inputs, opt, func() Handler { return h })
 	}
 	for _, r := range recs {
 		sort.Strings(r.overlong) // handled in no particular order
 	}
-	if fmt.Sprint(recs[0].lines, recs[0].overlong) != fmt.Sprint(recs[1].lines, recs[1].overlong) {
-		t.Errorf("fused and unfused reads differ: %d lines, overlong %v against %d, %v",
-			len(recs[0].lines), recs[0].overlong, len(recs[1].lines), recs[1].overlong)
-	}
-	if fmt.Sprint(results[0]) != fmt.Sprint(results[1]) {
-		t.Errorf("results differ: fused %+v, unfused %+v", results[0], results[1])
+	for i, way := range []string{"", "unfused", "fused, lines counted by the handler"} {
+		if i == 0 {
+			continue
+		}
+		if fmt.Sprint(recs[0].lines, recs[0].overlong) != fmt.Sprint(recs[i].lines, recs[i].overlong) {
+			t.Errorf("fused and %s reads differ: %d lines, overlong %v against %d, %v",
+				way, len(recs[0].lines), recs[0].overlong, len(recs[i].lines), recs[i].overlong)
+		}
+		if fmt.Sprint(results[0]) != fmt.Sprint(results[i]) {
+			t.Errorf("results differ: fused %+v, %s %+v", results[0], way, results[i])
+		}
 	}
 	return recs[0], results[0]
 }
