@@ -13,6 +13,7 @@ package analysis
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -86,8 +87,12 @@ type Collector struct {
 	lbName  []byte
 	lbLocal map[string]*localTarget
 	nLocal  int // handles in local
-	dirty   []*localTarget
-	held    int // bytes of lines counted since the last flush
+	// recent holds the targets last looked up in lbLocal, by recentSlot:
+	// a file has one load balancer and a few dozen targets at most, and
+	// comparing a name costs less than hashing it.
+	recent [64]recentTarget
+	dirty  []*localTarget
+	held   int // bytes of lines counted since the last flush
 	// rank gives each input's rank by name, and input the input of a rank
 	// (nil: the given order).
 	rank, input []int
@@ -374,6 +379,27 @@ func (l *localTarget) count(m int64, served bool) {
 	l.recs = append(l.recs, minuteRec{minute: uint32(m), requests: 1, served: s})
 }
 
+// recentTarget is a slot of Collector.recent.
+type recentTarget struct {
+	target []byte
+	pt     *localTarget
+}
+
+// recentSlot picks a target's slot in Collector.recent from its last eight
+// bytes (the end of the address, and the port) and its length.
+func recentSlot(target []byte) int {
+	var x uint64
+	if n := len(target); n >= 8 {
+		x = binary.LittleEndian.Uint64(target[n-8:])
+	} else {
+		for _, b := range target {
+			x = x<<8 | uint64(b)
+		}
+	}
+	x ^= uint64(len(target))
+	return int((x * 0x9e3779b97f4a7c15) >> 58)
+}
+
 // maxLocal bounds a Collector's handles: past it, they are dropped after
 // a flush, so that a week of churning targets does not keep one each.
 const maxLocal = 4096
@@ -399,6 +425,7 @@ func (c *Collector) flush() {
 	if c.nLocal > maxLocal {
 		clear(c.local)
 		c.lbLocal, c.nLocal = nil, 0
+		clear(c.recent[:])
 	}
 }
 
@@ -621,13 +648,19 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 			c.lbLocal = map[string]*localTarget{}
 			c.local[string(e.ELB)] = c.lbLocal
 		}
+		clear(c.recent[:])
 	}
-	pt := c.lbLocal[string(e.Target)]
-	if pt == nil {
-		c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
-		pt = c.store.target(c.key, e)
-		c.lbLocal[string(e.Target)] = pt
-		c.nLocal++
+	slot := &c.recent[recentSlot(e.Target)]
+	pt := slot.pt
+	if pt == nil || !bytes.Equal(slot.target, e.Target) {
+		pt = c.lbLocal[string(e.Target)]
+		if pt == nil {
+			c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
+			pt = c.store.target(c.key, e)
+			c.lbLocal[string(e.Target)] = pt
+			c.nLocal++
+		}
+		slot.target, slot.pt = append(slot.target[:0], e.Target...), pt
 	}
 	if minute < c.store.horizon.Load() {
 		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed
