@@ -169,3 +169,16 @@ func TestSealBroken(t *testing.T) {
 		t.Error("after a broken seal the report differs from the unsealed one")
 	}
 }
+
+// Readers that parse what they inflate (logscan's fused reading, taken while
+// enough inputs remain) give the report that workers parsing blocks give:
+// with more readers than inputs, no input is read fused.
+func TestFusedReadingSameReport(t *testing.T) {
+	in := fleet(t, 3)
+	fused := summaryJSON(t, in, Options{})
+	o := Options{}
+	o.Scan.Readers = len(in) + 1
+	if blocks := summaryJSON(t, in, o); blocks != fused {
+		t.Errorf("reports differ:\nfused %.400s\nblocks %.400s", fused, blocks)
+	}
+}
