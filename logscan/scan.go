@@ -431,7 +431,7 @@ type lineSink struct {
 
 func (s *lineSink) Write(p []byte) (int, error) {
 	n := len(p)
-	if s.writes++; s.writes%64 == 0 && s.ctx.Err() != nil {
+	if s.writes++; s.writes%64 == 1 && s.ctx.Err() != nil { // the first write, then every 64th (2 MiB)
 		return 0, s.ctx.Err()
 	}
 	s.res.Bytes += int64(n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -254,9 +255,31 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+// cancelling is a recorder that cancels the run at its first block.
+type cancelling struct {
+	recorder
+	cancel func()
+}
+
+func (c *cancelling) Block(b *Block) {
+	c.recorder.Block(b)
+	c.cancel()
+}
+
 func TestCancel(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "a.log", []byte(numbered(100000)))
+	z := write(t, dir, "b.log.gz", gz(t, numbered(100000)))
+	// Cancelled while a gzip input is being read, both ways: the read
+	// stops with the context's error.
+	for _, fuse := range []int{1, -1} {
+		ctx, cancel := context.WithCancel(context.Background())
+		h := &cancelling{recorder: recorder{mu: &sync.Mutex{}, lines: map[string]string{}}, cancel: cancel}
+		_, res := Run(ctx, expand(t, z), Options{fuse: fuse, BlockSize: 4096}, func() Handler { return h })
+		if !errors.Is(res[0].Err, context.Canceled) || res[0].Lines >= 100000 {
+			t.Errorf("fuse %d: cancelled run: %+v", fuse, res[0])
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, res := Run(ctx, expand(t, p, p), Options{}, func() Handler { return &recorder{mu: &sync.Mutex{}, lines: map[string]string{}} })
