@@ -393,8 +393,9 @@ func (p *blockPool) put(b []byte) { p.free <- b }
 // The gzip reader writes what it inflates straight from its window (WriteTo)
 // into a lineSink, which passes the whole lines to h while they are still in
 // the CPU's cache: no copy into a block, and no block handed to another core.
-// On 2 cores with many inputs (a day of 5-minute files) this took about 10 %
-// less CPU than inflating into blocks for the workers. The result is the same
+// On 2 cores with many inputs (a day of 5-minute files) this took about 5 %
+// less CPU than inflating into blocks for the workers, and it lets the
+// handler hold its counts until Flush. The result is the same
 // as readInput's: same lines, same numbers, same errors.
 func readFused(ctx context.Context, idx int, zr *gzip.Reader, h Handler, opt Options, res *Result) {
 	s := &lineSink{ctx: ctx, h: h, input: idx, line: 1, max: opt.MaxLineBytes, res: res}
@@ -479,7 +480,8 @@ func (s *lineSink) keep(p []byte) {
 }
 
 // deliver hands whole lines (the last may lack its newline at the end of the
-// input) to the handler, and the ones over max as overlong.
+// input, but is then shorter than max: see keep) to the handler, and the ones
+// of max bytes or more as overlong.
 func (s *lineSink) deliver(whole []byte) {
 	if len(whole) <= s.max { // every line in it is shorter than max
 		s.send(whole)
