@@ -44,6 +44,10 @@ type LineCounter interface {
 	BlockLines(b *Block) int64
 }
 
+// flushEvery is how many bytes of inputs a reader parses itself before it
+// flushes its handler and reports them done.
+const flushEvery = 1 << 20
+
 // A Flusher is a Handler that may hold what its blocks gave it until Flush.
 // Run calls Flush before it reports an input done (Options.Done) and before
 // it returns.
@@ -151,13 +155,36 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 		go func() {
 			defer readers.Done()
 			var rs readerState // reused from one input to the next
+			// Inputs this reader parsed itself are reported done only
+			// after its handler's Flush, which waits for a MiB of them:
+			// small files (a fleet's) each touch many targets, and a
+			// flush per file cost 7 % of the fleet day's CPU.
+			var held []int
+			var heldBytes int64
+			release := func() {
+				if len(held) > 0 {
+					flush(readerHandlers[r])
+					for _, j := range held {
+						finish(j)
+					}
+					held, heldBytes = held[:0], 0
+				}
+			}
+			defer release()
 			for i := range next {
 				rs.fused = nil
 				if left := int64(len(inputs)) - started.Add(1); fuse && (left >= int64(opt.Readers-1) || opt.fuse > 0) {
 					rs.fused = readerHandlers[r]
 				}
 				results[i] = readInput(ctx, i, inputs[i], opt, blocks, free, &pending[i], &rs)
-				finish(i)
+				if rs.fused != nil && results[i].Gzip {
+					held, heldBytes = append(held, i), heldBytes+results[i].Bytes
+					if heldBytes >= flushEvery {
+						release()
+					}
+				} else {
+					finish(i)
+				}
 				if opt.Progress != nil {
 					progressMu.Lock()
 					done++
@@ -274,7 +301,6 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 		r = rs.zr
 		if rs.fused != nil {
 			readFused(ctx, idx, rs.zr, rs.fused, opt, &res)
-			flush(rs.fused)
 			return res
 		}
 	case bytes.HasPrefix(head, magicZstd), bytes.HasPrefix(head, magicBzip2), bytes.HasPrefix(head, magicXZ):
