@@ -615,23 +615,17 @@ func parseSeconds(b []byte) (int64, error) {
 }
 
 func parseStatus(b []byte) (int, error) {
+	if len(b) == 3 { // unrolled: every line has two
+		d0, d1, d2 := b[0]-'0', b[1]-'0', b[2]-'0'
+		if d0 < 1 || d0 > 9 || d1 > 9 || d2 > 9 {
+			return 0, ErrBadStatus
+		}
+		return int(d0)*100 + int(d1)*10 + int(d2), nil
+	}
 	if Absent(b) {
 		return Missing, nil
 	}
-	if len(b) != 3 {
-		return 0, ErrBadStatus
-	}
-	v := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, ErrBadStatus
-		}
-		v = v*10 + int(c-'0')
-	}
-	if v < 100 {
-		return 0, ErrBadStatus
-	}
-	return v, nil
+	return 0, ErrBadStatus
 }
 
 func parseCount(b []byte) (int64, error) {

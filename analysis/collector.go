@@ -598,7 +598,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		c.newest = e.Time
 	}
 
-	c.lbs.add(e.ELB)
+	lbChanged := c.lbs.add(e.ELB)
 	if !alblog.Absent(e.TargetGroupARN) {
 		c.groups.add(e.TargetGroupARN)
 	}
@@ -641,7 +641,8 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 
 	// A target's context is per load balancer: each has its own connection
 	// pool and idle timeout, even for a target registered behind two.
-	if c.lbLocal == nil || !bytes.Equal(e.ELB, c.lbName) {
+	// Unless the tally saw a new run, e.ELB is the last entry's: lbName.
+	if c.lbLocal == nil || lbChanged && !bytes.Equal(e.ELB, c.lbName) {
 		c.lbName = append(c.lbName[:0], e.ELB...)
 		c.lbLocal = c.local[string(e.ELB)]
 		if c.lbLocal == nil {
@@ -883,13 +884,16 @@ type tally struct {
 	n    int64 // not yet added for last
 }
 
-func (t *tally) add(k []byte) {
+// add counts k and reports whether k starts a new run (it is not the key
+// added last).
+func (t *tally) add(k []byte) (changed bool) {
 	if t.n > 0 && bytes.Equal(k, t.last) {
 		t.n++
-		return
+		return false
 	}
 	t.flush()
 	t.last, t.n = append(t.last[:0], k...), 1
+	return true
 }
 
 func (t *tally) flush() {
