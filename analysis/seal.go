@@ -187,7 +187,10 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 		// Kept in place: the minutes to come until the next seal need
 		// about as much room again, and a fresh slice regrew it each time.
 		t.hist = append(t.hist[:0], t.hist[n:]...)
-		if cap(t.hist) > 4*len(t.hist)+64 {
+		switch {
+		case len(t.hist) == 0:
+			t.hist = nil // a target gone quiet (churn) keeps no room
+		case cap(t.hist) > 4*len(t.hist)+64:
 			t.hist = slices.Clip(slices.Clone(t.hist))
 		}
 		t.sorted = len(t.hist)
