@@ -115,7 +115,9 @@ words:
 		for w := 0; w < end>>6; w++ {
 			q |= b.quotes[w]
 		}
-		q |= b.quotes[end>>6] & (uint64(1)<<(end&63) - 1)
+		if end&63 != 0 { // else the words above hold it all (and end>>6 may be past them)
+			q |= b.quotes[end>>6] & (uint64(1)<<(end&63) - 1)
+		}
 		f.headPlain = q == 0
 	}
 	return true

@@ -198,6 +198,13 @@ func TestParsePathsAgree(t *testing.T) {
 			d+" "+strings.Repeat("x", fastMaxLine), strings.Repeat(" ", 64)+d,
 		)
 	}
+	// An older, twelve-field line whose last field ends a 64-byte word,
+	// up to the longest line the fast scan takes (this once read a word
+	// past the bitmaps).
+	head := strings.Join(strings.Fields(docHTTP)[:MinFields-1], " ") + " "
+	for _, n := range []int{192, 256, fastMaxLine} {
+		cases = append(cases, head+strings.Repeat("1", n-len(head)))
+	}
 	// Every alignment of the quoted fields to the 64-byte words.
 	for k := 0; k < 64; k++ {
 		for _, d := range docs {
