@@ -82,9 +82,9 @@ type Collector struct {
 	// (see flush).
 	// It is keyed by load balancer, then target: the entries of a file
 	// share their load balancer, so most lines look up only their target's
-	// short name, in lbLocal (local[lbName]; nil until the first entry).
+	// short name, in lbLocal (local[the last entry's load balancer]; nil
+	// until the first entry, and after a flush drops the handles).
 	local   map[string]map[string]*localTarget
-	lbName  []byte
 	lbLocal map[string]*localTarget
 	nLocal  int // handles in local
 	// recent holds the targets last looked up in lbLocal, by recentSlot:
@@ -641,9 +641,8 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 
 	// A target's context is per load balancer: each has its own connection
 	// pool and idle timeout, even for a target registered behind two.
-	// Unless the tally saw a new run, e.ELB is the last entry's: lbName.
-	if c.lbLocal == nil || lbChanged && !bytes.Equal(e.ELB, c.lbName) {
-		c.lbName = append(c.lbName[:0], e.ELB...)
+	// Unless the tally saw a new run, e.ELB is the last entry's.
+	if c.lbLocal == nil || lbChanged {
 		c.lbLocal = c.local[string(e.ELB)]
 		if c.lbLocal == nil {
 			c.lbLocal = map[string]*localTarget{}
