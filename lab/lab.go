@@ -108,6 +108,12 @@ func New(cfg Config) (*LB, error) {
 	}
 	lb := &LB{cfg: cfg, stats: Stats{Status: map[int]int64{}},
 		tgARN: []byte("arn:aws:elasticloadbalancing:lab:000000000000:targetgroup/lbdoctor-lab/0123456789abcdef")}
+	// Request headers must arrive within the idle timeout, and Go's server
+	// holds at most MaxRequestHeaders (plus its 4 KiB slack) of them; the
+	// finer ALB limits are checked in ServeHTTP. Made here, not in Serve,
+	// so that a Shutdown that comes first (Ctrl-C at once) stops it too.
+	lb.srv = &http.Server{Handler: lb, IdleTimeout: cfg.IdleTimeout, ReadHeaderTimeout: cfg.IdleTimeout,
+		MaxHeaderBytes: MaxRequestHeaders}
 	for _, t := range cfg.Targets {
 		u, err := url.Parse(t)
 		if err != nil || u.Scheme != "http" || u.Host == "" {
@@ -131,11 +137,6 @@ func New(cfg Config) (*LB, error) {
 
 // Serve accepts clients on l until Shutdown.
 func (lb *LB) Serve(l net.Listener) error {
-	// Request headers must arrive within the idle timeout, and Go's server
-	// holds at most MaxRequestHeaders (plus its 4 KiB slack) of them; the
-	// finer ALB limits are checked in ServeHTTP.
-	lb.srv = &http.Server{Handler: lb, IdleTimeout: lb.cfg.IdleTimeout, ReadHeaderTimeout: lb.cfg.IdleTimeout,
-		MaxHeaderBytes: MaxRequestHeaders}
 	err := lb.srv.Serve(&capListener{Listener: l, slots: make(chan struct{}, lb.cfg.MaxConns), rejected: &lb.rejected})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -146,10 +147,7 @@ func (lb *LB) Serve(l net.Listener) error {
 // Shutdown stops accepting, lets in-flight requests finish (until ctx ends),
 // closes target connections and flushes the logs: no log line is lost.
 func (lb *LB) Shutdown(ctx context.Context) error {
-	var err error
-	if lb.srv != nil {
-		err = lb.srv.Shutdown(ctx)
-	}
+	err := lb.srv.Shutdown(ctx)
 	for _, t := range lb.targets {
 		t.pool.closeAll()
 	}
