@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,7 +39,26 @@ const maxRSS = 64 << 20
 type child struct {
 	cmd    *exec.Cmd
 	stdout bytes.Buffer
-	stderr bytes.Buffer
+	stderr lockedBuffer // read while the child runs (labChild)
+}
+
+// lockedBuffer is a bytes.Buffer that one goroutine may write while another
+// reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startChild(t *testing.T, args ...string) *child {
@@ -139,23 +160,20 @@ func TestProbeHostileServers(t *testing.T) {
 }
 
 // labChild starts lbdoctor lab in front of target and returns its address.
+// The lab picks its own port and says which: a port picked here and closed
+// could be taken by another test's server before the lab listened on it,
+// and the test would then talk to that server and interrupt a lab still
+// starting.
 func labChild(t *testing.T, target string, extra ...string) (*child, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := append([]string{"lab", "--listen", addr, "--target", "http://" + target, "--idle-timeout", "2s", "--connect-timeout", "2s"}, extra...)
+	args := append([]string{"lab", "--listen", "127.0.0.1:0", "--target", "http://" + target, "--idle-timeout", "2s", "--connect-timeout", "2s"}, extra...)
 	ch := startChild(t, args...)
+	listening := regexp.MustCompile(`listening on http://(\S+),`)
 	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return ch, addr
+		if m := listening.FindStringSubmatch(ch.stderr.String()); m != nil {
+			return ch, m[1]
 		}
-		if i == 100 {
+		if i == 200 {
 			t.Fatalf("lab did not start: %s", ch.stderr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
