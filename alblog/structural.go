@@ -2,12 +2,12 @@ package alblog
 
 import "math/bits"
 
-// The fast scan of a line, after simdjson's first stage: structuralBits (in
+// The fast scan of a line, after simdjson's first stage: structuralForm (in
 // assembly where the CPU has the vector instructions for it, see
 // structural_amd64.s) marks every space, quote and backslash of the line in
-// bitmaps, 64 bytes per step. Word arithmetic on those bitmaps then finds
-// which spaces separate fields (those outside quotes) for the whole line at
-// once, and the fields are read off the separators' bits, a few instructions
+// 64-bit words, 64 bytes per step, and word arithmetic on them finds which
+// spaces separate fields (those outside quotes) and checks the line's form.
+// The fields are then read off the separators' bits, a few instructions
 // each, instead of one bytes.IndexByte call per field.
 //
 // It takes only lines in the form ALB writes: fields separated by one space,
@@ -24,9 +24,14 @@ const fastMaxLine = 4096
 // words that cover the line are written, and read.
 type bitmap [fastMaxLine / 64]uint64
 
-// structure holds the bitmaps of one line.
+// structure is the fast scan's scratch for one line.
 type structure struct {
-	spaces, quotes, escapes bitmap
+	// spaces marks the separators (spaces outside quotes), once
+	// structuralForm has returned true; quotes marks the double quotes.
+	spaces, quotes bitmap
+	// pad holds a copy of a line whose last 64-byte chunk would reach past
+	// the end of its buffer.
+	pad [fastMaxLine]byte
 }
 
 // prefixXOR returns x with each bit replaced by the XOR of it and all the
@@ -49,46 +54,14 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 	if !haveStructuralBits || n == 0 || n > fastMaxLine || line[0] == ' ' {
 		return false
 	}
-	structuralBits(line, b)
-	words := (n + 63) / 64
-
-	// Find the separators, word by word, checking the form on the way.
-	// Three things carry from one word to the next: whether it ended inside
-	// quotes, whether its last byte was a separator, and whether its last
-	// byte closed a quote (then the next byte must be a separator).
-	var inside, sepCarry, closeCarry uint64
-	sepCarry = 1 // the line's first byte starts a field
-	for w := 0; w < words; w++ {
-		if b.escapes[w] != 0 {
-			return false
-		}
-		q := b.quotes[w]
-		in := prefixXOR(q) ^ inside // inside quotes, opening quote included
-		inside = uint64(int64(in) >> 63)
-		sep := b.spaces[w] &^ in
-		starts := sep<<1 | sepCarry // bytes that begin a field
-		follow := sep >> 1          // bytes followed by a separator
-		if w == words-1 && n%64 != 0 {
-			follow |= 1 << (n%64 - 1) // the line's last byte ends a field too
-		}
-		opening, closing := q&in, q&^in
-		if sep&starts != 0 || // two spaces in a row
-			opening&^starts != 0 || // a quote in the middle of a field
-			closing&^follow&^(1<<63) != 0 || // a closing quote followed by text
-			closeCarry != 0 && sep&1 == 0 {
-			return false
-		}
-		closeCarry = closing >> 63
-		sepCarry = sep >> 63
-		b.spaces[w] = sep // the separators, for the loop below
-	}
-	if inside != 0 {
-		return false // an unterminated quote
+	if !structuralForm(line, b) {
+		return false
 	}
 
 	// Note where the separators are; the fields' bounds are worked out from
 	// them as they are needed (span), most lines needing only a few.
 	f.reset()
+	words := (n + 63) / 64
 	k := 0
 words:
 	for w := 0; w < words; w++ {
@@ -139,12 +112,14 @@ func (f *fields) span(line []byte, i int) {
 	f.start[i], f.end[i] = start+q, f.sep[i]-q
 }
 
-// structuralBitsGeneric is the definition of structuralBits, byte by byte.
-func structuralBitsGeneric(line []byte, b *structure) {
-	words := (len(line) + 63) / 64
+// formGeneric is the definition of structuralForm, byte by byte and word by
+// word: it reports whether line (1 to fastMaxLine bytes) has ALB's form and,
+// if it does, leaves its separators in b.spaces and its quotes in b.quotes.
+func formGeneric(line []byte, b *structure) bool {
+	n := len(line)
+	words := (n + 63) / 64
 	clear(b.spaces[:words])
 	clear(b.quotes[:words])
-	clear(b.escapes[:words])
 	for i, c := range line {
 		switch c {
 		case ' ':
@@ -152,7 +127,34 @@ func structuralBitsGeneric(line []byte, b *structure) {
 		case '"':
 			b.quotes[i>>6] |= 1 << (i & 63)
 		case '\\':
-			b.escapes[i>>6] |= 1 << (i & 63)
+			return false
 		}
 	}
+	// Three things carry from one word to the next: whether it ended inside
+	// quotes, whether its last byte was a separator, and whether its last
+	// byte closed a quote (then the next byte must be a separator).
+	var inside, sepCarry, closeCarry uint64
+	sepCarry = 1 // the line's first byte starts a field
+	for w := 0; w < words; w++ {
+		q := b.quotes[w]
+		in := prefixXOR(q) ^ inside // inside quotes, opening quote included
+		inside = uint64(int64(in) >> 63)
+		sep := b.spaces[w] &^ in
+		starts := sep<<1 | sepCarry // bytes that begin a field
+		follow := sep >> 1          // bytes followed by a separator
+		if w == words-1 && n%64 != 0 {
+			follow |= 1 << (n%64 - 1) // the line's last byte ends a field too
+		}
+		opening, closing := q&in, q&^in
+		if sep&starts != 0 || // two spaces in a row
+			opening&^starts != 0 || // a quote in the middle of a field
+			closing&^follow&^(1<<63) != 0 || // a closing quote followed by text
+			closeCarry != 0 && sep&1 == 0 {
+			return false
+		}
+		closeCarry = closing >> 63
+		sepCarry = sep >> 63
+		b.spaces[w] = sep
+	}
+	return inside == 0 // else an unterminated quote
 }

@@ -2,38 +2,32 @@ package alblog
 
 import "golang.org/x/sys/cpu"
 
-// haveStructuralBits reports whether structuralBits is fast here: it needs
-// AVX2, which x86-64 CPUs have had since 2013 (and virtual machines mostly
-// pass through). It is a constant of the machine, set once.
-var haveStructuralBits = cpu.X86.HasAVX2
+// haveStructuralBits reports whether the fast scan's kernel can run here: it
+// needs AVX2 and carry-less multiplication, which x86-64 CPUs have had since
+// 2013 (and virtual machines mostly pass through). It is a constant of the
+// machine, set once.
+var haveStructuralBits = cpu.X86.HasAVX2 && cpu.X86.HasPCLMULQDQ
 
-// structuralAVX2 fills the bitmaps for chunks*64 bytes at p.
+// formAVX2 is formGeneric on chunks*64 bytes at p; see structural_amd64.s.
 //
 //go:noescape
-func structuralAVX2(p *byte, chunks int, spaces, quotes, escapes *uint64)
+func formAVX2(p *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
 
-// structuralBits marks in b the line's spaces, double quotes and
-// backslashes. len(line) <= fastMaxLine.
-func structuralBits(line []byte, b *structure) {
+// structuralForm is formGeneric, in vector instructions. len(line) is
+// between 1 and fastMaxLine.
+func structuralForm(line []byte, b *structure) bool {
 	full, rem := len(line)/64, len(line)%64
-	if rem != 0 && cap(line)-full*64 >= 64 {
-		// The bytes after the line are in its buffer (the next line, most
-		// often): read them with the last chunk and clear their bits. A
-		// second call on a padded copy cost a quarter of this function.
-		structuralAVX2(&line[0], full+1, &b.spaces[0], &b.quotes[0], &b.escapes[0])
-		mask := uint64(1)<<rem - 1
-		b.spaces[full] &= mask
-		b.quotes[full] &= mask
-		b.escapes[full] &= mask
-		return
-	}
-	if full > 0 {
-		structuralAVX2(&line[0], full, &b.spaces[0], &b.quotes[0], &b.escapes[0])
-	}
+	p, chunks := &line[0], full
+	lastMask, lastBit := ^uint64(0), uint64(0)
 	if rem != 0 {
-		// The last bytes, padded with zeros, which are none of the three.
-		var pad [64]byte
-		copy(pad[:], line[full*64:])
-		structuralAVX2(&pad[0], 1, &b.spaces[full], &b.quotes[full], &b.escapes[full])
+		chunks++
+		lastMask, lastBit = uint64(1)<<rem-1, uint64(1)<<(rem-1)
+		if cap(line)-full*64 < 64 {
+			// The last chunk would read past the line's buffer: read a copy.
+			// Most lines have the next line after them, read and masked off.
+			copy(b.pad[:], line)
+			p = &b.pad[0]
+		}
 	}
+	return formAVX2(p, chunks, lastMask, lastBit, &b.spaces[0], &b.quotes[0])
 }

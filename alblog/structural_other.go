@@ -7,4 +7,4 @@ package alblog
 // bitmap would be.
 const haveStructuralBits = false
 
-func structuralBits(line []byte, b *structure) { structuralBitsGeneric(line, b) }
+func structuralForm(line []byte, b *structure) bool { return formGeneric(line, b) }

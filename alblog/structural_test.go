@@ -138,7 +138,10 @@ func checkParsers(t *testing.T, p *Parser, line []byte) {
 	}
 }
 
-func TestStructuralBits(t *testing.T) {
+// TestStructuralForm compares the vector kernel with its definition on
+// random lines, most in ALB's form (words and quoted text, one space apart)
+// and the rest broken by one byte, of every length the fast scan takes.
+func TestStructuralForm(t *testing.T) {
 	if !haveStructuralBits {
 		t.Skip("no vector kernel on this machine")
 	}
@@ -146,24 +149,57 @@ func TestStructuralBits(t *testing.T) {
 	var got, want structure
 	// Scratch full of ones: only the words covering the line may be read.
 	for i := range got.spaces {
-		got.spaces[i], got.quotes[i], got.escapes[i] = ^uint64(0), ^uint64(0), ^uint64(0)
+		got.spaces[i], got.quotes[i] = ^uint64(0), ^uint64(0)
 	}
-	for n := 0; n < 20000; n++ {
-		// Half the lines have bytes after them in their buffer, which
-		// must not count.
-		buf := make([]byte, r.IntN(fastMaxLine+1)+r.IntN(2)*r.IntN(100))
-		for i := range buf {
-			buf[i] = ` "a\\`[r.IntN(4)]
+	agreed := 0
+	for n := 0; n < 40000; n++ {
+		size := 1 + r.IntN(fastMaxLine)
+		if n%2 == 0 {
+			size = 1 + r.IntN(300) // many short lines, to try every end of a chunk
 		}
-		line := buf[:min(len(buf), r.IntN(fastMaxLine+1))]
-		structuralBits(line, &got)
-		structuralBitsGeneric(line, &want)
-		words := (len(line) + 63) / 64
-		for _, m := range [][2]*bitmap{{&got.spaces, &want.spaces}, {&got.quotes, &want.quotes}, {&got.escapes, &want.escapes}} {
-			if !slices.Equal(m[0][:words], m[1][:words]) {
-				t.Fatalf("line of %d bytes: bitmaps differ", len(line))
+		var line []byte
+		for len(line) < size {
+			if len(line) > 0 {
+				line = append(line, ' ')
+			}
+			if r.IntN(3) == 0 {
+				line = append(line, '"')
+				for k := r.IntN(80); k > 0; k-- {
+					line = append(line, "a b-:/"[r.IntN(6)])
+				}
+				line = append(line, '"')
+			} else {
+				for k := 1 + r.IntN(40); k > 0; k-- {
+					line = append(line, "a.1-:Z"[r.IntN(6)])
+				}
 			}
 		}
+		line = line[:size]
+		if r.IntN(3) == 0 {
+			line[r.IntN(size)] = ` "\a`[r.IntN(4)]
+		}
+		// Half the lines have bytes after them in their buffer, which
+		// must not count: spaces, quotes and backslashes.
+		buf := make([]byte, size, size+r.IntN(2)*r.IntN(100))
+		copy(buf, line)
+		for i := size; i < cap(buf); i++ {
+			buf[:cap(buf)][i] = ` "\`[r.IntN(3)]
+		}
+		line = buf
+		ok, wantOK := structuralForm(line, &got), formGeneric(line, &want)
+		if ok != wantOK {
+			t.Fatalf("line %q: form %v, want %v", line, ok, wantOK)
+		}
+		if ok {
+			agreed++
+			words := (len(line) + 63) / 64
+			if !slices.Equal(got.spaces[:words], want.spaces[:words]) || !slices.Equal(got.quotes[:words], want.quotes[:words]) {
+				t.Fatalf("line %q: bitmaps differ", line)
+			}
+		}
+	}
+	if agreed < 5000 {
+		t.Fatalf("only %d lines in ALB's form: the test does not try the separators", agreed)
 	}
 }
 

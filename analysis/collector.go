@@ -88,9 +88,10 @@ type Collector struct {
 	lbLocal map[string]*localTarget
 	nLocal  int // handles in local
 	// recent holds the targets last looked up in lbLocal, by recentSlot:
-	// a file has one load balancer and a few dozen targets at most, and
-	// comparing a name costs less than hashing it.
-	recent [64]recentTarget
+	// a file has one load balancer and up to a few hundred targets (a busy
+	// fleet's churn week has over a hundred in each file, which thrashed 64
+	// slots), and comparing a name costs less than hashing it.
+	recent [256]recentTarget
 	dirty  []*localTarget
 	held   int // bytes of lines counted since the last flush
 	// rank gives each input's rank by name, and input the input of a rank
@@ -385,7 +386,8 @@ type recentTarget struct {
 	pt     *localTarget
 }
 
-// recentSlot picks a target's slot in Collector.recent from its last eight
+// recentSlot picks a target's slot in Collector.recent (the top 8 bits of
+// a multiplicative hash) from its last eight
 // bytes (the end of the address, and the port) and its length.
 func recentSlot(target []byte) int {
 	var x uint64
@@ -397,7 +399,7 @@ func recentSlot(target []byte) int {
 		}
 	}
 	x ^= uint64(len(target))
-	return int((x * 0x9e3779b97f4a7c15) >> 58)
+	return int((x * 0x9e3779b97f4a7c15) >> 56)
 }
 
 // maxLocal bounds a Collector's handles: past it, they are dropped after
