@@ -110,6 +110,7 @@ func (p *Parser) ParseHead(line []byte, e *Entry) error { return p.parse(line, e
 // (which must not have changed since). It does nothing if there are none.
 func (p *Parser) Complete(e *Entry) {
 	if p.tail != nil {
+		p.f.tailSeps(&p.b)
 		e.fillTail(p.tail, &p.f)
 		p.tail = nil
 	}
@@ -124,7 +125,7 @@ func (p *Parser) parse(line []byte, e *Entry, fast bool) error {
 	if !fast || !f.scanFast(line, &p.b) {
 		f.scan(line)
 	}
-	if err := e.fill(line, f, fast, &p.clocks); err != nil {
+	if err := e.fill(line, f, &p.b, fast, &p.clocks); err != nil {
 		return err
 	}
 	if f.lazy {
@@ -164,11 +165,19 @@ type fields struct {
 	// headPlain, with lazy, says that no quote comes before the end of
 	// field MinFields.
 	headPlain bool
+	// pending is set when the separators of a full-length line after
+	// headSeps are not noted yet in sep: they are in pendingMask (word
+	// pendingWord of the separators' bitmap, less those noted) and the
+	// words after it.
+	pending     bool
+	pendingWord int
+	pendingMask uint64
 }
 
 // reset empties f; start and end are only read below n.
 func (f *fields) reset() {
 	f.n, f.quoted, f.rest, f.err, f.lazy, f.headPlain = 0, 0, 0, nil, false, false
+	f.pending = false
 }
 
 // scan locates the fields of line, up to NumFields of them.
@@ -209,8 +218,9 @@ func (f *fields) scan(line []byte) {
 // the order of a left-to-right reading: a field that does not convert, a
 // field that could not be located, too few fields. Well-formed lines take
 // fillFast; fillOrdered finds the first problem of the others.
-func (e *Entry) fill(line []byte, f *fields, fast bool, c *[2]clock) error {
+func (e *Entry) fill(line []byte, f *fields, b *structure, fast bool, c *[2]clock) error {
 	if !fast || f.err != nil || f.n < MinFields || !e.fillFast(line, f, c) {
+		f.tailSeps(b)
 		f.spanAll(line)
 		*e = Entry{}
 		if err := e.fillOrdered(line, f); err != nil {

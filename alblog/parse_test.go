@@ -278,7 +278,11 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{docHTTP, docHTTPS, docLambda, docOldList, "", "\"", `http "`, "http 2018-07-02T22:23:00Z a b:1 - -1 -1 -1 502 - 1 2 \"\\"} {
 		f.Add([]byte(s))
 	}
+	var p Parser
 	f.Fuzz(func(t *testing.T, line []byte) {
+		// The fast scan, the general one, ParseHead then Complete, and a
+		// field-by-field reading all agree, on a Parser reused throughout.
+		checkParsers(t, &p, line)
 		var e Entry
 		if err := Parse(line, &e); err != nil {
 			if err.Error() == "" {

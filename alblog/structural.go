@@ -59,19 +59,46 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 	}
 
 	// Note where the separators are; the fields' bounds are worked out from
-	// them as they are needed (span), most lines needing only a few.
+	// them as they are needed (span), most lines needing only a few. A line
+	// of exactly NumFields fields, ALB's, has those after headSeps noted
+	// only when they are asked for (tailSeps): a success needs none of them.
 	f.reset()
 	words := (n + 63) / 64
-	k := 0
-words:
-	for w := 0; w < words; w++ {
-		for m := b.spaces[w]; m != 0; m &= m - 1 {
+	k, w := 0, 0
+	var m uint64
+	for ; w < words; w++ {
+		for m = b.spaces[w]; m != 0 && k < headSeps; m &= m - 1 {
 			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
-			if k++; k == NumFields {
-				break words // the text after it is Extra
+			k++
+		}
+		if k == headSeps {
+			break
+		}
+	}
+	if k == headSeps {
+		left := bits.OnesCount64(m)
+		for v := w + 1; v < words; v++ {
+			left += bits.OnesCount64(b.spaces[v])
+		}
+		if k+left == NumFields-1 {
+			f.sep[NumFields-1] = n // the last field ends the line
+			f.n, f.rest, f.lazy = NumFields, n, true
+			f.pending, f.pendingWord, f.pendingMask = true, w, m
+			f.headPlainCheck(b)
+			return true
+		}
+		// Fewer fields (an older format, which needs them all at once),
+		// or text after the last one (Extra, which starts after the last).
+		for ; w < words; w, m = w+1, b.spaces[min(w+1, words-1)] {
+			for ; m != 0; m &= m - 1 {
+				f.sep[k] = w<<6 + bits.TrailingZeros64(m)
+				if k++; k == NumFields {
+					goto located
+				}
 			}
 		}
 	}
+located:
 	if k < NumFields {
 		f.sep[k] = n // the last field ends the line
 		k++
@@ -79,10 +106,20 @@ words:
 	f.n = k
 	f.rest = f.sep[k-1]
 	f.lazy = true
-	// Whether any quote comes before the end of the last field every line
-	// has: in ALB's lines none does, and then those fields need no check
-	// for quotes (headPlain).
-	if k >= MinFields {
+	f.headPlainCheck(b)
+	return true
+}
+
+// headSeps is how many separators scanFast notes at once on a line of
+// NumFields fields: up to the end of request_creation_time, the last field
+// ParseHead reads.
+const headSeps = FieldRequestCreationTime
+
+// headPlainCheck sets f.headPlain: whether no quote comes before the end of
+// the last field every line has. In ALB's lines none does, and then those
+// fields need no check for quotes.
+func (f *fields) headPlainCheck(b *structure) {
+	if f.n >= MinFields {
 		end := f.sep[MinFields-1]
 		var q uint64
 		for w := 0; w < end>>6; w++ {
@@ -93,7 +130,27 @@ words:
 		}
 		f.headPlain = q == 0
 	}
-	return true
+}
+
+// tailSeps notes the separators scanFast left for later, if any: those of a
+// full-length line after headSeps, from the separators' bitmap b, which
+// must be the one scanFast left. Whatever reads sep past headSeps (span of
+// those fields, spanAll, fillTail) needs it called first.
+func (f *fields) tailSeps(b *structure) {
+	if !f.pending {
+		return
+	}
+	f.pending = false
+	k, m := headSeps, f.pendingMask
+	for w := f.pendingWord; k < NumFields-1; w++ {
+		if w > f.pendingWord {
+			m = b.spaces[w]
+		}
+		for ; m != 0; m &= m - 1 {
+			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
+			k++
+		}
+	}
 }
 
 // span sets the bounds of field i (0-based, below n) of a line scanFast
