@@ -13,7 +13,6 @@ package analysis
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
@@ -84,16 +83,11 @@ type Collector struct {
 	// share their load balancer, so most lines look up only their target's
 	// short name, in lbLocal (local[the last entry's load balancer]; nil
 	// until the first entry, and after a flush drops the handles).
-	local   map[string]map[string]*localTarget
-	lbLocal map[string]*localTarget
+	local   map[string]*targetTable
+	lbLocal *targetTable
 	nLocal  int // handles in local
-	// recent holds the targets last looked up in lbLocal, by recentSlot:
-	// a file has one load balancer and up to a few hundred targets (a busy
-	// fleet's churn week has over a hundred in each file, which thrashed 64
-	// slots), and comparing a name costs less than hashing it.
-	recent [256]recentTarget
-	dirty  []*localTarget
-	held   int // bytes of lines counted since the last flush
+	dirty   []*localTarget
+	held    int // bytes of lines counted since the last flush
 	// rank gives each input's rank by name, and input the input of a rank
 	// (nil: the given order).
 	rank, input []int
@@ -150,12 +144,27 @@ func (t *targetAgg) add(r minuteRec) {
 		t.hist[n-1].served += r.served
 		return
 	}
-	inOrder := t.sorted == len(t.hist) && (t.sorted == 0 || t.hist[t.sorted-1].minute < r.minute)
-	t.hist = append(t.hist, r)
-	if inOrder {
-		t.sorted++ // a later minute than all before: still sorted
-		return
+	if n := len(t.hist); t.sorted == n {
+		// Sorted so far. A later minute goes at the end; one a little
+		// earlier (two readers' flushes cross) goes in its place, which
+		// costs less than sorting it in later.
+		i := n
+		for i > 0 && i > n-8 && t.hist[i-1].minute > r.minute {
+			i--
+		}
+		switch {
+		case i > 0 && t.hist[i-1].minute == r.minute:
+			t.hist[i-1].requests += r.requests
+			t.hist[i-1].served += r.served
+			return
+		case i == 0 || t.hist[i-1].minute < r.minute:
+			t.hist = slices.Insert(t.hist, i, r)
+			t.sorted++
+			return
+		}
 	}
+	// Far out of order: after the sorted part, for compact.
+	t.hist = append(t.hist, r)
 	if len(t.hist)-t.sorted > max(64, t.sorted) {
 		t.compact()
 	}
@@ -353,13 +362,14 @@ func (s *targetStore) target(key []byte, e *alblog.Entry) *localTarget {
 		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
 		sh.targets[string(key)] = tgt
 	}
-	return &localTarget{tgt: tgt, shard: sh}
+	return &localTarget{name: tgt.name, tgt: tgt, shard: sh}
 }
 
 // localTarget is a Collector's handle on a target of the store: the
 // requests it counted in the current block, by minute, go into the store
 // together at the block's end, under one lock instead of one per entry.
 type localTarget struct {
+	name  string     // the target, as on the line (its load balancer is the table's)
 	tgt   *targetAgg // targets stay in the store for the whole run
 	shard *storeShard
 	recs  []minuteRec
@@ -380,26 +390,61 @@ func (l *localTarget) count(m int64, served bool) {
 	l.recs = append(l.recs, minuteRec{minute: uint32(m), requests: 1, served: s})
 }
 
-// recentTarget is a slot of Collector.recent.
-type recentTarget struct {
-	target []byte
-	pt     *localTarget
+// targetTable finds a Collector's handles on one load balancer's targets by
+// name. A fleet's file has hundreds of targets, each on a line or two: the
+// lookup is on every line, and this open-addressing table, which compares
+// a slot's hash before the name it points to, costs less than a map.
+type targetTable struct {
+	seed  maphash.Seed
+	slots []tableSlot // a power of two, at most half of them used
+	n     int
 }
 
-// recentSlot picks a target's slot in Collector.recent (the top 8 bits of
-// a multiplicative hash) from its last eight
-// bytes (the end of the address, and the port) and its length.
-func recentSlot(target []byte) int {
-	var x uint64
-	if n := len(target); n >= 8 {
-		x = binary.LittleEndian.Uint64(target[n-8:])
-	} else {
-		for _, b := range target {
-			x = x<<8 | uint64(b)
+// tableSlot is a slot of a targetTable; pt is nil in an empty one.
+type tableSlot struct {
+	hash uint64
+	pt   *localTarget
+}
+
+func newTargetTable() *targetTable {
+	return &targetTable{seed: maphash.MakeSeed(), slots: make([]tableSlot, 64)}
+}
+
+func (t *targetTable) hash(target []byte) uint64 { return maphash.Bytes(t.seed, target) }
+
+// find returns the handle on target, whose hash is h, or nil.
+func (t *targetTable) find(h uint64, target []byte) *localTarget {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.pt == nil {
+			return nil
+		}
+		if s.hash == h && s.pt.name == string(target) {
+			return s.pt
 		}
 	}
-	x ^= uint64(len(target))
-	return int((x * 0x9e3779b97f4a7c15) >> 56)
+}
+
+// insert adds pt, whose name is not in t yet and hashes to h.
+func (t *targetTable) insert(h uint64, pt *localTarget) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = make([]tableSlot, 2*len(old))
+		t.n = 0
+		for _, s := range old {
+			if s.pt != nil {
+				t.insert(s.hash, s.pt)
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i].pt != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = tableSlot{h, pt}
+	t.n++
 }
 
 // maxLocal bounds a Collector's handles: past it, they are dropped after
@@ -427,7 +472,6 @@ func (c *Collector) flush() {
 	if c.nLocal > maxLocal {
 		clear(c.local)
 		c.lbLocal, c.nLocal = nil, 0
-		clear(c.recent[:])
 	}
 }
 
@@ -487,7 +531,7 @@ func newCollector(f Filter, strict bool, store *targetStore) *Collector {
 		filter:   f,
 		strict:   strict,
 		store:    store,
-		local:    map[string]map[string]*localTarget{},
+		local:    map[string]*targetTable{},
 		minutes:  map[int64]*minuteAgg{},
 		lbs:      tally{m: map[string]int64{}},
 		groups:   tally{m: map[string]int64{}},
@@ -532,7 +576,7 @@ func (c *Collector) BlockLines(b *logscan.Block) int64 {
 // their requests into the store, if Flush does not come first: a reader
 // that parses what it inflates hands over small blocks (32 KiB), and putting
 // each into the store cost about 5 % of the time.
-const flushBytes = 1 << 20
+const flushBytes = 4 << 20
 
 // Flush puts the requests counted so far into the run's store, where the
 // other Collectors and the seal see them. logscan calls it before it says
@@ -647,22 +691,17 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if c.lbLocal == nil || lbChanged {
 		c.lbLocal = c.local[string(e.ELB)]
 		if c.lbLocal == nil {
-			c.lbLocal = map[string]*localTarget{}
+			c.lbLocal = newTargetTable()
 			c.local[string(e.ELB)] = c.lbLocal
 		}
-		clear(c.recent[:])
 	}
-	slot := &c.recent[recentSlot(e.Target)]
-	pt := slot.pt
-	if pt == nil || !bytes.Equal(slot.target, e.Target) {
-		pt = c.lbLocal[string(e.Target)]
-		if pt == nil {
-			c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
-			pt = c.store.target(c.key, e)
-			c.lbLocal[string(e.Target)] = pt
-			c.nLocal++
-		}
-		slot.target, slot.pt = append(slot.target[:0], e.Target...), pt
+	h := c.lbLocal.hash(e.Target)
+	pt := c.lbLocal.find(h, e.Target)
+	if pt == nil {
+		c.key = append(append(append(c.key[:0], e.ELB...), ' '), e.Target...)
+		pt = c.store.target(c.key, e)
+		c.lbLocal.insert(h, pt)
+		c.nLocal++
 	}
 	if minute < c.store.horizon.Load() {
 		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed

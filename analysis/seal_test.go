@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -180,5 +181,53 @@ func TestFusedReadingSameReport(t *testing.T) {
 	o.Scan.Readers = len(in) + 1
 	if blocks := summaryJSON(t, in, o); blocks != fused {
 		t.Errorf("reports differ:\nfused %.400s\nblocks %.400s", fused, blocks)
+	}
+}
+
+// TestTargetHistoryOrder adds the same minutes to a target's history in
+// order, a little out of order (as two readers' flushes cross), reversed and
+// shuffled: the history, once compacted, is the same sorted sums each time.
+func TestTargetHistoryOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var recs []minuteRec
+	want := map[uint32][2]uint32{}
+	for i := 0; i < 3000; i++ {
+		m := uint32(1000 + r.IntN(400))
+		rec := minuteRec{minute: m, requests: uint32(1 + r.IntN(5)), served: uint32(r.IntN(2))}
+		recs = append(recs, rec)
+		w := want[m]
+		want[m] = [2]uint32{w[0] + rec.requests, w[1] + rec.served}
+	}
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b minuteRec) int { return cmp.Compare(a.minute, b.minute) })
+	nearly := slices.Clone(sorted)
+	for i := 0; i+1 < len(nearly); i += 1 + r.IntN(3) {
+		j := min(len(nearly)-1, i+r.IntN(40)) // up to a few minutes early or late
+		nearly[i], nearly[j] = nearly[j], nearly[i]
+	}
+	reversed := slices.Clone(sorted)
+	slices.Reverse(reversed)
+	shuffled := slices.Clone(recs)
+	r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for name, order := range map[string][]minuteRec{"sorted": sorted, "nearly sorted": nearly, "reversed": reversed, "shuffled": shuffled} {
+		var tgt targetAgg
+		for _, rec := range order {
+			tgt.add(rec)
+			if tgt.sorted > len(tgt.hist) || !slices.IsSortedFunc(tgt.hist[:tgt.sorted], func(a, b minuteRec) int { return cmp.Compare(a.minute, b.minute) }) {
+				t.Fatalf("%s: the sorted part is not sorted", name)
+			}
+		}
+		tgt.compact()
+		if len(tgt.hist) != len(want) {
+			t.Fatalf("%s: %d minutes, want %d", name, len(tgt.hist), len(want))
+		}
+		for i, h := range tgt.hist {
+			if i > 0 && tgt.hist[i-1].minute >= h.minute {
+				t.Fatalf("%s: minutes out of order or repeated at %d", name, i)
+			}
+			if w := want[h.minute]; w != [2]uint32{h.requests, h.served} {
+				t.Fatalf("%s: minute %d has %d/%d, want %d/%d", name, h.minute, h.requests, h.served, w[0], w[1])
+			}
+		}
 	}
 }

@@ -46,7 +46,7 @@ type LineCounter interface {
 
 // flushEvery is how many bytes of inputs a reader parses itself before it
 // flushes its handler and reports them done.
-const flushEvery = 1 << 20
+const flushEvery = 4 << 20
 
 // A Flusher is a Handler that may hold what its blocks gave it until Flush.
 // Run calls Flush before it reports an input done (Options.Done) and before
