@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +25,20 @@ import (
 
 func main() {
 	workers := flag.Int("workers", 2, "files inflated at once")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file (to compare with lbdoctor's LBDOCTOR_CPUPROFILE)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "inflate:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "inflate:", err)
+			os.Exit(2)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	var files []string
 	for _, root := range flag.Args() {
 		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
