@@ -34,6 +34,7 @@ type traefikConfig struct {
 	poolIdle    *traefikValue
 	poolOff     *traefikValue // maxIdleConnsPerHost < 0 (no idle connections), or an idle time not known here: no pool compared
 	where       Location      // where the configuration starts, for a hop without entryPoints
+	env         bool          // read from TRAEFIK_* variables: the fix is one too
 }
 
 type traefikValue struct {
@@ -171,26 +172,72 @@ func parseTraefikFile(path string, src []byte) []Hop {
 
 var (
 	traefikImageRe   = regexp.MustCompile(`image:\s*["']?(?:[\w.\-/]+/)?traefik[:@"'\s]`)
-	traefikAddressRe = regexp.MustCompile(`--entrypoints\.[a-z0-9_\-]+\.address=`)
+	traefikAddressRe = regexp.MustCompile(`--entrypoints\.[a-z0-9_\-]+\.address=|\btraefik_entrypoints_[a-z0-9_\-]+?_address\b`)
+	// traefikEnvRe finds the static configuration's environment variables
+	// lbdoctor reads, as KEY=value (compose lists, docker run -e, .env
+	// lines) or KEY: value (compose maps), and traefikEnvPairRe a
+	// Kubernetes env entry (name: KEY, then value: on the next line).
+	traefikEnvRe     = regexp.MustCompile(`(?i)\bTRAEFIK_(` + traefikEnvKeys + `)["']?\s*[=:][ \t]*["']?(\$\{[^}\s]*\}|[^\s"',\]#]+)`)
+	traefikEnvPairRe = regexp.MustCompile(`(?i)name:\s*["']?TRAEFIK_(` + traefikEnvKeys + `)["']?[ \t]*\r?\n\s*value:[ \t]*["']?(\$\{[^}\s]*\}|[^\s"',\]#]+)`)
 )
 
-// parseTraefikFlags reads the static configuration flags of a Traefik
-// command line in a compose file or a Kubernetes manifest: the file runs a
-// traefik image and passes --entrypoints.* flags, or (a compose override
-// that names no image) defines an entryPoint's address, a flag no other
-// server has.
+// traefikEnvKeys are the variables' names after TRAEFIK_: an entryPoint's
+// address (which defines it) and idle timeout, and the backend pool's.
+const traefikEnvKeys = `ENTRYPOINTS_[A-Za-z0-9_\-]+?_(?:ADDRESS|TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT)|SERVERSTRANSPORT_(?:FORWARDINGTIMEOUTS_IDLECONNTIMEOUT|MAXIDLECONNSPERHOST)`
+
+// traefikEnvPath turns a variable's name after TRAEFIK_ into the key path
+// set takes: ENTRYPOINTS_WEB_ADDRESS is entrypoints.web.address (the name
+// between keeps its underscores).
+func traefikEnvPath(key string) string {
+	key = strings.ToLower(key)
+	if rest, ok := strings.CutPrefix(key, "entrypoints_"); ok {
+		for _, suffix := range []string{"_address", "_transport_respondingtimeouts_idletimeout"} {
+			if name, ok := strings.CutSuffix(rest, suffix); ok {
+				return "entrypoints." + name + strings.ReplaceAll(suffix, "_", ".")
+			}
+		}
+	}
+	return strings.ReplaceAll(key, "_", ".")
+}
+
+// parseTraefikFlags reads the static configuration of a Traefik in a
+// compose file or a Kubernetes manifest, from its command line's flags or,
+// when it has none, from its TRAEFIK_* environment variables (Traefik reads
+// one source only: flags before variables). The file runs a traefik image
+// and passes --entrypoints.* flags or TRAEFIK_ENTRYPOINTS_* variables, or
+// (a compose override that names no image) defines an entryPoint's
+// address, which no other server does.
 func parseTraefikFlags(path string, src []byte) []Hop {
 	lower := bytes.ToLower(src)
 	at := traefikImageRe.FindIndex(lower)
-	if at == nil || !bytes.Contains(lower, []byte("--entrypoints.")) {
+	if at == nil || !bytes.Contains(lower, []byte("--entrypoints.")) && !bytes.Contains(lower, []byte("traefik_entrypoints_")) {
 		if at = traefikAddressRe.FindIndex(lower); at == nil {
 			return nil
 		}
 	}
 	lineOf := func(off int) int { return bytes.Count(src[:off], []byte{'\n'}) + 1 }
 	c := newTraefikConfig(Location{path, lineOf(at[0])})
+	// commented reports whether the match at off is on a comment line.
+	commented := func(off int) bool {
+		start := bytes.LastIndexByte(src[:off], '\n') + 1
+		return bytes.HasPrefix(bytes.TrimLeft(src[start:off], " \t"), []byte("#"))
+	}
+	flags := 0
 	for _, m := range traefikFlagRe.FindAllSubmatchIndex(src, -1) {
-		c.set(strings.ToLower(string(src[m[2]:m[3]])), string(src[m[4]:m[5]]), Location{path, lineOf(m[0])})
+		if !commented(m[0]) {
+			c.set(strings.ToLower(string(src[m[2]:m[3]])), string(src[m[4]:m[5]]), Location{path, lineOf(m[0])})
+			flags++
+		}
+	}
+	if flags == 0 {
+		c.env = true
+		for _, re := range []*regexp.Regexp{traefikEnvRe, traefikEnvPairRe} {
+			for _, m := range re.FindAllSubmatchIndex(src, -1) {
+				if !commented(m[0]) {
+					c.set(traefikEnvPath(string(src[m[2]:m[3]])), string(src[m[4]:m[5]]), Location{path, lineOf(m[0])})
+				}
+			}
+		}
 	}
 	return c.hops()
 }
@@ -229,8 +276,13 @@ func (c *traefikConfig) hops() []Hop {
 		if ep == "" {
 			ep = "NAME"
 		}
+		env := c.env
 		hop.Setting = func(d time.Duration) string {
-			return fmt.Sprintf("entryPoints.%s.transport.respondingTimeouts.idleTimeout: %ds", ep, int64((d+time.Second-1)/time.Second))
+			secs := int64((d + time.Second - 1) / time.Second)
+			if env {
+				return fmt.Sprintf("TRAEFIK_ENTRYPOINTS_%s_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=%ds", strings.ToUpper(ep), secs)
+			}
+			return fmt.Sprintf("entryPoints.%s.transport.respondingTimeouts.idleTimeout: %ds", ep, secs)
 		}
 		hops = append(hops, hop)
 	}

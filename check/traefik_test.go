@@ -71,6 +71,49 @@ func TestTraefikFlags(t *testing.T) {
 	}
 }
 
+// TestTraefikEnv reads Traefik's static configuration from its environment
+// variables, in the forms compose files and Kubernetes manifests write them.
+func TestTraefikEnv(t *testing.T) {
+	for _, c := range []struct {
+		name, src  string
+		hop        string
+		idle, pool time.Duration
+		line       int
+	}{
+		{"compose list", "services:\n  traefik:\n    image: traefik:v3.2\n    environment:\n      - TRAEFIK_PROVIDERS_DOCKER=true\n      - TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80\n      - TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=30s\n      - TRAEFIK_SERVERSTRANSPORT_FORWARDINGTIMEOUTS_IDLECONNTIMEOUT=20s\n",
+			"Traefik entryPoint web", 30 * time.Second, 20 * time.Second, 7},
+		{"compose map, a name with a dash", "services:\n  proxy:\n    image: \"traefik:3.6\"\n    environment:\n      TRAEFIK_ENTRYPOINTS_front-https_ADDRESS: \":443\"\n      TRAEFIK_ENTRYPOINTS_front-https_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT: \"75\"\n",
+			"Traefik entryPoint front-https", 75 * time.Second, 90 * time.Second, 6},
+		{"a name with an underscore, defaults", "services:\n  traefik:\n    image: traefik\n    environment:\n      - TRAEFIK_ENTRYPOINTS_web_secure_ADDRESS=:443\n",
+			"Traefik entryPoint web_secure", 180 * time.Second, 90 * time.Second, 5},
+		{"Kubernetes env", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: traefik\n          image: traefik:v2.11\n          env:\n            - name: TRAEFIK_ENTRYPOINTS_WEB_ADDRESS\n              value: \":8000\"\n            - name: \"TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT\"\n              value: \"45s\"\n",
+			"Traefik entryPoint web", 45 * time.Second, 90 * time.Second, 12},
+		{"flags win over variables; a commented flag counts for nothing", "services:\n  traefik:\n    image: traefik:v3\n    command:\n      - --entrypoints.web.address=:80\n      # - --entrypoints.web.transport.respondingtimeouts.idletimeout=10\n    environment:\n      - TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=30s\n",
+			"Traefik entryPoint web", 180 * time.Second, 90 * time.Second, 5},
+		{"a commented variable counts for nothing", "services:\n  traefik:\n    image: traefik:v3\n    environment:\n      - TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80\n      #- TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=30s\n",
+			"Traefik entryPoint web", 180 * time.Second, 90 * time.Second, 5},
+	} {
+		hops := parseTraefikFlags("compose.yaml", []byte(c.src))
+		if len(hops) != 1 || hops[0].Name != c.hop || hops[0].Idle != c.idle || hops[0].UpstreamIdle != c.pool || hops[0].Location.Line != c.line {
+			t.Errorf("%s: %+v", c.name, hops)
+		}
+	}
+	// The fix is given as a variable too.
+	hops := parseTraefikFlags("compose.yaml", []byte("services:\n  traefik:\n    image: traefik:v3\n    environment:\n      - TRAEFIK_ENTRYPOINTS_WEB_ADDRESS=:80\n      - TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=30s\n"))
+	if len(hops) != 1 || hops[0].Setting == nil || hops[0].Setting(65*time.Second) != "TRAEFIK_ENTRYPOINTS_WEB_TRANSPORT_RESPONDINGTIMEOUTS_IDLETIMEOUT=65s" {
+		t.Errorf("the fix of a variable: %+v", hops)
+	}
+	// Variables of other programs, or Traefik's without an entryPoint: nothing.
+	for _, src := range []string{
+		"services:\n  app:\n    image: myapp\n    environment:\n      - TRAEFIK_ENTRYPOINT=web\n",
+		"services:\n  traefik:\n    image: traefik:v3\n    environment:\n      - TRAEFIK_PROVIDERS_DOCKER=true\n",
+	} {
+		if hops := parseTraefikFlags("compose.yaml", []byte(src)); len(hops) != 0 {
+			t.Errorf("%q: %+v", src, hops)
+		}
+	}
+}
+
 // The pool of a Traefik fronts the applications of its environment: not a
 // development start script, nor a Procfile's process (a platform's router
 // runs those). cookiecutter/cookiecutter-django has that shape.
