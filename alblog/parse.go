@@ -176,8 +176,8 @@ type fields struct {
 
 // reset empties f; start and end are only read below n.
 func (f *fields) reset() {
-	f.n, f.quoted, f.rest, f.err, f.lazy, f.headPlain = 0, 0, 0, nil, false, false
-	f.pending = false
+	f.n, f.quoted, f.rest, f.err = 0, 0, 0, nil
+	f.lazy, f.headPlain, f.pending = false, false, false
 }
 
 // scan locates the fields of line, up to NumFields of them.

@@ -29,9 +29,9 @@ type structure struct {
 	// spaces marks the separators (spaces outside quotes), once
 	// structuralForm has returned true; quotes marks the double quotes.
 	spaces, quotes bitmap
-	// pad holds a copy of a line whose last 64-byte chunk would reach past
-	// the end of its buffer.
-	pad [fastMaxLine]byte
+	// pad holds a copy of a line's last bytes when a 64-byte chunk of them
+	// would reach past the end of its buffer.
+	pad [64]byte
 }
 
 // prefixXOR returns x with each bit replaced by the XOR of it and all the
@@ -63,22 +63,12 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 	// of exactly NumFields fields, ALB's, has those after headSeps noted
 	// only when they are asked for (tailSeps): a success needs none of them.
 	f.reset()
-	words := (n + 63) / 64
-	k, w := 0, 0
-	var m uint64
-	for ; w < words; w++ {
-		for m = b.spaces[w]; m != 0 && k < headSeps; m &= m - 1 {
-			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
-			k++
-		}
-		if k == headSeps {
-			break
-		}
-	}
+	spaces := b.spaces[:(n+63)/64]
+	k, w, m := f.noteSeps(spaces, 0, 0, spaces[0], headSeps)
 	if k == headSeps {
 		left := bits.OnesCount64(m)
-		for v := w + 1; v < words; v++ {
-			left += bits.OnesCount64(b.spaces[v])
+		for _, x := range spaces[w+1:] {
+			left += bits.OnesCount64(x)
 		}
 		if k+left == NumFields-1 {
 			f.sep[NumFields-1] = n // the last field ends the line
@@ -89,16 +79,8 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 		}
 		// Fewer fields (an older format, which needs them all at once),
 		// or text after the last one (Extra, which starts after the last).
-		for ; w < words; w, m = w+1, b.spaces[min(w+1, words-1)] {
-			for ; m != 0; m &= m - 1 {
-				f.sep[k] = w<<6 + bits.TrailingZeros64(m)
-				if k++; k == NumFields {
-					goto located
-				}
-			}
-		}
+		k, _, _ = f.noteSeps(spaces, k, w, m, NumFields)
 	}
-located:
 	if k < NumFields {
 		f.sep[k] = n // the last field ends the line
 		k++
@@ -137,19 +119,27 @@ func (f *fields) headPlainCheck(b *structure) {
 // must be the one scanFast left. Whatever reads sep past headSeps (span of
 // those fields, spanAll, fillTail) needs it called first.
 func (f *fields) tailSeps(b *structure) {
-	if !f.pending {
-		return
+	if f.pending {
+		f.pending = false
+		f.noteSeps(b.spaces[:], headSeps, f.pendingWord, f.pendingMask, NumFields-1)
 	}
-	f.pending = false
-	k, m := headSeps, f.pendingMask
-	for w := f.pendingWord; k < NumFields-1; w++ {
-		if w > f.pendingWord {
-			m = b.spaces[w]
-		}
-		for ; m != 0; m &= m - 1 {
+}
+
+// noteSeps notes in sep, from index k, where the separators are: those of
+// mask m (word w of spaces, less the ones noted), then of the words after,
+// until sep holds limit of them or the words end. It returns how many sep
+// holds then, and the word and the mask of those not noted.
+func (f *fields) noteSeps(spaces []uint64, k, w int, m uint64, limit int) (int, int, uint64) {
+	for {
+		for ; m != 0 && k < limit; m &= m - 1 {
 			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
 			k++
 		}
+		if k == limit || w+1 == len(spaces) {
+			return k, w, m
+		}
+		w++
+		m = spaces[w]
 	}
 }
 

@@ -8,26 +8,27 @@ import "golang.org/x/sys/cpu"
 // machine, set once.
 var haveStructuralBits = cpu.X86.HasAVX2 && cpu.X86.HasPCLMULQDQ
 
-// formAVX2 is formGeneric on chunks*64 bytes at p; see structural_amd64.s.
+// formAVX2 is formGeneric on chunks*64 bytes at p, the last 64 of them read
+// at last; see structural_amd64.s.
 //
 //go:noescape
-func formAVX2(p *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
+func formAVX2(p, last *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
 
 // structuralForm is formGeneric, in vector instructions. len(line) is
 // between 1 and fastMaxLine.
 func structuralForm(line []byte, b *structure) bool {
 	full, rem := len(line)/64, len(line)%64
-	p, chunks := &line[0], full
-	lastMask, lastBit := ^uint64(0), uint64(0)
+	chunks, lastMask, lastBit := full, ^uint64(0), uint64(0)
 	if rem != 0 {
 		chunks++
 		lastMask, lastBit = uint64(1)<<rem-1, uint64(1)<<(rem-1)
-		if cap(line)-full*64 < 64 {
-			// The last chunk would read past the line's buffer: read a copy.
-			// Most lines have the next line after them, read and masked off.
-			copy(b.pad[:], line)
-			p = &b.pad[0]
-		}
 	}
-	return formAVX2(p, chunks, lastMask, lastBit, &b.spaces[0], &b.quotes[0])
+	last := &line[(chunks-1)*64]
+	if rem != 0 && cap(line)-full*64 < 64 {
+		// The last chunk would read past the line's buffer: read a copy of
+		// it. Most lines have the next line after them, read and masked off.
+		copy(b.pad[:], line[full*64:])
+		last = &b.pad[0]
+	}
+	return formAVX2(&line[0], last, chunks, lastMask, lastBit, &b.spaces[0], &b.quotes[0])
 }

@@ -1,8 +1,9 @@
 #include "textflag.h"
 
-// func formAVX2(p *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
+// func formAVX2(p, last *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
 //
-// The word loop of scanFast (structural.go), on 64 bytes at p per step:
+// The word loop of scanFast (structural.go), on 64 bytes at p per step, the
+// last chunk's 64 bytes read at last instead (in place, or a padded copy):
 // compare them with ' ', '"' and '\' (32 bytes per instruction), gather each
 // comparison's top bits into a 64-bit word (byte i of the chunk giving bit
 // i), and check ALB's form on those bitmaps as formGeneric does, with the
@@ -13,11 +14,11 @@
 // quotes to quotes, one word per chunk, and reports whether the line has the
 // form. Only VEX-encoded instructions: mixing in legacy SSE ones costs a
 // state transition on every call.
-TEXT ·formAVX2(SB), NOSPLIT, $0-49
+TEXT ·formAVX2(SB), NOSPLIT, $0-57
 	MOVQ p+0(FP), SI
-	MOVQ chunks+8(FP), CX
-	MOVQ seps+32(FP), DI
-	MOVQ quotes+40(FP), DX
+	MOVQ chunks+16(FP), CX
+	MOVQ seps+40(FP), DI
+	MOVQ quotes+48(FP), DX
 	MOVQ $0x20, AX
 	VMOVQ AX, X0
 	VPBROADCASTB X0, Y0 // 32 spaces
@@ -33,13 +34,18 @@ TEXT ·formAVX2(SB), NOSPLIT, $0-49
 	XORQ R11, R11       // the last byte closed a quote
 
 loop:
+	CMPQ CX, $1
+	JNE  load
+	MOVQ last+8(FP), SI // the last chunk
+
+load:
 	VMOVDQU (SI), Y2
 	VMOVDQU 32(SI), Y3
 
 	// R8 = the bytes of this chunk that belong to the line.
 	MOVQ    $-1, R8
 	CMPQ    CX, $1
-	CMOVQEQ lastMask+16(FP), R8
+	CMOVQEQ lastMask+24(FP), R8
 
 	// A backslash anywhere: not ALB's form.
 	VPCMPEQB  Y6, Y2, Y4
@@ -98,7 +104,7 @@ loop:
 	SHRQ    $1, BX // bytes followed by a separator
 	XORQ    R8, R8
 	CMPQ    CX, $1
-	CMOVQEQ lastBit+24(FP), R8
+	CMOVQEQ lastBit+32(FP), R8
 	ORQ     R8, BX
 	BTSQ    $63, BX
 	NOTQ    BX
@@ -126,10 +132,10 @@ loop:
 	TESTQ R9, R9
 	JNZ   fail
 	VZEROUPPER
-	MOVB $1, ret+48(FP)
+	MOVB $1, ret+56(FP)
 	RET
 
 fail:
 	VZEROUPPER
-	MOVB $0, ret+48(FP)
+	MOVB $0, ret+56(FP)
 	RET

@@ -369,7 +369,7 @@ func (s *targetStore) target(key []byte, e *alblog.Entry) *localTarget {
 // requests it counted in the current block, by minute, go into the store
 // together at the block's end, under one lock instead of one per entry.
 type localTarget struct {
-	name  string     // the target, as on the line (its load balancer is the table's)
+	name  string     // tgt.name, kept here so that a lookup does not read the shared store
 	tgt   *targetAgg // targets stay in the store for the whole run
 	shard *storeShard
 	recs  []minuteRec

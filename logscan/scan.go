@@ -156,7 +156,7 @@ func Run(ctx context.Context, inputs []Input, opt Options, newHandler func() Han
 			defer readers.Done()
 			var rs readerState // reused from one input to the next
 			// Inputs this reader parsed itself are reported done only
-			// after its handler's Flush, which waits for a MiB of them:
+			// after its handler's Flush, which waits for flushEvery bytes of them:
 			// small files (a fleet's) each touch many targets, and a
 			// flush per file cost 7 % of the fleet day's CPU.
 			var held []int
