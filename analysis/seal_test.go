@@ -136,6 +136,28 @@ func TestSealBoundsLiveState(t *testing.T) {
 	}
 }
 
+// TestHandlesBounded: over a day of targets that come and go, a Collector's
+// handles on targets stay near what the pruning allows, far fewer than the
+// targets there were.
+func TestHandlesBounded(t *testing.T) {
+	in := fleet(t, 24)
+	var peak int64
+	s, err := Analyze(context.Background(), in, Options{observe: func(s *targetStore) { peak = s.peakHandles.Load() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Between two flushes (4 MiB of lines, about an hour of this fleet's
+	// traffic) at most the 80 targets alive at a time, renewed three times.
+	bound := int64(pruneMin + 4*80)
+	t.Logf("%d targets, at most %d handles held by a Collector (bound %d)", len(s.Targets), peak, bound)
+	if int64(len(s.Targets)) <= bound {
+		t.Fatalf("only %d targets: too few to test pruning", len(s.Targets))
+	}
+	if peak == 0 || peak > bound {
+		t.Errorf("a Collector held %d handles, bound %d", peak, bound)
+	}
+}
+
 // TestSealBroken: a file whose entries lie far before the interval in its
 // name breaks the seal; Analyze notices and reads again without sealing.
 func TestSealBroken(t *testing.T) {
