@@ -159,9 +159,11 @@ type fields struct {
 	err *FieldError
 	// lazy is set when scanFast located the fields: then sep[i] is where
 	// field i ends (a separator, or the end of the line), and start, end
-	// and quoted hold only the fields span was asked for.
+	// and quoted hold only the fields span was asked for. A line scanFast
+	// takes is at most fastMaxLine bytes, so a uint16 holds a position; the
+	// slack past NumFields takes the vector kernel's whole-chunk stores.
 	lazy bool
-	sep  [NumFields]int
+	sep  [NumFields + sepSlack]uint16
 	// headPlain, with lazy, says that no quote comes before the end of
 	// field MinFields.
 	headPlain bool
@@ -299,9 +301,9 @@ func (e *Entry) fillFast(line []byte, f *fields, c *[2]clock) bool {
 	}
 	switch {
 	case f.lazy && f.headPlain:
-		f.start[0], f.end[0] = 0, f.sep[0]
+		f.start[0], f.end[0] = 0, int(f.sep[0])
 		for i := 1; i < MinFields; i++ {
-			f.start[i], f.end[i] = f.sep[i-1]+1, f.sep[i]
+			f.start[i], f.end[i] = int(f.sep[i-1])+1, int(f.sep[i])
 		}
 	case f.lazy:
 		for i := range MinFields {

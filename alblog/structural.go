@@ -54,6 +54,16 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 	if !haveStructuralBits || n == 0 || n > fastMaxLine || line[0] == ' ' {
 		return false
 	}
+	if haveSeparatorKernel {
+		return f.scanSeps(line, b)
+	}
+	return f.scanBits(line, b)
+}
+
+// scanBits is scanFast with the kernel that leaves the separators in a
+// bitmap.
+func (f *fields) scanBits(line []byte, b *structure) bool {
+	n := len(line)
 	if !structuralForm(line, b) {
 		return false
 	}
@@ -71,7 +81,7 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 			left += bits.OnesCount64(x)
 		}
 		if k+left == NumFields-1 {
-			f.sep[NumFields-1] = n // the last field ends the line
+			f.sep[NumFields-1] = uint16(n) // the last field ends the line
 			f.n, f.rest, f.lazy = NumFields, n, true
 			f.pending, f.pendingWord, f.pendingMask = true, w, m
 			f.headPlainCheck(b)
@@ -82,14 +92,56 @@ func (f *fields) scanFast(line []byte, b *structure) bool {
 		k, _, _ = f.noteSeps(spaces, k, w, m, NumFields)
 	}
 	if k < NumFields {
-		f.sep[k] = n // the last field ends the line
+		f.sep[k] = uint16(n) // the last field ends the line
 		k++
 	}
 	f.n = k
-	f.rest = f.sep[k-1]
+	f.rest = int(f.sep[k-1])
 	f.lazy = true
 	f.headPlainCheck(b)
 	return true
+}
+
+// scanSeps is scanFast with the kernel that notes the separators itself:
+// then noting them all costs less than counting those after headSeps.
+func (f *fields) scanSeps(line []byte, b *structure) bool {
+	count, ok := structuralSeps(line, b, &f.sep)
+	if !ok {
+		return false
+	}
+	f.reset()
+	k := min(count, NumFields)
+	if k < NumFields {
+		f.sep[k] = uint16(len(line)) // the last field ends the line
+		k++
+	}
+	f.n, f.rest, f.lazy = k, int(f.sep[k-1]), true
+	f.headPlainCheck(b)
+	return true
+}
+
+// sepSlack is how far past NumFields structuralSeps may write in sep: it
+// stores a chunk's separators 32 at a time (a 64-byte chunk in ALB's form
+// has at most 32, no two being adjacent).
+const sepSlack = 32
+
+// sepsGeneric is the definition of structuralSeps: formGeneric, and then
+// the positions of the first NumFields separators in sep, and how many
+// separators the line has.
+func sepsGeneric(line []byte, b *structure, sep *[NumFields + sepSlack]uint16) (int, bool) {
+	if !formGeneric(line, b) {
+		return 0, false
+	}
+	count := 0
+	for w := range (len(line) + 63) / 64 {
+		for m := b.spaces[w]; m != 0; m &= m - 1 {
+			if count < NumFields {
+				sep[count] = uint16(w<<6 + bits.TrailingZeros64(m))
+			}
+			count++
+		}
+	}
+	return count, true
 }
 
 // headSeps is how many separators scanFast notes at once on a line of
@@ -102,7 +154,7 @@ const headSeps = FieldRequestCreationTime
 // fields need no check for quotes.
 func (f *fields) headPlainCheck(b *structure) {
 	if f.n >= MinFields {
-		end := f.sep[MinFields-1]
+		end := int(f.sep[MinFields-1])
 		var q uint64
 		for w := 0; w < end>>6; w++ {
 			q |= b.quotes[w]
@@ -132,7 +184,7 @@ func (f *fields) tailSeps(b *structure) {
 func (f *fields) noteSeps(spaces []uint64, k, w int, m uint64, limit int) (int, int, uint64) {
 	for {
 		for ; m != 0 && k < limit; m &= m - 1 {
-			f.sep[k] = w<<6 + bits.TrailingZeros64(m)
+			f.sep[k] = uint16(w<<6 + bits.TrailingZeros64(m))
 			k++
 		}
 		if k == limit || w+1 == len(spaces) {
@@ -149,14 +201,14 @@ func (f *fields) noteSeps(spaces []uint64, k, w int, m uint64, limit int) (int, 
 func (f *fields) span(line []byte, i int) {
 	start := 0
 	if i > 0 {
-		start = f.sep[i-1] + 1
+		start = int(f.sep[i-1]) + 1
 	}
 	q := 0
 	if line[start] == '"' {
 		q = 1 // compiled to a conditional set, not a jump
 	}
 	f.quoted |= uint32(q) << i
-	f.start[i], f.end[i] = start+q, f.sep[i]-q
+	f.start[i], f.end[i] = start+q, int(f.sep[i])-q
 }
 
 // formGeneric is the definition of structuralForm, byte by byte and word by

@@ -136,17 +136,46 @@ func checkParsers(t *testing.T, p *Parser, line []byte) {
 			t.Fatalf("%s path on %q:\n got %+v\nwant %+v", c.name, line, c.got, want)
 		}
 	}
+	if haveSeparatorKernel {
+		checkScans(t, trimRight(line))
+	}
 }
 
-// TestStructuralForm compares the vector kernel with its definition on
-// random lines, most in ALB's form (words and quoted text, one space apart)
-// and the rest broken by one byte, of every length the fast scan takes.
+// checkScans: where the machine has both kernels, the fast scan with each
+// takes the same lines and locates the same fields (Parse uses only one).
+func checkScans(t *testing.T, line []byte) {
+	t.Helper()
+	if len(line) == 0 || len(line) > fastMaxLine || line[0] == ' ' {
+		return
+	}
+	var a, b fields
+	var sa, sb structure
+	okA, okB := a.scanSeps(line, &sa), b.scanBits(line, &sb)
+	if okA != okB {
+		t.Fatalf("%q: scanSeps %v, scanBits %v", line, okA, okB)
+	}
+	if !okA {
+		return
+	}
+	b.tailSeps(&sb)
+	if a.n != b.n || a.rest != b.rest || a.headPlain != b.headPlain || a.pending || b.pending ||
+		!slices.Equal(a.sep[:a.n], b.sep[:b.n]) {
+		t.Fatalf("%q: scanSeps n %d rest %d plain %v seps %v; scanBits n %d rest %d plain %v seps %v",
+			line, a.n, a.rest, a.headPlain, a.sep[:a.n], b.n, b.rest, b.headPlain, b.sep[:b.n])
+	}
+}
+
+// TestStructuralForm compares the vector kernels with their definitions
+// (formGeneric, sepsGeneric) on random lines, most in ALB's form (words and
+// quoted text, one space apart) and the rest broken by one byte, of every
+// length the fast scan takes.
 func TestStructuralForm(t *testing.T) {
 	if !haveStructuralBits {
 		t.Skip("no vector kernel on this machine")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	var got, want structure
+	var sep, wantSep [NumFields + sepSlack]uint16
 	// Scratch full of ones: only the words covering the line may be read.
 	for i := range got.spaces {
 		got.spaces[i], got.quotes[i] = ^uint64(0), ^uint64(0)
@@ -190,11 +219,23 @@ func TestStructuralForm(t *testing.T) {
 		if ok != wantOK {
 			t.Fatalf("line %q: form %v, want %v", line, ok, wantOK)
 		}
+		words := (len(line) + 63) / 64
 		if ok {
 			agreed++
-			words := (len(line) + 63) / 64
 			if !slices.Equal(got.spaces[:words], want.spaces[:words]) || !slices.Equal(got.quotes[:words], want.quotes[:words]) {
 				t.Fatalf("line %q: bitmaps differ", line)
+			}
+		}
+		if haveSeparatorKernel {
+			clear(got.quotes[:words])
+			n, ok := structuralSeps(line, &got, &sep)
+			wantN, wantOK := sepsGeneric(line, &want, &wantSep)
+			if ok != wantOK {
+				t.Fatalf("line %q: structuralSeps %v, want %v", line, ok, wantOK)
+			}
+			noted := min(n, NumFields)
+			if ok && (n != wantN || !slices.Equal(sep[:noted], wantSep[:noted]) || !slices.Equal(got.quotes[:words], want.quotes[:words])) {
+				t.Fatalf("line %q: %d separators %v, want %d %v (or the quotes differ)", line, n, sep[:noted], wantN, wantSep[:noted])
 			}
 		}
 	}
