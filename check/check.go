@@ -585,6 +585,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.renderHelmCharts(ctx, dir, charts, o)
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
+	r.Hops = applyGranianVersions(dir, r.Hops)
 	sort.Strings(r.Notes)
 	lbNames := map[string]bool{}
 	for _, h := range r.Hops {

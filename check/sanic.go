@@ -24,10 +24,9 @@ var (
 	sanicImportRe   = regexp.MustCompile(`(?m)^\s*(?:from\s+sanic\s+import\b|import\s+sanic\b)`)
 	sanicKeepRe     = regexp.MustCompile(`["']?\bKEEP_ALIVE_TIMEOUT["']?\s*[=:]\s*([^\s,)}#]+)`)
 	sanicKeepOffRe  = regexp.MustCompile(`["']?\bKEEP_ALIVE["']?\s*[=:]\s*False\b`)
-	sanicPinRe      = regexp.MustCompile(`(?im)^\s*["']?sanic(?:\[[^\]]*\])?["']?\s*(?:=\s*(?:\{[^}\n]*?version\s*=\s*)?["'])?\s*(==|~=|>=|<=|<|\^|~|=)?\s*([0-9]+(?:\.[0-9]+)*)`)
-	sanicImageRe    = regexp.MustCompile(`(?im)^\s*FROM\s+(?:docker\.io/)?sanicframework/sanic:([0-9]+\.[0-9]+(?:\.[0-9]+)?)`)
-	sanicLockRe     = regexp.MustCompile(`(?m)^name = "sanic"\s*\nversion = "([0-9.]+)"`)
 	sanicChangeover = version{23, 6, 0}
+	sanicPackage    = newPyPackage("sanic", "Sanic",
+		regexp.MustCompile(`(?im)^\s*FROM\s+(?:docker\.io/)?sanicframework/sanic:([0-9]+\.[0-9]+(?:\.[0-9]+)?)`))
 )
 
 // parseSanic reads a Sanic application in Python source. root and dir
@@ -41,7 +40,7 @@ func parseSanic(root, file string, src []byte) []Hop {
 		return nil
 	}
 	dir := path.Dir(file)
-	v, vHow, vKnown := sanicVersion(root, dir)
+	v, vHow, vKnown := sanicPackage.version(root, dir)
 	hop := serverHop("sanic", "sanic", Location{file, lineAt(src, m[0])}, "")
 	switch {
 	case vKnown && v.less(sanicChangeover):
@@ -75,30 +74,50 @@ func sanicValue(hop Hop, raw string, loc Location, how string) Hop {
 	return hop
 }
 
-// sanicVersion finds the Sanic version a project installs: an exact pin
-// or lock at or above dir (poetry.lock, requirements*.txt, pyproject.toml,
-// Pipfile), or the upper bound of a compatible-release pin (~=22.12 and
-// ^22.12 stay below 23). A lower bound alone installs a current Sanic.
-func sanicVersion(root, dir string) (version, string, bool) {
+// pyPackage is a Python package whose installed version decides a server's
+// default: how a project pins it, and the official image that has it.
+type pyPackage struct {
+	name    string         // as on PyPI, lower case
+	display string         // for people: "Sanic"
+	pin     *regexp.Regexp // a requirement: sanic==22.12, "sanic[ext]~=23.6", sanic = "^22.12"
+	lock    *regexp.Regexp // a poetry.lock or uv.lock entry
+	image   *regexp.Regexp // FROM the official image with its version as tag; nil if none
+}
+
+func newPyPackage(name, display string, image *regexp.Regexp) pyPackage {
+	q := regexp.QuoteMeta(name)
+	return pyPackage{name: name, display: display, image: image,
+		pin:  regexp.MustCompile(`(?im)^\s*["']?` + q + `(?:\[[^\]]*\])?["']?\s*(?:=\s*(?:\{[^}\n]*?version\s*=\s*)?["'])?\s*(==|~=|>=|<=|<|\^|~|=)?\s*([0-9]+(?:\.[0-9]+)*)`),
+		lock: regexp.MustCompile(`(?m)^name = "` + q + `"\s*\nversion = "([0-9.]+)"`)}
+}
+
+// version finds the version of the package a project installs: an exact
+// pin or lock at or above dir (poetry.lock, uv.lock, requirements*.txt,
+// pyproject.toml, Pipfile), or the upper bound of a compatible-release pin
+// (~=22.12 and ^22.12 stay below 23). A lower bound alone installs a
+// current release.
+func (p pyPackage) version(root, dir string) (version, string, bool) {
 	for d := dir; ; d = path.Dir(d) {
 		abs := filepath.Join(root, filepath.FromSlash(d))
-		if src, err := readCapped(filepath.Join(abs, "poetry.lock")); err == nil {
-			if m := sanicLockRe.FindSubmatch(src); m != nil {
-				if v, ok := parseVersion(string(m[1])); ok {
-					return v, path.Join(d, "poetry.lock") + " " + string(m[1]), true
+		for _, lock := range []string{"poetry.lock", "uv.lock"} {
+			if src, err := readCapped(filepath.Join(abs, lock)); err == nil {
+				if m := p.lock.FindSubmatch(src); m != nil {
+					if v, ok := parseVersion(string(m[1])); ok {
+						return v, path.Join(d, lock) + " " + string(m[1]), true
+					}
 				}
 			}
 		}
 		entries, _ := os.ReadDir(abs)
-		// The official image has Sanic installed: its tag is the version,
-		// unless a requirement pins another (pip replaces it).
+		// The official image has the package installed: its tag is the
+		// version, unless a requirement pins another (pip replaces it).
 		image, imageWhere := version{}, ""
 		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), "Dockerfile") {
+			if p.image != nil && strings.HasPrefix(e.Name(), "Dockerfile") {
 				if src, err := readCapped(filepath.Join(abs, e.Name())); err == nil {
-					if m := sanicImageRe.FindSubmatch(src); m != nil {
+					if m := p.image.FindSubmatch(src); m != nil {
 						if v, ok := parseVersion(string(m[1])); ok {
-							image, imageWhere = v, path.Join(d, e.Name())+": FROM sanicframework/sanic:"+string(m[1])
+							image, imageWhere = v, path.Join(d, e.Name())+": "+strings.TrimSpace(string(m[0]))
 						}
 					}
 				}
@@ -110,17 +129,17 @@ func sanicVersion(root, dir string) (version, string, bool) {
 				continue
 			}
 			src, err := readCapped(filepath.Join(abs, n))
-			if err != nil || !bytes.Contains(bytes.ToLower(src), []byte("sanic")) {
+			if err != nil || !bytes.Contains(bytes.ToLower(src), []byte(p.name)) {
 				continue
 			}
-			m := sanicPinRe.FindSubmatch(src)
+			m := p.pin.FindSubmatch(src)
 			if m == nil {
 				continue
 			}
 			op, num := string(m[1]), string(m[2])
-			where := path.Join(d, n) + ": sanic" + op + num
+			where := path.Join(d, n) + ": " + p.name + op + num
 			if op == "" {
-				where = path.Join(d, n) + ": sanic " + num
+				where = path.Join(d, n) + ": " + p.name + " " + num
 			}
 			v, ok := parseVersion(num)
 			switch {
@@ -129,8 +148,7 @@ func sanicVersion(root, dir string) (version, string, bool) {
 			case op == "==" || op == "=" || op == "" || op == "~" || op == "<=": // Poetry: "22.12.0" is exact, ~22.12 keeps the minor
 				return v, where, true
 			case op == "~=" || op == "^":
-				// Compatible release and caret stay within the major version
-				// (Sanic's are years: 22.x).
+				// Compatible release and caret stay within the major version.
 				return version{v[0], 99, 0}, where, true
 			case op == "<":
 				return justBelow(v), where, true
@@ -144,7 +162,7 @@ func sanicVersion(root, dir string) (version, string, bool) {
 			return image, imageWhere, true
 		}
 		if d == "." || d == "/" || d == "" {
-			return version{}, "the version is not pinned: a current Sanic assumed", false
+			return version{}, "the version is not pinned: a current " + p.display + " assumed", false
 		}
 	}
 }

@@ -355,8 +355,8 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 	return hop
 }
 
-// parseCommandLines finds gunicorn, uvicorn, Hypercorn, Waitress, Thin and
-// uWSGI command lines in Dockerfiles, Procfiles, compose files and shell scripts.
+// parseCommandLines finds gunicorn, uvicorn, Hypercorn, Waitress, Thin,
+// Granian and uWSGI command lines in Dockerfiles, Procfiles, compose files and shell scripts.
 func parseCommandLines(path string, src []byte) []Hop {
 	var hops []Hop
 	// GUNICORN_CMD_ARGS (ENV in a Dockerfile, environment in compose) adds
@@ -365,7 +365,8 @@ func parseCommandLines(path string, src []byte) []Hop {
 	if m := gunicornEnvRe.FindSubmatch(src); m != nil {
 		envArgs = " " + strings.Trim(string(m[1]), `"'`)
 	}
-	var uwsgiEnvOpts uwsgiOptions // UWSGI_* variables of the file, read at the first uwsgi command
+	var uwsgiEnvOpts uwsgiOptions     // UWSGI_* variables of the file, read at the first uwsgi command
+	var granianVars map[string]string // GRANIAN_* variables of the file, read at the first granian command
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	next := 1 // the number of the line sc reads next
@@ -459,6 +460,12 @@ func parseCommandLines(path string, src []byte) []Hop {
 			hops = append(hops, hop)
 		}
 		hops = append(hops, otherCommandHops(Location{path, n}, line)...)
+		if cmd := findCommand(line, granianCmdRe); cmd != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			if granianVars == nil {
+				granianVars = granianEnv(src)
+			}
+			hops = append(hops, granianHop(Location{path, n}, cmd, granianVars))
+		}
 		if findCommand(line, thrustCmdRe) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 			hops = append(hops, thrusterHop(Location{path, n}, src))
 		}
