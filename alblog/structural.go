@@ -91,13 +91,7 @@ func (f *fields) scanBits(line []byte, b *structure) bool {
 		// or text after the last one (Extra, which starts after the last).
 		k, _, _ = f.noteSeps(spaces, k, w, m, NumFields)
 	}
-	if k < NumFields {
-		f.sep[k] = uint16(n) // the last field ends the line
-		k++
-	}
-	f.n = k
-	f.rest = int(f.sep[k-1])
-	f.lazy = true
+	f.located(n, k)
 	f.headPlainCheck(b)
 	return true
 }
@@ -110,14 +104,20 @@ func (f *fields) scanSeps(line []byte, b *structure) bool {
 		return false
 	}
 	f.reset()
-	k := min(count, NumFields)
+	f.located(len(line), min(count, NumFields))
+	f.headPlainCheck(b)
+	return true
+}
+
+// located completes the fields of a line of n bytes whose first k
+// separators (at most NumFields) sep holds: the last field ends the line
+// unless it has NumFields already. Small enough to be inlined.
+func (f *fields) located(n, k int) {
 	if k < NumFields {
-		f.sep[k] = uint16(len(line)) // the last field ends the line
+		f.sep[k] = uint16(n)
 		k++
 	}
 	f.n, f.rest, f.lazy = k, int(f.sep[k-1]), true
-	f.headPlainCheck(b)
-	return true
 }
 
 // sepSlack is how far past NumFields structuralSeps may write in sep: it
