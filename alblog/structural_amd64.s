@@ -1,5 +1,59 @@
 #include "textflag.h"
 
+// The two kernels below share their word logic, as macros. QUOTES_WORD
+// takes a word's quotes in AX: it writes them to (DX), keeps them in R12,
+// and sets BX to the bytes inside quotes, opening quote included (the
+// prefix XOR, one carry-less multiplication by the all-ones X7), carrying
+// R9 (inside quotes at the end of the last word: 0 or all ones).
+#define QUOTES_WORD \
+	MOVQ       AX, R12 \
+	MOVQ       AX, (DX) \
+	VMOVQ      AX, X4 \
+	VPCLMULQDQ $0x00, X7, X4, X4 \
+	VMOVQ      X4, BX \
+	XORQ       R9, BX \
+	MOVQ       BX, R9 \
+	SARQ       $63, R9
+
+// FORM_WORD(lastbit) takes the word's spaces in AX, after QUOTES_WORD, and
+// leaves the separators (spaces outside quotes) there. It jumps to fail on
+// two spaces in a row (R8 = the bytes that start a field), an opening quote
+// not at a start, a closing quote followed by text (bit 63 is the next
+// word's business; in the last chunk, CX = 1, the line's last byte is
+// followed by its end, lastbit), or a word after one that closed a quote
+// not starting with a separator. It carries R10 (the last byte was a
+// separator) and R11 (it closed a quote).
+#define FORM_WORD(lastbit) \
+	MOVQ    BX, R13 \
+	NOTQ    R13 \
+	ANDQ    R13, AX \
+	LEAQ    (R10)(AX*2), R8 \
+	TESTQ   AX, R8 \
+	JNZ     fail \
+	ANDQ    R12, R13 \
+	ANDQ    BX, R12 \
+	NOTQ    R8 \
+	TESTQ   R12, R8 \
+	JNZ     fail \
+	MOVQ    AX, BX \
+	SHRQ    $1, BX \
+	XORQ    R8, R8 \
+	CMPQ    CX, $1 \
+	CMOVQEQ lastbit, R8 \
+	ORQ     R8, BX \
+	BTSQ    $63, BX \
+	NOTQ    BX \
+	TESTQ   R13, BX \
+	JNZ     fail \
+	MOVQ    AX, R8 \
+	NOTQ    R8 \
+	TESTQ   R11, R8 \
+	JNZ     fail \
+	MOVQ    R13, R11 \
+	SHRQ    $63, R11 \
+	MOVQ    AX, R10 \
+	SHRQ    $63, R10
+
 // func formAVX2(p, last *byte, chunks int, lastMask, lastBit uint64, seps, quotes *uint64) bool
 //
 // The word loop of scanFast (structural.go), on 64 bytes at p per step, the
@@ -65,16 +119,10 @@ load:
 	SHLQ      $32, BX
 	ORQ       BX, AX
 	ANDQ      R8, AX
-	MOVQ      AX, R12
-	MOVQ      AX, (DX)
-	VMOVQ     AX, X4
-	VPCLMULQDQ $0x00, X7, X4, X4
-	VMOVQ     X4, BX
-	XORQ      R9, BX
-	MOVQ      BX, R9
-	SARQ      $63, R9
+	QUOTES_WORD
 
-	// AX = sep: spaces outside quotes.
+	// AX = spaces; FORM_WORD keeps those outside quotes, the separators,
+	// and checks the form.
 	VPCMPEQB  Y0, Y2, Y4
 	VPCMPEQB  Y0, Y3, Y5
 	VPMOVMSKB Y4, AX
@@ -82,45 +130,8 @@ load:
 	SHLQ      $32, R13
 	ORQ       R13, AX
 	ANDQ      R8, AX
-	MOVQ      BX, R13
-	NOTQ      R13 // outside quotes
-	ANDQ      R13, AX
+	FORM_WORD(lastBit+32(FP))
 	MOVQ      AX, (DI)
-
-	// R8 = starts: bytes that begin a field. Two spaces in a row fail.
-	LEAQ  (R10)(AX*2), R8
-	TESTQ AX, R8
-	JNZ   fail
-
-	// A quote in the middle of a field (an opening one not at a start).
-	ANDQ  R12, R13 // closing quotes
-	ANDQ  BX, R12  // opening quotes
-	NOTQ  R8
-	TESTQ R12, R8
-	JNZ   fail
-
-	// A closing quote followed by text (bit 63 is the next word's business).
-	MOVQ    AX, BX
-	SHRQ    $1, BX // bytes followed by a separator
-	XORQ    R8, R8
-	CMPQ    CX, $1
-	CMOVQEQ lastBit+32(FP), R8
-	ORQ     R8, BX
-	BTSQ    $63, BX
-	NOTQ    BX
-	TESTQ   R13, BX
-	JNZ     fail
-
-	// The last word closed a quote: this one must start with a separator.
-	MOVQ  AX, R8
-	NOTQ  R8
-	TESTQ R11, R8
-	JNZ   fail
-
-	MOVQ R13, R11
-	SHRQ $63, R11
-	MOVQ AX, R10
-	SHRQ $63, R10
 
 	ADDQ $64, SI
 	ADDQ $8, DI
@@ -202,56 +213,13 @@ loop:
 	// R12 = quotes; BX = in: inside quotes, opening quote included.
 	VPCMPEQB   Z1, Z2, K3
 	KMOVQ      K3, AX
-	MOVQ       AX, R12
-	MOVQ       AX, (DX)
-	VMOVQ      AX, X4
-	VPCLMULQDQ $0x00, X7, X4, X4
-	VMOVQ      X4, BX
-	XORQ       R9, BX
-	MOVQ       BX, R9
-	SARQ       $63, R9
+	QUOTES_WORD
 
-	// AX = sep: spaces outside quotes.
+	// AX = spaces; FORM_WORD keeps those outside quotes, the separators,
+	// and checks the form.
 	VPCMPEQB Z0, Z2, K4
 	KMOVQ    K4, AX
-	MOVQ     BX, R13
-	NOTQ     R13 // outside quotes
-	ANDQ     R13, AX
-
-	// R8 = starts: bytes that begin a field. Two spaces in a row fail.
-	LEAQ  (R10)(AX*2), R8
-	TESTQ AX, R8
-	JNZ   fail
-
-	// A quote in the middle of a field (an opening one not at a start).
-	ANDQ  R12, R13 // closing quotes
-	ANDQ  BX, R12  // opening quotes
-	NOTQ  R8
-	TESTQ R12, R8
-	JNZ   fail
-
-	// A closing quote followed by text (bit 63 is the next word's business).
-	MOVQ    AX, BX
-	SHRQ    $1, BX // bytes followed by a separator
-	XORQ    R8, R8
-	CMPQ    CX, $1
-	CMOVQEQ lastBit+24(FP), R8
-	ORQ     R8, BX
-	BTSQ    $63, BX
-	NOTQ    BX
-	TESTQ   R13, BX
-	JNZ     fail
-
-	// The last word closed a quote: this one must start with a separator.
-	MOVQ  AX, R8
-	NOTQ  R8
-	TESTQ R11, R8
-	JNZ   fail
-
-	MOVQ R13, R11
-	SHRQ $63, R11
-	MOVQ AX, R10
-	SHRQ $63, R10
+	FORM_WORD(lastBit+24(FP))
 
 	// Note the separators' positions while fewer than limit are noted.
 	CMPQ        R14, limit+48(FP)
