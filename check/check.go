@@ -72,7 +72,13 @@ type Report struct {
 	// unfronted are directories deployed with no load balancer in front
 	// (an Elastic Beanstalk single-instance environment's bundle).
 	unfronted []string
-	seenPairs map[string]bool
+	// heroku are the Heroku manifests (app.json, heroku.yml) by directory:
+	// Heroku's router is in front of that directory's web process.
+	heroku map[string]Location
+	// herokuUsed are the routers evaluate put in front of web processes,
+	// listed with the hops afterwards.
+	herokuUsed []Hop
+	seenPairs  map[string]bool
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -199,6 +205,19 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tfvars"):
 			r.read(path, func(src []byte) error {
 				tfDirs[filepath.Dir(path)] = append(tfDirs[filepath.Dir(path)], newTFFile(relp, src))
+				return nil
+			})
+		case name == "app.json" || name == "heroku.yml":
+			r.read(path, func(src []byte) error {
+				if herokuManifest(name, src) {
+					if r.heroku == nil {
+						r.heroku = map[string]Location{}
+					}
+					r.heroku[herokuDir(relp)] = Location{relp, 1}
+				}
+				if name == "heroku.yml" {
+					r.Hops = append(r.Hops, parseCommandLines(relp, src)...)
+				}
 				return nil
 			})
 		case name == "nginx.conf":
@@ -596,8 +615,14 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
 	r.applySpringOverrides(dir)
 	r.linkBeanstalkEnvironments(ebBundles)
+	for i, h := range r.Hops {
+		if _, ok := r.herokuFront(r.Dir, h); ok {
+			r.Hops[i] = herokuPuma(h)
+		}
+	}
 	r.evaluate(o)
 	r.checkClientPools(o)
+	r.Hops = append(r.Hops, r.herokuUsed...)
 	for i := range r.Findings {
 		if r.Findings[i].Confidence == "" {
 			r.Findings[i].Confidence = "high"
@@ -745,7 +770,8 @@ func (r *Report) evaluate(o Options) {
 		facing = append([]Hop(nil), proxies...)
 		reach := proxyReaches(r.Dir, proxies)
 		for _, a := range apps {
-			if !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+			_, onHeroku := r.herokuFront(r.Dir, a)
+			if onHeroku || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
 				facing = append(facing, a)
 			}
 		}
@@ -767,8 +793,15 @@ func (r *Report) evaluate(o Options) {
 			orphans = append(orphans, l)
 		}
 	}
+	herokuOnly := r.AssumedLB // every backend judged is behind Heroku's router
 	for i, b := range facing {
 		project, atRoot := projects[i], atRoots[i]
+		if front, ok := r.herokuFront(r.Dir, b); ok {
+			r.compareAsWarning(front, b, o, "on Heroku ("+front.Location.File+"): Router 2.0 keeps its connections to the web dynos 90 s; or turn them off: heroku labs:enable http-disable-keepalive-to-dyno")
+			r.herokuUsed = appendUnique(r.herokuUsed, front)
+			continue
+		}
+		herokuOnly = false
 		linked := false
 		// linkTo compares b with the load balancer l names.
 		linkTo := func(l link, how string) {
@@ -809,6 +842,9 @@ func (r *Report) evaluate(o Options) {
 				r.AssumedLinks++
 			}
 		}
+	}
+	if herokuOnly && len(r.herokuUsed) > 0 {
+		r.AssumedLB = false
 	}
 	if len(proxies) == 0 {
 		return

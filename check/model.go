@@ -126,6 +126,9 @@ type Hop struct {
 	// which a ./gunicorn.conf.py beside it completes (see
 	// applyGunicornConfFiles); for that file, what the file sets.
 	gunicorn *gunicornSettings
+	// pumaDefault is, for Puma at its default persistent_timeout, the
+	// version from Gemfile.lock (a platform may set its variable).
+	pumaDefault *version
 }
 
 // Special values of Hop.Idle.

@@ -764,6 +764,7 @@ func parsePuma(path string, src []byte, lock []byte, env func(name string) (stri
 	switch {
 	case haveV && !v.less(version{7, 0, 0}):
 		hop.Idle, hop.Source = 65*time.Second, fmt.Sprintf("Puma %s's default persistent_timeout (65 s)", v)
+		hop.pumaDefault = &v
 	case haveV:
 		hop.Idle, hop.Source = 20*time.Second, fmt.Sprintf("Puma %s's default persistent_timeout (20 s; 65 s only from 7.0)", v)
 	default:
@@ -774,7 +775,11 @@ func parsePuma(path string, src []byte, lock []byte, env func(name string) (stri
 		// Puma 6+: no connection is kept alive, whatever persistent_timeout
 		// says (Debian's Puma 5.6 predates the option: not measured here).
 		hop.Idle, hop.Source, hop.Location.Line = NoKeepalive, "enable_keep_alives false: Puma closes the connection after each response", lineOf(m[0])
+		hop.pumaDefault = nil
 		return hop
+	}
+	if pumaPersistentAnyRe.Match(src) {
+		hop.pumaDefault = nil // set here, whatever the platform's variable says
 	}
 	if m := pumaPersistentRe.FindSubmatchIndex(src); m != nil {
 		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
