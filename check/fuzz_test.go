@@ -32,6 +32,8 @@ func FuzzConfigParsers(f *testing.F) {
 		"services:\n  a:\n    <<: *x\n    command: >\n      uvicorn m:app\n    environment: [A=1]\n",
 		"resource \"aws_ecs_task_definition\" \"a\" {\n container_definitions = <<EOF\n[{\"command\": [\"gunicorn\"]}]\nEOF\n}\n",
 		"Javalin.create(c -> {}).start(); new ServerConnector(s).setIdleTimeout(70_000L);",
+		"CMD [\"granian\", \"--http1-header-read-timeout\", \"45000\", \"--no-http1-keep-alive\", \"a:app\"]\nENV GRANIAN_HTTP=2\n",
+		"{\"name\": \"a\", \"buildpacks\": [{\"url\": \"heroku/ruby\"}]}", "build:\n  docker:\n    web: {dockerfile: D}\nrun:\n  web: x\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -84,6 +86,10 @@ func FuzzConfigParsers(f *testing.F) {
 		findRocketCode("main.rs", append([]byte("rocket keep_alive\n"), src...))
 		isRocketLaunch(src)
 		parseUvicornRun("main.py", src)
+		herokuManifest("app.json", src)
+		herokuManifest("heroku.yml", src)
+		herokuWeb(src)
+		granianEnv(src)
 		dockerfileImageHops("Dockerfile", src)
 		docs, _ := yamlDocs("compose.yaml", src)
 		composeImageHops("compose.yaml", docs)
