@@ -31,13 +31,14 @@ import (
 const herokuRouterIdle = 90 * time.Second
 
 // herokuAppKeys are keys of Heroku's app.json (the schema of the "Deploy to
-// Heroku" button); other tools' app.json (Expo, React Native, Homey) have
-// their own keys, herokuOtherKeys. Only a Procfile's web process or
+// Heroku" button); other tools' app.json (Expo, React Native, Homey, and
+// Dokku's, which shares some of Heroku's keys) have their own keys,
+// herokuOtherKeys. Only a Procfile's web process or
 // heroku.yml's is judged against the router, so a manifest alone decides
 // nothing.
 var (
 	herokuAppKeys   = []string{"buildpacks", "formation", "addons", "stack", "environments", "success_url", "image", "env", "scripts", "repository", "logo", "website"}
-	herokuOtherKeys = []string{"expo", "displayName", "sdk", "compatibility", "permissions"}
+	herokuOtherKeys = []string{"expo", "displayName", "sdk", "compatibility", "permissions", "healthchecks", "cron", "dokku"}
 )
 
 // herokuManifest reports whether a file named app.json or heroku.yml is a
@@ -53,6 +54,12 @@ func herokuManifest(name string, src []byte) bool {
 	for _, k := range herokuOtherKeys {
 		if _, ok := m[k]; ok {
 			return false
+		}
+	}
+	var scripts map[string]json.RawMessage
+	if json.Unmarshal(m["scripts"], &scripts) == nil {
+		if _, ok := scripts["dokku"]; ok {
+			return false // Dokku's app.json: its own nginx is in front
 		}
 	}
 	for _, k := range herokuAppKeys {

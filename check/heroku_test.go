@@ -20,6 +20,7 @@ func TestHeroku(t *testing.T) {
 		{"above the ALB, below the router", map[string]string{"app.json": herokuApp, "Procfile": "web: uvicorn app:app --timeout-keep-alive 75\n"},
 			"LBD001 Heroku Router 2.0"},
 		{"expo", map[string]string{"app.json": `{"expo": {"name": "demo", "slug": "demo"}}`, "Procfile": "web: uvicorn app:app --timeout-keep-alive 75\n"}, ""},
+		{"dokku", map[string]string{"app.json": `{"scripts": {"dokku": {"predeploy": "python manage.py migrate"}}}`, "Procfile": "web: uvicorn app:app --timeout-keep-alive 75\n"}, ""},
 		{"heroku.yml builds", map[string]string{"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n", "Dockerfile": "FROM python:3.12\nCMD gunicorn -k gthread app:app\n"},
 			"LBD001 Heroku Router 2.0"},
 		{"heroku.yml runs", map[string]string{"heroku.yml": "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: uvicorn app:app --timeout-keep-alive 30\n", "Dockerfile": "FROM python:3.12\nCMD uvicorn app:app --timeout-keep-alive 300\n"},
