@@ -228,9 +228,9 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("--keep-alive %d  (or keep_alive_timeout = %d in the config)", secs(d), secs(d))
 		}},
-	{ID: "granian", Name: "Granian", DefaultIdle: 30 * time.Second,
+	{ID: "granian", Name: "Granian", DefaultIdle: 30 * time.Second, Headers: []string{"granian"},
 		Default: "30 s: from 2.0, an idle HTTP/1 connection closes when --http1-header-read-timeout (30000 ms; at most 60000) passes",
-		Source:  "Granian 2.0-2.8 source (HTTP1Settings.header_read_timeout = 30_000, the CLI's range 1-60000) on hyper 1.6+, which starts that timer when a connection goes idle (hyper#3828); read, not measured",
+		Source:  "Granian 2.0-2.8 source (HTTP1Settings.header_read_timeout = 30_000, the CLI's range 1-60000) on hyper 1.6+, which starts that timer when a connection goes idle (hyper#3828); read, not measured. It answers with Server: granian (src/http.rs)",
 		setting: func(d time.Duration) string {
 			if d > time.Minute {
 				return fmt.Sprintf("--http1-header-read-timeout %d is more than Granian takes (60000 at most): set 60000 and the load balancer's idle timeout below 60 s, or --no-http1-keep-alive", ms(d))

@@ -58,6 +58,7 @@ func TestIdentify(t *testing.T) {
 		{"", "Phusion Passenger(R) 6.0.17", "passenger"},
 		{"", "Express", "node"},
 		{"", "Next.js", "nextjs"},
+		{"granian", "", "granian"},
 		{"WSGIServer/0.2 CPython/3.11.2", "", ""},
 		{"thinking-machine/1", "", ""},
 		{"", "", ""},
