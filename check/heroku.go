@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -70,6 +71,9 @@ func herokuManifest(name string, src []byte) bool {
 	return false
 }
 
+// javaRunRe finds a Procfile command that runs a JVM application.
+var javaRunRe = regexp.MustCompile(`(?:^|\s|/)java\s[^\n]*-jar\s`)
+
 // herokuDir is the directory a manifest (or any file) at relp configures.
 func herokuDir(relp string) string { return path.Dir(relp) }
 
@@ -105,7 +109,10 @@ func (r *Report) herokuFront(root string, b Hop) (Hop, bool) {
 			web := herokuProcfileWeb(filepath.Join(root, d, "Procfile"))
 			if web != "" && (strings.Contains(web, relp) ||
 				relp == "config/puma.rb" && strings.Contains(web, "puma") ||
-				relp == "gunicorn.conf.py" && strings.Contains(web, "gunicorn")) {
+				relp == "gunicorn.conf.py" && strings.Contains(web, "gunicorn") ||
+				// java -jar target/app.jar: the Spring Boot application
+				// the jar is built from, configured in its properties.
+				strings.HasPrefix(b.Kind, "spring-boot") && javaRunRe.MatchString(web)) {
 				return herokuRouter(r.heroku[d]), true
 			}
 		}

@@ -37,6 +37,11 @@ func TestHeroku(t *testing.T) {
 		{"gunicorn config named", map[string]string{"app.json": `{"name": "x", "env": {"A": {"value": "1"}}}`,
 			"Procfile": "web: gunicorn --config gunicorn.conf.py app.wsgi\n", "gunicorn.conf.py": "workers = 2\nthreads = 4\nkeepalive = 30\n"},
 			"LBD001 Heroku Router 2.0"},
+		{"spring boot jar", map[string]string{"app.json": `{"name": "x", "addons": ["heroku-postgresql"]}`,
+			"Procfile": "web: java -Dserver.port=$PORT $JAVA_OPTS -jar target/app-1.0.jar\n",
+			"pom.xml":  "<project><parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.3.0</version></parent><dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
+			"src/main/resources/application.properties": "server.port=${PORT:5000}\n"},
+			"LBD001 Heroku Router 2.0"},
 		{"worker only", map[string]string{"app.json": herokuApp, "Procfile": "worker: uvicorn app:app\n"}, "LBD001 load balancer (assumed"},
 	}
 	for _, tt := range tests {
