@@ -74,6 +74,10 @@ func herokuManifest(name string, src []byte) bool {
 // javaRunRe finds a Procfile command that runs a JVM application.
 var javaRunRe = regexp.MustCompile(`(?:^|\s|/)java\s[^\n]*-jar\s`)
 
+// nodeRunRe finds a Procfile command that starts a Node application
+// through its package manager.
+var nodeRunRe = regexp.MustCompile(`^\s*(?:npm|yarn|pnpm)\s+(?:run\s+)?start\b`)
+
 // herokuDir is the directory a manifest (or any file) at relp configures.
 func herokuDir(relp string) string { return path.Dir(relp) }
 
@@ -112,7 +116,9 @@ func (r *Report) herokuFront(root string, b Hop) (Hop, bool) {
 				relp == "gunicorn.conf.py" && strings.Contains(web, "gunicorn") ||
 				// java -jar target/app.jar: the Spring Boot application
 				// the jar is built from, configured in its properties.
-				strings.HasPrefix(b.Kind, "spring-boot") && javaRunRe.MatchString(web)) {
+				strings.HasPrefix(b.Kind, "spring-boot") && javaRunRe.MatchString(web) ||
+				// npm start and the like run the package's server.
+				b.Kind == "node" && nodeRunRe.MatchString(web)) {
 				return herokuRouter(r.heroku[d]), true
 			}
 		}

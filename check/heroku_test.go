@@ -42,6 +42,10 @@ func TestHeroku(t *testing.T) {
 			"pom.xml":  "<project><parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.3.0</version></parent><dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
 			"src/main/resources/application.properties": "server.port=${PORT:5000}\n"},
 			"LBD001 Heroku Router 2.0"},
+		{"npm start", map[string]string{"app.json": `{"name": "x", "buildpacks": [{"url": "heroku/nodejs"}]}`,
+			"Procfile": "web: npm start\n", "package.json": `{"name": "x", "scripts": {"start": "node index.js"}, "dependencies": {"express": "^4.19.0"}}`,
+			"index.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(process.env.PORT)\nserver.keepAliveTimeout = 65000\n"},
+			"LBD001 Heroku Router 2.0"},
 		{"worker only", map[string]string{"app.json": herokuApp, "Procfile": "worker: uvicorn app:app\n"}, "LBD001 load balancer (assumed"},
 	}
 	for _, tt := range tests {
