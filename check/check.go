@@ -615,11 +615,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
 	r.applySpringOverrides(dir)
 	r.linkBeanstalkEnvironments(ebBundles)
-	for i, h := range r.Hops {
-		if _, ok := r.herokuFront(r.Dir, h); ok {
-			r.Hops[i] = herokuPuma(h)
-		}
-	}
+	r.markHerokuWeb(dir)
 	r.evaluate(o)
 	r.checkClientPools(o)
 	r.Hops = append(r.Hops, r.herokuUsed...)
@@ -770,8 +766,7 @@ func (r *Report) evaluate(o Options) {
 		facing = append([]Hop(nil), proxies...)
 		reach := proxyReaches(r.Dir, proxies)
 		for _, a := range apps {
-			_, onHeroku := r.herokuFront(r.Dir, a)
-			if onHeroku || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+			if a.heroku != nil || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
 				facing = append(facing, a)
 			}
 		}
@@ -796,7 +791,7 @@ func (r *Report) evaluate(o Options) {
 	herokuOnly := r.AssumedLB // every backend judged is behind Heroku's router
 	for i, b := range facing {
 		project, atRoot := projects[i], atRoots[i]
-		if front, ok := r.herokuFront(r.Dir, b); ok {
+		if front, ok := herokuFront(b); ok {
 			r.compareAsWarning(front, b, o, "on Heroku ("+front.Location.File+"): Router 2.0 keeps its connections to the web dynos 90 s; or turn them off: heroku labs:enable http-disable-keepalive-to-dyno")
 			r.herokuUsed = appendUnique(r.herokuUsed, front)
 			continue

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -89,61 +88,110 @@ func herokuRouter(loc Location) Hop {
 		Source: "its keep-alive connections to dynos stay open 90 s idle (Heroku Dev Center, HTTP Routing: Keepalives)"}
 }
 
-// herokuFront returns Heroku's router when b is the web process of a Heroku
-// app of the repository at root.
-func (r *Report) herokuFront(root string, b Hop) (Hop, bool) {
-	if len(r.heroku) == 0 || b.Location.File == "" {
-		return Hop{}, false
+// herokuApp is what markHerokuWeb reads once of a Heroku app's directory.
+type herokuApp struct {
+	dir, prefix string   // the directory, and the prefix of the paths under it
+	manifest    Location // app.json or heroku.yml
+	procfile    []string // the Procfile's lines (nil without one)
+	web         string   // the Procfile's web command
+	yml         []string // heroku.yml's lines (nil without one)
+	dockerfile  string   // the Dockerfile heroku.yml builds for web
+	runs        bool     // heroku.yml's run.web sets the web command
+}
+
+// markHerokuWeb marks the hops that are the web process of a Heroku app of
+// the repository at root (Hop.heroku), and gives a Puma at its default the
+// value Heroku's buildpack sets (herokuPuma). Each app's Procfile and
+// heroku.yml are read once.
+func (r *Report) markHerokuWeb(root string) {
+	if len(r.heroku) == 0 {
+		return
+	}
+	var apps []herokuApp
+	for _, d := range slices.Sorted(maps.Keys(r.heroku)) {
+		a := herokuApp{dir: d, prefix: strings.TrimPrefix(d+"/", "./"), manifest: r.heroku[d]}
+		if src, err := os.ReadFile(filepath.Join(root, d, "Procfile")); err == nil {
+			a.procfile = strings.Split(string(src), "\n")
+			for _, line := range a.procfile {
+				if cmd, ok := strings.CutPrefix(strings.TrimSpace(line), "web:"); ok {
+					a.web = cmd
+					break
+				}
+			}
+		}
+		if src, err := os.ReadFile(filepath.Join(root, d, "heroku.yml")); err == nil {
+			a.yml = strings.Split(string(src), "\n")
+			a.dockerfile, a.runs = herokuWeb(src)
+		}
+		apps = append(apps, a)
+	}
+	for i := range r.Hops {
+		if a, ok := herokuWebApp(apps, r.Hops[i]); ok {
+			loc := a.manifest
+			r.Hops[i].heroku = &loc
+			r.Hops[i] = herokuPuma(r.Hops[i])
+		}
+	}
+}
+
+// herokuWebApp returns the app whose web process b is.
+func herokuWebApp(apps []herokuApp, b Hop) (herokuApp, bool) {
+	if b.Location.File == "" {
+		return herokuApp{}, false
 	}
 	dir, base := path.Split(b.Location.File)
 	dir = strings.TrimSuffix(dir, "/")
 	if dir == "" {
 		dir = "."
 	}
-	loc, ok := r.heroku[dir]
-	if !ok || base != "Procfile" && base != "heroku.yml" && !strings.HasPrefix(base, "Dockerfile") {
-		// A configuration file the Procfile's web command reads: named on
-		// it (puma -C config/puma.rb, gunicorn --config gunicorn.conf.py),
-		// or the one the server reads by default from the app's root.
-		for _, d := range slices.Sorted(maps.Keys(r.heroku)) {
-			relp, inside := strings.CutPrefix(b.Location.File, strings.TrimPrefix(d+"/", "./"))
-			if !inside {
-				continue
-			}
-			web := herokuProcfileWeb(filepath.Join(root, d, "Procfile"))
-			if web != "" && (strings.Contains(web, relp) ||
-				relp == "config/puma.rb" && strings.Contains(web, "puma") ||
-				relp == "gunicorn.conf.py" && strings.Contains(web, "gunicorn") ||
-				// java -jar target/app.jar: the Spring Boot application
-				// the jar is built from, configured in its properties.
-				strings.HasPrefix(b.Kind, "spring-boot") && javaRunRe.MatchString(web) ||
-				// npm start and the like run the package's server.
-				b.Kind == "node" && nodeRunRe.MatchString(web)) {
-				return herokuRouter(r.heroku[d]), true
-			}
+	// isWebLine reports whether line n of lines is a web process's.
+	isWebLine := func(lines []string, n int) bool {
+		return n >= 1 && n <= len(lines) && strings.HasPrefix(strings.TrimSpace(lines[n-1]), "web:")
+	}
+	for _, a := range apps {
+		if a.dir != dir {
+			continue
 		}
+		switch {
+		case base == "Procfile":
+			return a, isWebLine(a.procfile, b.Location.Line)
+		case base == "heroku.yml":
+			return a, isWebLine(a.yml, b.Location.Line)
+		case strings.HasPrefix(base, "Dockerfile"):
+			// heroku.yml builds the web image from this Dockerfile, and
+			// runs its CMD unless run.web says otherwise.
+			return a, a.yml != nil && path.Clean(a.dockerfile) == base && !a.runs
+		}
+	}
+	// A configuration file the Procfile's web command reads: named on it
+	// (puma -C config/puma.rb, gunicorn --config gunicorn.conf.py), or the
+	// one the server reads by default from the app's root.
+	for _, a := range apps {
+		relp, inside := strings.CutPrefix(b.Location.File, a.prefix)
+		if !inside || a.web == "" {
+			continue
+		}
+		if strings.Contains(a.web, relp) ||
+			relp == "config/puma.rb" && strings.Contains(a.web, "puma") ||
+			relp == "gunicorn.conf.py" && strings.Contains(a.web, "gunicorn") ||
+			// java -jar target/app.jar: the Spring Boot application the
+			// jar is built from, configured in its properties.
+			strings.HasPrefix(b.Kind, "spring-boot") && javaRunRe.MatchString(a.web) ||
+			// npm start and the like run the package's server.
+			b.Kind == "node" && nodeRunRe.MatchString(a.web) {
+			return a, true
+		}
+	}
+	return herokuApp{}, false
+}
+
+// herokuFront returns Heroku's router when b is the web process of a Heroku
+// app (see markHerokuWeb).
+func herokuFront(b Hop) (Hop, bool) {
+	if b.heroku == nil {
 		return Hop{}, false
 	}
-	switch {
-	case base == "Procfile" || base == "heroku.yml":
-		if !strings.HasPrefix(strings.TrimSpace(lineOf(filepath.Join(root, b.Location.File), b.Location.Line)), "web:") {
-			return Hop{}, false
-		}
-	case strings.HasPrefix(base, "Dockerfile"):
-		// heroku.yml builds the web image from this Dockerfile, and runs
-		// its CMD unless run.web says otherwise.
-		src, err := os.ReadFile(filepath.Join(root, dir, "heroku.yml"))
-		if err != nil {
-			return Hop{}, false
-		}
-		dockerfile, runs := herokuWeb(src)
-		if path.Clean(dockerfile) != base || runs {
-			return Hop{}, false
-		}
-	default:
-		return Hop{}, false
-	}
-	return herokuRouter(loc), true
+	return herokuRouter(*b.heroku), true
 }
 
 // herokuWeb reads heroku.yml: the Dockerfile its web image is built from
@@ -172,21 +220,6 @@ func herokuWeb(src []byte) (dockerfile string, runs bool) {
 	return dockerfile, runs
 }
 
-// herokuProcfileWeb returns the command of the web process in the Procfile
-// at p, or "".
-func herokuProcfileWeb(p string) string {
-	src, err := os.ReadFile(p)
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(src), "\n") {
-		if cmd, ok := strings.CutPrefix(strings.TrimSpace(line), "web:"); ok {
-			return cmd
-		}
-	}
-	return ""
-}
-
 // herokuPuma is a Puma at its default behind Heroku's router: Heroku's Ruby
 // buildpack sets PUMA_PERSISTENT_TIMEOUT=95 for every Ruby app (since
 // September 2025, heroku/heroku-buildpack-ruby#1641 and #1645), and Puma
@@ -198,23 +231,6 @@ func herokuPuma(b Hop) Hop {
 		b.Source = "PUMA_PERSISTENT_TIMEOUT=95, which Heroku's Ruby buildpack sets and Puma " + b.pumaDefault.String() + " reads (its default is 65 s elsewhere)"
 	}
 	return b
-}
-
-// lineOf returns line n (from 1) of the file at p, or "".
-func lineOf(p string, n int) string {
-	f, err := os.Open(p)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for i := 1; sc.Scan(); i++ {
-		if i == n {
-			return sc.Text()
-		}
-	}
-	return ""
 }
 
 // appendUnique appends h to hops unless a hop at the same place is there.

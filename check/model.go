@@ -129,6 +129,9 @@ type Hop struct {
 	// pumaDefault is, for Puma at its default persistent_timeout, the
 	// version from Gemfile.lock (a platform may set its variable).
 	pumaDefault *version
+	// heroku is, for the web process of a Heroku app, where its manifest
+	// is: Heroku's router is in front (see markHerokuWeb).
+	heroku *Location
 }
 
 // Special values of Hop.Idle.
