@@ -44,24 +44,19 @@ func granianHop(loc Location, cmd string, env map[string]string) Hop {
 	keep, keepHow := env["GRANIAN_HTTP1_KEEP_ALIVE"], "GRANIAN_HTTP1_KEEP_ALIVE="+env["GRANIAN_HTTP1_KEEP_ALIVE"]
 	timeout, timeoutHow := env["GRANIAN_HTTP1_HEADER_READ_TIMEOUT"], "GRANIAN_HTTP1_HEADER_READ_TIMEOUT="+env["GRANIAN_HTTP1_HEADER_READ_TIMEOUT"]
 	proto, protoHow := env["GRANIAN_HTTP"], "GRANIAN_HTTP="+env["GRANIAN_HTTP"]
-	words := strings.Fields(cmd)
-	for i, w := range words {
-		switch {
-		case w == "--no-http1-keep-alive":
+	for _, w := range strings.Fields(cmd) {
+		switch w {
+		case "--no-http1-keep-alive":
 			keep, keepHow = "false", w
-		case w == "--http1-keep-alive":
+		case "--http1-keep-alive":
 			keep, keepHow = "true", w
 		}
-		for _, f := range []struct {
-			name     string
-			val, how *string
-		}{{"--http1-header-read-timeout", &timeout, &timeoutHow}, {"--http", &proto, &protoHow}} {
-			if v, ok := strings.CutPrefix(w, f.name+"="); ok {
-				*f.val, *f.how = strings.Trim(v, `"'`), w
-			} else if w == f.name && i+1 < len(words) {
-				*f.val, *f.how = strings.Trim(words[i+1], `"'`), w+" "+words[i+1]
-			}
-		}
+	}
+	if v, ok := flagValue(cmd, "--http1-header-read-timeout"); ok {
+		timeout, timeoutHow = v, flagText(cmd, "--http1-header-read-timeout", v)
+	}
+	if v, ok := flagValue(cmd, "--http"); ok {
+		proto, protoHow = v, flagText(cmd, "--http", v)
 	}
 	switch {
 	case proto == "2":
@@ -79,6 +74,14 @@ func granianHop(loc Location, cmd string, env map[string]string) Hop {
 		hop.Idle = 0
 	}
 	return hop
+}
+
+// flagText is a flag with its value v as cmd writes it: --flag=v or --flag v.
+func flagText(cmd, flag, v string) string {
+	if strings.Contains(cmd, flag+"="+v) {
+		return flag + "=" + v
+	}
+	return flag + " " + v
 }
 
 // granianEnv returns the GRANIAN_* keep-alive variables set in src.
