@@ -92,6 +92,15 @@ type Collector struct {
 	flushes uint32
 	pruneAt int
 	held    int // bytes of lines counted since the last flush
+	// spans describe, for the sealer (when sealing), the entries of the
+	// blocks handled since the last flush: one span per block and load
+	// balancer, the block's from spans[blockAt]; span is the current
+	// entry's (-1: none yet in this block).
+	spans      []lbSpan
+	blockAt    int
+	span       int
+	blockInput int
+	blockSeq   int64
 	// rank gives each input's rank by name, and input the input of a rank
 	// (nil: the given order).
 	rank, input []int
@@ -320,10 +329,14 @@ type example struct {
 type targetStore struct {
 	seed   maphash.Seed
 	shards [64]storeShard
-	// horizon is the minute before which no entry is still to come (see
-	// seal.go); violated is set when one came all the same.
-	horizon  atomic.Int64
-	violated atomic.Bool
+	// horizons hold, per load balancer, the minute before which none of
+	// its entries is still to come (see seal.go); violated is set when one
+	// came all the same.
+	horizonsMu sync.Mutex
+	horizons   map[string]*atomic.Int64
+	violated   atomic.Bool
+	// sealer, when sealing, is told of the blocks whose requests are in.
+	sealer *sealer
 	// decisions are the distinct decisions of sealed pending errors.
 	decisions []decision
 	// partial holds the report's aggregates of sealed errors whose cause
@@ -346,12 +359,24 @@ type storeShard struct {
 }
 
 func newTargetStore() *targetStore {
-	s := &targetStore{seed: maphash.MakeSeed()}
-	s.horizon.Store(math.MinInt64)
+	s := &targetStore{seed: maphash.MakeSeed(), horizons: map[string]*atomic.Int64{}}
 	for i := range s.shards {
 		s.shards[i].targets = map[string]*targetAgg{}
 	}
 	return s
+}
+
+// horizonOf returns load balancer lb's horizon, none until a seal sets it.
+func (s *targetStore) horizonOf(lb string) *atomic.Int64 {
+	s.horizonsMu.Lock()
+	defer s.horizonsMu.Unlock()
+	h := s.horizons[lb]
+	if h == nil {
+		h = new(atomic.Int64)
+		h.Store(math.MinInt64)
+		s.horizons[lb] = h
+	}
+	return h
 }
 
 func (s *targetStore) shard(key []byte) *storeShard {
@@ -405,6 +430,9 @@ type targetTable struct {
 	seed  maphash.Seed
 	slots []tableSlot // a power of two, at most half of them used
 	n     int
+	// lb names the load balancer; horizon is its seal's (see seal.go).
+	lb      string
+	horizon *atomic.Int64
 }
 
 // tableSlot is a slot of a targetTable; pt is nil in an empty one.
@@ -413,8 +441,8 @@ type tableSlot struct {
 	pt   *localTarget
 }
 
-func newTargetTable() *targetTable {
-	return &targetTable{seed: maphash.MakeSeed(), slots: make([]tableSlot, 64)}
+func newTargetTable(lb string, horizon *atomic.Int64) *targetTable {
+	return &targetTable{seed: maphash.MakeSeed(), slots: make([]tableSlot, 64), lb: lb, horizon: horizon}
 }
 
 func (t *targetTable) hash(target []byte) uint64 { return maphash.Bytes(t.seed, target) }
@@ -504,6 +532,11 @@ func (c *Collector) flush() {
 	}
 	clear(c.dirty)
 	c.dirty = c.dirty[:0]
+	if len(c.spans) > 0 { // their requests are in the store now
+		c.store.sealer.blocksDone(c.spans)
+		c.spans = c.spans[:0]
+		c.blockAt, c.span = 0, -1
+	}
 	if c.store.countHeld {
 		for n := int64(c.nLocal); ; {
 			p := c.store.peakHandles.Load()
@@ -589,12 +622,18 @@ func (c *Collector) Block(b *logscan.Block) { c.BlockLines(b) }
 // (logscan.LineCounter).
 func (c *Collector) BlockLines(b *logscan.Block) int64 {
 	if b.Overlong > 0 {
+		if c.store.sealer != nil { // no entries, but the sealer counts blocks
+			c.spans = append(c.spans, lbSpan{input: b.Input, seq: b.Seq})
+		}
 		c.linesRead++
 		c.skipped++
 		c.addError(Location{c.rankOf(b.Input), b.FirstLine}, func() string {
 			return fmt.Sprintf("line too long (over %d bytes), skipped", b.Overlong)
 		})
 		return 1
+	}
+	if c.store.sealer != nil {
+		c.blockAt, c.span, c.blockInput, c.blockSeq = len(c.spans), -1, b.Input, b.Seq
 	}
 	data := b.Data
 	line := b.FirstLine
@@ -609,6 +648,9 @@ func (c *Collector) BlockLines(b *logscan.Block) int64 {
 		c.line(Location{c.rankOf(b.Input), line}, ln)
 		line++
 	}
+	if c.store.sealer != nil && len(c.spans) == c.blockAt { // no entries: still a block
+		c.spans = append(c.spans, lbSpan{input: b.Input, seq: b.Seq})
+	}
 	if c.held >= flushBytes {
 		c.flush()
 	}
@@ -620,6 +662,18 @@ func (c *Collector) BlockLines(b *logscan.Block) int64 {
 // that parses what it inflates hands over small blocks (32 KiB), and putting
 // each into the store cost about 5 % of the time.
 const flushBytes = 4 << 20
+
+// spanOf returns the index in spans of the current block's span of load
+// balancer lb, adding it.
+func (c *Collector) spanOf(lb string) int {
+	for i := c.blockAt; i < len(c.spans); i++ {
+		if c.spans[i].lb == lb {
+			return i
+		}
+	}
+	c.spans = append(c.spans, lbSpan{input: c.blockInput, seq: c.blockSeq, lb: lb})
+	return len(c.spans) - 1
+}
 
 // Flush puts the requests counted so far into the run's store, where the
 // other Collectors and the seal see them. logscan calls it before it says
@@ -734,7 +788,8 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if c.lbLocal == nil || lbChanged {
 		c.lbLocal = c.local[string(e.ELB)]
 		if c.lbLocal == nil {
-			c.lbLocal = newTargetTable()
+			lb := string(e.ELB)
+			c.lbLocal = newTargetTable(lb, c.store.horizonOf(lb))
 			c.local[string(e.ELB)] = c.lbLocal
 		}
 	}
@@ -746,8 +801,23 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 		c.lbLocal.insert(h, pt)
 		c.nLocal++
 	}
-	if minute < c.store.horizon.Load() {
-		c.store.violated.Store(true) // an entry from before the seal: Analyze starts again unsealed
+	if minute < c.lbLocal.horizon.Load() {
+		c.store.violated.Store(true) // an entry from before the seal: Analyze reads again
+	}
+	if c.store.sealer != nil {
+		if c.span < 0 || lbChanged {
+			c.span = c.spanOf(c.lbLocal.lb)
+		}
+		sp := &c.spans[c.span]
+		if sp.entries == 0 {
+			sp.min, sp.max = minute, minute
+		} else if minute > sp.max {
+			sp.max = minute
+		} else {
+			sp.late = max(sp.late, sp.max-minute)
+			sp.min = min(sp.min, minute)
+		}
+		sp.entries++
 	}
 	if len(pt.recs) == 0 {
 		c.dirty = append(c.dirty, pt)

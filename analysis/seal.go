@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"bytes"
 	"cmp"
+	"context"
 	"math"
 	"slices"
 	"sort"
@@ -14,74 +16,266 @@ import (
 
 // Sealing keeps memory bounded by time rather than by span × targets.
 //
-// ALB writes each node's entries into 5-minute files named after the end of
-// their interval, so when every input has such a name the inputs are read in
-// the order of those times, and the entries still to come cannot be older than
-// the earliest interval of an input not yet done (less a slack). Everything
-// older than that horizon, less the widest context an error can need, can no
-// longer change the answer: a target's minutes before it are folded into its
-// totals, and its pending errors whose whole context is in are decided for
-// every context width the idle timeout could give (it is only known at the
-// end). The answer is exactly the unsealed one. If an entry still comes from
-// before the horizon (a file holding entries far outside its interval), the
-// seal is broken and Analyze reads the inputs again without sealing.
+// A target's context is its own load balancer's traffic, so each load
+// balancer has a horizon: the minute before which none of its entries is
+// still to come. Everything of its targets older than that, less the widest
+// context an error can need, can no longer change the answer: a target's
+// minutes before it are folded into its totals, and its pending errors whose
+// whole context is in are decided for every context width the idle timeout
+// could give (it is only known at the end). The answer is exactly the
+// unsealed one.
 //
-// Inputs with other names (stdin, renamed files) give no horizon: then
-// nothing is sealed and memory grows with targets × minutes of traffic.
+// A load balancer's horizon is the least bound of the inputs not yet done.
+// An input's bound is where it has got to, less an allowance for disorder:
+// the later of its start (the beginning of the 5-minute interval in an ALB
+// file's name, else the earliest of its first entries) and the latest
+// minute of that load balancer's entries in its blocks handled so far in
+// order (Block.Seq), less the allowance. ALB files are read in the order of
+// their names' times, so the horizons follow the files; a stream (standard
+// input, a concatenated file) moves them as it is read, even when it holds
+// one load balancer's day after another's.
+//
+// If an entry still comes from before its horizon, the seal is broken:
+// Analyze reads the inputs again (standard input from a copy, see
+// logscan.Spool), allowing all the disorder it measured: the most any entry
+// lay before its input's start or before an entry of its load balancer read
+// earlier from its input. So memory grows only as far as the disorder reaches.
 
-// sealSlack is how far before its interval an entry may be in its file.
+// sealSlack is the allowance of a first reading (minutes): an ALB file
+// holds entries up to a few minutes before its interval, and files of one
+// interval from several nodes follow each other in a concatenation.
 const sealSlack = 10
 
-// sealEvery is how far (minutes) the horizon moves between seals. Each seal
+// sealEvery is how far (minutes) a horizon moves between seals. Each seal
 // walks every live target under its shard's lock; every 30 minutes rather
 // than 10 cut the fleet day's CPU by about 9 % (3.06-3.25 against 3.37-3.57
 // CPU-s) for 20 more minutes of history held per target (12 bytes a minute).
 const sealEvery = 30
 
-// sealer follows the inputs as they are done and seals the store.
+// unknown is a minute not known yet.
+const unknown = math.MinInt64
+
+// sealer follows the inputs as they are read and seals the store.
 type sealer struct {
-	store  *targetStore
+	store     *targetStore
+	allowance int64
+	// canSeal, if set, says whether a broken seal could still be mended by
+	// reading again (a spooled input's copy is whole so far).
+	canSeal func() bool
+
 	mu     sync.Mutex
-	bounds []int64 // per input: the earliest minute its entries can have
-	order  []int   // inputs by bound: the reading order
-	done   []bool
+	inputs []progress
+	order  []int // inputs by start: the reading order
 	next   int   // order[next] is the first input in order not done
-	last   int64 // the horizon of the last seal
+	// last holds each load balancer's horizon at the last seal.
+	last map[string]int64
+	late int64 // the disorder measured (minutes)
 }
 
-// newSealer returns a sealer for inputs and the order to read them in, or
-// nil when some input's name does not give its interval.
-func newSealer(store *targetStore, inputs []logscan.Input) *sealer {
-	s := &sealer{store: store, bounds: make([]int64, len(inputs)), done: make([]bool, len(inputs)), last: math.MinInt64}
-	for i, in := range inputs {
-		end, _, ok := alblog.FileName(in.Name)
-		if !ok {
-			return nil
-		}
-		s.bounds[i] = floorDiv(end.Unix(), 60) - int64(alblog.FileInterval.Minutes()) - sealSlack
+// progress is how far one input has been handled.
+type progress struct {
+	start int64 // from its name or first entries; unknown if neither
+	// seen holds, per load balancer, the latest minute of its entries in
+	// the input's blocks handled in order.
+	seen    map[string]int64
+	seq     int64 // the Seq of the next block in order
+	waiting map[int64][]lbSpan
+	done    bool
+}
+
+// lbSpan describes the entries of one load balancer that a Collector took
+// from one block; a block without entries has one span with none.
+type lbSpan struct {
+	input    int
+	seq      int64
+	lb       string
+	entries  int
+	min, max int64 // minutes
+	late     int64 // the most an entry lay before an earlier one of the span
+}
+
+// newSealer returns a sealer for inputs, whose starts are given (unknown
+// when neither name nor first entries told), with its reading order.
+func newSealer(store *targetStore, starts []int64, allowance int64) *sealer {
+	s := &sealer{store: store, allowance: allowance, inputs: make([]progress, len(starts)), last: map[string]int64{}}
+	for i, st := range starts {
+		s.inputs[i] = progress{start: st}
 		s.order = append(s.order, i)
 	}
-	sort.SliceStable(s.order, func(a, b int) bool { return s.bounds[s.order[a]] < s.bounds[s.order[b]] })
+	sort.SliceStable(s.order, func(a, b int) bool { return starts[s.order[a]] < starts[s.order[b]] })
 	return s
+}
+
+// inputStarts gives each input's start: the beginning of the interval its
+// ALB file name gives, else the earliest of its first entries (when there
+// are other inputs to order it among; standard input cannot be looked at
+// twice), else unknown.
+func inputStarts(ctx context.Context, inputs []logscan.Input) []int64 {
+	starts := make([]int64, len(inputs))
+	for i, in := range inputs {
+		starts[i] = unknown
+		if end, _, ok := alblog.FileName(in.Name); ok {
+			starts[i] = floorDiv(end.Unix(), 60) - int64(alblog.FileInterval.Minutes())
+		} else if len(inputs) > 1 && !in.Once {
+			starts[i] = firstMinute(ctx, in)
+		}
+	}
+	return starts
+}
+
+// headBytes is how much of an input firstMinute reads: some hundreds of
+// entries.
+const headBytes = 256 << 10
+
+// firstMinute returns the earliest minute among the entries at the start of
+// in, or unknown.
+func firstMinute(ctx context.Context, in logscan.Input) int64 {
+	head, err := logscan.Head(ctx, in, headBytes)
+	if err != nil {
+		return unknown
+	}
+	var p alblog.Parser
+	var e alblog.Entry
+	first := int64(unknown)
+	for len(head) > 0 {
+		ln, rest, found := bytes.Cut(head, []byte{'\n'})
+		if !found && len(head) == headBytes {
+			break // cut short
+		}
+		head = rest
+		if p.ParseHead(ln, &e) == nil {
+			if m := floorDiv(e.Time, 60e6); first == unknown || m < first {
+				first = m
+			}
+		}
+	}
+	return first
+}
+
+// bound is the earliest minute load balancer lb's entries still to come
+// from input i can have.
+func (s *sealer) bound(i int, lb string) int64 {
+	p := &s.inputs[i]
+	ref := p.start
+	if m, ok := p.seen[lb]; ok {
+		ref = max(ref, m)
+	}
+	if ref == unknown {
+		return unknown
+	}
+	return ref - s.allowance
 }
 
 // inputDone is logscan's Done callback.
 func (s *sealer) inputDone(i int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.done[i] = true
-	for s.next < len(s.order) && s.done[s.order[s.next]] {
+	s.inputs[i].done = true
+	s.inputs[i].waiting = nil
+	for s.next < len(s.order) && s.inputs[s.order[s.next]].done {
 		s.next++
 	}
+	s.trySeal()
+}
+
+// blocksDone is told, by a Collector's flush, of the blocks whose requests
+// are now in the store: their spans, each block's together.
+func (s *sealer) blocksDone(spans []lbSpan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(spans) > 0 {
+		n := 1
+		for n < len(spans) && spans[n].input == spans[0].input && spans[n].seq == spans[0].seq {
+			n++
+		}
+		block := spans[:n]
+		spans = spans[n:]
+		p := &s.inputs[block[0].input]
+		if block[0].seq != p.seq {
+			if p.waiting == nil {
+				p.waiting = map[int64][]lbSpan{}
+			}
+			p.waiting[block[0].seq] = slices.Clone(block)
+			continue
+		}
+		s.inOrder(p, block)
+		for {
+			w, ok := p.waiting[p.seq]
+			if !ok {
+				break
+			}
+			delete(p.waiting, p.seq)
+			s.inOrder(p, w)
+		}
+	}
+	s.trySeal()
+}
+
+// inOrder takes the next block of p, in order: it moves p's watermarks and
+// measures the disorder.
+func (s *sealer) inOrder(p *progress, block []lbSpan) {
+	p.seq++
+	for _, sp := range block {
+		if sp.entries == 0 {
+			continue
+		}
+		if _, known := s.last[sp.lb]; !known {
+			s.last[sp.lb] = unknown
+		}
+		s.late = max(s.late, sp.late)
+		ref := p.start
+		m, ok := p.seen[sp.lb]
+		if ok {
+			ref = max(ref, m)
+		}
+		if ref != unknown {
+			s.late = max(s.late, ref-sp.min)
+		}
+		if p.seen == nil {
+			p.seen = map[string]int64{}
+		}
+		if !ok || sp.max > m {
+			p.seen[sp.lb] = sp.max
+		}
+	}
+}
+
+// trySeal seals when a load balancer's horizon has moved far enough.
+func (s *sealer) trySeal() {
 	if s.next == len(s.order) {
 		return // all read: Summarize has everything
 	}
-	horizon := s.bounds[s.order[s.next]]
-	if s.last != math.MinInt64 && horizon-s.last < sealEvery {
+	horizons := make(map[string]int64, len(s.last))
+	moved := false
+	for lb, last := range s.last {
+		h := s.horizon(lb)
+		if h == unknown {
+			continue
+		}
+		horizons[lb] = h
+		moved = moved || last == unknown || h-last >= sealEvery
+	}
+	if !moved || (s.canSeal != nil && !s.canSeal()) {
 		return
 	}
-	s.last = horizon
-	s.store.seal(horizon)
+	for lb, h := range horizons {
+		s.last[lb] = h
+	}
+	s.store.seal(horizons)
+}
+
+// horizon is the least bound, for load balancer lb, of the inputs not done.
+func (s *sealer) horizon(lb string) int64 {
+	h := int64(math.MaxInt64)
+	for _, i := range s.order[s.next:] {
+		if st := s.inputs[i].start; st != unknown && st-s.allowance >= h {
+			break // this input and the later ones cannot lower it
+		}
+		if !s.inputs[i].done {
+			h = min(h, s.bound(i, lb))
+		}
+	}
+	return h
 }
 
 // decision is a resolved cause with its confidence and reason.
@@ -91,10 +285,13 @@ type decision struct {
 	reason string
 }
 
-// seal declares that no entry before minute horizon is still to come, and
-// folds what that makes final. Only one seal runs at a time.
-func (s *targetStore) seal(horizon int64) {
-	s.horizon.Store(horizon)
+// seal declares that no entry of a load balancer before its minute in
+// horizons is still to come, and folds what that makes final. Only one seal
+// runs at a time.
+func (s *targetStore) seal(horizons map[string]int64) {
+	for lb, h := range horizons {
+		s.horizonOf(lb).Store(h) // before folding: an entry too late is noticed
+	}
 	s.seals++
 	held := 0
 	defer func() { s.peakLive = max(s.peakLive, held) }()
@@ -103,6 +300,11 @@ func (s *targetStore) seal(horizon int64) {
 		sh.Lock()
 		live := sh.live[:0]
 		for _, t := range sh.live {
+			horizon, ok := horizons[t.lb]
+			if !ok { // no horizon for its load balancer yet
+				live = append(live, t)
+				continue
+			}
 			more := s.sealTarget(t, horizon)
 			if s.countHeld {
 				t.compact()

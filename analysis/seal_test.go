@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -70,7 +71,7 @@ func TestOrderIndependent(t *testing.T) {
 			t.Errorf("%s: report differs", name)
 		}
 	}
-	unsealed, err := analyzeOnce(context.Background(), in, Options{}, false)
+	unsealed, err := analyzeOnce(context.Background(), in, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,10 +179,10 @@ func TestSealBroken(t *testing.T) {
 	// no seal happens in between, and the moved file breaks nothing: correct,
 	// but not what this test is about.
 	serial := Options{Scan: logscan.Options{Workers: 1, Readers: 1}}
-	if _, err := analyzeOnce(context.Background(), in, serial, true); !errors.Is(err, errSealBroken) {
+	if _, err := analyzeOnce(context.Background(), in, serial, &sealPlan{starts: inputStarts(context.Background(), in), allowance: sealSlack}); !errors.Is(err, errSealBroken) {
 		t.Fatalf("sealed run: %v, want the seal broken", err)
 	}
-	want, _ := analyzeOnce(context.Background(), in, Options{}, false)
+	want, _ := analyzeOnce(context.Background(), in, Options{}, nil)
 	got, err := Analyze(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -251,5 +252,143 @@ func TestTargetHistoryOrder(t *testing.T) {
 				t.Fatalf("%s: minute %d has %d/%d, want %d/%d", name, h.minute, h.requests, h.served, w[0], w[1])
 			}
 		}
+	}
+}
+
+// stdin is an input like standard input, of the given inputs' lines one
+// after the other: its second Open fails.
+func stdin(t *testing.T, inputs []logscan.Input) logscan.Input {
+	t.Helper()
+	var all bytes.Buffer
+	for _, i := range inputs {
+		rc, err := i.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(&all, zr)
+		rc.Close()
+	}
+	opened := false
+	return logscan.Input{Name: "<stdin>", Size: -1, Once: true, Open: func(context.Context) (io.ReadCloser, error) {
+		if opened {
+			return nil, errors.New("standard input read twice")
+		}
+		opened = true
+		return io.NopCloser(bytes.NewReader(all.Bytes())), nil
+	}}
+}
+
+// withoutPlaces is a report without what names where an entry was read:
+// the same entries from other inputs give the same.
+func withoutPlaces(s *Summary) string {
+	s.Inputs, s.Errors = nil, nil
+	for i := range s.Causes {
+		s.Causes[i].Examples = nil
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestStreamSealed: one stream (standard input) in the files' order is
+// sealed as it is read, once, holding no more than the files do; a stream
+// newest file first is read a second time from its copy, allowing the
+// disorder it measured; both give the files' report.
+func TestStreamSealed(t *testing.T) {
+	in := fleet(t, 12)
+	slices.SortFunc(in, func(a, b logscan.Input) int { return strings.Compare(filepath.Base(a.Name), filepath.Base(b.Name)) })
+	files, err := Analyze(context.Background(), in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := withoutPlaces(files)
+
+	var peak int
+	o := Options{TempDir: t.TempDir(), observe: func(s *targetStore) { peak = s.peakLive }}
+	s, err := Analyze(context.Background(), []logscan.Input{stdin(t, in)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Engine
+	t.Logf("in order: %+v, at most %d minute records held", e, peak)
+	if e.Readings != 1 || e.Seals == 0 || e.Disorder > sealSlack {
+		t.Errorf("a stream in order: %+v, want one sealed reading", e)
+	}
+	if bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery); peak == 0 || peak > bound {
+		t.Errorf("held %d minute records, bound %d", peak, bound)
+	}
+	if withoutPlaces(s) != want {
+		t.Error("the stream in order gives another report than the files")
+	}
+
+	rev := slices.Clone(in)
+	slices.Reverse(rev)
+	s, err = Analyze(context.Background(), []logscan.Input{stdin(t, rev)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = s.Engine
+	t.Logf("reversed: %+v", e)
+	if e.Readings != 2 || e.Disorder < 11*60 || e.Allowance != e.Disorder {
+		t.Errorf("a stream newest first: %+v, want a second reading allowing half a day", e)
+	}
+	if withoutPlaces(s) != want {
+		t.Error("the reversed stream gives another report than the files")
+	}
+	if left, _ := os.ReadDir(o.TempDir); len(left) != 0 {
+		t.Errorf("copies left behind: %v", left)
+	}
+
+	// Nowhere to copy it: nothing is sealed, and the answer is the same.
+	o.TempDir = filepath.Join(t.TempDir(), "missing")
+	s, err = Analyze(context.Background(), []logscan.Input{stdin(t, rev)}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine.Readings != 1 || s.Engine.Seals != 0 {
+		t.Errorf("with no copy: %+v, want one reading without seals", s.Engine)
+	}
+	if withoutPlaces(s) != want {
+		t.Error("the reversed stream, not copied, gives another report than the files")
+	}
+}
+
+// TestRenamedFilesSealed: files whose names do not give their interval are
+// ordered by their first entries and sealed as the ALB-named ones are.
+func TestRenamedFilesSealed(t *testing.T) {
+	in := fleet(t, 12)
+	want, err := Analyze(context.Background(), in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(3, 4))
+	for i, p := range r.Perm(len(in)) { // names in no time order
+		if err := os.Rename(in[p].Name, filepath.Join(dir, fmt.Sprintf("part-%04d.gz", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := &logscan.Expander{}
+	renamed, errs := x.Expand(context.Background(), []string{dir})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var peak int
+	got, err := Analyze(context.Background(), renamed, Options{observe: func(s *targetStore) { peak = s.peakLive }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d renamed files: %+v, at most %d minute records held", len(renamed), got.Engine, peak)
+	if got.Engine.Readings != 1 || got.Engine.Seals < 10 {
+		t.Errorf("renamed files: %+v, want one reading with seals", got.Engine)
+	}
+	if bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery); peak == 0 || peak > bound {
+		t.Errorf("held %d minute records, bound %d", peak, bound)
+	}
+	if withoutPlaces(got) != withoutPlaces(want) {
+		t.Error("renamed files give another report")
 	}
 }

@@ -32,6 +32,8 @@ type Summary struct {
 	Targets      []TargetSummary  `json:"targets"`
 	Timeline     []MinuteSummary  `json:"timeline"`
 	Inferred     Inferred         `json:"inferred"`
+	// Engine is how the inputs were read; not in the JSON.
+	Engine Engine `json:"-"`
 }
 
 // InputSummary says how one input was read.

@@ -25,8 +25,12 @@ type Input struct {
 	Name string
 	// Size is the stored (possibly compressed) size, or -1 when unknown.
 	Size int64
-	// Open opens the stream. It is called once, when the input's turn comes.
+	// Open opens the stream. Run calls it once, when the input's turn
+	// comes; a caller may call it again to read the input again (see Once).
 	Open func(ctx context.Context) (io.ReadCloser, error)
+	// Once is set when the input can be read only once (standard input, a
+	// named pipe): a second Open would not give the same bytes. See Spool.
+	Once bool
 }
 
 // Lister expands a URL of a registered scheme (e.g. "s3://bucket/prefix") into inputs.
@@ -63,7 +67,7 @@ func (x *Expander) Expand(ctx context.Context, paths []string) (inputs []Input, 
 			if in == nil {
 				in = os.Stdin
 			}
-			inputs = append(inputs, Input{Name: "<stdin>", Size: -1, Open: func(context.Context) (io.ReadCloser, error) {
+			inputs = append(inputs, Input{Name: "<stdin>", Size: -1, Once: true, Open: func(context.Context) (io.ReadCloser, error) {
 				return io.NopCloser(in), nil
 			}})
 			continue
@@ -110,7 +114,9 @@ func (x *Expander) expandPath(p string) ([]Input, error) {
 		if why := x.skip(p); why != "" {
 			return nil, fmt.Errorf("%s: %s: not read", p, why)
 		}
-		return []Input{fileInput(p, st.Size())}, nil
+		in := fileInput(p, st.Size())
+		in.Once = !st.Mode().IsRegular() // a pipe or a device, e.g. <(zcat ...)
+		return []Input{in}, nil
 	}
 	skipped := 0
 	var out []Input

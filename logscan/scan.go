@@ -19,6 +19,10 @@ type Block struct {
 	Input int
 	// FirstLine is the 1-based number of the first line in Data.
 	FirstLine int64
+	// Seq numbers an input's blocks from 0 in the order of their lines,
+	// whichever goroutine handles them: a handler can tell how far into an
+	// input everything has been handled.
+	Seq int64
 	// Data holds whole lines, each ending in '\n' except perhaps the last line
 	// of an input. It, and the Block itself, are only valid during the
 	// Handler call.
@@ -264,10 +268,6 @@ type readerState struct {
 }
 
 func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<- *Block, free *blockPool, pending *atomic.Int64, rs *readerState) Result {
-	send := func(b *Block) {
-		pending.Add(1)
-		blocks <- b
-	}
 	res := Result{Name: in.Name}
 	rc, err := in.Open(ctx)
 	if err != nil {
@@ -309,6 +309,12 @@ func readInput(ctx context.Context, idx int, in Input, opt Options, blocks chan<
 	}
 
 	line := int64(1)
+	var seq int64 // the next block's Seq
+	send := func(b *Block) {
+		b.Seq, seq = seq, seq+1
+		pending.Add(1)
+		blocks <- b
+	}
 	var carry []byte // start of an unfinished line, copied into the next buffer
 	skipping := false
 	for {
@@ -453,6 +459,7 @@ type lineSink struct {
 	carry    []byte
 	skipping bool // discarding the rest of an overlong line
 	writes   int
+	seq      int64 // the next block's Seq
 	block    Block // handed to h, reused (a handler keeps nothing of it)
 }
 
@@ -530,7 +537,8 @@ func (s *lineSink) deliver(whole []byte) {
 
 // send hands whole lines to the handler.
 func (s *lineSink) send(whole []byte) {
-	s.block = Block{Input: s.input, FirstLine: s.line, Data: whole}
+	s.block = Block{Input: s.input, FirstLine: s.line, Seq: s.seq, Data: whole}
+	s.seq++
 	var nl int64
 	if lc, ok := s.h.(LineCounter); ok {
 		nl = lc.BlockLines(&s.block)
@@ -546,7 +554,8 @@ func (s *lineSink) send(whole []byte) {
 }
 
 func (s *lineSink) overlong(n int64) {
-	s.h.Block(&Block{Input: s.input, FirstLine: s.line, Overlong: n})
+	s.h.Block(&Block{Input: s.input, FirstLine: s.line, Seq: s.seq, Overlong: n})
+	s.seq++
 }
 
 // fill reads until buf is full, the stream ends (io.EOF) or fails.

@@ -19,11 +19,21 @@ type recorder struct {
 	mu       *sync.Mutex
 	lines    map[string]string // "input:line" -> text
 	overlong []string
+	seqs     map[[2]int64]int64 // {input, Seq} -> FirstLine
 }
 
 func (r *recorder) Block(b *Block) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.seqs == nil {
+		r.seqs = map[[2]int64]int64{}
+	}
+	k := [2]int64{int64(b.Input), b.Seq}
+	if _, dup := r.seqs[k]; dup {
+		r.seqs[k] = -1 // checkSeqs reports it
+	} else {
+		r.seqs[k] = b.FirstLine
+	}
 	if b.Overlong > 0 {
 		r.overlong = append(r.overlong, fmt.Sprintf("%d:%d", b.Input, b.FirstLine))
 		return
@@ -74,6 +84,7 @@ func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
 	}
 	for _, r := range recs {
 		sort.Strings(r.overlong) // handled in no particular order
+		checkSeqs(t, r, len(inputs))
 	}
 	for i, way := range []string{"", "unfused", "fused, lines counted by the handler"} {
 		if i == 0 {
@@ -88,6 +99,29 @@ func run(t *testing.T, inputs []Input, opt Options) (*recorder, []Result) {
 		}
 	}
 	return recs[0], results[0]
+}
+
+// checkSeqs fails unless each input's blocks are numbered 0, 1, 2 ... once
+// each, in the order of their lines.
+func checkSeqs(t *testing.T, r *recorder, inputs int) {
+	t.Helper()
+	for in := range int64(inputs) {
+		prev := int64(0)
+		for seq := int64(0); ; seq++ {
+			first, ok := r.seqs[[2]int64{in, seq}]
+			if !ok {
+				break
+			}
+			if first <= prev {
+				t.Fatalf("input %d: block %d starts at line %d, after line %d (or twice)", in, seq, first, prev)
+			}
+			prev = first
+			delete(r.seqs, [2]int64{in, seq})
+		}
+	}
+	for k := range r.seqs {
+		t.Fatalf("input %d: block %d out of sequence", k[0], k[1])
+	}
 }
 
 func gz(t *testing.T, s string) []byte {

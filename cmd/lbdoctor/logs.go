@@ -257,6 +257,12 @@ func printStats(w io.Writer, s *analysis.Summary, d time.Duration) {
 	}
 	fmt.Fprintf(w, "stats: %d bytes, %d lines in %.3f s: %.1f MB/s, %.0f lines/s, %s\n",
 		bytes, s.LinesRead, secs, float64(bytes)/1e6/secs, float64(s.LinesRead)/secs, rss)
+	if e := s.Engine; e.Sealing {
+		fmt.Fprintf(w, "stats: sealed %d times, disorder %d min (allowed %d), read %d time(s)\n",
+			e.Seals, e.Disorder, e.Allowance, e.Readings)
+	} else {
+		fmt.Fprintf(w, "stats: not sealed, read %d time(s)\n", e.Readings)
+	}
 }
 
 // remoteSchemes returns the URL schemes logs can read besides local paths:

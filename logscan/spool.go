@@ -1,0 +1,163 @@
+package logscan
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// A Spool makes an input that can be read only once (Input.Once) readable
+// again: the first Open copies what it reads, as it reads it, into a
+// temporary file, and every later Open reads that copy. A gzip input is
+// copied as it comes, compressed.
+//
+// If the copy cannot be made (no room in the directory), the first read
+// goes on without it and Rereadable says why not.
+type Spool struct {
+	in  Input
+	dir string
+
+	mu       sync.Mutex
+	opened   bool
+	file     *os.File // the copy; nil when not made or given up
+	complete bool     // the first read reached the end with the copy whole
+	err      error    // why the copy is not usable
+}
+
+// NewSpool returns a spool for in, copying into dir ("" is os.TempDir()).
+func NewSpool(in Input, dir string) *Spool { return &Spool{in: in, dir: dir} }
+
+// Input is the spooled input: the same name and size, not Once.
+func (s *Spool) Input() Input {
+	in := s.in
+	in.Once = false
+	in.Open = s.open
+	return in
+}
+
+// Rereadable reports whether the input can be opened again, and if not, why.
+func (s *Spool) Rereadable() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.complete:
+		return true, nil
+	case s.err != nil:
+		return false, s.err
+	case !s.opened:
+		return true, nil
+	default:
+		return false, errors.New("its first read did not reach the end")
+	}
+}
+
+// Healthy reports whether the copy is still being made (or is made): false
+// once it has been given up.
+func (s *Spool) Healthy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err == nil
+}
+
+// Remove deletes the copy.
+func (s *Spool) Remove() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file == nil {
+		return nil
+	}
+	s.file.Close()
+	err := os.Remove(s.file.Name())
+	s.file = nil
+	return err
+}
+
+func (s *Spool) open(ctx context.Context) (io.ReadCloser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opened {
+		if !s.complete {
+			if s.err != nil {
+				return nil, fmt.Errorf("cannot be read again: %w", s.err)
+			}
+			return nil, errors.New("cannot be read again: its first read did not reach the end")
+		}
+		f, err := os.Open(s.file.Name())
+		if err != nil {
+			return nil, fmt.Errorf("reading its copy again: %w", err)
+		}
+		return f, nil
+	}
+	s.opened = true
+	rc, err := s.in.Open(ctx)
+	if err != nil {
+		s.err = err
+		return nil, err
+	}
+	f, err := os.CreateTemp(s.dir, "lbdoctor-spool-*")
+	if err != nil {
+		s.err = fmt.Errorf("copying it to read again: %w", err)
+		return rc, nil
+	}
+	s.file = f
+	return &spoolReader{s: s, rc: rc}, nil
+}
+
+// spoolReader reads the input and writes what it read to the copy.
+type spoolReader struct {
+	s  *Spool
+	rc io.ReadCloser
+}
+
+func (r *spoolReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n > 0 && s.err == nil {
+		if _, werr := s.file.Write(p[:n]); werr != nil {
+			s.err = fmt.Errorf("copying it to read again: %w", werr)
+			s.file.Close()
+			os.Remove(s.file.Name())
+			s.file = nil
+		}
+	}
+	if err == io.EOF && s.err == nil {
+		s.complete = true
+	}
+	return n, err
+}
+
+func (r *spoolReader) Close() error { return r.rc.Close() }
+
+// Head returns up to n bytes from the start of in's content, inflated if it
+// is gzip: enough to read its first lines without reading it all.
+func Head(ctx context.Context, in Input, n int) ([]byte, error) {
+	rc, err := in.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	br := bufio.NewReader(rc)
+	var r io.Reader = br
+	if head, _ := br.Peek(2); bytes.Equal(head, magicGzip) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		r = zr
+	}
+	buf := make([]byte, n)
+	m, err := io.ReadFull(r, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return buf[:m], err
+}
