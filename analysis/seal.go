@@ -112,14 +112,32 @@ func newSealer(store *targetStore, starts []int64, allowance int64) *sealer {
 // twice), else unknown.
 func inputStarts(ctx context.Context, inputs []logscan.Input) []int64 {
 	starts := make([]int64, len(inputs))
+	var look []int // inputs whose first entries are to be read
 	for i, in := range inputs {
 		starts[i] = unknown
 		if end, _, ok := alblog.FileName(in.Name); ok {
 			starts[i] = floorDiv(end.Unix(), 60) - int64(alblog.FileInterval.Minutes())
 		} else if len(inputs) > 1 && !in.Once {
-			starts[i] = firstMinute(ctx, in)
+			look = append(look, i)
 		}
 	}
+	// Several at a time: renamed objects in S3 cost a round trip each.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(len(look), 8) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				starts[i] = firstMinute(ctx, inputs[i])
+			}
+		}()
+	}
+	for _, i := range look {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return starts
 }
 

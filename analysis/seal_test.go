@@ -392,3 +392,45 @@ func TestRenamedFilesSealed(t *testing.T) {
 		t.Error("renamed files give another report")
 	}
 }
+
+// TestInputStarts: an input's start comes from its ALB name, else from the
+// earliest of its first entries (plain or gzip, after lines that are not
+// entries), else it is unknown: a lone input, standard input, an input that
+// cannot be read.
+func TestInputStarts(t *testing.T) {
+	dir := t.TempDir()
+	sample := synth.Sample(2000) // 50 ms apart from the default start
+	first := floorDiv(synth.DefaultConfig().Start.Unix(), 60)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(sample)
+	zw.Close()
+	write := func(name string, data []byte) logscan.Input {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return logscan.Input{Name: p, Open: func(context.Context) (io.ReadCloser, error) { return os.Open(p) }}
+	}
+	// The later half of the sample, then its first line: the earliest counts.
+	half := bytes.SplitAfterN(sample, []byte("\n"), 1001)
+	reordered := append(append([]byte("# not an entry\n\n"), half[1000]...), half[0]...)
+	missing := logscan.Input{Name: filepath.Join(dir, "missing.log"), Open: func(context.Context) (io.ReadCloser, error) { return nil, os.ErrNotExist }}
+	named := "123456789012_elasticloadbalancing_eu-west-1_app.api.1a2b3c_20240501T0105Z_10.0.0.1_abc.log.gz"
+	in := []logscan.Input{
+		write("plain.log", sample),
+		write("zipped.bin", zipped.Bytes()),
+		write("reordered.log", reordered),
+		write("garbage.log", []byte("not a log\n")),
+		missing,
+		{Name: "<stdin>", Once: true, Open: func(context.Context) (io.ReadCloser, error) { t.Fatal("standard input opened"); return nil, nil }},
+		write(named, nil),
+	}
+	want := []int64{first, first, first, unknown, unknown, unknown, first + 60}
+	if got := inputStarts(context.Background(), in); !slices.Equal(got, want) {
+		t.Errorf("starts %v, want %v", got, want)
+	}
+	if got := inputStarts(context.Background(), in[:1]); got[0] != unknown {
+		t.Errorf("a lone unnamed input: start %d, want unknown (not read twice)", got[0])
+	}
+}
