@@ -51,11 +51,12 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	starts := inputStarts(ctx, inputs)
 	inputs = slices.Clone(inputs)
 	var spools []*logscan.Spool
+	var spooled []string // their names
 	for i, in := range inputs {
 		if in.Once {
 			sp := logscan.NewSpool(in, o.TempDir)
 			defer sp.Remove()
-			spools = append(spools, sp)
+			spools, spooled = append(spools, sp), append(spooled, in.Name)
 			inputs[i] = sp.Input()
 		}
 	}
@@ -77,8 +78,8 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	}
 	for i, sp := range spools {
 		if ok, why := sp.Rereadable(); !ok {
-			return nil, fmt.Errorf("%s: entries lie up to %d minutes before others read earlier, more than the %d minutes allowed, and it %v: save it to a file and run again",
-				inputs[i].Name, plan.late, plan.allowance, why)
+			return nil, fmt.Errorf("%s: out of time order by up to %d minutes (%d allowed), so it must be read again, but it could not be kept (%v): save it to a file and run again",
+				spooled[i], plan.late, plan.allowance, why)
 		}
 	}
 	// Again, allowing all the disorder the first reading measured: no seal

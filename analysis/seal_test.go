@@ -434,3 +434,49 @@ func TestInputStarts(t *testing.T) {
 		t.Errorf("a lone unnamed input: start %d, want unknown (not read twice)", got[0])
 	}
 }
+
+// TestStreamBadEndReadAgain: standard input whose gzip stream goes bad
+// after the entries (trailing garbage, as `cat` of a damaged file gives) and
+// whose disorder breaks the seal is read again from its copy, which ends
+// where the first reading stopped, far before the end of the input: the
+// report, gzip error included, is the one the same bytes give as a file.
+func TestStreamBadEndReadAgain(t *testing.T) {
+	in := fleet(t, 3)
+	slices.SortFunc(in, func(a, b logscan.Input) int { return strings.Compare(filepath.Base(b.Name), filepath.Base(a.Name)) }) // newest first
+	var all bytes.Buffer
+	for _, i := range in {
+		b, err := os.ReadFile(i.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	// Then garbage, and more than a read-ahead of data never read.
+	all.WriteString("\x1f\x8bnot gzip after all")
+	for range 3 {
+		all.Write(all.Bytes()[:all.Len()/4])
+	}
+	file := filepath.Join(t.TempDir(), "all.gz")
+	if err := os.WriteFile(file, all.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := summaryJSON(t, []logscan.Input{{Name: "<stdin>", Open: func(context.Context) (io.ReadCloser, error) { return os.Open(file) }}}, Options{})
+	opened := false
+	stdin := logscan.Input{Name: "<stdin>", Once: true, Open: func(context.Context) (io.ReadCloser, error) {
+		if opened {
+			return nil, errors.New("standard input read twice")
+		}
+		opened = true
+		return os.Open(file)
+	}}
+	s, err := Analyze(context.Background(), []logscan.Input{stdin}, Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine.Readings != 2 || len(s.Inputs) != 1 || !strings.Contains(s.Inputs[0].Error, "gzip") {
+		t.Fatalf("%+v, inputs %+v: want two readings and the gzip error", s.Engine, s.Inputs)
+	}
+	if b, _ := json.MarshalIndent(s, "", " "); string(b) != want {
+		t.Error("the report differs from the file's")
+	}
+}

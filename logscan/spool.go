@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,17 +17,20 @@ import (
 // temporary file, and every later Open reads that copy. A gzip input is
 // copied as it comes, compressed.
 //
-// If the copy cannot be made (no room in the directory), the first read
-// goes on without it and Rereadable says why not.
+// A later reading gives exactly what the first one got: the bytes it read,
+// then the error it ended on, if any (a read error, or a gzip stream that
+// went bad and was read no further). If the copy cannot be made (no room in
+// the directory), the first reading goes on without it and Rereadable says
+// why not.
 type Spool struct {
 	in  Input
 	dir string
 
-	mu       sync.Mutex
-	opened   bool
-	file     *os.File // the copy; nil when not made or given up
-	complete bool     // the first read reached the end with the copy whole
-	err      error    // why the copy is not usable
+	mu      sync.Mutex
+	opened  bool
+	file    *os.File // the copy; nil when not made or given up
+	readErr error    // the error the first reading got from the input
+	err     error    // why the copy is not usable
 }
 
 // NewSpool returns a spool for in, copying into dir ("" is os.TempDir()).
@@ -46,16 +48,7 @@ func (s *Spool) Input() Input {
 func (s *Spool) Rereadable() (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.complete:
-		return true, nil
-	case s.err != nil:
-		return false, s.err
-	case !s.opened:
-		return true, nil
-	default:
-		return false, errors.New("its first read did not reach the end")
-	}
+	return s.err == nil, s.err
 }
 
 // Healthy reports whether the copy is still being made (or is made): false
@@ -83,15 +76,18 @@ func (s *Spool) open(ctx context.Context) (io.ReadCloser, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.opened {
-		if !s.complete {
-			if s.err != nil {
-				return nil, fmt.Errorf("cannot be read again: %w", s.err)
-			}
-			return nil, errors.New("cannot be read again: its first read did not reach the end")
+		if s.err != nil {
+			return nil, fmt.Errorf("cannot be read again: %w", s.err)
 		}
 		f, err := os.Open(s.file.Name())
 		if err != nil {
 			return nil, fmt.Errorf("reading its copy again: %w", err)
+		}
+		if s.readErr != nil {
+			return struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(f, errReader{s.readErr}), f}, nil
 		}
 		return f, nil
 	}
@@ -129,11 +125,16 @@ func (r *spoolReader) Read(p []byte) (int, error) {
 			s.file = nil
 		}
 	}
-	if err == io.EOF && s.err == nil {
-		s.complete = true
+	if err != nil && err != io.EOF {
+		s.readErr = err
 	}
 	return n, err
 }
+
+// errReader gives err at once: the end of a copy whose input failed there.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func (r *spoolReader) Close() error { return r.rc.Close() }
 

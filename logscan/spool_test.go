@@ -91,6 +91,9 @@ func TestSpoolCannotCopy(t *testing.T) {
 	}
 }
 
+// TestSpoolFirstReadUnfinished: a reading that stopped early (a gzip stream
+// gone bad is read no further) or on an error is given again as it was:
+// the bytes read, then the same error.
 func TestSpoolFirstReadUnfinished(t *testing.T) {
 	dir := t.TempDir()
 	sp := NewSpool(onceInput(numbered(1000)), dir)
@@ -102,13 +105,26 @@ func TestSpoolFirstReadUnfinished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc.Read(make([]byte, 100))
+	first := make([]byte, 100)
+	n, _ := io.ReadFull(rc, first)
 	rc.Close()
-	if ok, why := sp.Rereadable(); ok || why == nil {
-		t.Errorf("rereadable after reading 100 bytes of it: %v", why)
+	if ok, why := sp.Rereadable(); !ok {
+		t.Fatalf("not rereadable after reading 100 bytes of it: %v", why)
 	}
-	if _, err := sp.Input().Open(context.Background()); err == nil {
-		t.Error("a second Open of a half-read input succeeded")
+	if got, err := readAll(t, sp.Input()); err != nil || got != string(first[:n]) {
+		t.Errorf("read again: %q, %v; want the %d bytes read first", got, err, n)
+	}
+
+	broken := errors.New("input/output error")
+	sp = NewSpool(Input{Name: "<stdin>", Once: true, Open: func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(strings.NewReader("a\nb\nhalf"), errReader{broken})), nil
+	}}, dir)
+	defer sp.Remove()
+	for reading := 1; reading <= 2; reading++ {
+		got, err := readAll(t, sp.Input())
+		if got != "a\nb\nhalf" || !errors.Is(err, broken) {
+			t.Errorf("reading %d: %q, %v; want the bytes and the error", reading, got, err)
+		}
 	}
 }
 
