@@ -79,39 +79,20 @@ func TestOrderIndependent(t *testing.T) {
 		t.Errorf("sealed and unsealed reports differ")
 	}
 
-	// The same entries as one stream, newest file first (no file names, so
-	// nothing is sealed): the same counts, causes, targets and timeline.
-	var all bytes.Buffer
-	for _, i := range rev {
-		rc, err := i.Open(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(rc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(&all, zr)
-		rc.Close()
-	}
-	stream := []logscan.Input{{Name: "-", Open: func(context.Context) (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(all.Bytes())), nil
+	// The same entries as one concatenated file, newest file first: read
+	// twice (its disorder is the whole span), the same counts, causes,
+	// targets and timeline.
+	all := concat(t, rev)
+	stream := []logscan.Input{{Name: "all.log", Open: func(context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(all)), nil
 	}}}
 	s1, _ := Analyze(context.Background(), in, Options{})
 	s2, err := Analyze(context.Background(), stream, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	strip := func(s *Summary) string {
-		s.Inputs, s.Errors = nil, nil
-		for i := range s.Causes {
-			s.Causes[i].Examples = nil
-		}
-		b, _ := json.Marshal(s)
-		return string(b)
-	}
-	if strip(s1) != strip(s2) {
-		t.Errorf("one reversed stream gives other counts than the files")
+	if withoutPlaces(s1) != withoutPlaces(s2) || s2.Engine.Readings != 2 {
+		t.Errorf("one reversed stream gives other counts than the files (%+v)", s2.Engine)
 	}
 }
 
@@ -259,6 +240,20 @@ func TestTargetHistoryOrder(t *testing.T) {
 // after the other: its second Open fails.
 func stdin(t *testing.T, inputs []logscan.Input) logscan.Input {
 	t.Helper()
+	all := concat(t, inputs)
+	opened := false
+	return logscan.Input{Name: "<stdin>", Size: -1, Once: true, Open: func(context.Context) (io.ReadCloser, error) {
+		if opened {
+			return nil, errors.New("standard input read twice")
+		}
+		opened = true
+		return io.NopCloser(bytes.NewReader(all)), nil
+	}}
+}
+
+// concat returns the lines of the given gzip inputs one after the other.
+func concat(t *testing.T, inputs []logscan.Input) []byte {
+	t.Helper()
 	var all bytes.Buffer
 	for _, i := range inputs {
 		rc, err := i.Open(context.Background())
@@ -272,14 +267,7 @@ func stdin(t *testing.T, inputs []logscan.Input) logscan.Input {
 		io.Copy(&all, zr)
 		rc.Close()
 	}
-	opened := false
-	return logscan.Input{Name: "<stdin>", Size: -1, Once: true, Open: func(context.Context) (io.ReadCloser, error) {
-		if opened {
-			return nil, errors.New("standard input read twice")
-		}
-		opened = true
-		return io.NopCloser(bytes.NewReader(all.Bytes())), nil
-	}}
+	return all.Bytes()
 }
 
 // withoutPlaces is a report without what names where an entry was read:
