@@ -376,7 +376,7 @@ func (s *targetStore) sealTarget(t *targetAgg, horizon int64) bool {
 		if s.partial == nil {
 			s.partial = newPartial()
 		}
-		s.partial.add(t, m, b)
+		s.partial.add(t, m, b, true)
 		b.causes = nil
 		if b.pending == nil && b.timeouts == nil {
 			delete(t.errs, m)

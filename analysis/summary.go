@@ -247,7 +247,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			if b.timeouts != nil {
 				resolveTimeouts(b, idle[t.lb].resolve())
 			}
-			n := p.add(t, m, b)
+			n := p.add(t, m, b, false)
 			races += n
 			racesByLB[t.lb] += n
 		}
@@ -336,12 +336,20 @@ func (p *partial) target(name string) *TargetSummary {
 }
 
 // add counts bucket b of target t, minute m, under its causes, and returns
-// how many of them were keep-alive races.
-func (p *partial) add(t *targetAgg, m int64, b *bucket) (races int64) {
+// how many of them were keep-alive races. With take, the caller drops b's
+// causes next (a seal), so they are merged as they are, not copied.
+func (p *partial) add(t *targetAgg, m int64, b *bucket, take bool) (races int64) {
 	ts, ms := p.target(t.name), p.minute(m)
 	for _, e := range b.causes {
 		id, a := e.id, e.agg
-		p.causes[id] = mergeAgg(p.causes[id], a.cloneFor(t.name), MaxExamples)
+		if take {
+			for i := range a.examples {
+				a.examples[i].target = t.name
+			}
+		} else {
+			a = a.cloneFor(t.name)
+		}
+		p.causes[id] = mergeAgg(p.causes[id], a, MaxExamples)
 		if p.causeTargets[id] == nil {
 			p.causeTargets[id] = map[string]int64{}
 		}
