@@ -23,6 +23,9 @@ type Options struct {
 	// TempDir is where inputs that can be read only once are copied ("":
 	// os.TempDir()).
 	TempDir string
+	// Rereading, if set, is called before the inputs are read a second
+	// time, with the disorder (minutes) that made it necessary.
+	Rereading func(disorder int64)
 
 	// observe, in tests, sees the target store after the inputs are read.
 	observe func(*targetStore)
@@ -86,6 +89,9 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	// can break on the same bytes (seal.go). Should the inputs have changed
 	// in between, the third reading does not seal.
 	plan.allowance = max(plan.allowance, plan.late)
+	if o.Rereading != nil {
+		o.Rereading(plan.late)
+	}
 	s, err = analyzeOnce(ctx, inputs, o, plan)
 	if errors.Is(err, errSealBroken) {
 		s, err = analyzeOnce(ctx, inputs, o, nil)

@@ -165,6 +165,15 @@ func runLogs(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		opt.Scan.Progress = progressLine(stderr, len(inputs), total, start)
 		defer fmt.Fprint(stderr, "\r\033[K")
 	}
+	if !*quiet {
+		erase := "" // the progress line, when there is one
+		if opt.Scan.Progress != nil {
+			erase = "\r\033[K"
+		}
+		opt.Rereading = func(disorder int64) {
+			fmt.Fprintf(stderr, "%slbdoctor logs: entries are out of time order by up to %d minutes: reading the input again, holding that much history\n", erase, disorder)
+		}
+	}
 	sum, err := analysis.Analyze(ctx, inputs, opt)
 	if err != nil {
 		var se *analysis.StrictError

@@ -92,5 +92,8 @@ func TestLogsStdinSealed(t *testing.T) {
 		if report(out) != want {
 			t.Errorf("%s: the report differs from the directory's", tt.name)
 		}
+		if again := strings.Contains(stderr, "reading the input again"); again != (tt.passes == "2") {
+			t.Errorf("%s: says it reads again: %v, read %s time(s): %s", tt.name, again, tt.passes, stderr)
+		}
 	}
 }
