@@ -188,8 +188,11 @@ func (s *sealer) bound(i int, lb string) int64 {
 func (s *sealer) inputDone(i int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Its blocks were all reported (a Collector flushes before logscan
+	// says an input is done): what tracked them is no longer needed, and a
+	// fleet has thousands of inputs.
 	s.inputs[i].done = true
-	s.inputs[i].waiting = nil
+	s.inputs[i].seen, s.inputs[i].waiting = nil, nil
 	for s.next < len(s.order) && s.inputs[s.order[s.next]].done {
 		s.next++
 	}
