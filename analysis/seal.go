@@ -40,6 +40,11 @@ import (
 // logscan.Spool), allowing all the disorder it measured: the most any entry
 // lay before its input's start or before an entry of its load balancer read
 // earlier from its input. So memory grows only as far as the disorder reaches.
+// The second reading cannot break: an entry breaks a seal only if it lies
+// more than the allowance before max(its input's start, seen), and seen (the
+// blocks handled in order) comes only from entries read before it in its
+// input; so it lies before those by more than the allowance, which is now
+// the most the first reading measured over the same bytes.
 
 // sealSlack is the allowance of a first reading (minutes): an ALB file
 // holds entries up to a few minutes before its interval, and files of one
