@@ -72,19 +72,39 @@ type sealer struct {
 	inputs []progress
 	order  []int // inputs by start: the reading order
 	next   int   // order[next] is the first input in order not done
-	// last holds each load balancer's horizon at the last seal.
-	last map[string]int64
-	late int64 // the disorder measured (minutes)
+	// active lists the inputs started (a block of theirs handled) and not
+	// done, by start; order[unstarted] is the first input in order neither
+	// started nor done, whose start bounds every input not started. So a
+	// horizon is found among the inputs being read, not a fleet's thousands.
+	active    []int
+	unstarted int
+	lbs       []*lbHorizon
+	lbIndex   map[string]*lbHorizon
+	// minLast is the least horizon of the last seal, unknown while a load
+	// balancer has had none: no horizon can pass the start of the inputs
+	// not started, so until that is sealEvery past minLast there is
+	// nothing to compute.
+	minLast int64
+	late    int64 // the disorder measured (minutes)
+	bounds  int   // bounds looked at, for tests
+}
+
+// lbHorizon is a load balancer's horizon, now and at the last seal.
+type lbHorizon struct {
+	lb        string
+	now, last int64
 }
 
 // progress is how far one input has been handled.
 type progress struct {
 	start int64 // from its name or first entries; unknown if neither
 	// seen holds, per load balancer, the latest minute of its entries in
-	// the input's blocks handled in order.
-	seen    map[string]int64
+	// the input's blocks handled in order: a short list (an ALB file has
+	// one load balancer; a stream, a few).
+	seen    []lbMinute
 	seq     int64 // the Seq of the next block in order
 	waiting map[int64][]lbSpan
+	started bool // a block handled: in sealer.active until done
 	done    bool
 }
 
@@ -102,7 +122,7 @@ type lbSpan struct {
 // newSealer returns a sealer for inputs, whose starts are given (unknown
 // when neither name nor first entries told), with its reading order.
 func newSealer(store *targetStore, starts []int64, allowance int64) *sealer {
-	s := &sealer{store: store, allowance: allowance, inputs: make([]progress, len(starts)), last: map[string]int64{}}
+	s := &sealer{store: store, allowance: allowance, inputs: make([]progress, len(starts)), lbIndex: map[string]*lbHorizon{}, minLast: unknown}
 	for i, st := range starts {
 		s.inputs[i] = progress{start: st}
 		s.order = append(s.order, i)
@@ -180,8 +200,8 @@ func firstMinute(ctx context.Context, in logscan.Input) int64 {
 func (s *sealer) bound(i int, lb string) int64 {
 	p := &s.inputs[i]
 	ref := p.start
-	if m, ok := p.seen[lb]; ok {
-		ref = max(ref, m)
+	if j := p.seenAt(lb); j >= 0 {
+		ref = max(ref, p.seen[j].minute)
 	}
 	if ref == unknown {
 		return unknown
@@ -198,6 +218,9 @@ func (s *sealer) inputDone(i int) {
 	// fleet has thousands of inputs.
 	s.inputs[i].done = true
 	s.inputs[i].seen, s.inputs[i].waiting = nil, nil
+	if j, found := slices.BinarySearchFunc(s.active, i, s.byStart); found {
+		s.active = slices.Delete(s.active, j, j+1)
+	}
 	for s.next < len(s.order) && s.inputs[s.order[s.next]].done {
 		s.next++
 	}
@@ -216,7 +239,13 @@ func (s *sealer) blocksDone(spans []lbSpan) {
 		}
 		block := spans[:n]
 		spans = spans[n:]
-		p := &s.inputs[block[0].input]
+		i := block[0].input
+		p := &s.inputs[i]
+		if !p.started && !p.done {
+			p.started = true
+			at, _ := slices.BinarySearchFunc(s.active, i, s.byStart)
+			s.active = slices.Insert(s.active, at, i)
+		}
 		if block[0].seq != p.seq {
 			if p.waiting == nil {
 				p.waiting = map[int64][]lbSpan{}
@@ -245,25 +274,43 @@ func (s *sealer) inOrder(p *progress, block []lbSpan) {
 		if sp.entries == 0 {
 			continue
 		}
-		if _, known := s.last[sp.lb]; !known {
-			s.last[sp.lb] = unknown
+		if s.lbIndex[sp.lb] == nil {
+			l := &lbHorizon{lb: sp.lb, now: unknown, last: unknown}
+			s.lbs = append(s.lbs, l)
+			s.lbIndex[sp.lb] = l
+			s.minLast = unknown
 		}
 		s.late = max(s.late, sp.late)
 		ref := p.start
-		m, ok := p.seen[sp.lb]
-		if ok {
-			ref = max(ref, m)
+		j := p.seenAt(sp.lb)
+		if j >= 0 {
+			ref = max(ref, p.seen[j].minute)
 		}
 		if ref != unknown {
 			s.late = max(s.late, ref-sp.min)
 		}
-		if p.seen == nil {
-			p.seen = map[string]int64{}
-		}
-		if !ok || sp.max > m {
-			p.seen[sp.lb] = sp.max
+		if j < 0 {
+			p.seen = append(p.seen, lbMinute{sp.lb, sp.max})
+		} else {
+			p.seen[j].minute = max(p.seen[j].minute, sp.max)
 		}
 	}
+}
+
+// lbMinute is a load balancer's latest minute in an input.
+type lbMinute struct {
+	lb     string
+	minute int64
+}
+
+// seenAt returns the index of lb in p.seen, or -1.
+func (p *progress) seenAt(lb string) int {
+	for j := range p.seen {
+		if p.seen[j].lb == lb {
+			return j
+		}
+	}
+	return -1
 }
 
 // trySeal seals when a load balancer's horizon has moved far enough.
@@ -271,37 +318,60 @@ func (s *sealer) trySeal() {
 	if s.next == len(s.order) {
 		return // all read: Summarize has everything
 	}
-	horizons := make(map[string]int64, len(s.last))
-	moved := false
-	for lb, last := range s.last {
-		h := s.horizon(lb)
-		if h == unknown {
-			continue
+	// The inputs not started are bounded by the first of them in order.
+	for s.unstarted < len(s.order) {
+		if p := &s.inputs[s.order[s.unstarted]]; !p.done && !p.started {
+			break
 		}
-		horizons[lb] = h
-		moved = moved || last == unknown || h-last >= sealEvery
+		s.unstarted++
+	}
+	floor := int64(math.MaxInt64)
+	if s.unstarted < len(s.order) {
+		st := s.inputs[s.order[s.unstarted]].start
+		if st == unknown {
+			return // it could hold any minute of any load balancer
+		}
+		floor = st - s.allowance
+	}
+	if s.minLast != unknown && floor != math.MaxInt64 && floor-s.minLast < sealEvery {
+		return
+	}
+	moved := false
+	for _, l := range s.lbs {
+		l.now = floor
+		// By start: an input's bound is at least its start less the
+		// allowance, so the scan stops at the first that cannot lower it
+		// (in a fleet, the first or second: each file has one load
+		// balancer).
+		for _, i := range s.active {
+			st := s.inputs[i].start
+			if st != unknown && st-s.allowance >= l.now {
+				break
+			}
+			l.now = min(l.now, s.bound(i, l.lb))
+			s.bounds++
+		}
+		if l.now != unknown && l.now != math.MaxInt64 && (l.last == unknown || l.now-l.last >= sealEvery) {
+			moved = true
+		}
 	}
 	if !moved || (s.canSeal != nil && !s.canSeal()) {
 		return
 	}
-	for lb, h := range horizons {
-		s.last[lb] = h
+	horizons := make(map[string]int64, len(s.lbs))
+	s.minLast = math.MaxInt64
+	for _, l := range s.lbs {
+		if l.now != unknown && l.now != math.MaxInt64 {
+			horizons[l.lb], l.last = l.now, l.now
+		}
+		s.minLast = min(s.minLast, l.last)
 	}
 	s.store.seal(horizons)
 }
 
-// horizon is the least bound, for load balancer lb, of the inputs not done.
-func (s *sealer) horizon(lb string) int64 {
-	h := int64(math.MaxInt64)
-	for _, i := range s.order[s.next:] {
-		if st := s.inputs[i].start; st != unknown && st-s.allowance >= h {
-			break // this input and the later ones cannot lower it
-		}
-		if !s.inputs[i].done {
-			h = min(h, s.bound(i, lb))
-		}
-	}
-	return h
+// byStart orders inputs by start, then index.
+func (s *sealer) byStart(a, b int) int {
+	return cmp.Or(cmp.Compare(s.inputs[a].start, s.inputs[b].start), cmp.Compare(a, b))
 }
 
 // decision is a resolved cause with its confidence and reason.

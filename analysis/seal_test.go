@@ -468,3 +468,47 @@ func TestStreamBadEndReadAgain(t *testing.T) {
 		t.Error("the report differs from the file's")
 	}
 }
+
+// TestSealerFleetWork: a fleet of 200 load balancers, three nodes each,
+// six hours of 5-minute files, read as logscan reads them (two readers,
+// inputs reported done in batches after their blocks): the sealer looks at
+// tens of bounds per input (17 here), not load balancers × inputs being read
+// (120,000 per input before the horizon was found among the inputs being
+// read, by start), and seals as the files go by.
+func TestSealerFleetWork(t *testing.T) {
+	const lbs, nodes, intervals = 200, 3, 72
+	var starts []int64
+	var lbOf []string
+	for iv := range intervals {
+		for lb := range lbs {
+			for range nodes {
+				starts = append(starts, int64(1000+5*iv))
+				lbOf = append(lbOf, fmt.Sprintf("app/lb-%d/1", lb))
+			}
+		}
+	}
+	store := newTargetStore()
+	s := newSealer(store, starts, sealSlack)
+	const batch = 300 // inputs a reader holds before its flush
+	for at := 0; at < len(s.order); at += batch {
+		held := s.order[at:min(at+batch, len(s.order))]
+		var spans []lbSpan
+		for _, i := range held {
+			spans = append(spans, lbSpan{input: i, lb: lbOf[i], entries: 10, min: starts[i], max: starts[i] + 4})
+		}
+		s.blocksDone(spans)
+		for _, i := range held {
+			s.inputDone(i)
+		}
+	}
+	t.Logf("%d inputs: %d bounds looked at, %d seals", len(starts), s.bounds, store.seals)
+	if s.bounds > 50*len(starts) {
+		t.Errorf("%d bounds looked at for %d inputs", s.bounds, len(starts))
+	}
+	if store.seals < intervals*5/sealEvery {
+		t.Errorf("%d seals over %d minutes", store.seals, intervals*5)
+	}
+	if s.late != 0 {
+		t.Errorf("disorder %d, want 0", s.late)
+	}
+}
