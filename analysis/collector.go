@@ -353,15 +353,16 @@ type targetStore struct {
 type storeShard struct {
 	sync.Mutex
 	targets map[string]*targetAgg // by load balancer and target
-	// live lists the targets a seal may still fold something of: those
-	// with history or undecided pending errors.
-	live []*targetAgg
+	// live lists, by load balancer, the targets a seal may still fold
+	// something of: those with history or undecided pending errors.
+	live map[string][]*targetAgg
 }
 
 func newTargetStore() *targetStore {
 	s := &targetStore{seed: maphash.MakeSeed(), horizons: map[string]*atomic.Int64{}}
 	for i := range s.shards {
 		s.shards[i].targets = map[string]*targetAgg{}
+		s.shards[i].live = map[string][]*targetAgg{}
 	}
 	return s
 }
@@ -525,7 +526,7 @@ func (c *Collector) flush() {
 		}
 		if !t.live {
 			t.live = true
-			l.shard.live = append(l.shard.live, t)
+			l.shard.live[t.lb] = append(l.shard.live[t.lb], t)
 		}
 		l.shard.Unlock()
 		l.recs = l.recs[:0]

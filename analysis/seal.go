@@ -358,10 +358,13 @@ func (s *sealer) trySeal() {
 	if !moved || (s.canSeal != nil && !s.canSeal()) {
 		return
 	}
-	horizons := make(map[string]int64, len(s.lbs))
+	// Only the load balancers whose horizon moved far enough: in a stream
+	// that holds one load balancer's day after another's, that is one of
+	// them, and a seal walks only its targets.
+	horizons := map[string]int64{}
 	s.minLast = math.MaxInt64
 	for _, l := range s.lbs {
-		if l.now != unknown && l.now != math.MaxInt64 {
+		if l.now != unknown && l.now != math.MaxInt64 && (l.last == unknown || l.now-l.last >= sealEvery) {
 			horizons[l.lb], l.last = l.now, l.now
 		}
 		s.minLast = min(s.minLast, l.last)
@@ -394,26 +397,31 @@ func (s *targetStore) seal(horizons map[string]int64) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.Lock()
-		live := sh.live[:0]
-		for _, t := range sh.live {
-			horizon, ok := horizons[t.lb]
-			if !ok { // no horizon for its load balancer yet
-				live = append(live, t)
-				continue
+		for lb, horizon := range horizons {
+			list := sh.live[lb]
+			live := list[:0]
+			for _, t := range list {
+				if s.sealTarget(t, horizon) {
+					live = append(live, t)
+				} else {
+					t.live = false
+				}
 			}
-			more := s.sealTarget(t, horizon)
-			if s.countHeld {
-				t.compact()
-				held += len(t.hist)
-			}
-			if more {
-				live = append(live, t)
+			clear(list[len(live):])
+			if len(live) == 0 {
+				delete(sh.live, lb)
 			} else {
-				t.live = false
+				sh.live[lb] = live
 			}
 		}
-		clear(sh.live[len(live):])
-		sh.live = live
+		if s.countHeld {
+			for _, list := range sh.live {
+				for _, t := range list {
+					t.compact()
+					held += len(t.hist)
+				}
+			}
+		}
 		sh.Unlock()
 	}
 }
