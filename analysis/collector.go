@@ -499,14 +499,31 @@ const (
 )
 
 // prune drops the handles not used for pruneAge flushes.
+// A load balancer none of whose handles is kept loses its table: a
+// hostile log can name a new one on every line.
 func (c *Collector) prune() {
 	kept := 0
-	for _, t := range c.local {
-		old := t.slots
-		t.slots, t.n = make([]tableSlot, len(old)), 0
-		for _, sl := range old {
+	for lb, t := range c.local {
+		keep := 0
+		for _, sl := range t.slots {
 			if sl.pt != nil && c.flushes-sl.pt.used < pruneAge {
-				t.insert(sl.hash, sl.pt)
+				keep++
+			}
+		}
+		switch {
+		case keep == 0:
+			delete(c.local, lb)
+			if c.lbLocal == t {
+				c.lbLocal = nil
+			}
+			continue
+		case keep < t.n:
+			old := t.slots
+			t.slots, t.n = make([]tableSlot, len(old)), 0
+			for _, sl := range old {
+				if sl.pt != nil && c.flushes-sl.pt.used < pruneAge {
+					t.insert(sl.hash, sl.pt)
+				}
 			}
 		}
 		kept += t.n

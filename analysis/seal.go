@@ -100,8 +100,10 @@ type progress struct {
 	start int64 // from its name or first entries; unknown if neither
 	// seen holds, per load balancer, the latest minute of its entries in
 	// the input's blocks handled in order: a short list (an ALB file has
-	// one load balancer; a stream, a few).
+	// one load balancer; a stream, a few), indexed by seenIdx when long
+	// (hostile input can name a new one on every line).
 	seen    []lbMinute
+	seenIdx map[string]int
 	seq     int64 // the Seq of the next block in order
 	waiting map[int64][]lbSpan
 	started bool // a block handled: in sealer.active until done
@@ -217,7 +219,7 @@ func (s *sealer) inputDone(i int) {
 	// says an input is done): what tracked them is no longer needed, and a
 	// fleet has thousands of inputs.
 	s.inputs[i].done = true
-	s.inputs[i].seen, s.inputs[i].waiting = nil, nil
+	s.inputs[i].seen, s.inputs[i].seenIdx, s.inputs[i].waiting = nil, nil, nil
 	if j, found := slices.BinarySearchFunc(s.active, i, s.byStart); found {
 		s.active = slices.Delete(s.active, j, j+1)
 	}
@@ -290,7 +292,7 @@ func (s *sealer) inOrder(p *progress, block []lbSpan) {
 			s.late = max(s.late, ref-sp.min)
 		}
 		if j < 0 {
-			p.seen = append(p.seen, lbMinute{sp.lb, sp.max})
+			p.addSeen(lbMinute{sp.lb, sp.max})
 		} else {
 			p.seen[j].minute = max(p.seen[j].minute, sp.max)
 		}
@@ -303,8 +305,31 @@ type lbMinute struct {
 	minute int64
 }
 
+// seenShort is how many load balancers p.seen holds before it is indexed.
+const seenShort = 8
+
+// addSeen adds a load balancer to p.seen.
+func (p *progress) addSeen(m lbMinute) {
+	p.seen = append(p.seen, m)
+	switch {
+	case p.seenIdx != nil:
+		p.seenIdx[m.lb] = len(p.seen) - 1
+	case len(p.seen) > seenShort:
+		p.seenIdx = make(map[string]int, 2*len(p.seen))
+		for j, o := range p.seen {
+			p.seenIdx[o.lb] = j
+		}
+	}
+}
+
 // seenAt returns the index of lb in p.seen, or -1.
 func (p *progress) seenAt(lb string) int {
+	if p.seenIdx != nil {
+		if j, ok := p.seenIdx[lb]; ok {
+			return j
+		}
+		return -1
+	}
 	for j := range p.seen {
 		if p.seen[j].lb == lb {
 			return j
@@ -397,21 +422,18 @@ func (s *targetStore) seal(horizons map[string]int64) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.Lock()
-		for lb, horizon := range horizons {
-			list := sh.live[lb]
-			live := list[:0]
-			for _, t := range list {
-				if s.sealTarget(t, horizon) {
-					live = append(live, t)
-				} else {
-					t.live = false
-				}
+		// Whichever is shorter, the horizons or the shard's load balancers
+		// with live targets: a hostile log can name a new load balancer on
+		// every line. (Go allows deleting from a map while ranging over it.)
+		if len(horizons) <= len(sh.live) {
+			for lb, horizon := range horizons {
+				s.sealLive(sh, lb, horizon)
 			}
-			clear(list[len(live):])
-			if len(live) == 0 {
-				delete(sh.live, lb)
-			} else {
-				sh.live[lb] = live
+		} else {
+			for lb := range sh.live {
+				if horizon, ok := horizons[lb]; ok {
+					s.sealLive(sh, lb, horizon)
+				}
 			}
 		}
 		if s.countHeld {
@@ -423,6 +445,26 @@ func (s *targetStore) seal(horizons map[string]int64) {
 			}
 		}
 		sh.Unlock()
+	}
+}
+
+// sealLive seals the live targets of load balancer lb in shard sh, and
+// keeps those a later seal could still fold something of.
+func (s *targetStore) sealLive(sh *storeShard, lb string, horizon int64) {
+	list := sh.live[lb]
+	live := list[:0]
+	for _, t := range list {
+		if s.sealTarget(t, horizon) {
+			live = append(live, t)
+		} else {
+			t.live = false
+		}
+	}
+	clear(list[len(live):])
+	if len(live) == 0 {
+		delete(sh.live, lb)
+	} else {
+		sh.live[lb] = live
 	}
 }
 

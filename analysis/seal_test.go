@@ -512,3 +512,50 @@ func TestSealerFleetWork(t *testing.T) {
 		t.Errorf("disorder %d, want 0", s.late)
 	}
 }
+
+// TestSeenManyLoadBalancers: an input's load balancers are found whether
+// few (a list) or many (indexed), with their latest minutes.
+func TestSeenManyLoadBalancers(t *testing.T) {
+	for _, n := range []int{1, seenShort, seenShort + 1, 500} {
+		var p progress
+		for i := range n {
+			p.addSeen(lbMinute{fmt.Sprintf("app/lb-%d/1", i), int64(i)})
+		}
+		for i := range n {
+			j := p.seenAt(fmt.Sprintf("app/lb-%d/1", i))
+			if j < 0 || p.seen[j].minute != int64(i) {
+				t.Fatalf("%d load balancers: lb-%d at %d", n, i, j)
+			}
+		}
+		if p.seenAt("app/other/1") != -1 {
+			t.Errorf("%d load balancers: one never added found", n)
+		}
+	}
+}
+
+// TestHostileLoadBalancerNames: a log that names a new load balancer on
+// every line leaves a Collector with tables only for those still in use,
+// and every line counted.
+func TestHostileLoadBalancerNames(t *testing.T) {
+	sample := bytes.SplitAfter(synth.Sample(1), []byte("\n"))[0]
+	fields := bytes.SplitN(sample, []byte(" "), 4) // type, time, elb, rest
+	c := NewCollector(Filter{}, false)
+	const lines, perBlock = 20000, 500
+	var block []byte
+	for i := range lines {
+		block = fmt.Appendf(block, "%s %s app/lb-%d/1 %s", fields[0], fields[1], i, fields[3])
+		if (i+1)%perBlock == 0 {
+			c.Block(&logscan.Block{Input: 0, FirstLine: int64(i + 2 - perBlock), Data: block})
+			c.Flush()
+			block = block[:0]
+		}
+	}
+	if c.entries != lines {
+		t.Fatalf("%d entries, want %d", c.entries, lines)
+	}
+	// At most the handles of the last pruneAge flushes, and pruneMin's worth.
+	if n := len(c.local); n > pruneMin+pruneAge*perBlock {
+		t.Errorf("%d load balancer tables held after %d load balancers", n, lines)
+	}
+	t.Logf("%d load balancer tables held after %d", len(c.local), lines)
+}
