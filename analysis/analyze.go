@@ -79,6 +79,9 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	if !errors.Is(err, errSealBroken) {
 		return s, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted: no second reading
+	}
 	for i, sp := range spools {
 		if ok, why := sp.Rereadable(); !ok {
 			return nil, fmt.Errorf("%s: out of time order by up to %d minutes (%d allowed), so it must be read again, but it could not be kept (%v): save it to a file and run again",
