@@ -123,6 +123,9 @@ func (r *Report) markHerokuWeb(root string) {
 			a.yml = strings.Split(string(src), "\n")
 			a.dockerfile, a.runs = herokuWeb(src)
 		}
+		if a.procfile == nil && a.yml == nil && nodeDefaultWeb(filepath.Join(root, d)) {
+			a.web = "npm start"
+		}
 		apps = append(apps, a)
 	}
 	for i := range r.Hops {
@@ -132,6 +135,29 @@ func (r *Report) markHerokuWeb(root string) {
 			r.Hops[i] = herokuPuma(r.Hops[i])
 		}
 	}
+}
+
+// nodeDefaultWeb reports whether Heroku's Node.js buildpack gives the app in
+// dir, which has no Procfile, the web process `npm start`: it does when
+// package.json has a start script (Dev Center changelog, "Procfile no
+// longer required for Node.js apps", 2013); npm's own default start script
+// is `node server.js`.
+func nodeDefaultWeb(dir string) bool {
+	src, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return false
+	}
+	var pkg struct {
+		Scripts map[string]string `json:"scripts"`
+	}
+	if json.Unmarshal(src, &pkg) != nil {
+		return false
+	}
+	if strings.TrimSpace(pkg.Scripts["start"]) != "" {
+		return true
+	}
+	_, err = os.Stat(filepath.Join(dir, "server.js"))
+	return err == nil
 }
 
 // herokuWebApp returns the app whose web process b is.

@@ -47,6 +47,19 @@ func TestHeroku(t *testing.T) {
 			"index.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(process.env.PORT)\nserver.keepAliveTimeout = 65000\n"},
 			"LBD001 Heroku Router 2.0"},
 		{"worker only", map[string]string{"app.json": herokuApp, "Procfile": "worker: uvicorn app:app\n"}, "LBD001 load balancer (assumed"},
+		// No Procfile: Heroku's Node.js buildpack runs npm start.
+		{"npm start by default", map[string]string{"app.json": `{"name": "x", "repository": "https://example.com/x"}`,
+			"package.json": `{"name": "x", "scripts": {"start": "node index.js"}, "dependencies": {"express": "^4.19.0"}}`,
+			"index.js":     "const express = require('express')\nconst app = express()\napp.listen(process.env.PORT)\n"},
+			"LBD001 Heroku Router 2.0"},
+		{"npm start by default, long enough", map[string]string{"app.json": `{"name": "x", "repository": "https://example.com/x"}`,
+			"package.json": `{"name": "x", "scripts": {"start": "node index.js"}, "dependencies": {"express": "^4.19.0"}}`,
+			"index.js":     "const express = require('express')\nconst app = express()\nconst server = app.listen(process.env.PORT)\nserver.keepAliveTimeout = 95000\nserver.headersTimeout = 96000\n"},
+			""},
+		{"server.js by default", map[string]string{"app.json": `{"name": "x", "logo": "https://example.com/x.png"}`,
+			"package.json": `{"name": "x", "dependencies": {"express": "^4.19.0"}}`,
+			"server.js":    "const express = require('express')\nexpress().listen(process.env.PORT)\n"},
+			"LBD001 Heroku Router 2.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
