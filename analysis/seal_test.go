@@ -107,15 +107,21 @@ func TestSealBoundsLiveState(t *testing.T) {
 		t.Fatal(err)
 	}
 	total = int64(len(s.Targets)) * 20 // each target lives 20 minutes
-	// 40 targets alive at a time (each slot one record a minute), held back
-	// at most the widest context twice (an undecided error's context) before
-	// the horizon, which trails the newest entries by the slack, a file's
-	// interval, the readers' look-ahead (2 files) and the seal interval.
-	bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery)
+	bound := liveBound()
 	t.Logf("%d targets, about %d minute records in all, at most %d held (bound %d)", len(s.Targets), total, peak, bound)
 	if peak == 0 || peak > bound {
 		t.Errorf("held %d minute records, bound %d", peak, bound)
 	}
+}
+
+// liveBound is the most minute records the test fleet's targets can hold
+// after a seal of their load balancer: 40 targets alive at a time (each
+// slot one record a minute), held back at most the widest context twice
+// (an undecided error's context) before the horizon, which trails the
+// newest entries by the slack, a file's interval, the readers' look-ahead
+// (2 files) and the seal interval.
+func liveBound() int {
+	return 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery)
 }
 
 // TestHandlesBounded: over a day of targets that come and go, a Collector's
@@ -305,7 +311,7 @@ func TestStreamSealed(t *testing.T) {
 	if e.Readings != 1 || e.Seals == 0 || e.Disorder > sealSlack {
 		t.Errorf("a stream in order: %+v, want one sealed reading", e)
 	}
-	if bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery); peak == 0 || peak > bound {
+	if bound := liveBound(); peak == 0 || peak > bound {
 		t.Errorf("held %d minute records, bound %d", peak, bound)
 	}
 	if withoutPlaces(s) != want {
@@ -373,7 +379,7 @@ func TestRenamedFilesSealed(t *testing.T) {
 	if got.Engine.Readings != 1 || got.Engine.Seals < 10 {
 		t.Errorf("renamed files: %+v, want one reading with seals", got.Engine)
 	}
-	if bound := 40 * (2*MaxContextMinutes + sealSlack + 5 + 2*5 + sealEvery); peak == 0 || peak > bound {
+	if bound := liveBound(); peak == 0 || peak > bound {
 		t.Errorf("held %d minute records, bound %d", peak, bound)
 	}
 	if withoutPlaces(got) != withoutPlaces(want) {
