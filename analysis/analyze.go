@@ -54,12 +54,11 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	starts := inputStarts(ctx, inputs)
 	inputs = slices.Clone(inputs)
 	var spools []*logscan.Spool
-	var spooled []string // their names
 	for i, in := range inputs {
 		if in.Once {
 			sp := logscan.NewSpool(in, o.TempDir)
 			defer sp.Remove()
-			spools, spooled = append(spools, sp), append(spooled, in.Name)
+			spools = append(spools, sp)
 			inputs[i] = sp.Input()
 		}
 	}
@@ -68,7 +67,7 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 		// Once a copy is given up, a seal could not be mended: seal no more.
 		plan.canSeal = func() bool {
 			for _, sp := range spools {
-				if !sp.Healthy() {
+				if sp.Err() != nil {
 					return false
 				}
 			}
@@ -82,10 +81,10 @@ func Analyze(ctx context.Context, inputs []logscan.Input, o Options) (*Summary, 
 	if err := ctx.Err(); err != nil {
 		return nil, err // interrupted: no second reading
 	}
-	for i, sp := range spools {
-		if ok, why := sp.Rereadable(); !ok {
+	for _, sp := range spools {
+		if why := sp.Err(); why != nil {
 			return nil, fmt.Errorf("%s: out of time order by up to %d minutes (%d allowed), so it must be read again, but it could not be kept (%v): save it to a file and run again",
-				spooled[i], plan.late, plan.allowance, why)
+				sp.Input().Name, plan.late, plan.allowance, why)
 		}
 	}
 	// Again, allowing all the disorder the first reading measured: no seal

@@ -639,19 +639,17 @@ func (c *Collector) Block(b *logscan.Block) { c.BlockLines(b) }
 // BlockLines is Block, and returns how many lines the block held
 // (logscan.LineCounter).
 func (c *Collector) BlockLines(b *logscan.Block) int64 {
+	if c.store.sealer != nil {
+		c.blockAt, c.span, c.blockInput, c.blockSeq = len(c.spans), -1, b.Input, b.Seq
+	}
 	if b.Overlong > 0 {
-		if c.store.sealer != nil { // no entries, but the sealer counts blocks
-			c.spans = append(c.spans, lbSpan{input: b.Input, seq: b.Seq})
-		}
+		c.endBlock()
 		c.linesRead++
 		c.skipped++
 		c.addError(Location{c.rankOf(b.Input), b.FirstLine}, func() string {
 			return fmt.Sprintf("line too long (over %d bytes), skipped", b.Overlong)
 		})
 		return 1
-	}
-	if c.store.sealer != nil {
-		c.blockAt, c.span, c.blockInput, c.blockSeq = len(c.spans), -1, b.Input, b.Seq
 	}
 	data := b.Data
 	line := b.FirstLine
@@ -666,9 +664,7 @@ func (c *Collector) BlockLines(b *logscan.Block) int64 {
 		c.line(Location{c.rankOf(b.Input), line}, ln)
 		line++
 	}
-	if c.store.sealer != nil && len(c.spans) == c.blockAt { // no entries: still a block
-		c.spans = append(c.spans, lbSpan{input: b.Input, seq: b.Seq})
-	}
+	c.endBlock()
 	if c.held >= flushBytes {
 		c.flush()
 	}
@@ -680,6 +676,14 @@ func (c *Collector) BlockLines(b *logscan.Block) int64 {
 // that parses what it inflates hands over small blocks (32 KiB), and putting
 // each into the store cost about 5 % of the time.
 const flushBytes = 4 << 20
+
+// endBlock ends the block's spans: a block without entries still has one,
+// for the sealer counts blocks.
+func (c *Collector) endBlock() {
+	if c.store.sealer != nil && len(c.spans) == c.blockAt {
+		c.spans = append(c.spans, lbSpan{input: c.blockInput, seq: c.blockSeq})
+	}
+}
 
 // spanOf returns the index in spans of the current block's span of load
 // balancer lb, adding it.

@@ -71,7 +71,7 @@ type sealer struct {
 	mu     sync.Mutex
 	inputs []progress
 	order  []int // inputs by start: the reading order
-	next   int   // order[next] is the first input in order not done
+	done   int   // inputs done
 	// active lists the inputs started (a block of theirs handled) and not
 	// done, by start; order[unstarted] is the first input in order neither
 	// started nor done, whose start bounds every input not started. So a
@@ -93,6 +93,11 @@ type sealer struct {
 type lbHorizon struct {
 	lb        string
 	now, last int64
+}
+
+// due reports whether l's horizon has moved far enough to seal it.
+func (l *lbHorizon) due() bool {
+	return l.now != unknown && l.now != math.MaxInt64 && (l.last == unknown || l.now-l.last >= sealEvery)
 }
 
 // progress is how far one input has been handled.
@@ -200,15 +205,21 @@ func firstMinute(ctx context.Context, in logscan.Input) int64 {
 // bound is the earliest minute load balancer lb's entries still to come
 // from input i can have.
 func (s *sealer) bound(i int, lb string) int64 {
-	p := &s.inputs[i]
-	ref := p.start
-	if j := p.seenAt(lb); j >= 0 {
-		ref = max(ref, p.seen[j].minute)
-	}
+	ref, _ := s.inputs[i].watermark(lb)
 	if ref == unknown {
 		return unknown
 	}
 	return ref - s.allowance
+}
+
+// watermark is the later of p's start and the latest minute of lb's entries
+// in p's blocks handled in order, with lb's index in p.seen (-1: none yet).
+func (p *progress) watermark(lb string) (ref int64, j int) {
+	ref, j = p.start, p.seenAt(lb)
+	if j >= 0 {
+		ref = max(ref, p.seen[j].minute)
+	}
+	return ref, j
 }
 
 // inputDone is logscan's Done callback.
@@ -218,14 +229,15 @@ func (s *sealer) inputDone(i int) {
 	// Its blocks were all reported (a Collector flushes before logscan
 	// says an input is done): what tracked them is no longer needed, and a
 	// fleet has thousands of inputs.
+	if s.inputs[i].done {
+		return
+	}
 	s.inputs[i].done = true
 	s.inputs[i].seen, s.inputs[i].seenIdx, s.inputs[i].waiting = nil, nil, nil
 	if j, found := slices.BinarySearchFunc(s.active, i, s.byStart); found {
 		s.active = slices.Delete(s.active, j, j+1)
 	}
-	for s.next < len(s.order) && s.inputs[s.order[s.next]].done {
-		s.next++
-	}
+	s.done++
 	s.trySeal()
 }
 
@@ -283,11 +295,7 @@ func (s *sealer) inOrder(p *progress, block []lbSpan) {
 			s.minLast = unknown
 		}
 		s.late = max(s.late, sp.late)
-		ref := p.start
-		j := p.seenAt(sp.lb)
-		if j >= 0 {
-			ref = max(ref, p.seen[j].minute)
-		}
+		ref, j := p.watermark(sp.lb)
 		if ref != unknown {
 			s.late = max(s.late, ref-sp.min)
 		}
@@ -340,7 +348,7 @@ func (p *progress) seenAt(lb string) int {
 
 // trySeal seals when a load balancer's horizon has moved far enough.
 func (s *sealer) trySeal() {
-	if s.next == len(s.order) {
+	if s.done == len(s.inputs) {
 		return // all read: Summarize has everything
 	}
 	// The inputs not started are bounded by the first of them in order.
@@ -361,7 +369,7 @@ func (s *sealer) trySeal() {
 	if s.minLast != unknown && floor != math.MaxInt64 && floor-s.minLast < sealEvery {
 		return
 	}
-	moved := false
+	var horizons map[string]int64 // of the load balancers due
 	for _, l := range s.lbs {
 		l.now = floor
 		// By start: an input's bound is at least its start less the
@@ -376,21 +384,23 @@ func (s *sealer) trySeal() {
 			l.now = min(l.now, s.bound(i, l.lb))
 			s.bounds++
 		}
-		if l.now != unknown && l.now != math.MaxInt64 && (l.last == unknown || l.now-l.last >= sealEvery) {
-			moved = true
+		// Only the load balancers whose horizon moved far enough: in a
+		// stream that holds one load balancer's day after another's, that
+		// is one of them, and a seal walks only its targets.
+		if l.due() {
+			if horizons == nil {
+				horizons = map[string]int64{}
+			}
+			horizons[l.lb] = l.now
 		}
 	}
-	if !moved || (s.canSeal != nil && !s.canSeal()) {
+	if horizons == nil || (s.canSeal != nil && !s.canSeal()) {
 		return
 	}
-	// Only the load balancers whose horizon moved far enough: in a stream
-	// that holds one load balancer's day after another's, that is one of
-	// them, and a seal walks only its targets.
-	horizons := map[string]int64{}
 	s.minLast = math.MaxInt64
 	for _, l := range s.lbs {
-		if l.now != unknown && l.now != math.MaxInt64 && (l.last == unknown || l.now-l.last >= sealEvery) {
-			horizons[l.lb], l.last = l.now, l.now
+		if _, ok := horizons[l.lb]; ok {
+			l.last = l.now
 		}
 		s.minLast = min(s.minLast, l.last)
 	}

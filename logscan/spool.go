@@ -20,8 +20,7 @@ import (
 // A later reading gives exactly what the first one got: the bytes it read,
 // then the error it ended on, if any (a read error, or a gzip stream that
 // went bad and was read no further). If the copy cannot be made (no room in
-// the directory), the first reading goes on without it and Rereadable says
-// why not.
+// the directory), the first reading goes on without it and Err says why.
 type Spool struct {
 	in  Input
 	dir string
@@ -44,19 +43,12 @@ func (s *Spool) Input() Input {
 	return in
 }
 
-// Rereadable reports whether the input can be opened again, and if not, why.
-func (s *Spool) Rereadable() (bool, error) {
+// Err says why the input cannot be read again (the copy could not be made
+// or was given up), nil while it can.
+func (s *Spool) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.err == nil, s.err
-}
-
-// Healthy reports whether the copy is still being made (or is made): false
-// once it has been given up.
-func (s *Spool) Healthy() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err == nil
+	return s.err
 }
 
 // Remove deletes the copy.

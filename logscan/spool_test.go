@@ -52,7 +52,7 @@ func TestSpoolReadsAgain(t *testing.T) {
 			if res[0].Err != nil || res[0].Lines != 20000 || rec.lines["0:20000"] == "" {
 				t.Fatalf("%s, reading %d: %+v", name, pass+1, res[0])
 			}
-			if ok, why := sp.Rereadable(); !ok {
+			if why := sp.Err(); why != nil {
 				t.Fatalf("%s: not rereadable after reading %d: %v", name, pass+1, why)
 			}
 		}
@@ -79,12 +79,8 @@ func TestSpoolCannotCopy(t *testing.T) {
 	if got, err := readAll(t, sp.Input()); err != nil || got != "a\nb\n" {
 		t.Fatalf("first reading: %q, %v", got, err)
 	}
-	if sp.Healthy() {
-		t.Error("Healthy with no copy")
-	}
-	ok, why := sp.Rereadable()
-	if ok || why == nil || !strings.Contains(why.Error(), "copying it") {
-		t.Errorf("Rereadable = %v, %v", ok, why)
+	if why := sp.Err(); why == nil || !strings.Contains(why.Error(), "copying it") {
+		t.Errorf("Err = %v, want why there is no copy", why)
 	}
 	if _, err := sp.Input().Open(context.Background()); err == nil {
 		t.Error("a second Open without a copy succeeded")
@@ -98,8 +94,8 @@ func TestSpoolFirstReadUnfinished(t *testing.T) {
 	dir := t.TempDir()
 	sp := NewSpool(onceInput(numbered(1000)), dir)
 	defer sp.Remove()
-	if ok, _ := sp.Rereadable(); !ok {
-		t.Error("not rereadable before any reading")
+	if why := sp.Err(); why != nil {
+		t.Errorf("not rereadable before any reading: %v", why)
 	}
 	rc, err := sp.Input().Open(context.Background())
 	if err != nil {
@@ -108,7 +104,7 @@ func TestSpoolFirstReadUnfinished(t *testing.T) {
 	first := make([]byte, 100)
 	n, _ := io.ReadFull(rc, first)
 	rc.Close()
-	if ok, why := sp.Rereadable(); !ok {
+	if why := sp.Err(); why != nil {
 		t.Fatalf("not rereadable after reading 100 bytes of it: %v", why)
 	}
 	if got, err := readAll(t, sp.Input()); err != nil || got != string(first[:n]) {
