@@ -3,6 +3,7 @@ package alblog
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -341,6 +342,39 @@ func TestOtherLogFile(t *testing.T) {
 	} {
 		if got := OtherLogFile(tt.path); got != tt.want {
 			t.Errorf("OtherLogFile(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestParseSecond: the 8-bytes-at-once path agrees with the byte-at-a-time
+// one on ALB's form and on every near miss of it.
+func TestParseSecond(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"00.000000", 0, true}, {"05.123456", 5_123_456, true}, {"59.999999", 59_999_999, true},
+		{"60.000001", 60_000_001, true}, {"61.000000", 0, false}, {"5.1234567", 0, false}, {"05.1234567", 5_123_456, true},
+		{"05,123456", 0, false}, {"05.12345a", 0, false}, {"05.1234:6", 0, false}, {"/5.123456", 0, false},
+	} {
+		got, ok := parseSecond([]byte(c.in))
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q: %d %v, want %d %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("0123456789.:/ Z-\x00\xff")
+	b := make([]byte, 9)
+	for range 500_000 {
+		copy(b, "05.123456")
+		for range 1 + r.IntN(3) { // one to three bytes changed
+			b[r.IntN(9)] = alphabet[r.IntN(len(alphabet))]
+		}
+		got, ok := parseSecond(b)
+		want, wok := parseSecondSlow(b)
+		if got != want || ok != wok {
+			t.Fatalf("%q: %d %v, byte at a time %d %v", b, got, ok, want, wok)
 		}
 	}
 }

@@ -152,25 +152,30 @@ type minuteRec struct {
 
 // add records r's requests.
 func (t *targetAgg) add(r minuteRec) {
-	if n := len(t.hist); n > 0 && t.hist[n-1].minute == r.minute {
+	n := len(t.hist)
+	if n > 0 && t.hist[n-1].minute == r.minute {
 		t.hist[n-1].requests += r.requests
 		t.hist[n-1].served += r.served
 		return
 	}
-	if n := len(t.hist); t.sorted == n {
-		// Sorted so far. A later minute goes at the end; one a little
-		// earlier (two readers' flushes cross) goes in its place, which
-		// costs less than sorting it in later.
-		i := n
-		for i > 0 && i > n-8 && t.hist[i-1].minute > r.minute {
-			i--
-		}
-		switch {
-		case i > 0 && t.hist[i-1].minute == r.minute:
-			t.hist[i-1].requests += r.requests
-			t.hist[i-1].served += r.served
+	if t.sorted == n {
+		// Sorted so far. A later minute goes at the end; an earlier one
+		// (two readers' flushes cross: each holds minutes the other's
+		// has added already) is found by binary search and added in
+		// place, or inserted when that moves few records, which costs
+		// less than sorting it in later.
+		if n == 0 || t.hist[n-1].minute < r.minute {
+			t.hist = append(t.hist, r)
+			t.sorted++
 			return
-		case i == 0 || t.hist[i-1].minute < r.minute:
+		}
+		i, found := slices.BinarySearchFunc(t.hist, r.minute, func(h minuteRec, m uint32) int { return cmp.Compare(h.minute, m) })
+		if found {
+			t.hist[i].requests += r.requests
+			t.hist[i].served += r.served
+			return
+		}
+		if n-i <= insertMax {
 			t.hist = slices.Insert(t.hist, i, r)
 			t.sorted++
 			return
@@ -182,6 +187,9 @@ func (t *targetAgg) add(r minuteRec) {
 		t.compact()
 	}
 }
+
+// insertMax is how many records add moves at most to insert one in order.
+const insertMax = 64
 
 // compact sorts the history and folds repeated minutes together. Called when
 // the unsorted tail is as long as the sorted part, it costs O(log n) per

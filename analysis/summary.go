@@ -160,6 +160,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		}
 		return "?"
 	}
+	s.Inputs = make([]InputSummary, 0, len(results))
 	for rank := range results {
 		r := results[c.inputOf(rank)]
 		in := InputSummary{Name: r.Name, Gzip: r.Gzip, Lines: r.Lines, Bytes: r.Bytes}
@@ -252,6 +253,9 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 			racesByLB[t.lb] += n
 		}
 	})
+	// Sized first: a fleet's week has tens of thousands of targets, and
+	// growing the slice was half of Summarize's time.
+	s.Targets = make([]TargetSummary, 0, len(p.targets))
 	for _, ts := range p.targets {
 		if ts.Requests > 0 {
 			s.Targets = append(s.Targets, *ts)
@@ -266,6 +270,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 	for id, a := range p.causes {
 		s.Causes = append(s.Causes, causeSummary(id, a, p.causeTargets[id], name))
 	}
+	s.Timeline = make([]MinuteSummary, 0, len(p.timeline))
 	for _, ms := range p.timeline {
 		s.Timeline = append(s.Timeline, *ms)
 	}
