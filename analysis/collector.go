@@ -139,6 +139,9 @@ type targetAgg struct {
 	lb     string // the load balancer that sent it these requests
 	name   string // the target, host:port or "-"
 	live   bool   // in its shard's live list
+	// sum is its row of the report's per-target table, once the run's
+	// partial aggregates have one (each seal would look it up by name).
+	sum *TargetSummary
 }
 
 // minuteRec is one target's traffic in one minute. It is small on purpose:
@@ -165,6 +168,13 @@ func (t *targetAgg) add(r minuteRec) {
 		// place, or inserted when that moves few records, which costs
 		// less than sorting it in later.
 		if n == 0 || t.hist[n-1].minute < r.minute {
+			if n > 0 && n == cap(t.hist) && n < histRoom {
+				// Growing one by one took 7 allocations to hold a seal
+				// interval's minutes, and a churning fleet's targets each
+				// start from nothing. From its second minute on: a
+				// hostile log can name a new target on every line.
+				t.hist = slices.Grow(t.hist, histRoom-n)
+			}
 			t.hist = append(t.hist, r)
 			t.sorted++
 			return
@@ -187,6 +197,9 @@ func (t *targetAgg) add(r minuteRec) {
 		t.compact()
 	}
 }
+
+// histRoom is the room a target's history starts with (minutes; 192 bytes).
+const histRoom = 16
 
 // insertMax is how many records add moves at most to insert one in order.
 const insertMax = 64

@@ -223,7 +223,7 @@ func Summarize(c *Collector, inputs []logscan.Input, results []logscan.Result, o
 		last = max(last, hi+1)
 	}
 	c.store.each(func(t *targetAgg) {
-		ts := p.target(t.name)
+		ts := p.targetOf(t)
 		t.compact()
 		// Sealed history (only sealed when there is no window).
 		if f := t.folded; f.requests > 0 {
@@ -331,6 +331,15 @@ func (p *partial) minute(m int64) *MinuteSummary {
 	return ms
 }
 
+// targetOf returns t's row, which t keeps from then on: p is the only
+// partial t is counted in.
+func (p *partial) targetOf(t *targetAgg) *TargetSummary {
+	if t.sum == nil {
+		t.sum = p.target(t.name)
+	}
+	return t.sum
+}
+
 func (p *partial) target(name string) *TargetSummary {
 	ts := p.targets[name]
 	if ts == nil {
@@ -344,7 +353,7 @@ func (p *partial) target(name string) *TargetSummary {
 // how many of them were keep-alive races. With take, the caller drops b's
 // causes next (a seal), so they are merged as they are, not copied.
 func (p *partial) add(t *targetAgg, m int64, b *bucket, take bool) (races int64) {
-	ts, ms := p.target(t.name), p.minute(m)
+	ts, ms := p.targetOf(t), p.minute(m)
 	for _, e := range b.causes {
 		id, a := e.id, e.agg
 		if take {
