@@ -47,6 +47,13 @@ func (s *Server) URL() string { return "http://" + s.Addr + "/" }
 // A reservation older than ten minutes is a crashed run's, and is taken.
 func FreePort(t testing.TB) int {
 	t.Helper()
+	return freePort(t, 5*time.Second)
+}
+
+// freePort is FreePort, waiting up to release for the port to stop
+// accepting before it is released.
+func freePort(t testing.TB, release time.Duration) int {
+	t.Helper()
 	dir := filepath.Join(os.TempDir(), "lbdoctor-test-ports")
 	os.MkdirAll(dir, 0o755)
 	lo, hi := testPorts()
@@ -67,11 +74,36 @@ func FreePort(t testing.TB) int {
 			continue
 		}
 		l.Close()
-		t.Cleanup(func() { os.Remove(lock) })
+		// Released only once nothing accepts there any more: a server's
+		// child (a worker that outlives its master by a moment) can hold
+		// the port after the server's cleanup, and the next test to take
+		// it would find it answering. Still held after that wait, the
+		// reservation stays, to expire with the others.
+		t.Cleanup(func() {
+			if !stillAccepting(port, release) {
+				os.Remove(lock)
+			}
+		})
 		return port
 	}
 	t.Fatalf("no free port found in %d-%d", lo, hi)
 	return 0
+}
+
+// stillAccepting reports whether 127.0.0.1:port still accepts connections
+// after waiting up to wait for it to stop.
+func stillAccepting(port int, wait time.Duration) bool {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(wait); ; time.Sleep(100 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			return true
+		}
+	}
 }
 
 // testPorts returns the range FreePort picks from: 20000-31999, unless this
