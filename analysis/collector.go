@@ -415,7 +415,9 @@ func (s *targetStore) target(key []byte, e *alblog.Entry) *localTarget {
 		tgt = &targetAgg{lb: string(e.ELB), name: string(e.Target)}
 		sh.targets[string(key)] = tgt
 	}
-	return &localTarget{name: tgt.name, tgt: tgt, shard: sh}
+	// Room for the minutes of a flush or so: grown one by one, each new
+	// handle (a churning fleet's targets are all new) took five allocations.
+	return &localTarget{name: tgt.name, tgt: tgt, shard: sh, recs: make([]minuteRec, 0, 8)}
 }
 
 // localTarget is a Collector's handle on a target of the store: the
@@ -792,7 +794,7 @@ func (c *Collector) add(loc Location, e *alblog.Entry) {
 	if m == nil || c.lastMinuteAt != minute { // entries come in runs of one minute
 		m = c.minutes[minute]
 		if m == nil {
-			m = &minuteAgg{}
+			m = &minuteAgg{status: make(counts[int], 0, 4)} // a minute has a few statuses
 			c.minutes[minute] = m
 		}
 		c.lastMinute, c.lastMinuteAt = m, minute
