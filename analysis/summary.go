@@ -331,22 +331,18 @@ func (p *partial) minute(m int64) *MinuteSummary {
 	return ms
 }
 
-// targetOf returns t's row, which t keeps from then on: p is the only
-// partial t is counted in.
+// targetOf returns the row of t's name (shared by its load balancers'
+// targets of that name), which t keeps from then on: p is the only partial
+// t is counted in.
 func (p *partial) targetOf(t *targetAgg) *TargetSummary {
 	if t.sum == nil {
-		t.sum = p.target(t.name)
+		t.sum = p.targets[t.name]
+		if t.sum == nil {
+			t.sum = &TargetSummary{Target: t.name, Causes: map[string]int64{}}
+			p.targets[t.name] = t.sum
+		}
 	}
 	return t.sum
-}
-
-func (p *partial) target(name string) *TargetSummary {
-	ts := p.targets[name]
-	if ts == nil {
-		ts = &TargetSummary{Target: name, Causes: map[string]int64{}}
-		p.targets[name] = ts
-	}
-	return ts
 }
 
 // add counts bucket b of target t, minute m, under its causes, and returns
