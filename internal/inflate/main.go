@@ -1,6 +1,7 @@
 // Command inflate is the benchmark's decompression floor: it only inflates
 // the .gz files below its arguments, on -workers goroutines at once (as many
-// as lbdoctor logs reads), with the gzip library lbdoctor uses, and prints the
+// as lbdoctor logs reads), with the gzip library lbdoctor uses, each worker
+// reusing its reader from file to file as lbdoctor does, and prints the
 // seconds and the bytes inflated. lbdoctor logs cannot be faster than this on
 // the same files; the benchmark prints the ratio, of wall-clock and of CPU
 // time (user and system, which varies less on a shared machine).
@@ -58,8 +59,9 @@ func main() {
 		go func() {
 			defer wg.Done()
 			buf := make([]byte, 1<<20)
+			var r reader
 			for p := range next {
-				n, err := inflate(p, buf)
+				n, err := r.inflate(p, buf)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "inflate: %s: %v\n", p, err)
 					failed.Store(true)
@@ -79,16 +81,34 @@ func main() {
 	}
 }
 
-func inflate(path string, buf []byte) (int64, error) {
+// reader is a worker's gzip reader and the buffer under it, reset for each
+// file. A new pair for each file allocated about 100 KiB, which made the
+// floor 5-20 % slower than it need be on ALB's small files (a fleet day's
+// average 30 KB) and so the ratio to it look better than it was.
+type reader struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+func (r *reader) inflate(path string, buf []byte) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(f, 64<<10)
+	} else {
+		r.br.Reset(f)
+	}
+	if r.zr == nil {
+		r.zr, err = gzip.NewReader(r.br)
+	} else {
+		err = r.zr.Reset(r.br)
+	}
 	if err != nil {
+		r.zr = nil // a failed reader is not reused
 		return 0, err
 	}
-	defer zr.Close()
-	return io.CopyBuffer(io.Discard, zr, buf)
+	return io.CopyBuffer(io.Discard, r.zr, buf)
 }
