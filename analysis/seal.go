@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unsafe"
 
 	"github.com/lbdoctor/lbdoctor/alblog"
 	"github.com/lbdoctor/lbdoctor/classify"
@@ -466,7 +467,17 @@ func (s *targetStore) seal(horizons map[string]int64) {
 func (s *targetStore) sealLive(sh *storeShard, lb string, horizon int64) {
 	list := sh.live[lb]
 	live := list[:0]
-	for _, t := range list {
+	for i, t := range list {
+		// A fleet's targets each miss the cache twice here, the target and
+		// its history: ask for them a few targets ahead.
+		if j := i + 2*sealAhead; j < len(list) {
+			prefetch(uintptr(unsafe.Pointer(list[j])))
+		}
+		if j := i + sealAhead; j < len(list) {
+			if h := list[j].hist; len(h) > 0 {
+				prefetch(uintptr(unsafe.Pointer(&h[0])))
+			}
+		}
 		if s.sealTarget(t, horizon) {
 			live = append(live, t)
 		} else {
@@ -480,6 +491,10 @@ func (s *targetStore) sealLive(sh *storeShard, lb string, horizon int64) {
 		sh.live[lb] = live
 	}
 }
+
+// sealAhead is how many targets ahead sealLive asks for a target's history,
+// and twice that for the target.
+const sealAhead = 4
 
 // sealTarget folds what the horizon makes final in t, and reports whether t
 // still holds anything a later seal could fold.
