@@ -380,3 +380,42 @@ func TestLineLengthLimitFusedAlike(t *testing.T) {
 		t.Errorf("overlong %v, want 11 lines in each input", rec.overlong)
 	}
 }
+
+// TestFusedSinkAcrossInputs reads many gzip inputs on one reader, which
+// keeps its line sink from one input to the next: lines cut across the
+// inflater's writes, inputs ending without a newline, a line longer than
+// the carry buffer the sink keeps, all as each input alone would give them.
+func TestFusedSinkAcrossInputs(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	want := map[string]string{}
+	for i := range 12 {
+		var text strings.Builder
+		for n := 1; n <= 40; n++ {
+			line := fmt.Sprintf("input %d line %d %s", i, n, strings.Repeat("x", (i*997+n*131)%5000))
+			if i == 5 && n == 7 {
+				line += strings.Repeat("w", 100<<10) // outgrows the 64 KiB kept
+			}
+			want[fmt.Sprintf("%d:%d", i, n)] = line
+			text.WriteString(line)
+			if n < 40 || i%3 != 0 { // every third input ends without a newline
+				text.WriteString("\n")
+			}
+		}
+		paths = append(paths, write(t, dir, fmt.Sprintf("%02d.log.gz", i), gz(t, text.String())))
+	}
+	rec, res := run(t, expand(t, paths...), Options{Readers: 1, Workers: 1})
+	for i, r := range res {
+		if r.Err != nil || r.Lines != 40 {
+			t.Errorf("input %d: %+v", i, r)
+		}
+	}
+	if len(rec.lines) != len(want) {
+		t.Errorf("%d lines, want %d", len(rec.lines), len(want))
+	}
+	for k, w := range want {
+		if got := strings.TrimSuffix(rec.lines[k], "\n"); got != w {
+			t.Errorf("line %s: %d bytes %.40q, want %d bytes %.40q", k, len(got), got, len(w), w)
+		}
+	}
+}
