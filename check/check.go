@@ -79,6 +79,10 @@ type Report struct {
 	// listed with the hops afterwards.
 	herokuUsed []Hop
 	seenPairs  map[string]bool
+	// keepAliveSet are files that set KEEP_ALIVE, tiangoloConfs the files
+	// named gunicorn_conf.py (see settleTiangoloHops).
+	keepAliveSet  []Location
+	tiangoloConfs []string
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -311,6 +315,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
 				if strings.HasPrefix(name, "Dockerfile") {
 					r.Hops = append(r.Hops, dockerfileImageHops(rel(dir, path), src)...)
+					r.Hops = append(r.Hops, tiangoloImageHop(rel(dir, path), src)...)
 				}
 				return nil
 			})
@@ -604,6 +609,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.renderHelmCharts(ctx, dir, charts, o)
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
+	r.Hops = settleTiangoloHops(r.Hops, r.keepAliveSet, r.tiangoloConfs)
 	r.Hops = applyGranianVersions(dir, r.Hops)
 	sort.Strings(r.Notes)
 	lbNames := map[string]bool{}
@@ -1252,6 +1258,16 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		if src, err := r.source(path); err == nil {
 			r.addTraefikTransports(relp, src)
 		}
+	}
+	if ext == ".yml" || ext == ".yaml" || ext == ".json" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars" || ext == ".sh" || ext == ".ini" {
+		if src, err := r.source(path); err == nil {
+			if loc := keepAliveEnvRe.FindIndex(src); loc != nil {
+				r.keepAliveSet = append(r.keepAliveSet, Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1})
+			}
+		}
+	}
+	if name == "gunicorn_conf.py" {
+		r.tiangoloConfs = append(r.tiangoloConfs, relp)
 	}
 	if isSpringOverrideFile(name) {
 		if src, err := r.source(path); err == nil {

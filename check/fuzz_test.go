@@ -91,6 +91,7 @@ func FuzzConfigParsers(f *testing.F) {
 		herokuWeb(src)
 		granianEnv(src)
 		dockerfileImageHops("Dockerfile", src)
+		tiangoloImageHop("Dockerfile", append([]byte("FROM tiangolo/uvicorn-gunicorn-fastapi\n"), src...))
 		docs, _ := yamlDocs("compose.yaml", src)
 		composeImageHops("compose.yaml", docs)
 		for _, s := range findHyperSites("src/main.rs", append([]byte("hyper axum\n"), src...)) {

@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
+	"path"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,6 +119,160 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 		return nil
 	}
 	return []Hop{apacheImageHop(Location{file, at}, image, "FROM "+image)}
+}
+
+// tiangolo's images (tiangolo/uvicorn-gunicorn, -fastapi, -starlette) run
+// /start.sh, which starts gunicorn with uvicorn's worker and the image's
+// gunicorn_conf.py: keepalive from KEEP_ALIVE, 5 s unless set (since 2020;
+// before, gunicorn's 2 s), which uvicorn's worker takes as its keep-alive
+// timeout. A repository that builds FROM one of them and sets nothing has
+// a server that closes idle connections after 5 s. The image's start.sh
+// prefers the application's own /app/gunicorn_conf.py, GUNICORN_CONF and
+// WORKER_CLASS, and a CMD of the Dockerfile's own runs something else.
+var tiangoloImageRe = regexp.MustCompile(`^(?:docker\.io/)?tiangolo/uvicorn-gunicorn(?:-fastapi|-starlette)?(?::|@|$)`)
+
+// tiangoloDefaultKeepAlive is KEEP_ALIVE's default in the image's
+// gunicorn_conf.py.
+const tiangoloDefaultKeepAlive = "5"
+
+var (
+	dockerEnvRe      = regexp.MustCompile(`(?i)^\s*ENV\s+(.*)$`)
+	dockerEnvPairRe  = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)("[^"]*"|'[^']*'|\S+)`)
+	keepAliveEnvRe   = regexp.MustCompile(`\b(?:KEEP_ALIVE|GUNICORN_CMD_ARGS)\b`)
+	tiangoloChangeRe = regexp.MustCompile(`(?i)gunicorn_conf|\bGUNICORN_CONF\b`)
+)
+
+// tiangoloImageHop reads a Dockerfile whose final stage runs one of
+// tiangolo's uvicorn-gunicorn images with its start script: the gunicorn
+// it starts, at KEEP_ALIVE (ENV) or the image's default.
+func tiangoloImageHop(file string, src []byte) []Hop {
+	// The stage being read; a stage FROM an earlier one starts from its
+	// image, environment and changes.
+	type stage struct {
+		image  string
+		at     int
+		env    map[string]string
+		custom bool // a configuration or a command of its own
+	}
+	var cur stage
+	stages := map[string]stage{}
+	name := ""
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		if m := dockerfileFromRe.FindStringSubmatch(line); m != nil {
+			if name != "" {
+				stages[name] = cur
+			}
+			name = strings.ToLower(m[2])
+			cur = stage{image: strings.ToLower(m[1]), at: n, env: map[string]string{}} // only the last stage runs
+			if prev, ok := stages[cur.image]; ok {
+				cur.image, cur.at, cur.custom = prev.image, prev.at, prev.custom
+				maps.Copy(cur.env, prev.env)
+			}
+			continue
+		}
+		if cur.env == nil {
+			continue // before the first FROM
+		}
+		if tiangoloChangeRe.MatchString(line) {
+			cur.custom = true
+		}
+		if m := dockerEnvRe.FindStringSubmatch(line); m != nil {
+			for _, kv := range dockerEnvPairRe.FindAllStringSubmatch(m[1], -1) {
+				cur.env[kv[1]] = strings.Trim(kv[2], `"'`)
+			}
+		}
+		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && (f[0] == "cmd" || f[0] == "entrypoint") && !strings.Contains(line, "/start.sh") {
+			cur.custom = true
+		}
+	}
+	image, at, env := cur.image, cur.at, cur.env
+	if image == "" || cur.custom || !tiangoloImageRe.MatchString(image) {
+		return nil
+	}
+	keepalive, how := tiangoloDefaultKeepAlive, "KEEP_ALIVE not set: the image's default"
+	if v, ok := env["KEEP_ALIVE"]; ok {
+		keepalive, how = v, "ENV KEEP_ALIVE="+v
+	}
+	// gunicorn takes GUNICORN_CMD_ARGS over its configuration file.
+	for _, m := range flagRe.FindAllStringSubmatch(env["GUNICORN_CMD_ARGS"], -1) {
+		if m[1] == "--keep-alive" {
+			keepalive, how = m[2], "ENV GUNICORN_CMD_ARGS="+env["GUNICORN_CMD_ARGS"]
+		}
+	}
+	worker := "uvicorn.workers.UvicornWorker"
+	if v, ok := env["WORKER_CLASS"]; ok {
+		worker = v
+	}
+	hop := gunicornHop(Location{file, at}, keepalive, worker, 0, "")
+	hop.Name = "gunicorn (image " + image + ")"
+	hop.tiangolo = true
+	hop.gunicorn = &gunicornSettings{keepalive: keepalive, keepHow: how, worker: worker}
+	if _, err := strconv.Atoi(keepalive); err != nil && hop.Idle != NoKeepalive {
+		hop.Known, hop.Idle = false, 0
+		hop.Source = fmt.Sprintf("FROM %s runs gunicorn with KEEP_ALIVE=%s, not a number lbdoctor can read", image, keepalive)
+	} else if hop.Idle != NoKeepalive {
+		hop.Source = fmt.Sprintf("FROM %s runs gunicorn with keepalive %s s and the %s worker (%s)", image, keepalive, worker, how)
+	}
+	hop.Setting = func(d time.Duration) string {
+		return fmt.Sprintf("ENV KEEP_ALIVE=%d  (the image's gunicorn_conf.py reads it)", int64((d+time.Second-1)/time.Second))
+	}
+	return []Hop{hop}
+}
+
+// settleTiangoloHops drops the tiangolo image hops whose Dockerfile's
+// directory holds a gunicorn_conf.py (confs): copied into /app, the image
+// runs gunicorn with it instead of its own. And it leaves unknown the
+// keep-alive of those whose Dockerfile does not set KEEP_ALIVE when another
+// file of the repository does (compose, Kubernetes, ECS, a script's docker
+// run -e, setAt): the container may get that value at run time, which is
+// not followed.
+//
+// The image's start.sh names the worker on gunicorn's command line, which
+// wins over the file's worker_class: the hop of such a gunicorn_conf.py is
+// made again with that worker.
+func settleTiangoloHops(hops []Hop, setAt []Location, confs []string) []Hop {
+	// The image's worker, by the directory of each Dockerfile that runs it.
+	workers := map[string]string{}
+	for _, h := range hops {
+		if h.tiangolo {
+			workers[path.Dir(h.Location.File)] = h.gunicorn.worker
+		}
+	}
+	out := hops[:0]
+	for _, h := range hops {
+		if h.Kind == "gunicorn" && path.Base(h.Location.File) == "gunicorn_conf.py" && h.gunicorn != nil && h.Known {
+			for dir, worker := range workers {
+				if inDir(dir, h.Location.File) {
+					g := *h.gunicorn
+					conf := gunicornHop(h.Location, g.keepalive, worker, g.threads, "gunicorn_conf.py")
+					conf.Name, conf.gunicorn = h.Name, h.gunicorn
+					conf.Source += fmt.Sprintf("; tiangolo's image (%s/Dockerfile) runs gunicorn with it and -k %s", dir, worker)
+					h = conf
+					break
+				}
+			}
+		}
+		if !h.tiangolo {
+			out = append(out, h)
+			continue
+		}
+		dir := path.Dir(h.Location.File)
+		if slices.ContainsFunc(confs, func(c string) bool { return inDir(dir, c) }) {
+			continue
+		}
+		if len(setAt) > 0 && !strings.HasPrefix(h.gunicorn.keepHow, "ENV ") && h.Idle != NoKeepalive {
+			h.Known, h.Idle = false, 0
+			h.Source = fmt.Sprintf("the image's gunicorn reads KEEP_ALIVE and GUNICORN_CMD_ARGS, which %s sets: the value the container gets is not followed", setAt[0])
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // composeImageHops reads a compose file's services that run an Apache image

@@ -87,3 +87,62 @@ spec:
 		t.Errorf("finding %+v, want LBD001 as an error against Ingress blog (120 s)", f)
 	}
 }
+
+// tiangolo's uvicorn-gunicorn images start gunicorn with uvicorn's worker
+// at KEEP_ALIVE, 5 s unless the Dockerfile sets it; a command or a
+// gunicorn configuration of the repository's own runs something else, and
+// KEEP_ALIVE set in another file leaves the value unknown.
+func TestTiangoloImageHops(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"api/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
+		"tuned/Dockerfile":          "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim\nENV KEEP_ALIVE=75 MAX_WORKERS=2\n",
+		"spaced/Dockerfile":         "FROM tiangolo/uvicorn-gunicorn:python3.8\nENV KEEP_ALIVE 3\n",
+		"staged/Dockerfile":         "FROM tiangolo/uvicorn-gunicorn-starlette:python3.7 AS base\nENV KEEP_ALIVE=4\n\nFROM base AS prod\nCOPY . /app\n",
+		"own/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./gunicorn_conf.py /app/gunicorn_conf.py\n",
+		"cmd/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start-reload.sh\"]\n",
+		"start/Dockerfile":          "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start.sh\"]\n",
+		"builder/Dockerfile":        "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 AS build\nRUN make\n\nFROM python:3.11-slim\nCOPY --from=build /app /app\n",
+		"other/Dockerfile":          "FROM acme/tiangolo/uvicorn-gunicorn-fastapi:1\n",
+		"meinheld/Dockerfile":       "FROM tiangolo/meinheld-gunicorn-flask:python3.9\n",
+		"args/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7\nENV KEEP_ALIVE=75\nENV GUNICORN_CMD_ARGS=\"--keep-alive 0\"\n",
+		"conf/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
+		"conf/app/gunicorn_conf.py": "import os\nbind = '0.0.0.0:80'\n",
+	})
+	wantHops(t, r, map[string]string{
+		"gunicorn api/Dockerfile:1":    "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 runs gunicorn with keepalive 5 s and the uvicorn.workers.UvicornWorker worker (KEEP_ALIVE not set",
+		"gunicorn tuned/Dockerfile:1":  "75s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim runs gunicorn with keepalive 75 s and the uvicorn.workers.UvicornWorker worker (ENV KEEP_ALIVE=75)",
+		"gunicorn spaced/Dockerfile:1": "3s FROM tiangolo/uvicorn-gunicorn:python3.8 runs gunicorn with keepalive 3 s",
+		"gunicorn staged/Dockerfile:1": "4s FROM tiangolo/uvicorn-gunicorn-starlette:python3.7 runs gunicorn with keepalive 4 s",
+		"gunicorn start/Dockerfile:1":  "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11",
+		"gunicorn args/Dockerfile:1":   "0s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7 runs gunicorn with keepalive 0 s and the uvicorn.workers.UvicornWorker worker (ENV GUNICORN_CMD_ARGS=--keep-alive 0)",
+		// Its own configuration, run with the image's worker: gunicorn's
+		// default keepalive, not the sync worker's none.
+		"gunicorn conf/app/gunicorn_conf.py:1": "2s gunicorn's default keepalive (2 s) with the uvicorn.workers.UvicornWorker worker; tiangolo's image (conf/Dockerfile)",
+	})
+	var fix string
+	for _, f := range r.Findings {
+		if f.Location.File == "api/Dockerfile" {
+			fix = f.Fix
+		}
+	}
+	if !strings.HasPrefix(fix, "ENV KEEP_ALIVE=65") {
+		t.Errorf("api/Dockerfile's fix: %q, want ENV KEEP_ALIVE=65", fix)
+	}
+
+	// KEEP_ALIVE set for the container elsewhere (compose here): unknown,
+	// so no finding; set in the Dockerfile, it stands.
+	r, _ = checkFiles(t, map[string]string{
+		"Dockerfile":         "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\n",
+		"tuned/Dockerfile":   "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nENV KEEP_ALIVE=2\n",
+		"docker-compose.yml": "services:\n  api:\n    build: .\n    environment:\n      - KEEP_ALIVE=75\n",
+	})
+	wantHops(t, r, map[string]string{
+		"gunicorn Dockerfile:1":       "0s the image's gunicorn reads KEEP_ALIVE and GUNICORN_CMD_ARGS, which docker-compose.yml:5 sets",
+		"gunicorn tuned/Dockerfile:1": "2s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 runs gunicorn with keepalive 2 s",
+	})
+	for _, f := range r.Findings {
+		if f.Location.File == "Dockerfile" {
+			t.Errorf("a finding on a value the compose file may change: %+v", f)
+		}
+	}
+}

@@ -132,6 +132,9 @@ type Hop struct {
 	// heroku is, for the web process of a Heroku app, where its manifest
 	// is: Heroku's router is in front (see markHerokuWeb).
 	heroku *Location
+	// tiangolo marks gunicorn run by one of tiangolo's uvicorn-gunicorn
+	// images, whose KEEP_ALIVE another file may set (settleTiangoloHops).
+	tiangolo bool
 }
 
 // Special values of Hop.Idle.

@@ -92,6 +92,8 @@ func TestRealServers(t *testing.T) {
 		}, Config{}, expect{timeout: 2, tolerance: 1.1, close: CloseFIN, verdict: Unsafe, stack: "gunicorn"}},
 		{"gunicorn sync worker", func(t *testing.T) string { return realserver.Gunicorn(t).URL() },
 			Config{}, expect{close: CloseNone, verdict: NoKeepalive, stack: "gunicorn"}},
+		{"gunicorn uvicorn worker, KEEP_ALIVE=2 (tiangolo's images)", func(t *testing.T) string { return realserver.GunicornUvicorn(t, 2).URL() },
+			Config{}, expect{timeout: 2, close: CloseFIN, verdict: Unsafe, stack: "uvicorn"}},
 		{"uvicorn --timeout-keep-alive 2", func(t *testing.T) string { return realserver.Uvicorn(t, 2).URL() },
 			Config{}, expect{timeout: 2, close: CloseFIN, verdict: Unsafe, stack: "uvicorn"}},
 		{"node keepAliveTimeout 2000 closes at 3 s", func(t *testing.T) string { return realserver.Node(t, 2000).URL() },

@@ -350,6 +350,24 @@ func Gunicorn(t testing.TB, args ...string) *Server {
 	return start(t, "gunicorn", dir, addr, exec.Command(bin, append([]string{"--chdir", dir, "-b", addr}, append(args, "app:app")...)...), 20*time.Second)
 }
 
+// GunicornUvicorn starts gunicorn with uvicorn's worker (Debian's
+// python3-uvicorn) on the ASGI test app, configured as tiangolo's
+// uvicorn-gunicorn images configure it: a gunicorn config file that takes
+// keepalive from the KEEP_ALIVE variable, set here to keepAlive seconds.
+func GunicornUvicorn(t testing.TB, keepAlive int) *Server {
+	bin := need(t, "gunicorn")
+	if _, err := os.Stat("/usr/lib/python3/dist-packages/uvicorn"); err != nil && os.Getenv("CI") != "true" {
+		t.Skip("python3-uvicorn is not installed")
+	}
+	dir := t.TempDir()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	write(t, filepath.Join(dir, "app.py"), wsgiApp)
+	write(t, filepath.Join(dir, "conf.py"), "import os\nkeepalive = int(os.getenv('KEEP_ALIVE', '5'))\n")
+	cmd := exec.Command(bin, "--chdir", dir, "-b", addr, "-k", "uvicorn.workers.UvicornWorker", "-c", filepath.Join(dir, "conf.py"), "app:asgi")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("KEEP_ALIVE=%d", keepAlive))
+	return start(t, "gunicorn", dir, addr, cmd, 20*time.Second)
+}
+
 // UWSGI starts uWSGI (Debian's uwsgi-core with its python3 and http
 // plugins) on the WSGI test app. mode is "http" (the router), "http-socket"
 // or "http11-socket"; args are more options (--http-keepalive=2).
