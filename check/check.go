@@ -81,8 +81,11 @@ type Report struct {
 	seenPairs  map[string]bool
 	// keepAliveSet are files that set KEEP_ALIVE, tiangoloConfs the files
 	// named gunicorn_conf.py (see settleTiangoloHops).
-	keepAliveSet  []Location
+	keepAliveSet  []envSetting
 	tiangoloConfs []string
+	// copilotOverrides are the idle timeouts Copilot environment
+	// overrides set (see applyCopilotOverrides).
+	copilotOverrides []copilotOverride
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -610,6 +613,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
 	r.Hops = settleTiangoloHops(r.Hops, r.keepAliveSet, r.tiangoloConfs)
+	applyCopilotOverrides(r.Hops, r.copilotOverrides)
 	r.Hops = applyGranianVersions(dir, r.Hops)
 	sort.Strings(r.Notes)
 	lbNames := map[string]bool{}
@@ -804,11 +808,15 @@ func (r *Report) evaluate(o Options) {
 		}
 		herokuOnly = false
 		linked := false
-		// linkTo compares b with the load balancer l names.
+		compared := map[string]bool{} // the load balancers b was compared with
+		// linkTo compares b with the load balancer l names, once however
+		// many links lead there (a Copilot service's Dockerfile and the
+		// directory it copies).
 		linkTo := func(l link, how string) {
 			for _, lb := range lbs {
-				if lb.Name == l.lb {
+				if lb.Name == l.lb && !compared[lb.Name+"\x00"+lb.Location.String()] {
 					linked = true
+					compared[lb.Name+"\x00"+lb.Location.String()] = true
 					r.compareVia(lb, b, o, how)
 				}
 			}
@@ -820,7 +828,7 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				if inDir(l.dir, b.Location.File) {
+				if inDir(l.dir, b.Location.File) || l.dir == b.Location.File {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}
 				continue
@@ -1201,6 +1209,18 @@ func secs(d time.Duration) string {
 // readYAMLConfig reads a YAML or JSON file (relp relative to the root):
 // a CloudFormation template, Kubernetes manifests, or a compose file.
 func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
+	if copilotManifestRe.MatchString(relp) {
+		svc, err := parseCopilotManifest(relp, src, func(p string) ([]byte, error) { return readCapped(filepath.Join(r.Dir, p)) })
+		r.Hops = append(r.Hops, svc.hops...)
+		r.links = append(r.links, svc.links...)
+		if svc.unfronted != "" {
+			r.unfronted = append(r.unfronted, svc.unfronted)
+		}
+		if svc.note != "" {
+			r.Notes = append(r.Notes, svc.note)
+		}
+		return err
+	}
 	r.Hops = append(r.Hops, ecsContainerDocument(relp, src)...)
 	switch {
 	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")) || bytes.Contains(src, []byte("AWS::ElasticBeanstalk::Environment")):
@@ -1262,7 +1282,16 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	if ext == ".yml" || ext == ".yaml" || ext == ".json" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars" || ext == ".sh" || ext == ".ini" {
 		if src, err := r.source(path); err == nil {
 			if loc := keepAliveEnvRe.FindIndex(src); loc != nil {
-				r.keepAliveSet = append(r.keepAliveSet, Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1})
+				r.keepAliveSet = append(r.keepAliveSet, envSetting{Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1}, copilotDockerfile(relp, src)})
+			}
+		}
+	}
+	if ext == ".yml" || ext == ".yaml" || ext == ".ts" || ext == ".js" || ext == ".json" {
+		if _, env, ok := copilotWorkspace(relp); ok && env {
+			if src, err := r.source(path); err == nil {
+				if o, ok := copilotEnvIdle(relp, src); ok {
+					r.copilotOverrides = append(r.copilotOverrides, o)
+				}
 			}
 		}
 	}

@@ -34,6 +34,8 @@ func FuzzConfigParsers(f *testing.F) {
 		"Javalin.create(c -> {}).start(); new ServerConnector(s).setIdleTimeout(70_000L);",
 		"CMD [\"granian\", \"--http1-header-read-timeout\", \"45000\", \"--no-http1-keep-alive\", \"a:app\"]\nENV GRANIAN_HTTP=2\n",
 		"{\"name\": \"a\", \"buildpacks\": [{\"url\": \"heroku/ruby\"}]}", "build:\n  docker:\n    web: {dockerfile: D}\nrun:\n  web: x\n",
+		"name: api\ntype: Load Balanced Web Service\nhttp: false\nimage:\n  build: {dockerfile: ../D, context: .}\ncommand: [gunicorn]\nCOPY --from=a . b\nCOPY [\"x\", \"y\"]\n",
+		"- op: add\n  value:\n    Key: idle_timeout.timeout_seconds\n    Value: 99999999999999999999\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -91,6 +93,9 @@ func FuzzConfigParsers(f *testing.F) {
 		herokuWeb(src)
 		granianEnv(src)
 		dockerfileImageHops("Dockerfile", src)
+		parseCopilotManifest("copilot/api/manifest.yml", src, func(string) ([]byte, error) { return src, nil })
+		copilotEnvIdle("copilot/environments/overrides/cfn.patches.yml", src)
+		copilotDockerfile("copilot/api/manifest.yml", src)
 		tiangoloImageHop("Dockerfile", append([]byte("FROM tiangolo/uvicorn-gunicorn-fastapi\n"), src...))
 		docs, _ := yamlDocs("compose.yaml", src)
 		composeImageHops("compose.yaml", docs)

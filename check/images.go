@@ -225,6 +225,14 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 	return []Hop{hop}
 }
 
+// envSetting is where a file sets an environment variable for containers;
+// scope, when set, is the one Dockerfile whose containers get it (a Copilot
+// service manifest's variables), "-" for none of the repository's.
+type envSetting struct {
+	loc   Location
+	scope string
+}
+
 // settleTiangoloHops drops the tiangolo image hops whose Dockerfile's
 // directory holds a gunicorn_conf.py (confs): copied into /app, the image
 // runs gunicorn with it instead of its own. And it leaves unknown the
@@ -236,7 +244,7 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 // The image's start.sh names the worker on gunicorn's command line, which
 // wins over the file's worker_class: the hop of such a gunicorn_conf.py is
 // made again with that worker.
-func settleTiangoloHops(hops []Hop, setAt []Location, confs []string) []Hop {
+func settleTiangoloHops(hops []Hop, setAt []envSetting, confs []string) []Hop {
 	// The image's worker, by the directory of each Dockerfile that runs it.
 	workers := map[string]string{}
 	for _, h := range hops {
@@ -266,9 +274,10 @@ func settleTiangoloHops(hops []Hop, setAt []Location, confs []string) []Hop {
 		if slices.ContainsFunc(confs, func(c string) bool { return inDir(dir, c) }) {
 			continue
 		}
-		if len(setAt) > 0 && !strings.HasPrefix(h.gunicorn.keepHow, "ENV ") && h.Idle != NoKeepalive {
+		i := slices.IndexFunc(setAt, func(e envSetting) bool { return e.scope == "" || e.scope == h.Location.File })
+		if i >= 0 && !strings.HasPrefix(h.gunicorn.keepHow, "ENV ") && h.Idle != NoKeepalive {
 			h.Known, h.Idle = false, 0
-			h.Source = fmt.Sprintf("the image's gunicorn reads KEEP_ALIVE and GUNICORN_CMD_ARGS, which %s sets: the value the container gets is not followed", setAt[0])
+			h.Source = fmt.Sprintf("the image's gunicorn reads KEEP_ALIVE and GUNICORN_CMD_ARGS, which %s sets: the value the container gets is not followed", setAt[i].loc)
 		}
 		out = append(out, h)
 	}

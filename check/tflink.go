@@ -20,7 +20,7 @@ type link struct {
 	lb    string   // the load balancer hop's Name
 	names []string // candidate service names, lower case
 	where Location // the block that links them
-	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all)
+	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all), or of dir if it is a file
 }
 
 // albModules are Terraform module sources that create an Application Load

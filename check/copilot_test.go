@@ -1,0 +1,157 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// findingsOf lists a report's findings as "file:line severity rule front".
+func findingsOf(r *Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		sev := string(f.Rule.Severity)
+		if f.Severity != "" {
+			sev = string(f.Severity)
+		}
+		front, _, _ := strings.Cut(f.Chain, " -> ")
+		out = append(out, fmt.Sprintf("%s %s %s %s", f.Location, sev, f.Rule.ID, front))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// A Copilot workspace: each service's manifest says what is in front of
+// it, and its image's Dockerfile (and what that copies) what runs there.
+func TestCopilotServices(t *testing.T) {
+	nodeServer := "const http = require('http');\nconst server = http.createServer(app);\nserver.listen(3000);\n"
+	r, _ := checkFiles(t, map[string]string{
+		// A Load Balanced Web Service: the environment's public ALB, 60 s.
+		"copilot/web/manifest.yml": "name: web\ntype: Load Balanced Web Service\nhttp:\n  path: '/'\nimage:\n  build: web/Dockerfile\n  port: 3000\n",
+		"web/Dockerfile":           "FROM node:20\nCOPY . /app\nCMD [\"node\", \"server.js\"]\n",
+		"web/server.js":            nodeServer,
+		// Two services built from the root, each with its own Dockerfile:
+		// each ALB is in front of what its Dockerfile copies only.
+		"copilot/api/manifest.yml":   "name: api\ntype: Load Balanced Web Service\nhttp:\n  path: '/api'\nimage:\n  build:\n    dockerfile: docker/Dockerfile.api\n    context: .\n  port: 8080\n",
+		"docker/Dockerfile.api":      "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./api/requirements.txt /app/\nCOPY [\"./api/app\", \"/app/app\"]\nCOPY --from=build /x /y\n",
+		"api/app/main.py":            "from fastapi import FastAPI\napp = FastAPI()\n",
+		"copilot/admin/manifest.yml": "name: admin\ntype: Load Balanced Web Service\nhttp:\n  path: '/admin'\nimage:\n  build:\n    dockerfile: docker/Dockerfile.admin\n    context: .\n",
+		"docker/Dockerfile.admin":    "FROM node:20\nCOPY ./admin /srv\nCMD node /srv/server.js\n",
+		"admin/server.js":            nodeServer,
+		// A Backend Service with a path: the internal ALB; its command,
+		// from the manifest, with the manifest's variables.
+		"copilot/search/manifest.yml": "name: search\ntype: Backend Service\nhttp:\n  path: '/search'\nimage:\n  build: search/Dockerfile\ncommand: gunicorn -k gthread app:app\nvariables:\n  GUNICORN_CMD_ARGS: --keep-alive 30\n",
+		"search/Dockerfile":           "FROM python:3.12\nCOPY . /app\n",
+		// A Backend Service without one, and an NLB-only web service: no
+		// ALB, so their servers are not compared with an assumed one.
+		"copilot/tracker/manifest.yml": "name: tracker\ntype: Backend Service\nimage:\n  build: tracker/Dockerfile\n  port: 8080\n",
+		"tracker/Dockerfile":           "FROM node:20\nCOPY . .\n",
+		"tracker/main.js":              nodeServer,
+		"copilot/tcp/manifest.yml":     "name: tcp\ntype: Load Balanced Web Service\nhttp: false\nnlb:\n  port: 443/tcp\nimage:\n  build: tcp/Dockerfile\n",
+		"tcp/Dockerfile":               "FROM node:20\nCOPY . .\n",
+		"tcp/main.js":                  nodeServer,
+		// Workers and jobs serve nothing; an environment's manifest and a
+		// pipeline's are not services.
+		"copilot/jobs/manifest.yml":              "name: jobs\ntype: Worker Service\nimage:\n  build: jobs/Dockerfile\n",
+		"copilot/environments/prod/manifest.yml": "name: prod\ntype: Environment\n",
+		"copilot/pipelines/p/manifest.yml":       "name: p\nversion: 1\nsource:\n  provider: GitHub\n",
+	})
+	wantHops(t, r, map[string]string{
+		"aws-copilot copilot/web/manifest.yml:2":    "60s Copilot sets no idle timeout on its environments' ALBs",
+		"aws-copilot copilot/api/manifest.yml:2":    "60s Copilot sets no idle timeout",
+		"aws-copilot copilot/admin/manifest.yml:2":  "60s Copilot sets no idle timeout",
+		"aws-copilot copilot/search/manifest.yml:2": "60s Copilot sets no idle timeout",
+		"node web/server.js:2":                      "5s",
+		"node admin/server.js:2":                    "5s",
+		"node tracker/main.js:2":                    "5s",
+		"node tcp/main.js:2":                        "5s",
+		"gunicorn docker/Dockerfile.api:1":          "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11",
+		"gunicorn copilot/search/manifest.yml:7":    "30s keepalive 30 with the gthread worker",
+	})
+	got := findingsOf(r)
+	want := []string{
+		"admin/server.js:2 error LBD001 Copilot service admin (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+		"copilot/search/manifest.yml:7 error LBD001 Copilot service search (environment's internal ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+		"docker/Dockerfile.api:1 error LBD001 Copilot service api (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+		"web/server.js:2 error LBD001 Copilot service web (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(r.Notes) != 2 || !strings.Contains(strings.Join(r.Notes, "\n"), `Copilot Backend Service "tracker" has no Application Load Balancer in front (tracker)`) {
+		t.Errorf("notes: %q", r.Notes)
+	}
+}
+
+// An environment override that sets the ALB's idle timeout (a YAML patch,
+// as `copilot env override` writes them) applies to the services of its
+// workspace, the longest when several environments set one.
+func TestCopilotEnvironmentOverride(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"infra/copilot/web/manifest.yml":                        "name: web\ntype: Load Balanced Web Service\nhttp:\n  path: '/'\nimage:\n  build: ../web/Dockerfile\n",
+		"infra/copilot/environments/overrides/cfn.patches.yml":  "- op: add\n  path: /Resources/PublicLoadBalancer/Properties/LoadBalancerAttributes/-\n  value:\n    Key: idle_timeout.timeout_seconds\n    Value: 120\n",
+		"infra/copilot/environments/staging/overrides/stack.ts": "lb.addPropertyOverride('LoadBalancerAttributes', [{ key: 'idle_timeout.timeout_seconds', value: '90' }]);\n",
+		"web/Dockerfile": "FROM python:3.12\nCOPY . /app\nCMD gunicorn -k gthread --keep-alive 75 app:app\n",
+	})
+	wantHops(t, r, map[string]string{
+		"aws-copilot infra/copilot/web/manifest.yml:2": "120s idle_timeout.timeout_seconds 120 in an environment override (infra/copilot/environments/overrides/cfn.patches.yml:4)",
+		"gunicorn web/Dockerfile:3":                    "75s",
+	})
+	got := findingsOf(r)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "web/Dockerfile:3 error LBD001 Copilot service web (environment's public ALB) 120s") {
+		t.Errorf("findings: %q", got)
+	}
+}
+
+func TestCopilotBuild(t *testing.T) {
+	for _, tt := range []struct {
+		ws, build       string
+		dir, dockerfile string
+	}{
+		{"", "build: web/Dockerfile", "web", "web/Dockerfile"},
+		{"", "build: Dockerfile", ".", "Dockerfile"},
+		{"", "build:\n  dockerfile: docker/Dockerfile.api\n  context: ./", ".", "docker/Dockerfile.api"},
+		{"", "build:\n  context: svc", "svc", "svc/Dockerfile"},
+		{"infra", "build: ../app/Dockerfile", "app", "app/Dockerfile"},
+		{"", "build: ../outside/Dockerfile", "", ""},
+		{"", "location: 123.dkr.ecr.us-east-1.amazonaws.com/app:1", "", ""},
+	} {
+		docs, err := yamlDocs("m.yml", []byte("image:\n"+indent(tt.build)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, df := copilotBuild(tt.ws, get(docs[0], "image"))
+		if dir != tt.dir || df != tt.dockerfile {
+			t.Errorf("%q in %q: %q %q, want %q %q", tt.build, tt.ws, dir, df, tt.dir, tt.dockerfile)
+		}
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ") + "\n"
+}
+
+// The idle timeout of an environment override, in the forms public
+// templates and overrides write it; a value that is not a number, or a
+// file outside copilot/environments/, sets none.
+func TestCopilotEnvIdle(t *testing.T) {
+	for _, tt := range []struct {
+		path, src string
+		want      time.Duration
+	}{
+		{"copilot/environments/overrides/cfn.patches.yml", "- op: add\n  path: /Resources/PublicLoadBalancer/Properties/LoadBalancerAttributes/-\n  value:\n    Key: idle_timeout.timeout_seconds\n    Value: '3600'  # an hour\n", time.Hour},
+		{"copilot/environments/prod/overrides/cfn.patches.yml", "value: {Key: idle_timeout.timeout_seconds, Value: \"300\"}\n", 300 * time.Second},
+		{"copilot/environments/overrides/stack.ts", "[{ key: 'idle_timeout.timeout_seconds', value: '90' }]", 90 * time.Second},
+		{"copilot/environments/overrides/cfn.patches.yml", "- op: replace\n  path: /Resources/PublicLoadBalancer/Properties/LoadBalancerAttributes/0/Value\n  value: \"300\"\n", 0},
+		{"copilot/environments/overrides/cfn.patches.yml", "Key: idle_timeout.timeout_seconds\nValue: \"${IDLE}\"\n", 0},
+		{"copilot/api/overrides/cfn.patches.yml", "Key: idle_timeout.timeout_seconds\nValue: 120\n", 0},
+		{"cfn/alb.yml", "Key: idle_timeout.timeout_seconds\nValue: 120\n", 0},
+	} {
+		o, ok := copilotEnvIdle(tt.path, []byte(tt.src))
+		if ok != (tt.want != 0) || o.idle != tt.want {
+			t.Errorf("%s %q: %v %v, want %v", tt.path, tt.src, o.idle, ok, tt.want)
+		}
+	}
+}
