@@ -828,6 +828,9 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
+				if base := path.Base(b.Location.File); l.image && (isComposeFile(base) || base == "Procfile") {
+					continue
+				}
 				if inDir(l.dir, b.Location.File) || l.dir == b.Location.File {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}

@@ -144,7 +144,7 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 		// The manifest's own command runs there too.
 		out.links = append(out.links, link{lb: lb.Name, dir: relp, where: lb.Location})
 		for _, d := range copilotImageSources(dir, dockerfile, readFile) {
-			out.links = append(out.links, link{lb: lb.Name, dir: d, where: lb.Location})
+			out.links = append(out.links, link{lb: lb.Name, dir: d, where: lb.Location, image: true})
 		}
 	} else {
 		out.unfronted = dir

@@ -32,6 +32,8 @@ func TestCopilotServices(t *testing.T) {
 		"copilot/web/manifest.yml": "name: web\ntype: Load Balanced Web Service\nhttp:\n  path: '/'\nimage:\n  build: web/Dockerfile\n  port: 3000\n",
 		"web/Dockerfile":           "FROM node:20\nCOPY . /app\nCMD [\"node\", \"server.js\"]\n",
 		"web/server.js":            nodeServer,
+		// A developer's compose file beside it is not what Copilot runs.
+		"web/docker-compose.yml": "services:\n  web:\n    build: .\n    command: gunicorn -k gthread app:app\n",
 		// Two services built from the root, each with its own Dockerfile:
 		// each ALB is in front of what its Dockerfile copies only.
 		"copilot/api/manifest.yml":   "name: api\ntype: Load Balanced Web Service\nhttp:\n  path: '/api'\nimage:\n  build:\n    dockerfile: docker/Dockerfile.api\n    context: .\n  port: 8080\n",
@@ -64,6 +66,7 @@ func TestCopilotServices(t *testing.T) {
 		"aws-copilot copilot/admin/manifest.yml:2":  "60s Copilot sets no idle timeout",
 		"aws-copilot copilot/search/manifest.yml:2": "60s Copilot sets no idle timeout",
 		"node web/server.js:2":                      "5s",
+		"gunicorn web/docker-compose.yml:4":         "2s",
 		"node admin/server.js:2":                    "5s",
 		"node tracker/main.js:2":                    "5s",
 		"node tcp/main.js:2":                        "5s",
@@ -75,6 +78,7 @@ func TestCopilotServices(t *testing.T) {
 		"admin/server.js:2 error LBD001 Copilot service admin (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 		"copilot/search/manifest.yml:7 error LBD001 Copilot service search (environment's internal ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 		"docker/Dockerfile.api:1 error LBD001 Copilot service api (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+		"web/docker-compose.yml:4 warning LBD001 load balancer (assumed: ALB default 60s, --lb-idle) 60s (no load balancer in the repository is linked to it)",
 		"web/server.js:2 error LBD001 Copilot service web (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

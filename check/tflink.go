@@ -21,6 +21,10 @@ type link struct {
 	names []string // candidate service names, lower case
 	where Location // the block that links them
 	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all), or of dir if it is a file
+	// image, with dir, says that what lives there is built into a
+	// container image: compose files and Procfiles there describe other
+	// deployments of it (a developer's, a platform's), not that one.
+	image bool
 }
 
 // albModules are Terraform module sources that create an Application Load
