@@ -828,7 +828,11 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				if base := path.Base(b.Location.File); l.image && (isComposeFile(base) || base == "Procfile") {
+				// Only the image's own Dockerfile says what its
+				// containers run (linked by its path), not others in its
+				// context; compose files and Procfiles there describe
+				// other deployments.
+				if base := path.Base(b.Location.File); l.image && l.dir != b.Location.File && (isComposeFile(base) || base == "Procfile" || isDockerfileName(base)) {
 					continue
 				}
 				if inDir(l.dir, b.Location.File) || l.dir == b.Location.File {
@@ -1086,6 +1090,12 @@ func hasComposeFile(dir string) bool {
 }
 
 // isComposeFile reports whether name is a Docker Compose file.
+// isDockerfileName reports whether a file name is a Dockerfile's
+// (Dockerfile, Dockerfile.prod, api.Dockerfile, app.dockerfile).
+func isDockerfileName(name string) bool {
+	return strings.HasPrefix(name, "Dockerfile") || strings.HasSuffix(strings.ToLower(name), ".dockerfile")
+}
+
 func isComposeFile(name string) bool {
 	n := strings.ToLower(name)
 	return (strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml"))

@@ -107,21 +107,42 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 	if name == "" {
 		name = path.Base(path.Dir(relp))
 	}
+	of := "" // the workspace, when not the root: names are a workspace's
+	if ws != "" {
+		of = " of " + ws
+	}
 	dir, dockerfile := copilotBuild(ws, get(doc, "image"))
 	http := get(doc, "http")
 	httpOff := false
 	if http != nil && http.Kind == yaml.ScalarNode && (http.Value == "false" || http.Value == "no") {
 		httpOff = true // a YAML boolean, which scalar leaves out
 	}
+	// The manifest's command replaces the image's, with its variables.
+	var words []string
+	line := 0
+	for _, key := range []string{"entrypoint", "command"} {
+		n := get(doc, key)
+		if n == nil {
+			continue
+		}
+		if line == 0 {
+			line = n.Line
+		}
+		if v, ok := scalar(n); ok {
+			words = append(words, strings.Fields(v)...)
+		} else {
+			words = append(words, yamlWords(n)...)
+		}
+	}
 	var lb *Hop
 	switch strings.ToLower(strings.TrimSpace(typ)) {
 	case "load balanced web service":
 		if !httpOff {
-			lb = &Hop{Name: fmt.Sprintf("Copilot service %s (environment's public ALB)", name)}
+			lb = &Hop{Name: fmt.Sprintf("Copilot service %s%s (environment's public ALB)", name, of)}
 		}
 	case "backend service":
 		if p, _ := scalar(get(http, "path")); p != "" && !httpOff {
-			lb = &Hop{Name: fmt.Sprintf("Copilot service %s (environment's internal ALB)", name)}
+			lb = &Hop{Name: fmt.Sprintf("Copilot service %s%s (environment's internal ALB)", name, of)}
 		}
 	case "worker service", "scheduled job", "static site":
 		return out, nil // no HTTP server to put behind anything
@@ -144,6 +165,9 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 		// The manifest's own command runs there too.
 		out.links = append(out.links, link{lb: lb.Name, dir: relp, where: lb.Location})
 		for _, d := range copilotImageSources(dir, dockerfile, readFile) {
+			if d == dockerfile && len(words) > 0 {
+				continue // its CMD is not what runs
+			}
 			out.links = append(out.links, link{lb: lb.Name, dir: d, where: lb.Location, image: true})
 		}
 	} else {
@@ -151,23 +175,6 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 		out.note = fmt.Sprintf("%s: Copilot %s %q has no Application Load Balancer in front", relp, typ, name)
 		if dir != "" {
 			out.note += fmt.Sprintf(" (%s): its servers are not compared with one", dir)
-		}
-	}
-	// The manifest's command replaces the image's, with its variables.
-	var words []string
-	line := 0
-	for _, key := range []string{"entrypoint", "command"} {
-		n := get(doc, key)
-		if n == nil {
-			continue
-		}
-		if line == 0 {
-			line = n.Line
-		}
-		if v, ok := scalar(n); ok {
-			words = append(words, strings.Fields(v)...)
-		} else {
-			words = append(words, yamlWords(n)...)
 		}
 	}
 	if len(words) > 0 {

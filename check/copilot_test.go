@@ -45,7 +45,7 @@ func TestCopilotServices(t *testing.T) {
 		// A Backend Service with a path: the internal ALB; its command,
 		// from the manifest, with the manifest's variables.
 		"copilot/search/manifest.yml": "name: search\ntype: Backend Service\nhttp:\n  path: '/search'\nimage:\n  build: search/Dockerfile\ncommand: gunicorn -k gthread app:app\nvariables:\n  GUNICORN_CMD_ARGS: --keep-alive 30\n",
-		"search/Dockerfile":           "FROM python:3.12\nCOPY . /app\n",
+		"search/Dockerfile":           "FROM python:3.12\nCOPY . /app\nCMD uvicorn app:app\n",
 		// A Backend Service without one, and an NLB-only web service: no
 		// ALB, so their servers are not compared with an assumed one.
 		"copilot/tracker/manifest.yml": "name: tracker\ntype: Backend Service\nimage:\n  build: tracker/Dockerfile\n  port: 8080\n",
@@ -72,12 +72,15 @@ func TestCopilotServices(t *testing.T) {
 		"node tcp/main.js:2":                        "5s",
 		"gunicorn docker/Dockerfile.api:1":          "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11",
 		"gunicorn copilot/search/manifest.yml:7":    "30s keepalive 30 with the gthread worker",
+		// Replaced by the manifest's command: not linked.
+		"uvicorn search/Dockerfile:3": "5s",
 	})
 	got := findingsOf(r)
 	want := []string{
 		"admin/server.js:2 error LBD001 Copilot service admin (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 		"copilot/search/manifest.yml:7 error LBD001 Copilot service search (environment's internal ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 		"docker/Dockerfile.api:1 error LBD001 Copilot service api (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
+		"search/Dockerfile:3 warning LBD001 load balancer (assumed: ALB default 60s, --lb-idle) 60s (no load balancer in the repository is linked to it)",
 		"web/docker-compose.yml:4 warning LBD001 load balancer (assumed: ALB default 60s, --lb-idle) 60s (no load balancer in the repository is linked to it)",
 		"web/server.js:2 error LBD001 Copilot service web (environment's public ALB) 60s (Copilot sets no idle timeout on its environments' ALBs: ALB's default (60 s))",
 	}
@@ -104,7 +107,7 @@ func TestCopilotEnvironmentOverride(t *testing.T) {
 		"gunicorn web/Dockerfile:3":                    "75s",
 	})
 	got := findingsOf(r)
-	if len(got) != 1 || !strings.HasPrefix(got[0], "web/Dockerfile:3 error LBD001 Copilot service web (environment's public ALB) 120s") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "web/Dockerfile:3 error LBD001 Copilot service web of infra (environment's public ALB) 120s") {
 		t.Errorf("findings: %q", got)
 	}
 }

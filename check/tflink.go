@@ -22,8 +22,8 @@ type link struct {
 	where Location // the block that links them
 	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all), or of dir if it is a file
 	// image, with dir, says that what lives there is built into a
-	// container image: compose files and Procfiles there describe other
-	// deployments of it (a developer's, a platform's), not that one.
+	// container image: other Dockerfiles, compose files and Procfiles
+	// there describe other images and deployments, not that one.
 	image bool
 }
 
