@@ -162,6 +162,22 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 			return fmt.Sprintf("an environment override (copilot env override): add {Key: idle_timeout.timeout_seconds, Value: %d} to the load balancer's LoadBalancerAttributes", int64(d/time.Second))
 		}
 		out.hops = append(out.hops, *lb)
+		target, _ := scalar(get(http, "target_container"))
+		if target == "" {
+			target, _ = scalar(get(http, "targetContainer")) // the older spelling
+		}
+		if target != "" && target != name {
+			// The ALB sends the requests to a sidecar (a proxy), which
+			// is what it is in front of; the service's own servers are
+			// behind that, which is not modelled.
+			sdir, sdf := copilotBuild(ws, get(doc, "sidecars", target, "image"))
+			for _, d := range copilotImageSources(sdir, sdf, readFile) {
+				out.links = append(out.links, link{lb: lb.Name, dir: d, where: lb.Location, image: true})
+			}
+			out.unfronted = dir
+			out.note = fmt.Sprintf("%s: Copilot service %q: its ALB sends requests to the sidecar %q, so its own servers are not compared with the ALB", relp, name, target)
+			return out, nil
+		}
 		// The manifest's own command runs there too.
 		out.links = append(out.links, link{lb: lb.Name, dir: relp, where: lb.Location})
 		for _, d := range copilotImageSources(dir, dockerfile, readFile) {

@@ -92,6 +92,30 @@ func TestCopilotServices(t *testing.T) {
 	}
 }
 
+// The ALB sends requests to an nginx sidecar built from proxy/: that is
+// what it fronts, not the service's own server, which is behind the
+// sidecar (not modelled: not compared).
+func TestCopilotSidecar(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"copilot/shop/manifest.yml": "name: shop\ntype: Load Balanced Web Service\nhttp:\n  path: '/shop'\n  target_container: nginx\nimage:\n  build: shop/Dockerfile\nsidecars:\n  nginx:\n    port: 80\n    image:\n      build: proxy/Dockerfile\n",
+		"shop/Dockerfile":           "FROM python:3.12\nCOPY . .\nCMD uvicorn app:app\n",
+		"proxy/Dockerfile":          "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+		"proxy/nginx.conf":          "events {}\nhttp {\n  keepalive_timeout 30;\n  server {\n    listen 80;\n    location / { proxy_pass http://localhost:8000; }\n  }\n}\n",
+	})
+	wantHops(t, r, map[string]string{
+		"aws-copilot copilot/shop/manifest.yml:2": "60s",
+		"nginx proxy/nginx.conf:3":                "30s",
+		"uvicorn shop/Dockerfile:3":               "5s",
+	})
+	got := findingsOf(r)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "proxy/nginx.conf:3 error LBD001 Copilot service shop (environment's public ALB) 60s") {
+		t.Errorf("findings: %q", got)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], `its ALB sends requests to the sidecar "nginx"`) {
+		t.Errorf("notes: %q", r.Notes)
+	}
+}
+
 // An environment override that sets the ALB's idle timeout (a YAML patch,
 // as `copilot env override` writes them) applies to the services of its
 // workspace, the longest when several environments set one.
