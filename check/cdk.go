@@ -3,8 +3,11 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -53,4 +56,95 @@ func parseCDK(path string, src []byte) []Hop {
 		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "attribute idle_timeout.timeout_seconds="+strconv.Itoa(n), line(i[0])
 	}
 	return []Hop{hop}
+}
+
+// cdkAssetRe finds a container image built from a directory of the
+// repository: ContainerImage.fromAsset (TypeScript, JavaScript, Java),
+// from_asset (Python), FromAsset (C#), ContainerImage_FromAsset (Go).
+var (
+	cdkAssetRe    = regexp.MustCompile(`ContainerImage[._](?:fromAsset|from_asset|FromAsset)\s*\(`)
+	cdkPathCallRe = regexp.MustCompile(`^\s*(?:path\.(?:join|resolve)|os\.path\.join|Path\.Combine|filepath\.Join)\s*\(`)
+	cdkLiteralRe  = regexp.MustCompile(`["']([^"'\n]+)["']`)
+)
+
+// cdkAssetDirs returns the directories (relative to the checked root) of
+// the container images a CDK program builds from assets. A path built
+// from __dirname (path.join/path.resolve) is the source file's; a plain
+// one is relative to where the CDK CLI runs, the nearest directory above
+// the file with a cdk.json (else the file's). exists reports whether a
+// path exists under the root.
+func cdkAssetDirs(relp string, src []byte, exists func(string) bool) []string {
+	var out []string
+	fileDir := path.Dir(relp)
+	for _, m := range cdkAssetRe.FindAllIndex(src, -1) {
+		args := string(src[m[1]:min(len(src), m[1]+400)])
+		if i := balancedClose(args); i >= 0 {
+			args = args[:i]
+		}
+		var parts []string
+		base := ""
+		if loc := cdkPathCallRe.FindStringIndex(args); loc != nil {
+			inner := args[loc[1]:]
+			if i := balancedClose(inner); i >= 0 {
+				inner = inner[:i]
+			}
+			if strings.Contains(inner, "__dirname") || strings.Contains(inner, "__file__") {
+				base = fileDir
+			}
+			for _, l := range cdkLiteralRe.FindAllStringSubmatch(inner, -1) {
+				parts = append(parts, l[1])
+			}
+		} else if l := cdkLiteralRe.FindStringSubmatch(strings.SplitN(args, "{", 2)[0]); l != nil {
+			parts = []string{l[1]} // the directory; what follows is options
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		bases := []string{base}
+		if base == "" {
+			bases = []string{cdkRoot(fileDir, exists), fileDir}
+		}
+		for _, b := range bases {
+			d := path.Clean(path.Join(append([]string{b}, parts...)...))
+			if d == ".." || strings.HasPrefix(d, "../") || path.IsAbs(d) || !exists(d) {
+				continue
+			}
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// cdkRoot returns the nearest directory at or above dir holding a
+// cdk.json, else dir.
+func cdkRoot(dir string, exists func(string) bool) string {
+	for d := dir; ; d = path.Dir(d) {
+		if exists(path.Join(d, "cdk.json")) {
+			return d
+		}
+		if d == "." || d == "/" || d == "" {
+			return dir
+		}
+	}
+}
+
+// balancedClose returns the index of the parenthesis that closes the call
+// whose arguments s starts with, or -1.
+func balancedClose(s string) int {
+	depth := 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	return -1
 }

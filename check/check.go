@@ -775,8 +775,24 @@ func (r *Report) evaluate(o Options) {
 	if len(proxies) > 0 {
 		facing = append([]Hop(nil), proxies...)
 		reach := proxyReaches(r.Dir, proxies)
+		// An application in a container image that a load balancer fronts
+		// (a Copilot service's, a CDK asset's) faces it, whatever proxies
+		// the rest of the repository has, unless a proxy is in that image.
+		imageFronted := func(a Hop) bool {
+			for _, l := range r.links {
+				if !l.image || !linkCovers(l, a.Location.File) {
+					continue
+				}
+				if !slices.ContainsFunc(r.links, func(o link) bool {
+					return o.image && o.where == l.where && slices.ContainsFunc(proxies, func(p Hop) bool { return linkCovers(o, p.Location.File) })
+				}) {
+					return true
+				}
+			}
+			return false
+		}
 		for _, a := range apps {
-			if a.heroku != nil || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+			if a.heroku != nil || imageFronted(a) || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
 				facing = append(facing, a)
 			}
 		}
@@ -814,7 +830,9 @@ func (r *Report) evaluate(o Options) {
 		// directory it copies).
 		linkTo := func(l link, how string) {
 			for _, lb := range lbs {
-				if lb.Name == l.lb && !compared[lb.Name+"\x00"+lb.Location.String()] {
+				// An image's link is to the load balancer hop that made it
+				// (CDK programs in one repository name theirs alike).
+				if lb.Name == l.lb && (!l.image || lb.Location == l.where) && !compared[lb.Name+"\x00"+lb.Location.String()] {
 					linked = true
 					compared[lb.Name+"\x00"+lb.Location.String()] = true
 					r.compareVia(lb, b, o, how)
@@ -828,14 +846,7 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				// Only the image's own Dockerfile says what its
-				// containers run (linked by its path), not others in its
-				// context; compose files and Procfiles there describe
-				// other deployments.
-				if base := path.Base(b.Location.File); l.image && l.dir != b.Location.File && (isComposeFile(base) || base == "Procfile" || isDockerfileName(base)) {
-					continue
-				}
-				if inDir(l.dir, b.Location.File) || l.dir == b.Location.File {
+				if linkCovers(l, b.Location.File) {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}
 				continue
@@ -1090,6 +1101,21 @@ func hasComposeFile(dir string) bool {
 }
 
 // isComposeFile reports whether name is a Docker Compose file.
+// linkCovers reports whether a link with a directory puts its load
+// balancer in front of what file configures. Of an image's context, only
+// its own Dockerfile says what its containers run (linked by its path),
+// not other Dockerfiles there; compose files and Procfiles there describe
+// other deployments.
+func linkCovers(l link, file string) bool {
+	if l.dir == "" {
+		return false
+	}
+	if base := path.Base(file); l.image && l.dir != file && (isComposeFile(base) || base == "Procfile" || isDockerfileName(base)) {
+		return false
+	}
+	return inDir(l.dir, file) || l.dir == file
+}
+
 // isDockerfileName reports whether a file name is a Dockerfile's
 // (Dockerfile, Dockerfile.prod, api.Dockerfile, app.dockerfile).
 func isDockerfileName(name string) bool {
@@ -1283,7 +1309,19 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	ext := filepath.Ext(name)
 	if ext == ".ts" || ext == ".js" || ext == ".py" || ext == ".java" || ext == ".go" || ext == ".cs" || ext == ".kt" {
 		if src, err := r.source(path); err == nil {
-			r.Hops = append(r.Hops, parseCDK(relp, src)...)
+			cdk := parseCDK(relp, src)
+			r.Hops = append(r.Hops, cdk...)
+			if len(cdk) > 0 {
+				// The load balancer is in front of the images the program
+				// builds from its directories.
+				exists := func(p string) bool { _, err := os.Stat(filepath.Join(root, p)); return err == nil }
+				readFile := func(p string) ([]byte, error) { return readCapped(filepath.Join(root, p)) }
+				for _, dir := range cdkAssetDirs(relp, src, exists) {
+					for _, d := range imageSources(dir, dir+"/Dockerfile", readFile) {
+						r.links = append(r.links, link{lb: cdk[0].Name, dir: d, where: cdk[0].Location, image: true})
+					}
+				}
+			}
 			r.Hops = append(r.Hops, parsePulumi(relp, src)...)
 		}
 	}

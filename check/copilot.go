@@ -171,7 +171,7 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 			// is what it is in front of; the service's own servers are
 			// behind that, which is not modelled.
 			sdir, sdf := copilotBuild(ws, get(doc, "sidecars", target, "image"))
-			for _, d := range copilotImageSources(sdir, sdf, readFile) {
+			for _, d := range imageSources(sdir, sdf, readFile) {
 				out.links = append(out.links, link{lb: lb.Name, dir: d, where: lb.Location, image: true})
 			}
 			out.unfronted = dir
@@ -179,8 +179,8 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 			return out, nil
 		}
 		// The manifest's own command runs there too.
-		out.links = append(out.links, link{lb: lb.Name, dir: relp, where: lb.Location})
-		for _, d := range copilotImageSources(dir, dockerfile, readFile) {
+		out.links = append(out.links, link{lb: lb.Name, dir: relp, where: lb.Location, image: true})
+		for _, d := range imageSources(dir, dockerfile, readFile) {
 			if d == dockerfile && len(words) > 0 {
 				continue // its CMD is not what runs
 			}
@@ -235,13 +235,13 @@ func copilotBuild(ws string, image *yaml.Node) (dir, dockerfile string) {
 	return inside(dir), inside(dockerfile)
 }
 
-// copilotImageSources returns what a service's image is built from: its
+// imageSources returns what a service's image is built from: its
 // Dockerfile and the paths of the context that the Dockerfile copies (COPY
 // and ADD, not from another stage), or the whole context when the
 // Dockerfile cannot be read. In a repository of several services built
 // from one context (the root, each with its own Dockerfile), each load
 // balancer is so in front of its own service's servers only.
-func copilotImageSources(dir, dockerfile string, readFile func(string) ([]byte, error)) []string {
+func imageSources(dir, dockerfile string, readFile func(string) ([]byte, error)) []string {
 	if dir == "" {
 		return nil
 	}

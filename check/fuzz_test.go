@@ -96,6 +96,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseCopilotManifest("copilot/api/manifest.yml", src, func(string) ([]byte, error) { return src, nil })
 		copilotEnvIdle("copilot/environments/overrides/cfn.patches.yml", src)
 		copilotDockerfile("copilot/api/manifest.yml", src)
+		cdkAssetDirs("lib/stack.ts", src, func(string) bool { return true })
 		tiangoloImageHop("Dockerfile", append([]byte("FROM tiangolo/uvicorn-gunicorn-fastapi\n"), src...))
 		docs, _ := yamlDocs("compose.yaml", src)
 		composeImageHops("compose.yaml", docs)

@@ -23,7 +23,8 @@ type link struct {
 	dir   string   // when set, the load balancer is in front of what lives under dir ("." for all), or of dir if it is a file
 	// image, with dir, says that what lives there is built into a
 	// container image: other Dockerfiles, compose files and Procfiles
-	// there describe other images and deployments, not that one.
+	// there describe other images and deployments, not that one. Such a
+	// link is to the load balancer hop at where, whatever its name.
 	image bool
 }
 

@@ -1,0 +1,74 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+// A CDK program's load balancer fronts the images it builds from its
+// directories: fromAsset with a path from __dirname, a plain one (where
+// the CDK CLI runs, the directory of cdk.json), Python's from_asset and
+// Go's ContainerImage_FromAsset; options after the path are not part of it.
+func TestCDKAssetDirs(t *testing.T) {
+	have := map[string]bool{"infra/cdk.json": true, "infra/app": true, "infra/lib/local-image": true, "svc": true, "pinger": true}
+	exists := func(p string) bool { return have[p] }
+	for _, tt := range []struct {
+		file, src string
+		want      []string
+	}{
+		{"infra/lib/stack.ts", "image: ecs.ContainerImage.fromAsset(path.resolve(__dirname, 'local-image')),", []string{"infra/lib/local-image"}},
+		{"infra/lib/stack.ts", "image: ecs.ContainerImage.fromAsset('app', { file: 'Dockerfile.prod' }),", []string{"infra/app"}},
+		{"infra/lib/stack.ts", "image: ecs.ContainerImage.fromAsset(path.join(__dirname, '..', '..', 'svc')),", []string{"svc"}},
+		{"app.py", "image=aws_ecs.ContainerImage.from_asset(\"pinger\"),", []string{"pinger"}},
+		{"main.go", "Image: awsecs.ContainerImage_FromAsset(jsii.String(\"svc\"), &awsecs.AssetImageProps{}),", []string{"svc"}},
+		{"infra/lib/stack.ts", "ecs.ContainerImage.fromAsset(dir)", nil},
+		{"infra/lib/stack.ts", "ecs.ContainerImage.fromAsset('missing')", nil},
+		{"infra/lib/stack.ts", "ecs.ContainerImage.fromAsset(path.join(__dirname, '../../..', 'outside'))", nil},
+		{"x.ts", "ecs.ContainerImage.fromRegistry('nginx:1.27')", nil},
+	} {
+		got := cdkAssetDirs(tt.file, []byte(tt.src), exists)
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s %q: %q, want %q", tt.file, tt.src, got, tt.want)
+		}
+	}
+
+	// End to end: the program's ALB is in front of the asset's server, so
+	// the finding is an error; another program's ALB of the same name in
+	// the repository is not.
+	r, _ := checkFiles(t, map[string]string{
+		"a/cdk.json":             "{\"app\": \"npx ts-node bin/a.ts\"}",
+		"a/lib/stack.ts":         "import * as ecs_patterns from 'aws-cdk-lib/aws-ecs-patterns';\nnew ecs_patterns.ApplicationLoadBalancedFargateService(this, 'S', {\n  taskImageOptions: { image: ecs.ContainerImage.fromAsset(path.resolve(__dirname, 'image')) },\n});\n",
+		"a/lib/image/Dockerfile": "FROM node:20\nCOPY server.js .\nCMD node server.js\n",
+		"a/lib/image/server.js":  "const http = require('http');\nconst server = http.createServer(app);\nserver.listen(80);\n",
+		"b/cdk.json":             "{}",
+		"b/lib/stack.ts":         "import * as ecs_patterns from 'aws-cdk-lib/aws-ecs-patterns';\nnew ecs_patterns.ApplicationLoadBalancedFargateService(this, 'S', { idleTimeout: Duration.seconds(4) });\n",
+	})
+	got := findingsOf(r)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "a/lib/image/server.js:2 error LBD001 CDK ApplicationLoadBalancedFargateService 60s") {
+		t.Errorf("findings: %q", got)
+	}
+
+	// A proxy elsewhere in the repository (another example's nginx) does
+	// not hide the asset's server from its load balancer; a proxy in the
+	// image does.
+	for _, inImage := range []bool{false, true} {
+		conf := "other/nginx.conf"
+		if inImage {
+			conf = "a/lib/image/nginx.conf"
+		}
+		r, _ = checkFiles(t, map[string]string{
+			"a/cdk.json":             "{}",
+			"a/lib/stack.ts":         "import * as ecs_patterns from 'aws-cdk-lib/aws-ecs-patterns';\nnew ecs_patterns.ApplicationLoadBalancedFargateService(this, 'S', {\n  taskImageOptions: { image: ecs.ContainerImage.fromAsset(path.resolve(__dirname, 'image')) },\n});\n",
+			"a/lib/image/Dockerfile": "FROM node:20\nCOPY . .\nCMD node server.js\n",
+			"a/lib/image/server.js":  "const http = require('http');\nconst server = http.createServer(app);\nserver.listen(3000);\n",
+			conf:                     "events {}\nhttp {\n  keepalive_timeout 65;\n  server {\n    listen 80;\n    location / { proxy_pass http://localhost:3000; }\n  }\n}\n",
+		})
+		server := false
+		for _, f := range findingsOf(r) {
+			server = server || strings.HasPrefix(f, "a/lib/image/server.js:2 error LBD001")
+		}
+		if server == inImage {
+			t.Errorf("nginx at %s: findings %q", conf, findingsOf(r))
+		}
+	}
+}
