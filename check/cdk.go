@@ -77,17 +77,11 @@ func cdkAssetDirs(relp string, src []byte, exists func(string) bool) []string {
 	var out []string
 	fileDir := path.Dir(relp)
 	for _, m := range cdkAssetRe.FindAllIndex(src, -1) {
-		args := string(src[m[1]:min(len(src), m[1]+400)])
-		if i := balancedClose(args); i >= 0 {
-			args = args[:i]
-		}
+		args := string(callArgs(src[:min(len(src), m[1]+400)], m[1]-1))
 		var parts []string
 		base := ""
 		if loc := cdkPathCallRe.FindStringIndex(args); loc != nil {
-			inner := args[loc[1]:]
-			if i := balancedClose(inner); i >= 0 {
-				inner = inner[:i]
-			}
+			inner := string(callArgs([]byte(args), loc[1]-1))
 			if strings.Contains(inner, "__dirname") || strings.Contains(inner, "__file__") {
 				base = fileDir
 			}
@@ -129,22 +123,4 @@ func cdkRoot(dir string, exists func(string) bool) string {
 			return dir
 		}
 	}
-}
-
-// balancedClose returns the index of the parenthesis that closes the call
-// whose arguments s starts with, or -1.
-func balancedClose(s string) int {
-	depth := 0
-	for i, c := range s {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			if depth == 0 {
-				return i
-			}
-			depth--
-		}
-	}
-	return -1
 }

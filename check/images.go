@@ -75,6 +75,18 @@ func apacheImageHop(loc Location, image, how string) Hop {
 		}}
 }
 
+// dockerfileLines calls f with each line of a Dockerfile that is not a
+// comment, and its number.
+func dockerfileLines(src []byte, f func(n int, line string)) {
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if line := sc.Text(); !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			f(n, line)
+		}
+	}
+}
+
 // dockerfileImageHops reads a Dockerfile whose final stage runs an Apache
 // image as it ships: no line of that stage touches Apache's configuration,
 // and its CMD, if any, starts Apache.
@@ -89,13 +101,7 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 	}
 	stages := map[string]stage{}
 	name := ""
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
-		}
+	dockerfileLines(src, func(n int, line string) {
 		if m := dockerfileFromRe.FindStringSubmatch(line); m != nil {
 			if name != "" {
 				stages[name] = stage{image, changed}
@@ -104,7 +110,7 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 			if prev, ok := stages[strings.ToLower(image)]; ok {
 				image, changed = prev.image, prev.changed
 			}
-			continue
+			return
 		}
 		if apacheConfigChangeRe.MatchString(line) {
 			changed = true
@@ -114,7 +120,7 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
 			changed = true
 		}
-	}
+	})
 	if image == "" || changed || !imageApache(image) {
 		return nil
 	}
@@ -157,13 +163,7 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 	var cur stage
 	stages := map[string]stage{}
 	name := ""
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue
-		}
+	dockerfileLines(src, func(n int, line string) {
 		if m := dockerfileFromRe.FindStringSubmatch(line); m != nil {
 			if name != "" {
 				stages[name] = cur
@@ -174,10 +174,10 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 				cur.image, cur.at, cur.custom = prev.image, prev.at, prev.custom
 				maps.Copy(cur.env, prev.env)
 			}
-			continue
+			return
 		}
 		if cur.env == nil {
-			continue // before the first FROM
+			return // before the first FROM
 		}
 		if tiangoloChangeRe.MatchString(line) {
 			cur.custom = true
@@ -190,7 +190,7 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && (f[0] == "cmd" || f[0] == "entrypoint") && !strings.Contains(line, "/start.sh") {
 			cur.custom = true
 		}
-	}
+	})
 	image, at, env := cur.image, cur.at, cur.env
 	if image == "" || cur.custom || !tiangoloImageRe.MatchString(image) {
 		return nil
