@@ -86,6 +86,7 @@ type Report struct {
 	// copilotOverrides are the idle timeouts Copilot environment
 	// overrides set (see applyCopilotOverrides).
 	copilotOverrides []copilotOverride
+	copilotEnvs      []copilotEnv
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -610,6 +611,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.renderHelmCharts(ctx, dir, charts, o)
+	r.Hops = applyCopilotVariables(r.Hops, r.copilotEnvs, func(p string) ([]byte, error) { return readCapped(filepath.Join(dir, p)) })
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
 	r.Hops = settleTiangoloHops(r.Hops, r.keepAliveSet, r.tiangoloConfs)
@@ -1257,6 +1259,9 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 		}
 		if svc.note != "" {
 			r.Notes = append(r.Notes, svc.note)
+		}
+		if svc.env.dockerfile != "" {
+			r.copilotEnvs = append(r.copilotEnvs, svc.env)
 		}
 		return err
 	}

@@ -85,6 +85,17 @@ type copilotService struct {
 	links     []link
 	unfronted string // else the directory it serves from with no load balancer ("" if none known)
 	note      string // says so
+	// env is, when the manifest sets variables and its image's Dockerfile
+	// runs the command, those variables for the Dockerfile's command
+	// lines (see applyCopilotVariables).
+	env copilotEnv
+}
+
+// copilotEnv is a Copilot service's variables (NAME=value lines) for the
+// command lines of the Dockerfile its image is built from.
+type copilotEnv struct {
+	dockerfile, lines string
+	at                Location
 }
 
 // parseCopilotManifest reads a Copilot service manifest; readFile reads a
@@ -193,8 +204,15 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 			out.note += fmt.Sprintf(" (%s): its servers are not compared with one", dir)
 		}
 	}
+	vars := environmentLines(get(doc, "variables"))
 	if len(words) > 0 {
-		out.hops = append(out.hops, containerCommandHops(relp, words, environmentLines(get(doc, "variables")), line)...)
+		out.hops = append(out.hops, containerCommandHops(relp, words, vars, line)...)
+	} else if vars != "" && dockerfile != "" {
+		at := Location{relp, typeLine}
+		if n := get(doc, "variables"); n != nil {
+			at.Line = n.Line
+		}
+		out.env = copilotEnv{dockerfile, vars, at}
 	}
 	return out, nil
 }
@@ -326,4 +344,42 @@ func copilotDockerfile(relp string, src []byte) string {
 		return df
 	}
 	return "-"
+}
+
+// applyCopilotVariables reads the command lines of each Dockerfile that a
+// Copilot service runs again, with the service's variables, which its
+// containers get at run time over the image's ENV (GUNICORN_CMD_ARGS,
+// UVICORN_TIMEOUT_KEEP_ALIVE ...): the hops the Dockerfile's command lines
+// gave are replaced. A Dockerfile two services run with different
+// variables is read with neither's: its values are then the image's.
+func applyCopilotVariables(hops []Hop, envs []copilotEnv, readFile func(string) ([]byte, error)) []Hop {
+	byFile := map[string][]copilotEnv{}
+	for _, e := range envs {
+		byFile[e.dockerfile] = append(byFile[e.dockerfile], e)
+	}
+	for file, es := range byFile {
+		if slices.ContainsFunc(es, func(e copilotEnv) bool { return e.lines != es[0].lines }) {
+			continue
+		}
+		src, err := readFile(file)
+		if err != nil {
+			continue
+		}
+		// The variables first, so that they win over the file's own ENV;
+		// the lines they take are taken off the hops' lines again.
+		k := strings.Count(es[0].lines, "\n")
+		var again []Hop
+		for _, h := range parseCommandLines(file, append([]byte(es[0].lines), src...)) {
+			if h.Location.Line > k {
+				h.Location.Line -= k
+				h.Source += fmt.Sprintf(" (with the variables of %s)", es[0].at)
+				again = append(again, h)
+			}
+		}
+		hops = slices.DeleteFunc(hops, func(h Hop) bool {
+			return h.Location.File == file && h.Role == App && !h.tiangolo && h.Kind != "apache"
+		})
+		hops = append(hops, again...)
+	}
+	return hops
 }

@@ -186,3 +186,24 @@ func TestCopilotEnvIdle(t *testing.T) {
 		}
 	}
 }
+
+// A service's variables reach the command its image's Dockerfile runs,
+// over the image's own ENV; lines keep their numbers.
+func TestCopilotVariables(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"copilot/api/manifest.yml": "name: api\ntype: Load Balanced Web Service\nhttp:\n  path: '/'\nimage:\n  build: api/Dockerfile\nvariables:\n  UVICORN_TIMEOUT_KEEP_ALIVE: 75\n  LOG_LEVEL: info\n",
+		"api/Dockerfile":           "FROM python:3.12\nENV UVICORN_TIMEOUT_KEEP_ALIVE=5\nCOPY . .\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n",
+		"copilot/web/manifest.yml": "name: web\ntype: Load Balanced Web Service\nhttp:\n  path: '/web'\nimage:\n  build: web/Dockerfile\nvariables:\n  GUNICORN_CMD_ARGS: --keep-alive 3\n",
+		"web/Dockerfile":           "FROM python:3.12\nCOPY . .\nCMD gunicorn -k gthread app:app\n",
+	})
+	wantHops(t, r, map[string]string{
+		"aws-copilot copilot/api/manifest.yml:2": "60s",
+		"aws-copilot copilot/web/manifest.yml:2": "60s",
+		"uvicorn api/Dockerfile:4":               "75s UVICORN_TIMEOUT_KEEP_ALIVE=75 (with the variables of copilot/api/manifest.yml:8)",
+		"gunicorn web/Dockerfile:3":              "3s keepalive 3 with the gthread worker",
+	})
+	got := findingsOf(r)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "web/Dockerfile:3 error LBD001 Copilot service web") {
+		t.Errorf("findings: %q", got)
+	}
+}
