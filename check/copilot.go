@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -96,6 +97,46 @@ type copilotService struct {
 type copilotEnv struct {
 	dockerfile, lines string
 	at                Location
+	// variants are the lines of each environment that adds variables of
+	// its own (environments.<name>.variables), by name.
+	variants map[string]string
+}
+
+// copilotVariants returns, for each environment of a manifest that sets
+// variables of its own, the service's variables there: the environment's
+// first, as the first of a name is what the command-line reader takes.
+func copilotVariants(doc *yaml.Node, base string) map[string]string {
+	envs := get(doc, "environments")
+	if envs == nil || envs.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := map[string]string{}
+	for i := 0; i+1 < len(envs.Content); i += 2 {
+		if lines := environmentLines(get(envs.Content[i+1], "variables")); lines != "" {
+			out[envs.Content[i].Value] = lines + base
+		}
+	}
+	return out
+}
+
+// settleVariants leaves unknown the hops of base whose idle timeout one of
+// the environments' variants gives otherwise: the service then runs with
+// a different value in that environment, which one is not known here.
+// parse reads the command lines with one set of variables.
+func settleVariants(base []Hop, variants map[string]string, parse func(lines string) []Hop) []Hop {
+	for _, name := range slices.Sorted(maps.Keys(variants)) {
+		other := parse(variants[name])
+		for i := range base {
+			if i < len(other) && other[i].Idle == base[i].Idle && other[i].Known == base[i].Known {
+				continue
+			}
+			if base[i].Known {
+				base[i].Known, base[i].Idle = false, 0
+				base[i].Source = fmt.Sprintf("the %q environment's variables give it another value (%s): which one runs is not known here", name, base[i].Source)
+			}
+		}
+	}
+	return base
 }
 
 // parseCopilotManifest reads a Copilot service manifest; readFile reads a
@@ -205,14 +246,18 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 		}
 	}
 	vars := environmentLines(get(doc, "variables"))
+	variants := copilotVariants(doc, vars)
 	if len(words) > 0 {
-		out.hops = append(out.hops, containerCommandHops(relp, words, vars, line)...)
-	} else if vars != "" && dockerfile != "" {
+		parse := func(lines string) []Hop { return containerCommandHops(relp, words, lines, line) }
+		out.hops = append(out.hops, settleVariants(parse(vars), variants, parse)...)
+	} else if (vars != "" || len(variants) > 0) && dockerfile != "" {
 		at := Location{relp, typeLine}
 		if n := get(doc, "variables"); n != nil {
 			at.Line = n.Line
+		} else if n := get(doc, "environments"); n != nil {
+			at.Line = n.Line
 		}
-		out.env = copilotEnv{dockerfile, vars, at}
+		out.env = copilotEnv{dockerfile, vars, at, variants}
 	}
 	return out, nil
 }
@@ -358,7 +403,7 @@ func applyCopilotVariables(hops []Hop, envs []copilotEnv, readFile func(string) 
 		byFile[e.dockerfile] = append(byFile[e.dockerfile], e)
 	}
 	for file, es := range byFile {
-		if slices.ContainsFunc(es, func(e copilotEnv) bool { return e.lines != es[0].lines }) {
+		if slices.ContainsFunc(es, func(e copilotEnv) bool { return e.lines != es[0].lines || !maps.Equal(e.variants, es[0].variants) }) {
 			continue
 		}
 		src, err := readFile(file)
@@ -367,15 +412,22 @@ func applyCopilotVariables(hops []Hop, envs []copilotEnv, readFile func(string) 
 		}
 		// The variables first, so that they win over the file's own ENV;
 		// the lines they take are taken off the hops' lines again.
-		k := strings.Count(es[0].lines, "\n")
-		var again []Hop
-		for _, h := range parseCommandLines(file, append([]byte(es[0].lines), src...)) {
-			if h.Location.Line > k {
-				h.Location.Line -= k
-				h.Source += fmt.Sprintf(" (with the variables of %s)", es[0].at)
-				again = append(again, h)
+		parse := func(lines string) []Hop {
+			k := strings.Count(lines, "\n")
+			var hs []Hop
+			for _, h := range parseCommandLines(file, append([]byte(lines), src...)) {
+				if h.Location.Line > k {
+					h.Location.Line -= k
+					hs = append(hs, h)
+				}
 			}
+			return hs
 		}
+		again := parse(es[0].lines)
+		for i := range again {
+			again[i].Source += fmt.Sprintf(" (with the variables of %s)", es[0].at)
+		}
+		again = settleVariants(again, es[0].variants, parse)
 		hops = slices.DeleteFunc(hops, func(h Hop) bool {
 			return h.Location.File == file && h.Role == App && !h.tiangolo && h.Kind != "apache"
 		})

@@ -207,3 +207,29 @@ func TestCopilotVariables(t *testing.T) {
 		t.Errorf("findings: %q", got)
 	}
 }
+
+// An environment's own variables that change the keep-alive leave it
+// unknown (which environment runs is not known); ones that do not leave
+// it as it is.
+func TestCopilotEnvironmentVariables(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"copilot/api/manifest.yml": "name: api\ntype: Load Balanced Web Service\nhttp:\n  path: '/'\nimage:\n  build: api/Dockerfile\nenvironments:\n  prod:\n    variables:\n      GUNICORN_CMD_ARGS: --keep-alive 75\n  test:\n    variables:\n      LOG_LEVEL: debug\n",
+		"api/Dockerfile":           "FROM python:3.12\nCOPY . .\nCMD gunicorn -k gthread app:app\n",
+		"copilot/web/manifest.yml": "name: web\ntype: Load Balanced Web Service\nhttp:\n  path: '/web'\nimage:\n  build: web/Dockerfile\ncommand: uvicorn main:app\nenvironments:\n  test:\n    variables:\n      LOG_LEVEL: debug\n",
+		"web/Dockerfile":           "FROM python:3.12\nCOPY . .\n",
+		"copilot/adm/manifest.yml": "name: adm\ntype: Load Balanced Web Service\nhttp:\n  path: '/adm'\nimage:\n  build: adm/Dockerfile\ncommand: uvicorn main:app\nenvironments:\n  prod:\n    variables:\n      UVICORN_TIMEOUT_KEEP_ALIVE: 75\n",
+		"adm/Dockerfile":           "FROM python:3.12\nCOPY . .\n",
+	})
+	wantHops(t, r, map[string]string{
+		"aws-copilot copilot/api/manifest.yml:2": "60s",
+		"aws-copilot copilot/web/manifest.yml:2": "60s",
+		"aws-copilot copilot/adm/manifest.yml:2": "60s",
+		"gunicorn api/Dockerfile:3":              `0s the "prod" environment's variables give it another value`,
+		"uvicorn copilot/web/manifest.yml:7":     "5s uvicorn's default",
+		"uvicorn copilot/adm/manifest.yml:7":     `0s the "prod" environment's variables give it another value`,
+	})
+	got := findingsOf(r)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "copilot/web/manifest.yml:7 error LBD001 Copilot service web") {
+		t.Errorf("findings: %q", got)
+	}
+}
