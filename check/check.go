@@ -314,10 +314,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				}
 				return nil
 			})
-		case strings.HasPrefix(name, "Dockerfile") || name == "Procfile" || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".service"):
+		case isDockerfileName(name) || name == "Procfile" || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".service"):
 			r.read(path, func(src []byte) error {
 				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
-				if strings.HasPrefix(name, "Dockerfile") {
+				if isDockerfileName(name) {
 					r.Hops = append(r.Hops, dockerfileImageHops(rel(dir, path), src)...)
 					r.Hops = append(r.Hops, tiangoloImageHop(rel(dir, path), src)...)
 				}

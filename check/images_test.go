@@ -94,19 +94,21 @@ spec:
 // KEEP_ALIVE set in another file leaves the value unknown.
 func TestTiangoloImageHops(t *testing.T) {
 	r, _ := checkFiles(t, map[string]string{
-		"api/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
-		"tuned/Dockerfile":          "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim\nENV KEEP_ALIVE=75 MAX_WORKERS=2\n",
-		"spaced/Dockerfile":         "FROM tiangolo/uvicorn-gunicorn:python3.8\nENV KEEP_ALIVE 3\n",
-		"staged/Dockerfile":         "FROM tiangolo/uvicorn-gunicorn-starlette:python3.7 AS base\nENV KEEP_ALIVE=4\n\nFROM base AS prod\nCOPY . /app\n",
-		"own/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./gunicorn_conf.py /app/gunicorn_conf.py\n",
-		"cmd/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start-reload.sh\"]\n",
-		"start/Dockerfile":          "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start.sh\"]\n",
-		"builder/Dockerfile":        "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 AS build\nRUN make\n\nFROM python:3.11-slim\nCOPY --from=build /app /app\n",
-		"other/Dockerfile":          "FROM acme/tiangolo/uvicorn-gunicorn-fastapi:1\n",
-		"meinheld/Dockerfile":       "FROM tiangolo/meinheld-gunicorn-flask:python3.9\n",
-		"args/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7\nENV KEEP_ALIVE=75\nENV GUNICORN_CMD_ARGS=\"--keep-alive 0\"\n",
-		"conf/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
-		"conf/app/gunicorn_conf.py": "import os\nbind = '0.0.0.0:80'\n",
+		"api/Dockerfile":              "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
+		"tuned/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim\nENV KEEP_ALIVE=75 MAX_WORKERS=2\n",
+		"spaced/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn:python3.8\nENV KEEP_ALIVE 3\n",
+		"staged/Dockerfile":           "FROM tiangolo/uvicorn-gunicorn-starlette:python3.7 AS base\nENV KEEP_ALIVE=4\n\nFROM base AS prod\nCOPY . /app\n",
+		"own/Dockerfile":              "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./gunicorn_conf.py /app/gunicorn_conf.py\n",
+		"cmd/Dockerfile":              "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start-reload.sh\"]\n",
+		"start/Dockerfile":            "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCMD [\"/start.sh\"]\n",
+		"builder/Dockerfile":          "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 AS build\nRUN make\n\nFROM python:3.11-slim\nCOPY --from=build /app /app\n",
+		"other/Dockerfile":            "FROM acme/tiangolo/uvicorn-gunicorn-fastapi:1\n",
+		"meinheld/Dockerfile":         "FROM tiangolo/meinheld-gunicorn-flask:python3.9\n",
+		"docker/api.Dockerfile":       "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./api /app\n",
+		"docker/name_main.dockerfile": "FROM python:3.12\nCMD [\"uvicorn\", \"main:app\"]\n",
+		"args/Dockerfile":             "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7\nENV KEEP_ALIVE=75\nENV GUNICORN_CMD_ARGS=\"--keep-alive 0\"\n",
+		"conf/Dockerfile":             "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nCOPY ./app /app\n",
+		"conf/app/gunicorn_conf.py":   "import os\nbind = '0.0.0.0:80'\n",
 	})
 	wantHops(t, r, map[string]string{
 		"gunicorn api/Dockerfile:1":    "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11 runs gunicorn with keepalive 5 s and the uvicorn.workers.UvicornWorker worker (KEEP_ALIVE not set",
@@ -114,7 +116,10 @@ func TestTiangoloImageHops(t *testing.T) {
 		"gunicorn spaced/Dockerfile:1": "3s FROM tiangolo/uvicorn-gunicorn:python3.8 runs gunicorn with keepalive 3 s",
 		"gunicorn staged/Dockerfile:1": "4s FROM tiangolo/uvicorn-gunicorn-starlette:python3.7 runs gunicorn with keepalive 4 s",
 		"gunicorn start/Dockerfile:1":  "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11",
-		"gunicorn args/Dockerfile:1":   "0s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7 runs gunicorn with keepalive 0 s and the uvicorn.workers.UvicornWorker worker (ENV GUNICORN_CMD_ARGS=--keep-alive 0)",
+		// Dockerfiles named NAME.Dockerfile and NAME.dockerfile are read too.
+		"gunicorn docker/api.Dockerfile:1":      "5s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11",
+		"uvicorn docker/name_main.dockerfile:2": "5s uvicorn's default",
+		"gunicorn args/Dockerfile:1":            "0s FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7 runs gunicorn with keepalive 0 s and the uvicorn.workers.UvicornWorker worker (ENV GUNICORN_CMD_ARGS=--keep-alive 0)",
 		// Its own configuration, run with the image's worker: gunicorn's
 		// default keepalive, not the sync worker's none.
 		"gunicorn conf/app/gunicorn_conf.py:1": "2s gunicorn's default keepalive (2 s) with the uvicorn.workers.UvicornWorker worker; tiangolo's image (conf/Dockerfile)",
