@@ -81,12 +81,15 @@ type Report struct {
 	seenPairs  map[string]bool
 	// keepAliveSet are files that set KEEP_ALIVE, tiangoloConfs the files
 	// named gunicorn_conf.py (see settleTiangoloHops).
-	keepAliveSet  []envSetting
+	keepAliveSet  []Location
 	tiangoloConfs []string
 	// copilotOverrides are the idle timeouts Copilot environment
 	// overrides set (see applyCopilotOverrides).
 	copilotOverrides []copilotOverride
 	copilotEnvs      []copilotEnv
+	// copilotImages are the Dockerfiles Copilot service manifests build
+	// their images from, by manifest ("-": not from the repository).
+	copilotImages map[string]string
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -104,7 +107,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	r := &Report{Dir: dir, Skipped: map[string]int{}, seenPairs: map[string]bool{}}
+	r := &Report{Dir: dir, Skipped: map[string]int{}, seenPairs: map[string]bool{}, copilotImages: map[string]string{}}
 	ign := &gitignore{}
 	if !o.NoIgnore {
 		ign.load(dir, "")
@@ -611,10 +614,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.renderHelmCharts(ctx, dir, charts, o)
-	r.Hops = applyCopilotVariables(r.Hops, r.copilotEnvs, func(p string) ([]byte, error) { return readCapped(filepath.Join(dir, p)) })
+	r.Hops = applyCopilotVariables(r.Hops, r.copilotEnvs, r.readRel)
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
-	r.Hops = settleTiangoloHops(r.Hops, r.keepAliveSet, r.tiangoloConfs)
+	// A Copilot manifest's variables are its own image's containers' only.
+	setAt := make([]envSetting, len(r.keepAliveSet))
+	for i, loc := range r.keepAliveSet {
+		setAt[i] = envSetting{loc, r.copilotImages[loc.File]}
+	}
+	r.Hops = settleTiangoloHops(r.Hops, setAt, r.tiangoloConfs)
 	applyCopilotOverrides(r.Hops, r.copilotOverrides)
 	r.Hops = applyGranianVersions(dir, r.Hops)
 	sort.Strings(r.Notes)
@@ -826,7 +834,11 @@ func (r *Report) evaluate(o Options) {
 		}
 		herokuOnly = false
 		linked := false
-		compared := map[string]bool{} // the load balancers b was compared with
+		type lbAt struct {
+			name string
+			at   Location
+		}
+		compared := map[lbAt]bool{} // the load balancers b was compared with
 		// linkTo compares b with the load balancer l names, once however
 		// many links lead there (a Copilot service's Dockerfile and the
 		// directory it copies).
@@ -834,9 +846,9 @@ func (r *Report) evaluate(o Options) {
 			for _, lb := range lbs {
 				// An image's link is to the load balancer hop that made it
 				// (CDK programs in one repository name theirs alike).
-				if lb.Name == l.lb && (!l.image || lb.Location == l.where) && !compared[lb.Name+"\x00"+lb.Location.String()] {
+				if k := (lbAt{lb.Name, lb.Location}); lb.Name == l.lb && (!l.image || lb.Location == l.where) && !compared[k] {
 					linked = true
-					compared[lb.Name+"\x00"+lb.Location.String()] = true
+					compared[k] = true
 					r.compareVia(lb, b, o, how)
 				}
 			}
@@ -1102,7 +1114,6 @@ func hasComposeFile(dir string) bool {
 	return false
 }
 
-// isComposeFile reports whether name is a Docker Compose file.
 // linkCovers reports whether a link with a directory puts its load
 // balancer in front of what file configures. Of an image's context, only
 // its own Dockerfile says what its containers run (linked by its path),
@@ -1124,6 +1135,7 @@ func isDockerfileName(name string) bool {
 	return strings.HasPrefix(name, "Dockerfile") || strings.HasSuffix(strings.ToLower(name), ".dockerfile")
 }
 
+// isComposeFile reports whether name is a Docker Compose file.
 func isComposeFile(name string) bool {
 	n := strings.ToLower(name)
 	return (strings.HasPrefix(n, "docker-compose") || strings.HasPrefix(n, "compose")) && (strings.HasSuffix(n, ".yml") || strings.HasSuffix(n, ".yaml"))
@@ -1251,7 +1263,7 @@ func secs(d time.Duration) string {
 // a CloudFormation template, Kubernetes manifests, or a compose file.
 func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 	if copilotManifestRe.MatchString(relp) {
-		svc, err := parseCopilotManifest(relp, src, func(p string) ([]byte, error) { return readCapped(filepath.Join(r.Dir, p)) })
+		svc, err := parseCopilotManifest(relp, src, r.readRel)
 		r.Hops = append(r.Hops, svc.hops...)
 		r.links = append(r.links, svc.links...)
 		if svc.unfronted != "" {
@@ -1262,6 +1274,9 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 		}
 		if svc.env.dockerfile != "" {
 			r.copilotEnvs = append(r.copilotEnvs, svc.env)
+		}
+		if svc.dockerfile != "" {
+			r.copilotImages[relp] = svc.dockerfile
 		}
 		return err
 	}
@@ -1320,9 +1335,8 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 				// The load balancer is in front of the images the program
 				// builds from its directories.
 				exists := func(p string) bool { _, err := os.Stat(filepath.Join(root, p)); return err == nil }
-				readFile := func(p string) ([]byte, error) { return readCapped(filepath.Join(root, p)) }
 				for _, dir := range cdkAssetDirs(relp, src, exists) {
-					for _, d := range imageSources(dir, dir+"/Dockerfile", readFile) {
+					for _, d := range imageSources(dir, dir+"/Dockerfile", r.readRel) {
 						r.links = append(r.links, link{lb: cdk[0].Name, dir: d, where: cdk[0].Location, image: true})
 					}
 				}
@@ -1338,7 +1352,7 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	if ext == ".yml" || ext == ".yaml" || ext == ".json" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars" || ext == ".sh" || ext == ".ini" {
 		if src, err := r.source(path); err == nil {
 			if loc := keepAliveEnvRe.FindIndex(src); loc != nil {
-				r.keepAliveSet = append(r.keepAliveSet, envSetting{Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1}, copilotDockerfile(relp, src)})
+				r.keepAliveSet = append(r.keepAliveSet, Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1})
 			}
 		}
 	}
@@ -1381,6 +1395,9 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		r.refs = append(r.refs, findServiceRefs(relp, src, project)...)
 	}
 }
+
+// readRel reads a file of the checked tree by its path relative to the root.
+func (r *Report) readRel(p string) ([]byte, error) { return readCapped(filepath.Join(r.Dir, p)) }
 
 // source reads a file for the walk, once however many readers look at it.
 func (r *Report) source(path string) ([]byte, error) {

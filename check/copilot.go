@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"path"
@@ -90,6 +91,10 @@ type copilotService struct {
 	// runs the command, those variables for the Dockerfile's command
 	// lines (see applyCopilotVariables).
 	env copilotEnv
+	// dockerfile is the Dockerfile the image is built from, "-" when it
+	// is not built from the repository: the manifest's variables are that
+	// image's containers' only.
+	dockerfile string
 }
 
 // copilotEnv is a Copilot service's variables (NAME=value lines) for the
@@ -164,6 +169,7 @@ func parseCopilotManifest(relp string, src []byte, readFile func(string) ([]byte
 		of = " of " + ws
 	}
 	dir, dockerfile := copilotBuild(ws, get(doc, "image"))
+	out.dockerfile = cmp.Or(dockerfile, "-")
 	http := get(doc, "http")
 	httpOff := false
 	if http != nil && http.Kind == yaml.ScalarNode && (http.Value == "false" || http.Value == "no") {
@@ -308,12 +314,11 @@ func imageSources(dir, dockerfile string, readFile func(string) ([]byte, error))
 	if dir == "" {
 		return nil
 	}
-	var src []byte
-	var err error
-	if dockerfile != "" && readFile != nil {
-		src, err = readFile(dockerfile)
+	if dockerfile == "" {
+		return []string{dir}
 	}
-	if dockerfile == "" || readFile == nil || err != nil {
+	src, err := readFile(dockerfile)
+	if err != nil {
 		return []string{dir}
 	}
 	out := []string{dockerfile}
@@ -373,24 +378,6 @@ func applyCopilotOverrides(hops []Hop, overrides []copilotOverride) {
 	}
 }
 
-// copilotDockerfile returns, for a Copilot service manifest, the Dockerfile
-// its image is built from ("-" when it is not built from the repository):
-// its variables are that image's containers' only. For any other file, "".
-func copilotDockerfile(relp string, src []byte) string {
-	m := copilotManifestRe.FindStringSubmatch(relp)
-	if m == nil {
-		return ""
-	}
-	docs, _ := yamlDocs(relp, src)
-	if len(docs) == 0 {
-		return ""
-	}
-	if _, df := copilotBuild(m[1], get(docs[0], "image")); df != "" {
-		return df
-	}
-	return "-"
-}
-
 // applyCopilotVariables reads the command lines of each Dockerfile that a
 // Copilot service runs again, with the service's variables, which its
 // containers get at run time over the image's ENV (GUNICORN_CMD_ARGS,
@@ -402,7 +389,8 @@ func applyCopilotVariables(hops []Hop, envs []copilotEnv, readFile func(string) 
 	for _, e := range envs {
 		byFile[e.dockerfile] = append(byFile[e.dockerfile], e)
 	}
-	for file, es := range byFile {
+	for _, file := range slices.Sorted(maps.Keys(byFile)) { // hops in the same order every run
+		es := byFile[file]
 		if slices.ContainsFunc(es, func(e copilotEnv) bool { return e.lines != es[0].lines || !maps.Equal(e.variants, es[0].variants) }) {
 			continue
 		}

@@ -95,7 +95,6 @@ func FuzzConfigParsers(f *testing.F) {
 		dockerfileImageHops("Dockerfile", src)
 		parseCopilotManifest("copilot/api/manifest.yml", src, func(string) ([]byte, error) { return src, nil })
 		copilotEnvIdle("copilot/environments/overrides/cfn.patches.yml", src)
-		copilotDockerfile("copilot/api/manifest.yml", src)
 		cdkAssetDirs("lib/stack.ts", src, func(string) bool { return true })
 		applyCopilotVariables(nil, []copilotEnv{{dockerfile: "Dockerfile", lines: "UVICORN_TIMEOUT_KEEP_ALIVE=7\n"}}, func(string) ([]byte, error) { return src, nil })
 		tiangoloImageHop("Dockerfile", append([]byte("FROM tiangolo/uvicorn-gunicorn-fastapi\n"), src...))

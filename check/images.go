@@ -138,8 +138,11 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 var tiangoloImageRe = regexp.MustCompile(`^(?:docker\.io/)?tiangolo/uvicorn-gunicorn(?:-fastapi|-starlette)?(?::|@|$)`)
 
 // tiangoloDefaultKeepAlive is KEEP_ALIVE's default in the image's
-// gunicorn_conf.py.
-const tiangoloDefaultKeepAlive = "5"
+// gunicorn_conf.py; tiangoloDefaultHow says a hop has it.
+const (
+	tiangoloDefaultKeepAlive = "5"
+	tiangoloDefaultHow       = "KEEP_ALIVE not set: the image's default"
+)
 
 var (
 	dockerEnvRe      = regexp.MustCompile(`(?i)^\s*ENV\s+(.*)$`)
@@ -195,7 +198,7 @@ func tiangoloImageHop(file string, src []byte) []Hop {
 	if image == "" || cur.custom || !tiangoloImageRe.MatchString(image) {
 		return nil
 	}
-	keepalive, how := tiangoloDefaultKeepAlive, "KEEP_ALIVE not set: the image's default"
+	keepalive, how := tiangoloDefaultKeepAlive, tiangoloDefaultHow
 	if v, ok := env["KEEP_ALIVE"]; ok {
 		keepalive, how = v, "ENV KEEP_ALIVE="+v
 	}
@@ -245,25 +248,24 @@ type envSetting struct {
 // wins over the file's worker_class: the hop of such a gunicorn_conf.py is
 // made again with that worker.
 func settleTiangoloHops(hops []Hop, setAt []envSetting, confs []string) []Hop {
-	// The image's worker, by the directory of each Dockerfile that runs it.
-	workers := map[string]string{}
+	// The Dockerfiles that run the image: a configuration file is taken to
+	// be the one whose directory is nearest above it.
+	var images []Hop
 	for _, h := range hops {
 		if h.tiangolo {
-			workers[path.Dir(h.Location.File)] = h.gunicorn.worker
+			images = append(images, h)
 		}
 	}
+	deepestFirst(images, func(h Hop) string { return path.Dir(h.Location.File) })
 	out := hops[:0]
 	for _, h := range hops {
 		if h.Kind == "gunicorn" && path.Base(h.Location.File) == "gunicorn_conf.py" && h.gunicorn != nil && h.Known {
-			for dir, worker := range workers {
-				if inDir(dir, h.Location.File) {
-					g := *h.gunicorn
-					conf := gunicornHop(h.Location, g.keepalive, worker, g.threads, "gunicorn_conf.py")
-					conf.Name, conf.gunicorn = h.Name, h.gunicorn
-					conf.Source += fmt.Sprintf("; tiangolo's image (%s/Dockerfile) runs gunicorn with it and -k %s", dir, worker)
-					h = conf
-					break
-				}
+			if i := slices.IndexFunc(images, func(img Hop) bool { return inDir(path.Dir(img.Location.File), h.Location.File) }); i >= 0 {
+				g, worker := *h.gunicorn, images[i].gunicorn.worker
+				conf := gunicornHop(h.Location, g.keepalive, worker, g.threads, "gunicorn_conf.py")
+				conf.Name, conf.gunicorn = h.Name, h.gunicorn
+				conf.Source += fmt.Sprintf("; tiangolo's image (%s) runs gunicorn with it and -k %s", images[i].Location.File, worker)
+				h = conf
 			}
 		}
 		if !h.tiangolo {
@@ -275,7 +277,7 @@ func settleTiangoloHops(hops []Hop, setAt []envSetting, confs []string) []Hop {
 			continue
 		}
 		i := slices.IndexFunc(setAt, func(e envSetting) bool { return e.scope == "" || e.scope == h.Location.File })
-		if i >= 0 && !strings.HasPrefix(h.gunicorn.keepHow, "ENV ") && h.Idle != NoKeepalive {
+		if i >= 0 && h.gunicorn.keepHow == tiangoloDefaultHow && h.Idle != NoKeepalive {
 			h.Known, h.Idle = false, 0
 			h.Source = fmt.Sprintf("the image's gunicorn reads KEEP_ALIVE and GUNICORN_CMD_ARGS, which %s sets: the value the container gets is not followed", setAt[i].loc)
 		}
