@@ -604,7 +604,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	for _, d := range tfKeys {
-		hops, fs, links, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)])
+		hops, fs, links, scripts, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)], r.readRel)
+		// A script an instance runs as its user data is read as such (its
+		// command lines were read before as any script's).
+		r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool { return h.Role != LB && slices.Contains(scripts, h.Location.File) })
 		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
 		for _, f := range tfDirs[d] {
 			r.Hops = append(r.Hops, terraformContainerCommands(f)...)
@@ -790,11 +793,11 @@ func (r *Report) evaluate(o Options) {
 		// the rest of the repository has, unless a proxy is in that image.
 		imageFronted := func(a Hop) bool {
 			for _, l := range r.links {
-				if !l.image || !linkCovers(l, a.Location.File) {
+				if !l.image || !linkCovers(l, a.Location) {
 					continue
 				}
 				if !slices.ContainsFunc(r.links, func(o link) bool {
-					return o.image && o.where == l.where && slices.ContainsFunc(proxies, func(p Hop) bool { return linkCovers(o, p.Location.File) })
+					return o.image && o.where == l.where && slices.ContainsFunc(proxies, func(p Hop) bool { return linkCovers(o, p.Location) })
 				}) {
 					return true
 				}
@@ -802,7 +805,10 @@ func (r *Report) evaluate(o Options) {
 			return false
 		}
 		for _, a := range apps {
-			if a.heroku != nil || imageFronted(a) || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
+			// An instance's user data starts its own server (an
+			// application it starts behind a web server it installs is
+			// not listed): the repository's proxies are not in front.
+			if a.heroku != nil || a.userData != nil || imageFronted(a) || !behindProxy(a, reach) && path.Base(a.Location.File) != "Procfile" && environmentOf(a.Location.File) != "dev" {
 				facing = append(facing, a)
 			}
 		}
@@ -846,7 +852,7 @@ func (r *Report) evaluate(o Options) {
 			for _, lb := range lbs {
 				// An image's link is to the load balancer hop that made it
 				// (CDK programs in one repository name theirs alike).
-				if k := (lbAt{lb.Name, lb.Location}); lb.Name == l.lb && (!l.image || lb.Location == l.where) && !compared[k] {
+				if k := (lbAt{lb.Name, lb.Location}); lb.Name == l.lb && (!l.image || lb.Location == l.where) && (l.lbAt.File == "" || lb.Location == l.lbAt) && !compared[k] {
 					linked = true
 					compared[k] = true
 					r.compareVia(lb, b, o, how)
@@ -860,7 +866,7 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				if linkCovers(l, b.Location.File) {
+				if linkCovers(l, b.Location) {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}
 				continue
@@ -874,6 +880,15 @@ func (r *Report) evaluate(o Options) {
 		}
 		if !linked && slices.ContainsFunc(r.unfronted, func(d string) bool { return inDir(d, b.Location.File) }) {
 			continue // deployed with no load balancer (an Elastic Beanstalk single instance)
+		}
+		if !linked && b.userData != nil && !b.userData.routed {
+			// The repository describes the instance, and no target group
+			// or load balancer of it takes the instance.
+			note := fmt.Sprintf("%s: no load balancer or target group of the repository routes to %s, so its servers are not judged", b.Location.File, b.userData.owner)
+			if !slices.Contains(r.Notes, note) {
+				r.Notes = append(r.Notes, note)
+			}
+			continue
 		}
 		if !linked {
 			for _, f := range nearestFronts(b, assumed, defaultFront) {
@@ -1119,9 +1134,13 @@ func hasComposeFile(dir string) bool {
 // its own Dockerfile says what its containers run (linked by its path),
 // not other Dockerfiles there; compose files and Procfiles there describe
 // other deployments.
-func linkCovers(l link, file string) bool {
+func linkCovers(l link, at Location) bool {
+	file := at.File
 	if l.dir == "" {
 		return false
+	}
+	if l.span[0] != 0 {
+		return file == l.dir && at.Line >= l.span[0] && at.Line <= l.span[1]
 	}
 	if base := path.Base(file); l.image && l.dir != file && (isComposeFile(base) || base == "Procfile" || isDockerfileName(base)) {
 		return false

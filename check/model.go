@@ -135,6 +135,9 @@ type Hop struct {
 	// tiangolo marks gunicorn run by one of tiangolo's uvicorn-gunicorn
 	// images, whose KEEP_ALIVE another file may set (settleTiangoloHops).
 	tiangolo bool
+	// userData is, for a server an instance's user data starts, which
+	// block sets that script and whether anything routes to it.
+	userData *userDataRoute
 }
 
 // Special values of Hop.Idle.

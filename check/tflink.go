@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -26,6 +27,12 @@ type link struct {
 	// there describe other images and deployments, not that one. Such a
 	// link is to the load balancer hop at where, whatever its name.
 	image bool
+	// lbAt, when set, is where the load balancer's hop is (another
+	// directory may have one of the same name).
+	lbAt Location
+	// span, when set, narrows the link to those lines of the file dir
+	// (a script written inline in a .tf file).
+	span [2]int
 }
 
 // albModules are Terraform module sources that create an Application Load
@@ -61,7 +68,8 @@ func newTFFile(path string, src []byte) tfFile {
 // idle_timeout resolved through variable defaults and .tfvars literals, and
 // the blocks that route their target groups to services.
 func parseTerraformDir(files []tfFile) ([]Hop, []Finding, []link, []*ParseError) {
-	return parseTerraformDirWith(files, nil)
+	hops, findings, links, _, errs := parseTerraformDirWith(files, nil, nil)
+	return hops, findings, links, errs
 }
 
 // moduleInputs finds the literal inputs that module blocks in files pass to
@@ -132,7 +140,10 @@ func terraformVars(files []tfFile) map[string]cty.Value {
 // parseTerraformDirWith is parseTerraformDir for a module whose callers pass
 // inputs: each input overrides the variable's default (cty.DynamicVal when a
 // caller passes something lbdoctor cannot evaluate, or callers disagree).
-func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, []Finding, []link, []*ParseError) {
+// With read (which reads a file by its path from the repository's root), it
+// also reads the instances' user data (see userdata.go) and returns the
+// script files it read as such, whose hops these replace.
+func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read func(string) ([]byte, error)) ([]Hop, []Finding, []link, []string, []*ParseError) {
 	var errs []*ParseError
 	var bodies []tfFile // the .tf files that parsed
 	for _, f := range files {
@@ -171,7 +182,6 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 
 	var hops []Hop
 	var findings []Finding
-	type lbRef struct{ name, ref string }
 	var lbs []lbRef
 	var links []link
 	for _, p := range bodies {
@@ -215,7 +225,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 				}
 			}
 			hops = append(hops, hop)
-			lbs = append(lbs, lbRef{hop.Name, ref})
+			lbs = append(lbs, lbRef{hop.Name, ref, hop.Location})
 		}
 	}
 	// Blocks that mention a load balancer's target groups route it to the
@@ -237,7 +247,28 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value) ([]Hop, 
 			}
 		}
 	}
-	return hops, findings, links, errs
+	var scripts []string
+	if read != nil && len(bodies) > 0 {
+		blocks := tfBlocks(bodies)
+		for _, u := range terraformUserData(path.Dir(bodies[0].path), bodies, ctx, read) {
+			fronts, where, routed := userDataFronts(u.owner, blocks, lbs)
+			hops = append(hops, userDataHops(u, &userDataRoute{u.owner, routed})...)
+			for _, lb := range fronts {
+				links = append(links, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where})
+			}
+			if u.span[0] == 0 {
+				scripts = append(scripts, u.file)
+			}
+		}
+	}
+	return hops, findings, links, scripts, errs
+}
+
+// lbRef is a load balancer of a directory: its hop's name, and the text by
+// which other blocks reach its target groups.
+type lbRef struct {
+	name, ref string
+	at        Location // its hop's
 }
 
 // terraformLB recognises a load balancer block and returns its hop and the

@@ -1,0 +1,555 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// An EC2 instance behind a load balancer is often set up by its user data:
+// a shell script, run at first boot, that installs a web server from the
+// distribution's packages and starts it with the package's configuration
+// (Apache closing idle connections after 5 s: the race this project is
+// about), or starts an application server. Terraform gives the script
+// inline (a heredoc), from a file (file, filebase64, templatefile), through
+// a local value or a template_file or cloudinit_config data source. The
+// script is read like any other command lines, and the blocks that put the
+// instance behind a load balancer (an Auto Scaling group's target groups, a
+// target group attachment, a listener) link the two.
+
+// userData is the script an instance, a launch template or an Auto Scaling
+// module runs at first boot.
+type userData struct {
+	owner string // the block that sets it: aws_launch_template.web, module.asg
+	file  string // where its lines are: the .tf file, or the script's file
+	// src is the script. An inline one has blank lines before it, so that
+	// its line numbers are the .tf file's, and span is its first and last
+	// line there; a script file's span is zero.
+	src  []byte
+	span [2]int
+}
+
+// userDataRoute says, for a hop a user data script starts, whether a block
+// of the repository routes a load balancer's traffic to its instance.
+type userDataRoute struct {
+	owner  string
+	routed bool // a target group or load balancer names the instance
+}
+
+// userDataBlocks are the resources whose user_data an instance runs.
+var userDataBlocks = map[string]bool{"aws_instance": true, "aws_launch_template": true, "aws_launch_configuration": true, "aws_spot_instance_request": true}
+
+// terraformUserData finds the user data scripts of a directory's blocks.
+// read reads a file by its path relative to the repository's root.
+func terraformUserData(dir string, bodies []tfFile, ctx *hcl.EvalContext, read func(string) ([]byte, error)) []userData {
+	type named struct {
+		f    tfFile
+		expr hclsyntax.Expression
+	}
+	locals := map[string]named{}
+	data := map[string]named{} // "template_file.x": its template; cloudinit parts as "cloudinit_config.x#i"
+	for _, f := range bodies {
+		for _, b := range f.body.Blocks {
+			switch {
+			case b.Type == "locals":
+				for name, a := range b.Body.Attributes {
+					locals[name] = named{f, a.Expr}
+				}
+			case b.Type == "data" && len(b.Labels) == 2 && b.Labels[0] == "template_file":
+				if a, ok := b.Body.Attributes["template"]; ok {
+					data[b.Labels[0]+"."+b.Labels[1]] = named{f, a.Expr}
+				}
+			case b.Type == "data" && len(b.Labels) == 2 && (b.Labels[0] == "cloudinit_config" || b.Labels[0] == "template_cloudinit_config"):
+				i := 0
+				for _, p := range b.Body.Blocks {
+					if a, ok := p.Body.Attributes["content"]; ok && p.Type == "part" {
+						data[fmt.Sprintf("%s.%s#%d", b.Labels[0], b.Labels[1], i)] = named{f, a.Expr}
+						i++
+					}
+				}
+			}
+		}
+	}
+	pathCtx := ctx.NewChild()
+	dot := cty.StringVal(".")
+	pathCtx.Variables = map[string]cty.Value{"path": cty.ObjectVal(map[string]cty.Value{"module": dot, "root": dot, "cwd": dot})}
+
+	var resolve func(f tfFile, e hclsyntax.Expression, depth int) []userData
+	resolve = func(f tfFile, e hclsyntax.Expression, depth int) []userData {
+		if depth > 8 {
+			return nil
+		}
+		switch e := e.(type) {
+		case *hclsyntax.TemplateWrapExpr:
+			return resolve(f, e.Wrapped, depth+1)
+		case *hclsyntax.TemplateExpr:
+			return []userData{inlineUserData(f, e)}
+		case *hclsyntax.FunctionCallExpr:
+			if len(e.Args) == 0 {
+				return nil
+			}
+			switch e.Name {
+			case "base64encode", "base64gzip", "trimspace", "chomp":
+				return resolve(f, e.Args[0], depth+1)
+			case "file", "filebase64", "templatefile":
+				v, d := e.Args[0].Value(pathCtx)
+				if d.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String {
+					return nil
+				}
+				p := path.Clean(path.Join(dir, v.AsString()))
+				if path.IsAbs(v.AsString()) || p == ".." || strings.HasPrefix(p, "../") {
+					return nil
+				}
+				src, err := read(p)
+				if err != nil {
+					return nil
+				}
+				return []userData{{file: p, src: src}}
+			}
+		case *hclsyntax.ScopeTraversalExpr:
+			t := e.Traversal
+			attr := func(i int) string {
+				if i < len(t) {
+					if a, ok := t[i].(hcl.TraverseAttr); ok {
+						return a.Name
+					}
+				}
+				return ""
+			}
+			switch t.RootName() {
+			case "local":
+				if n, ok := locals[attr(1)]; ok {
+					return resolve(n.f, n.expr, depth+1)
+				}
+			case "data":
+				key := attr(1) + "." + attr(2)
+				if n, ok := data[key]; ok {
+					return resolve(n.f, n.expr, depth+1)
+				}
+				var out []userData
+				for i := 0; ; i++ {
+					n, ok := data[fmt.Sprintf("%s#%d", key, i)]
+					if !ok {
+						break
+					}
+					out = append(out, resolve(n.f, n.expr, depth+1)...)
+				}
+				return out
+			}
+		}
+		return nil
+	}
+
+	var out []userData
+	for _, f := range bodies {
+		for _, b := range f.body.Blocks {
+			var owner string
+			switch {
+			case b.Type == "resource" && len(b.Labels) == 2 && userDataBlocks[b.Labels[0]]:
+				owner = b.Labels[0] + "." + b.Labels[1]
+			case b.Type == "module" && len(b.Labels) == 1:
+				owner = "module." + b.Labels[0]
+			default:
+				continue
+			}
+			for _, name := range []string{"user_data", "user_data_base64"} {
+				a, ok := b.Body.Attributes[name]
+				if !ok {
+					continue
+				}
+				for _, u := range resolve(f, a.Expr, 0) {
+					u.owner = owner
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// inlineUserData is a script written in the .tf file: a heredoc's lines as
+// they stand there (interpolations left as text), or a quoted string's.
+func inlineUserData(f tfFile, e *hclsyntax.TemplateExpr) userData {
+	r := e.Range()
+	u := userData{file: f.path}
+	if r.End.Line > r.Start.Line+1 {
+		// A heredoc: its lines between the marker and the terminator.
+		lines := bytes.SplitAfter(f.src, []byte("\n"))
+		if r.End.Line-1 <= len(lines) {
+			u.src = append(bytes.Repeat([]byte("\n"), r.Start.Line), bytes.Join(lines[r.Start.Line:r.End.Line-1], nil)...)
+			u.span = [2]int{r.Start.Line + 1, r.End.Line - 1}
+			return u
+		}
+	}
+	// A quoted string: its literal text; clampToSpan puts what is found in it
+	// on its line.
+	var text strings.Builder
+	for _, p := range e.Parts {
+		if l, ok := p.(*hclsyntax.LiteralValueExpr); ok && l.Val.Type() == cty.String {
+			text.WriteString(l.Val.AsString())
+		} else {
+			text.WriteString(exprText(f.src, p.Range()))
+		}
+	}
+	u.src = []byte(strings.Repeat("\n", r.Start.Line-1) + strings.ReplaceAll(text.String(), "\r", "") + "\n")
+	u.span = [2]int{r.Start.Line, r.End.Line}
+	return u
+}
+
+// A web server a script installs from the distribution's packages, and how
+// its configuration decides its idle timeout.
+type packagedServer struct {
+	kind, name string
+	// idle is the package's: Apache's 5 s (httpd's compiled default, which
+	// Amazon Linux's and RHEL's httpd.conf leave; Debian's apache2.conf
+	// sets 5), nginx's 65 s (keepalive_timeout 65 in the nginx.conf of
+	// Debian, Ubuntu, Amazon Linux and RHEL), Tomcat's 20 s (the shipped
+	// server.xml's connectionTimeout="20000", which keepAliveTimeout falls
+	// back to).
+	idle   time.Duration
+	source string
+	// conf finds a line that touches its configuration; directive finds
+	// a setting of the idle timeout there (in an echo, a heredoc, a sed).
+	conf      *regexp.Regexp
+	directive *regexp.Regexp
+	unit      time.Duration // of the directive's number
+	// service finds a command that starts it (a yum package is not
+	// started by installing it; an apt one is).
+	service *regexp.Regexp
+	setting func(pkg string, d time.Duration) string
+}
+
+var packagedServers = []packagedServer{
+	{kind: "apache", name: "Apache httpd", idle: 5 * time.Second,
+		source:    "the package's Apache keeps KeepAliveTimeout 5 (httpd's compiled default; Debian's apache2.conf sets 5)",
+		conf:      regexp.MustCompile(`/etc/(?:httpd|apache2)\b|\b(?:httpd|apache2)\.conf\b`),
+		directive: regexp.MustCompile(`(?i)\bKeepAliveTimeout\s+(\d+)`), unit: time.Second,
+		service: regexp.MustCompile(`\b(?:httpd|apache2)\b`),
+		setting: func(pkg string, d time.Duration) string {
+			secs := ceilSecs(d)
+			if pkg == "apache2" {
+				return fmt.Sprintf("KeepAliveTimeout %d  (in the user data: echo 'KeepAliveTimeout %d' > /etc/apache2/conf-enabled/keepalive.conf)", secs, secs)
+			}
+			return fmt.Sprintf("KeepAliveTimeout %d  (in the user data: echo 'KeepAliveTimeout %d' > /etc/httpd/conf.d/keepalive.conf)", secs, secs)
+		}},
+	{kind: "nginx", name: "nginx", idle: 65 * time.Second,
+		source:    "the package's nginx.conf sets keepalive_timeout 65 (Debian, Ubuntu, Amazon Linux, RHEL)",
+		conf:      regexp.MustCompile(`/etc/nginx\b|\bnginx\.conf\b`),
+		directive: regexp.MustCompile(`\bkeepalive_timeout\s+(\d+)s?\s*;`), unit: time.Second,
+		service: regexp.MustCompile(`\bnginx\b`),
+		setting: func(_ string, d time.Duration) string {
+			return fmt.Sprintf("keepalive_timeout %ds;  (in the http block of /etc/nginx/nginx.conf)", ceilSecs(d))
+		}},
+	{kind: "tomcat", name: "Apache Tomcat", idle: 20 * time.Second,
+		source:    `the package's server.xml sets connectionTimeout="20000" on the HTTP connector, which keepAliveTimeout falls back to`,
+		conf:      regexp.MustCompile(`/etc/tomcat|/(?:usr/share|var/lib|opt)/tomcat|\bserver\.xml\b`),
+		directive: regexp.MustCompile(`\bkeepAliveTimeout=\\?["'](\d+)`), unit: time.Millisecond,
+		service: regexp.MustCompile(`\btomcat\d*(?:\.\d+)?\b`),
+		setting: func(_ string, d time.Duration) string {
+			return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of server.xml (/etc/tomcat*/server.xml)`, ceilSecs(d)*1000)
+		}},
+}
+
+func ceilSecs(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
+
+// packageOf maps a package name to its server (an index in packagedServers).
+func packageOf(pkg string) (int, bool) {
+	switch {
+	case pkg == "httpd" || pkg == "httpd24" || pkg == "apache2":
+		return 0, true
+	case pkg == "nginx" || nginxPackageRe.MatchString(pkg):
+		return 1, true
+	case tomcatPackageRe.MatchString(pkg):
+		return 2, true
+	}
+	return 0, false
+}
+
+var (
+	nginxPackageRe  = regexp.MustCompile(`^nginx(?:1(?:\.\d+)*|-(?:core|full|light|extras))$`)
+	tomcatPackageRe = regexp.MustCompile(`^tomcat(?:\d+(?:\.\d+)?)?$`)
+	// installRe finds a package installation; group 1 is the manager,
+	// group 2 what follows "install".
+	installRe = regexp.MustCompile(`\b(yum|dnf|apt-get|apt|zypper|amazon-linux-extras)\b(?:\s+-\S+)*\s+install\b([^;&|]*)`)
+	// copyRe finds a command that puts content lbdoctor cannot see into
+	// a place (a copied or downloaded configuration).
+	copyRe = regexp.MustCompile(`\b(?:cp|mv|install|ln|curl|wget|rsync|tar|unzip|scp|git)\s|\baws\s+s3\s`)
+	// startRe finds a command that starts or enables a service.
+	startRe = regexp.MustCompile(`\b(?:systemctl\s+(?:\S+\s+)*(?:start|enable|restart)|service\s+\S+\s+(?:start|restart)|chkconfig\s+\S+\s+on|apachectl\s+(?:-k\s+)?start)\b`)
+)
+
+// userDataHops reads a user data script: the web servers it installs from
+// packages and starts, with their packages' idle timeouts unless the script
+// sets them, and, when it installs none, the servers its command lines
+// start (gunicorn, uvicorn, Puma ...). An application the script starts
+// behind a web server it installs faces that server, not the load balancer.
+func userDataHops(u userData, route *userDataRoute) []Hop {
+	// Logical lines: a command continued with a backslash is one, at the
+	// number of its first line.
+	type logical struct {
+		text string
+		n    int
+	}
+	var lines []logical
+	for i, l := range strings.Split(string(u.src), "\n") {
+		if k := len(lines) - 1; k >= 0 && strings.HasSuffix(lines[k].text, "\\") {
+			lines[k].text = strings.TrimSuffix(lines[k].text, "\\") + " " + l
+			continue
+		}
+		lines = append(lines, logical{l, i + 1})
+	}
+	type install struct {
+		pkg  string
+		line int
+	}
+	found := map[int]install{}
+	started := map[int]bool{}
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l.text), "#") {
+			continue
+		}
+		for _, m := range installRe.FindAllStringSubmatch(l.text, -1) {
+			for _, w := range strings.Fields(m[2]) {
+				w = strings.Trim(w, `"'`)
+				idx, ok := packageOf(w)
+				if !ok {
+					continue
+				}
+				if _, seen := found[idx]; !seen {
+					found[idx] = install{w, l.n}
+				}
+				if m[1] == "apt-get" || m[1] == "apt" {
+					started[idx] = true // Debian's packages start their service
+				}
+			}
+		}
+		if loc := startRe.FindStringIndex(l.text); loc != nil {
+			for idx, s := range packagedServers {
+				if s.service.MatchString(l.text[loc[0]:]) {
+					started[idx] = true
+				}
+			}
+		}
+	}
+	var hops []Hop
+	for idx, s := range packagedServers {
+		in, ok := found[idx]
+		if !ok || !started[idx] {
+			continue
+		}
+		hop := Hop{Role: App, Kind: s.kind, Name: fmt.Sprintf("%s (%s, user data of %s)", s.name, in.pkg, u.owner),
+			Idle: s.idle, Known: true, Pattern: true, Source: s.source, Location: Location{u.file, in.line},
+			Setting: func(d time.Duration) string { return s.setting(in.pkg, d) }, userData: route}
+		for _, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l.text), "#") {
+				continue
+			}
+			switch ms := s.directive.FindAllStringSubmatch(l.text, -1); {
+			case ms != nil:
+				var n int64
+				fmt.Sscan(ms[len(ms)-1][1], &n)
+				hop.Idle, hop.Known, hop.Location = time.Duration(n)*s.unit, true, Location{u.file, l.n}
+				hop.Source = strings.TrimSpace(ms[len(ms)-1][0]) + " (in the user data)"
+			case s.kind == "apache" && keepAliveOffRe.MatchString(l.text):
+				hop.Idle, hop.Known, hop.Location = NoKeepalive, true, Location{u.file, l.n}
+				hop.Source = "KeepAlive Off (in the user data)"
+			case s.conf.MatchString(l.text) && copyRe.MatchString(l.text):
+				hop.Known, hop.Idle, hop.Location = false, 0, Location{u.file, l.n}
+				hop.Source = "the user data puts a configuration lbdoctor cannot see in place: " + strings.TrimSpace(l.text)
+			}
+		}
+		hops = append(hops, hop)
+	}
+	if len(hops) == 0 {
+		for _, h := range parseCommandLines(u.file, u.src) {
+			h.userData = route
+			h.Name += " (user data of " + u.owner + ")"
+			hops = append(hops, h)
+		}
+	}
+	return clampToSpan(hops, u.span)
+}
+
+var keepAliveOffRe = regexp.MustCompile(`(?i)\bKeepAlive\s+Off\b`)
+
+// clampToSpan keeps an inline script's hops on its lines (a quoted
+// string's commands all stand on its first).
+func clampToSpan(hops []Hop, span [2]int) []Hop {
+	if span[0] == 0 {
+		return hops
+	}
+	for i := range hops {
+		hops[i].Location.Line = min(max(hops[i].Location.Line, span[0]), span[1])
+	}
+	return hops
+}
+
+// tfBlock is a resource or module block of a directory, as text.
+type tfBlock struct {
+	kind string // the resource type, or "module"
+	addr string // aws_lb.web, module.alb
+	text string
+	at   Location
+}
+
+// tfBlocks lists the resource and module blocks of a directory's files.
+func tfBlocks(bodies []tfFile) []tfBlock {
+	var out []tfBlock
+	for _, f := range bodies {
+		for _, b := range f.body.Blocks {
+			switch {
+			case b.Type == "resource" && len(b.Labels) == 2:
+				out = append(out, tfBlock{b.Labels[0], blockAddr(b), exprText(f.src, b.Range()), Location{f.path, b.DefRange().Start.Line}})
+			case b.Type == "module" && len(b.Labels) == 1:
+				out = append(out, tfBlock{"module", blockAddr(b), exprText(f.src, b.Range()), Location{f.path, b.DefRange().Start.Line}})
+			}
+		}
+	}
+	return out
+}
+
+// mentions reports whether text refers to the block at addr
+// (aws_instance.web.id, aws_instance.web[0].id, module.alb.arn).
+func mentions(text, addr string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], addr)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isIdentByte(text[j-1]) && text[j-1] != '.'
+		after := j+len(addr) == len(text) || text[j+len(addr)] == '.' || text[j+len(addr)] == '['
+		if before && after {
+			return true
+		}
+		i = j + len(addr)
+	}
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// carrierKinds are the blocks that take an instance, a launch template or
+// an Auto Scaling group to a load balancer.
+var carrierKinds = map[string]bool{"aws_autoscaling_group": true, "aws_autoscaling_attachment": true, "aws_autoscaling_traffic_source_attachment": true,
+	"aws_lb_target_group_attachment": true, "aws_alb_target_group_attachment": true, "aws_elb_attachment": true, "aws_elb": true, "module": true}
+
+// routingArgRe finds an argument that puts instances behind a load
+// balancer, whatever its value (a variable, another module's output).
+var routingArgRe = regexp.MustCompile(`\b(?:target_group_arns|(?:lb|alb)_target_group_arn|target_group_arn|load_balancers|traffic_source_identifier|(?:alb_)?listener_arn|target_groups)\s*=`)
+
+var targetGroupRe = regexp.MustCompile(`\baws_(?:lb|alb)_target_group\.[\w-]+`)
+
+// userDataFronts finds the load balancers that route to the instances of
+// owner: through the target groups that the owner, an Auto Scaling group
+// or a target group attachment names (and the listeners that forward to
+// them), or a Classic Load Balancer or ALB module given them. lbs are the
+// directory's load balancers. It returns their hop names, the block that
+// links them, and whether anything routes to the owner at all.
+func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef, where Location, routed bool) {
+	related := map[string]bool{owner: true}
+	var chain []tfBlock
+	for _, b := range blocks {
+		if b.addr == owner {
+			chain = append(chain, b)
+		}
+	}
+	for round := 0; round < 3; round++ {
+		for _, b := range blocks {
+			if related[b.addr] || !carrierKinds[b.kind] {
+				continue
+			}
+			for a := range related {
+				if mentions(b.text, a) {
+					related[b.addr] = true
+					chain = append(chain, b)
+					break
+				}
+			}
+		}
+	}
+	lbByAddr := map[string]string{} // aws_lb.web, module.alb: the hop's name
+	for _, l := range lbs {
+		addr, _, _ := strings.Cut(l.name, " ")
+		lbByAddr[addr] = l.name
+	}
+	found := map[string]bool{}
+	note := func(b tfBlock) {
+		routed = true
+		if where.File == "" || where == chain[0].at {
+			where = b.at
+		}
+	}
+	for _, b := range chain {
+		if routingArgRe.MatchString(b.text) {
+			note(b) // routed, perhaps through a variable or another module
+		}
+		if name, ok := lbByAddr[b.addr]; ok {
+			found[name] = true // a Classic Load Balancer or ALB module naming the instances
+			note(b)
+			continue
+		}
+		for addr, name := range lbByAddr {
+			if (strings.HasPrefix(addr, "aws_elb.") || strings.HasPrefix(addr, "module.")) && mentions(b.text, addr) {
+				found[name] = true
+				note(b)
+			}
+		}
+		for _, tg := range targetGroupRe.FindAllString(b.text, -1) {
+			note(b)
+			for _, n := range listenerLBs(tg, blocks, lbByAddr) {
+				found[n] = true
+			}
+		}
+	}
+	if routed && len(found) == 0 && len(lbs) == 1 {
+		found[lbs[0].name] = true // the directory's only load balancer: its target groups are its
+	}
+	for _, l := range lbs {
+		if found[l.name] {
+			fronts = append(fronts, l)
+		}
+	}
+	return fronts, where, routed
+}
+
+// listenerLBs finds the load balancers whose listeners, or listener rules,
+// forward to target group tg.
+func listenerLBs(tg string, blocks []tfBlock, lbByAddr map[string]string) []string {
+	var out []string
+	lbOf := func(text string) {
+		for addr, name := range lbByAddr {
+			if mentions(text, addr) && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	isListener := func(k string) bool { return k == "aws_lb_listener" || k == "aws_alb_listener" }
+	for _, b := range blocks {
+		if !mentions(b.text, tg) {
+			continue
+		}
+		switch {
+		case isListener(b.kind):
+			lbOf(b.text)
+		case b.kind == "aws_lb_listener_rule" || b.kind == "aws_alb_listener_rule":
+			for _, l := range blocks {
+				if isListener(l.kind) && mentions(b.text, l.addr) {
+					lbOf(l.text)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
