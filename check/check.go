@@ -1301,9 +1301,10 @@ func (r *Report) readYAMLConfig(relp, name string, src []byte) error {
 	}
 	r.Hops = append(r.Hops, ecsContainerDocument(relp, src)...)
 	switch {
-	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")) || bytes.Contains(src, []byte("AWS::ElasticBeanstalk::Environment")):
-		hops, fs, err := parseCloudFormation(relp, src)
-		r.Hops, r.Findings = append(r.Hops, hops...), append(r.Findings, fs...)
+	case bytes.Contains(src, []byte("AWS::ElasticLoadBalancing")) || bytes.Contains(src, []byte("AWS::ElasticBeanstalk::Environment")) ||
+		bytes.Contains(src, []byte("UserData")) && bytes.Contains(src, []byte("AWS::")):
+		hops, fs, links, err := parseCloudFormation(relp, src)
+		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
 		return err
 	case bytes.Contains(src, []byte("apiVersion")) && bytes.Contains(src, []byte("kind")):
 		r.kube = append(r.kube, kubeObjects(relp, src)...)

@@ -36,6 +36,8 @@ func FuzzConfigParsers(f *testing.F) {
 		"{\"name\": \"a\", \"buildpacks\": [{\"url\": \"heroku/ruby\"}]}", "build:\n  docker:\n    web: {dockerfile: D}\nrun:\n  web: x\n",
 		"name: api\ntype: Load Balanced Web Service\nhttp: false\nimage:\n  build: {dockerfile: ../D, context: .}\ncommand: [gunicorn]\nCOPY --from=a . b\nCOPY [\"x\", \"y\"]\n",
 		"- op: add\n  value:\n    Key: idle_timeout.timeout_seconds\n    Value: 99999999999999999999\n",
+		"Resources:\n  W:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: !Base64 {a: b, c: d}\n  X:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: {\"Fn::Base64\": {\"Fn::Join\": [\"\\n\", [\"apt-get install -y nginx\", {\"Ref\": \"P\"}]]}}\n",
+		"resource \"aws_instance\" \"a\" {\n  user_data = base64encode(templatefile(\"${path.module}/../x.sh\", {}))\n}\nresource \"aws_launch_template\" \"b\" {\n  user_data = <<-EOF\n  yum install -y httpd \\\n  EOF\n}\n",
 		"\"unterminated", "{{{", "}", ";", "include *;",
 	} {
 		f.Add(s)
@@ -59,6 +61,8 @@ func FuzzConfigParsers(f *testing.F) {
 		parseKubernetes("k.yaml", src)
 		parseSpringYAML("application.yml", src)
 		parseTerraform("a.tf", src)
+		parseTerraformDirWith([]tfFile{newTFFile("a.tf", src)}, nil, func(string) ([]byte, error) { return src, nil })
+		userDataHops(userData{owner: "aws_instance.a", file: "a.sh", src: src, at: []int{3}}, nil)
 		parseTraefikFile("traefik.yml", src)
 		parseTraefikFile("traefik.toml", src)
 		parseTraefikFlags("compose.yaml", src)

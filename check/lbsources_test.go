@@ -248,7 +248,7 @@ func TestClassicListeners(t *testing.T) {
 		{cfn("        - {LoadBalancerPort: '443', InstancePort: '80', Protocol: SSL, InstanceProtocol: HTTP}\n"), 1},
 		{cfn("        - {LoadBalancerPort: '80', InstancePort: '80', Protocol: !Ref Proto}\n"), 1},
 	} {
-		hops, _, err := parseCloudFormation("t.yaml", []byte(tt.src))
+		hops, _, _, err := parseCloudFormation("t.yaml", []byte(tt.src))
 		if err != nil || len(hops) != tt.want {
 			t.Errorf("%s: %d hops (%v), want %d", tt.src, len(hops), err, tt.want)
 		}

@@ -36,6 +36,17 @@ type userData struct {
 	// line there; a script file's span is zero.
 	src  []byte
 	span [2]int
+	// at, when set, gives the file's line of each line of src (a
+	// CloudFormation template's script, joined from its pieces).
+	at []int
+}
+
+// line is the file's line of line n of the script.
+func (u userData) line(n int) int {
+	if u.at != nil && n >= 1 && n <= len(u.at) {
+		return u.at[n-1]
+	}
+	return n
 }
 
 // userDataRoute says, for a hop a user data script starts, whether a block
@@ -325,7 +336,7 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 					continue
 				}
 				if _, seen := found[idx]; !seen {
-					found[idx] = install{w, l.n}
+					found[idx] = install{w, u.line(l.n)}
 				}
 				if m[1] == "apt-get" || m[1] == "apt" {
 					started[idx] = true // Debian's packages start their service
@@ -357,20 +368,27 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 			case ms != nil:
 				var n int64
 				fmt.Sscan(ms[len(ms)-1][1], &n)
-				hop.Idle, hop.Known, hop.Location = time.Duration(n)*s.unit, true, Location{u.file, l.n}
+				hop.Idle, hop.Known, hop.Location = time.Duration(n)*s.unit, true, Location{u.file, u.line(l.n)}
 				hop.Source = strings.TrimSpace(ms[len(ms)-1][0]) + " (in the user data)"
 			case s.kind == "apache" && keepAliveOffRe.MatchString(l.text):
-				hop.Idle, hop.Known, hop.Location = NoKeepalive, true, Location{u.file, l.n}
+				hop.Idle, hop.Known, hop.Location = NoKeepalive, true, Location{u.file, u.line(l.n)}
 				hop.Source = "KeepAlive Off (in the user data)"
 			case s.conf.MatchString(l.text) && copyRe.MatchString(l.text):
-				hop.Known, hop.Idle, hop.Location = false, 0, Location{u.file, l.n}
+				hop.Known, hop.Idle, hop.Location = false, 0, Location{u.file, u.line(l.n)}
 				hop.Source = "the user data puts a configuration lbdoctor cannot see in place: " + strings.TrimSpace(l.text)
 			}
 		}
 		hops = append(hops, hop)
 	}
+	for _, l := range lines {
+		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && !strings.HasPrefix(strings.TrimSpace(l.text), "#") {
+			h.userData = route
+			hops = append(hops, h)
+		}
+	}
 	if len(hops) == 0 {
 		for _, h := range parseCommandLines(u.file, u.src) {
+			h.Location.Line = u.line(h.Location.Line)
 			h.userData = route
 			h.Name += " (user data of " + u.owner + ")"
 			hops = append(hops, h)
@@ -552,4 +570,66 @@ func listenerLBs(tg string, blocks []tfBlock, lbByAddr map[string]string) []stri
 	}
 	sort.Strings(out)
 	return out
+}
+
+// dockerValueFlags are docker run's flags that take a value as the next
+// word; any other flag is taken as one without.
+var dockerValueFlags = map[string]bool{"--name": true, "-p": true, "--publish": true, "-e": true, "--env": true, "--env-file": true,
+	"-v": true, "--volume": true, "--mount": true, "--restart": true, "--network": true, "--net": true, "-w": true, "--workdir": true,
+	"-u": true, "--user": true, "--entrypoint": true, "--log-driver": true, "--log-opt": true, "-l": true, "--label": true,
+	"-m": true, "--memory": true, "--cpus": true, "--add-host": true, "-h": true, "--hostname": true, "--platform": true, "--pull": true}
+
+var dockerRunRe = regexp.MustCompile(`\bdocker\s+(?:container\s+)?run\s+(.*)`)
+
+// dockerRunHop reads a docker run command that starts an official image
+// serving HTTP as it ships: Apache's (see imageApache: 5 s), or Tomcat's,
+// whose server.xml sets connectionTimeout="20000". A command after the
+// image, or a volume over the image's configuration, runs something lbdoctor
+// does not know.
+func dockerRunHop(u userData, line string, n int) (Hop, bool) {
+	m := dockerRunRe.FindStringSubmatch(line)
+	if m == nil {
+		return Hop{}, false
+	}
+	words := strings.Fields(m[1])
+	var image string
+	var mounts []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if !strings.HasPrefix(w, "-") {
+			image = strings.Trim(w, `"'`)
+			if rest := words[i+1:]; len(rest) > 0 && !strings.HasPrefix(rest[0], "&") && !strings.HasPrefix(rest[0], ";") && !strings.HasPrefix(rest[0], "|") && !strings.HasPrefix(rest[0], ">") {
+				return Hop{}, false // a command of its own
+			}
+			break
+		}
+		flag, value, hasValue := strings.Cut(w, "=")
+		if dockerValueFlags[flag] && !hasValue && i+1 < len(words) {
+			i++
+			value = words[i]
+		}
+		if flag == "-v" || flag == "--volume" || flag == "--mount" {
+			mounts = append(mounts, value)
+		}
+	}
+	if image == "" {
+		return Hop{}, false
+	}
+	touches := func(conf string) bool {
+		return slices.ContainsFunc(mounts, func(v string) bool { return strings.Contains(v, conf) })
+	}
+	loc := Location{u.file, n}
+	how := "docker run " + image + " in the user data of " + u.owner
+	if imageApache(image) && !touches("/usr/local/apache2/conf") && !touches("/etc/apache2") {
+		return apacheImageHop(loc, image, how), true
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(image, "docker.io/"), "library/"), ":")
+	if name == "tomcat" && !touches("/usr/local/tomcat/conf") {
+		return Hop{Role: App, Kind: "tomcat", Name: "Apache Tomcat (image " + image + ")", Idle: 20 * time.Second, Known: true, Pattern: true,
+			Source: how + `: the image's server.xml sets connectionTimeout="20000", which keepAliveTimeout falls back to`, Location: loc,
+			Setting: func(d time.Duration) string {
+				return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of /usr/local/tomcat/conf/server.xml (a server.xml of your own, mounted with -v)`, ceilSecs(d)*1000)
+			}}, true
+	}
+	return Hop{}, false
 }

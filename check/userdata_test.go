@@ -69,6 +69,9 @@ func TestUserDataScripts(t *testing.T) {
 			[]string{"Apache Tomcat (tomcat9, " + owner + ") 20s main.tf:5"}},
 		{"an application server alone", map[string]string{"main.tf": heredoc("pip install gunicorn flask", "gunicorn --worker-class gthread --keep-alive 5 -b 0.0.0.0:80 app:app")},
 			[]string{"gunicorn (" + owner + ") 5s main.tf:6"}},
+		{"official images run by docker", map[string]string{"main.tf": heredoc("apt-get install -y docker.io", "docker run -dit --name web -p 80:80 httpd:2.4", "docker run -d -p 8080:8080 --restart always tomcat:9")},
+			[]string{"Apache httpd (image httpd:2.4) 5s main.tf:6", "Apache Tomcat (image tomcat:9) 20s main.tf:7"}},
+		{"images with their own configuration or command", map[string]string{"main.tf": heredoc("docker run -d -v /srv/conf:/usr/local/apache2/conf httpd", "docker run -d tomcat:9 catalina.sh jpda run", "docker run -d -p 80:80 myorg/httpd")}, nil},
 		{"a commented install", map[string]string{"main.tf": heredoc("# yum install -y httpd", "# systemctl start httpd")}, nil},
 		{"a quoted string", map[string]string{"main.tf": lt(`"#!/bin/bash\nyum install -y httpd\nsystemctl start httpd\n"`)},
 			[]string{"Apache httpd (httpd, " + owner + ") 5s main.tf:3"}},
@@ -185,5 +188,108 @@ func TestUserDataFix(t *testing.T) {
 		if got := packagedServers[0].setting(tt.pkg, 65*time.Second); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.pkg, got, tt.want)
 		}
+	}
+}
+
+// CloudFormation's user data: a literal block under Fn::Base64 and !Sub,
+// and a JSON template's Fn::Join of lines, linked through an Auto Scaling
+// group's target groups and the listener that forwards to them, or a
+// target group's Targets.
+func TestCloudFormationUserData(t *testing.T) {
+	const yamlTemplate = `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  WebLB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [a, b]
+  WebTG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref WebLB
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref WebTG
+  WebLaunchTemplate:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        UserData:
+          Fn::Base64: !Sub |
+            #!/bin/bash
+            apt-get update -y
+            apt-get install -y apache2
+            echo "it works" > /var/www/html/index.html
+  WebGroup:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      LaunchTemplate:
+        LaunchTemplateId: !Ref WebLaunchTemplate
+        Version: !GetAtt WebLaunchTemplate.LatestVersionNumber
+      TargetGroupARNs:
+        - !Ref WebTG
+  Bastion:
+    Type: AWS::EC2::Instance
+    Properties:
+      UserData: !Base64 |
+        #!/bin/bash
+        yum install -y httpd
+        systemctl start httpd
+`
+	r, _ := checkFiles(t, map[string]string{"infra/servers.yml": yamlTemplate})
+	if got, want := findingsOf(r), []string{"infra/servers.yml:26 error LBD001 WebLB 60s (default idle_timeout.timeout_seconds (60 s))"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	if want := "infra/servers.yml: no load balancer or target group of the repository routes to Bastion, so its servers are not judged"; !slices.Contains(r.Notes, want) {
+		t.Errorf("notes %q, want %q", r.Notes, want)
+	}
+
+	const jsonTemplate = `{
+  "Resources": {
+    "ELB": {
+      "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      "Properties": {"LoadBalancerAttributes": [{"Key": "idle_timeout.timeout_seconds", "Value": "120"}]}
+    },
+    "TG": {
+      "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+      "Properties": {"Targets": [{"Id": {"Ref": "Web"}}]}
+    },
+    "Rule": {
+      "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+      "Properties": {"ListenerArn": {"Ref": "HTTP"}, "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TG"}}]}
+    },
+    "HTTP": {
+      "Type": "AWS::ElasticLoadBalancingV2::Listener",
+      "Properties": {"LoadBalancerArn": {"Ref": "ELB"}}
+    },
+    "Web": {
+      "Type": "AWS::EC2::Instance",
+      "Properties": {
+        "UserData": {"Fn::Base64": {"Fn::Join": ["", [
+          "#!/bin/bash -xe\n",
+          "yum install -y ", {"Ref": "Packages"}, " nginx\n",
+          "echo 'keepalive_timeout 100s;' > /etc/nginx/conf.d/ka.conf\n",
+          "service nginx start\n"
+        ]]}}
+      }
+    }
+  }
+}
+`
+	r, _ = checkFiles(t, map[string]string{"stack.json": jsonTemplate})
+	if got, want := findingsOf(r), []string{"stack.json:25 error LBD001 ELB 120s (idle timeout 120)"}; !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	var names []string
+	for _, h := range r.Hops {
+		if h.userData != nil {
+			names = append(names, fmt.Sprintf("%s %s %s", h.Name, secs(h.Idle), h.Location))
+		}
+	}
+	if want := []string{"nginx (nginx, user data of Web) 100s stack.json:25"}; !slices.Equal(names, want) {
+		t.Errorf("hops %q, want %q", names, want)
 	}
 }

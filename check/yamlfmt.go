@@ -63,15 +63,16 @@ func scalar(n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
-// parseCloudFormation finds ALB and Classic ELB resources in a template.
-func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
+// parseCloudFormation finds ALB and Classic ELB resources in a template,
+// and the servers its instances' user data start, linked to them.
+func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, error) {
 	docs, err := yamlDocs(path, src)
 	if err != nil || len(docs) == 0 {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	res := get(docs[0], "Resources")
 	if res == nil || res.Kind != yaml.MappingNode {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	var hops []Hop
 	var findings []Finding
@@ -166,7 +167,12 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, error) {
 		}
 		hops = append(hops, hop)
 	}
-	return hops, findings, nil
+	var lbs []lbRef
+	for _, h := range hops {
+		lbs = append(lbs, lbRef{name: h.Name, at: h.Location})
+	}
+	servers, links := cfnUserData(path, res, lbs)
+	return append(hops, servers...), findings, links, nil
 }
 
 // isTCPProtocol reports whether a Classic Load Balancer listener protocol

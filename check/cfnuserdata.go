@@ -1,0 +1,237 @@
+package check
+
+import (
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// CloudFormation gives an instance's user data as Fn::Base64 of a string,
+// of Fn::Sub (a string, or a string and its variables) or of Fn::Join (a
+// delimiter and pieces, a script's lines in most JSON templates). See
+// userdata.go for how a script is read.
+
+// cfnUserDataProps are where each resource type keeps its user data.
+var cfnUserDataProps = map[string][]string{
+	"AWS::EC2::Instance":                    {"Properties", "UserData"},
+	"AWS::EC2::LaunchTemplate":              {"Properties", "LaunchTemplateData", "UserData"},
+	"AWS::AutoScaling::LaunchConfiguration": {"Properties", "UserData"},
+}
+
+// cfnUserData reads the user data of a template's instances, launch
+// templates and launch configurations (res is its Resources), and links
+// each to the load balancers among lbs (the template's) that take its
+// instances.
+func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
+	var hops []Hop
+	var links []link
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		owner, r := res.Content[i].Value, res.Content[i+1]
+		typ, _ := scalar(get(r, "Type"))
+		where, ok := cfnUserDataProps[typ]
+		if !ok {
+			continue
+		}
+		n := get(r, where...)
+		if n == nil {
+			continue
+		}
+		var p cfnScript
+		p.add(n, "")
+		if len(p.lines) == 0 || p.lines[0] == "" && len(p.lines) == 1 {
+			continue
+		}
+		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
+			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
+		fronts, at, routed := cfnFronts(owner, res, lbs)
+		at.File = path
+		hops = append(hops, userDataHops(u, &userDataRoute{owner, routed})...)
+		for _, lb := range fronts {
+			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at})
+		}
+	}
+	return hops, links
+}
+
+// cfnScript assembles a script from a template's pieces, with the
+// template's line of each of its lines.
+type cfnScript struct {
+	lines []string
+	at    []int
+	open  bool // the last line has no newline yet
+}
+
+// write appends text that starts at line n of the template; a literal
+// block's lines follow one another.
+func (s *cfnScript) write(text string, n int, block bool) {
+	for i, part := range strings.Split(text, "\n") {
+		if i > 0 {
+			s.open = false
+			if block {
+				n++
+			}
+		}
+		if s.open {
+			s.lines[len(s.lines)-1] += part
+		} else if part != "" || i < strings.Count(text, "\n") {
+			s.lines, s.at = append(s.lines, part), append(s.at, n)
+			s.open = true
+		}
+	}
+}
+
+// add writes the script n holds: a string, or an intrinsic function of
+// strings; what it cannot know (a Ref, a GetAtt) is written as ${...},
+// as in a Fn::Sub.
+func (s *cfnScript) add(n *yaml.Node, tag string) {
+	if tag == "" {
+		tag = n.Tag
+	}
+	switch {
+	case n.Kind == yaml.ScalarNode && (tag == "!Ref" || tag == "!GetAtt" || tag == "!ImportValue"):
+		s.write("${"+n.Value+"}", n.Line, false)
+	case n.Kind == yaml.ScalarNode:
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			s.write(n.Value, n.Line+1, true)
+		} else {
+			s.write(n.Value, n.Line, false)
+		}
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2:
+		fn, v := n.Content[0].Value, n.Content[1]
+		switch fn {
+		case "Fn::Base64":
+			s.add(v, "")
+		case "Fn::Sub":
+			s.add(v, "!Sub")
+		case "Fn::Join":
+			s.add(v, "!Join")
+		default:
+			s.write("${"+fn+"}", n.Line, false)
+		}
+	case n.Kind == yaml.SequenceNode && tag == "!Sub" && len(n.Content) > 0:
+		s.add(n.Content[0], "")
+	case n.Kind == yaml.SequenceNode && tag == "!Join" && len(n.Content) == 2:
+		delim, _ := scalar(n.Content[0])
+		for i, piece := range n.Content[1].Content {
+			if i > 0 && delim != "" {
+				s.write(delim, piece.Line, false)
+			}
+			s.add(piece, "")
+		}
+	case n.Tag == tag && (tag == "!Base64" || tag == "!Sub" || tag == "!Join"):
+		// A tagged node of another kind: read its content as that function's.
+		c := *n
+		c.Tag = ""
+		s.add(&c, tag)
+	}
+}
+
+// cfnRefs lists the logical IDs that n refers to (Ref, GetAtt).
+func cfnRefs(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	var out []string
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!Ref":
+		out = append(out, n.Value)
+	case n.Kind == yaml.ScalarNode && n.Tag == "!GetAtt":
+		id, _, _ := strings.Cut(n.Value, ".")
+		out = append(out, id)
+	case n.Kind == yaml.SequenceNode && n.Tag == "!GetAtt" && len(n.Content) > 0:
+		out = append(out, n.Content[0].Value)
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref":
+		out = append(out, n.Content[1].Value)
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Fn::GetAtt":
+		if v := n.Content[1]; v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+			out = append(out, v.Content[0].Value)
+		} else {
+			id, _, _ := strings.Cut(v.Value, ".")
+			out = append(out, id)
+		}
+	}
+	for _, c := range n.Content {
+		out = append(out, cfnRefs(c)...)
+	}
+	return out
+}
+
+// cfnFronts finds the load balancers of a template that take owner's
+// instances: through an Auto Scaling group's TargetGroupARNs or
+// LoadBalancerNames, a target group's Targets or a Classic Load Balancer's
+// Instances, and the listeners (and listener rules) that forward to those
+// target groups. It returns them, where the link is, and whether anything
+// routes to owner at all.
+func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool) {
+	typeOf := func(id string) string { t, _ := scalar(get(res, id, "Type")); return t }
+	found := map[string]bool{}
+	var groups []string
+	take := func(refs []string, at int) {
+		for _, id := range refs {
+			switch typeOf(id) {
+			case "AWS::ElasticLoadBalancingV2::TargetGroup":
+				groups = append(groups, id)
+			case "AWS::ElasticLoadBalancing::LoadBalancer":
+				found[id] = true
+			}
+		}
+		routed = true
+		if where.Line == 0 {
+			where.Line = at
+		}
+	}
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		id, r := res.Content[i].Value, res.Content[i+1]
+		props := get(r, "Properties")
+		switch typeOf(id) {
+		case "AWS::AutoScaling::AutoScalingGroup":
+			if !slices.Contains(cfnRefs(props), owner) {
+				continue
+			}
+			tgs, elbs := get(props, "TargetGroupARNs"), get(props, "LoadBalancerNames")
+			if tgs != nil || elbs != nil {
+				take(append(cfnRefs(tgs), cfnRefs(elbs)...), res.Content[i].Line)
+			}
+		case "AWS::ElasticLoadBalancingV2::TargetGroup":
+			if slices.Contains(cfnRefs(get(props, "Targets")), owner) {
+				take([]string{id}, res.Content[i].Line)
+			}
+		case "AWS::ElasticLoadBalancing::LoadBalancer":
+			if slices.Contains(cfnRefs(get(props, "Instances")), owner) {
+				take([]string{id}, res.Content[i].Line)
+			}
+		}
+	}
+	// The target groups' load balancers, through listeners and rules.
+	lbOf := func(listener *yaml.Node) {
+		for _, id := range cfnRefs(get(listener, "Properties", "LoadBalancerArn")) {
+			found[id] = true
+		}
+	}
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		id, r := res.Content[i].Value, res.Content[i+1]
+		props := get(r, "Properties")
+		switch typeOf(id) {
+		case "AWS::ElasticLoadBalancingV2::Listener":
+			if slices.ContainsFunc(cfnRefs(get(props, "DefaultActions")), func(g string) bool { return slices.Contains(groups, g) }) {
+				lbOf(r)
+			}
+		case "AWS::ElasticLoadBalancingV2::ListenerRule":
+			if slices.ContainsFunc(cfnRefs(get(props, "Actions")), func(g string) bool { return slices.Contains(groups, g) }) {
+				for _, l := range cfnRefs(get(props, "ListenerArn")) {
+					lbOf(get(res, l))
+				}
+			}
+		}
+	}
+	for _, l := range lbs {
+		if found[l.name] {
+			fronts = append(fronts, l)
+		}
+	}
+	if routed && len(fronts) == 0 && len(lbs) == 1 {
+		fronts = lbs // the template's only load balancer
+	}
+	return fronts, where, routed
+}
