@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"go.yaml.in/yaml/v3"
 )
 
 // An EC2 instance behind a load balancer is often set up by its user data:
@@ -304,19 +305,9 @@ var (
 // start (gunicorn, uvicorn, Puma ...). An application the script starts
 // behind a web server it installs faces that server, not the load balancer.
 func userDataHops(u userData, route *userDataRoute) []Hop {
-	// Logical lines: a command continued with a backslash is one, at the
-	// number of its first line.
-	type logical struct {
-		text string
-		n    int
-	}
-	var lines []logical
-	for i, l := range strings.Split(string(u.src), "\n") {
-		if k := len(lines) - 1; k >= 0 && strings.HasSuffix(lines[k].text, "\\") {
-			lines[k].text = strings.TrimSuffix(lines[k].text, "\\") + " " + l
-			continue
-		}
-		lines = append(lines, logical{l, i + 1})
+	lines, cloudConfig := cloudConfigLines(u.src)
+	if !cloudConfig {
+		lines = shellLines(u.src)
 	}
 	type install struct {
 		pkg  string
@@ -387,7 +378,11 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		}
 	}
 	if len(hops) == 0 {
-		for _, h := range parseCommandLines(u.file, u.src) {
+		src := u.src
+		if cloudConfig {
+			src = linesToSrc(lines)
+		}
+		for _, h := range parseCommandLines(u.file, src) {
 			h.Location.Line = u.line(h.Location.Line)
 			h.userData = route
 			h.Name += " (user data of " + u.owner + ")"
@@ -395,6 +390,118 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		}
 	}
 	return clampToSpan(hops, u.span)
+}
+
+// logical is a command of a script, at the number of its first line.
+type logical struct {
+	text string
+	n    int
+}
+
+// shellLines splits a shell script into commands: a command continued
+// with a backslash is one.
+func shellLines(src []byte) []logical {
+	var lines []logical
+	for i, l := range strings.Split(string(src), "\n") {
+		if k := len(lines) - 1; k >= 0 && strings.HasSuffix(lines[k].text, "\\") {
+			lines[k].text = strings.TrimSuffix(lines[k].text, "\\") + " " + l
+			continue
+		}
+		lines = append(lines, logical{l, i + 1})
+	}
+	return lines
+}
+
+// cloudConfigLines reads user data written as cloud-init's cloud-config
+// (its first line #cloud-config) as the commands it amounts to: its
+// packages as installs (apt's names, apache2 and tomcatN, start their
+// service; yum's httpd and nginx wait for a start in runcmd, as in a
+// script), runcmd and bootcmd as commands, and write_files' contents as
+// lines that write their paths. ok is false for any other user data.
+func cloudConfigLines(src []byte) (lines []logical, ok bool) {
+	first := strings.TrimSpace(string(src))
+	if !strings.HasPrefix(first, "#cloud-config") {
+		return nil, false
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil, true // not YAML: nothing cloud-init would do either
+	}
+	root := doc.Content[0]
+	command := func(n *yaml.Node) (string, bool) {
+		if v, ok := scalar(n); ok {
+			return v, true
+		}
+		if n.Kind == yaml.SequenceNode {
+			var words []string
+			for _, w := range n.Content {
+				v, _ := scalar(w)
+				words = append(words, v)
+			}
+			return strings.Join(words, " "), true
+		}
+		return "", false
+	}
+	if pkgs := get(root, "packages"); pkgs != nil && pkgs.Kind == yaml.SequenceNode {
+		for _, p := range pkgs.Content {
+			name, _ := scalar(p)
+			if p.Kind == yaml.SequenceNode && len(p.Content) > 0 {
+				name, _ = scalar(p.Content[0]) // [name, version]
+			}
+			manager := "yum"
+			if name == "apache2" || strings.HasPrefix(name, "tomcat") && name != "tomcat" {
+				manager = "apt-get"
+			}
+			lines = append(lines, logical{manager + " install -y " + name, p.Line})
+		}
+	}
+	for _, key := range []string{"bootcmd", "runcmd"} {
+		if cmds := get(root, key); cmds != nil && cmds.Kind == yaml.SequenceNode {
+			for _, c := range cmds.Content {
+				if text, ok := command(c); ok {
+					lines = append(lines, logical{text, c.Line})
+				}
+			}
+		}
+	}
+	if files := get(root, "write_files"); files != nil && files.Kind == yaml.SequenceNode {
+		for _, f := range files.Content {
+			p, _ := scalar(get(f, "path"))
+			content := get(f, "content")
+			if content == nil {
+				// Content from elsewhere (source:, a URL): not seen.
+				lines = append(lines, logical{"cp - " + p, f.Line})
+				continue
+			}
+			text, _ := scalar(content)
+			lines = append(lines, logical{"tee " + p, f.Line})
+			start := content.Line
+			if content.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				start++
+			}
+			for i, l := range strings.Split(text, "\n") {
+				lines = append(lines, logical{l, start + i})
+			}
+		}
+	}
+	return lines, true
+}
+
+// linesToSrc writes commands back as a script, each at its line (those on
+// one line joined with ";").
+func linesToSrc(lines []logical) []byte {
+	byLine := map[int][]string{}
+	last := 0
+	for _, l := range lines {
+		byLine[l.n] = append(byLine[l.n], l.text)
+		last = max(last, l.n)
+	}
+	var b strings.Builder
+	for n := 1; n <= last; n++ {
+		b.WriteString(strings.Join(byLine[n], " ; "))
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
 }
 
 var keepAliveOffRe = regexp.MustCompile(`(?i)\bKeepAlive\s+Off\b`)

@@ -37,6 +37,9 @@ func TestUserDataScripts(t *testing.T) {
 	heredoc := func(lines ...string) string {
 		return lt("base64encode(<<-EOF\n    #!/bin/bash\n    " + strings.Join(lines, "\n    ") + "\n  EOF\n  )")
 	}
+	cloud := func(lines ...string) string {
+		return lt("base64encode(<<-EOF\n    #cloud-config\n    " + strings.Join(lines, "\n    ") + "\n  EOF\n  )")
+	}
 	const owner = "user data of aws_launch_template.web"
 	for _, tt := range []struct {
 		name  string
@@ -72,6 +75,13 @@ func TestUserDataScripts(t *testing.T) {
 		{"official images run by docker", map[string]string{"main.tf": heredoc("apt-get install -y docker.io", "docker run -dit --name web -p 80:80 httpd:2.4", "docker run -d -p 8080:8080 --restart always tomcat:9")},
 			[]string{"Apache httpd (image httpd:2.4) 5s main.tf:6", "Apache Tomcat (image tomcat:9) 20s main.tf:7"}},
 		{"images with their own configuration or command", map[string]string{"main.tf": heredoc("docker run -d -v /srv/conf:/usr/local/apache2/conf httpd", "docker run -d tomcat:9 catalina.sh jpda run", "docker run -d -p 80:80 myorg/httpd")}, nil},
+		{"cloud-config packages and runcmd", map[string]string{"main.tf": lt("<<EOF\n#cloud-config\npackage_upgrade: false\npackages:\n- httpd\n- python2-pip\nruncmd:\n- 'cp /usr/share/httpd/noindex/index.html /var/www/html'\n- 'systemctl start httpd'\nEOF")},
+			[]string{"Apache httpd (httpd, " + owner + ") 5s main.tf:7"}},
+		{"cloud-config files", map[string]string{"main.tf": cloud("packages: [apache2]", "write_files:", "  - path: /etc/apache2/conf-enabled/keepalive.conf", "    content: |", "      KeepAlive On", "      KeepAliveTimeout 70")},
+			[]string{"Apache httpd (apache2, " + owner + ") 70s main.tf:10"}},
+		{"cloud-config httpd never started", map[string]string{"main.tf": cloud("packages:", "  - httpd")}, nil},
+		{"cloud-config runs a server", map[string]string{"main.tf": cloud("runcmd:", "  - [gunicorn, --threads, '4', --keep-alive, '3', app:app]")},
+			[]string{"gunicorn (" + owner + ") 3s main.tf:6"}},
 		{"a commented install", map[string]string{"main.tf": heredoc("# yum install -y httpd", "# systemctl start httpd")}, nil},
 		{"a quoted string", map[string]string{"main.tf": lt(`"#!/bin/bash\nyum install -y httpd\nsystemctl start httpd\n"`)},
 			[]string{"Apache httpd (httpd, " + owner + ") 5s main.tf:3"}},
