@@ -44,9 +44,9 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		}
 		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
 			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
-		fronts, at, routed := cfnFronts(owner, res, lbs)
+		fronts, at, routed, through := cfnFronts(owner, res, lbs)
 		at.File = path
-		hops = append(hops, userDataHops(u, &userDataRoute{owner, routed})...)
+		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through})...)
 		for _, lb := range fronts {
 			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at})
 		}
@@ -162,8 +162,10 @@ func cfnRefs(n *yaml.Node) []string {
 // LoadBalancerNames, a target group's Targets or a Classic Load Balancer's
 // Instances, and the listeners (and listener rules) that forward to those
 // target groups. It returns them, where the link is, and whether anything
-// routes to owner at all.
-func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool) {
+// routes to owner at all; when only load balancers that pass connections
+// through (a Network Load Balancer) or their target groups do,
+// passThrough names one.
+func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string) {
 	typeOf := func(id string) string { t, _ := scalar(get(res, id, "Type")); return t }
 	found := map[string]bool{}
 	var groups []string
@@ -206,7 +208,17 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 	// The target groups' load balancers, through listeners and rules.
 	lbOf := func(listener *yaml.Node) {
 		for _, id := range cfnRefs(get(listener, "Properties", "LoadBalancerArn")) {
+			if t, _ := scalar(get(res, id, "Properties", "Type")); t == "network" || t == "gateway" {
+				passThrough = id
+				continue
+			}
 			found[id] = true
+		}
+	}
+	for _, g := range groups {
+		switch p, _ := scalar(get(res, g, "Properties", "Protocol")); strings.ToUpper(p) {
+		case "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE":
+			passThrough = g // a Network or Gateway Load Balancer's target group
 		}
 	}
 	for i := 0; i+1 < len(res.Content); i += 2 {
@@ -230,8 +242,11 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 			fronts = append(fronts, l)
 		}
 	}
-	if routed && len(fronts) == 0 && len(lbs) == 1 {
+	if len(fronts) > 0 {
+		passThrough = ""
+	}
+	if routed && len(fronts) == 0 && len(lbs) == 1 && passThrough == "" {
 		fronts = lbs // the template's only load balancer
 	}
-	return fronts, where, routed
+	return fronts, where, routed, passThrough
 }

@@ -885,6 +885,9 @@ func (r *Report) evaluate(o Options) {
 			// The repository describes the instance, and no target group
 			// or load balancer of it takes the instance.
 			note := fmt.Sprintf("%s: no load balancer or target group of the repository routes to %s, so its servers are not judged", b.Location.File, b.userData.owner)
+			if t := b.userData.passThrough; t != "" {
+				note = fmt.Sprintf("%s: %s is behind %s, which passes connections through (a Network Load Balancer) and reuses none, so its servers are not judged", b.Location.File, b.userData.owner, t)
+			}
 			if !slices.Contains(r.Notes, note) {
 				r.Notes = append(r.Notes, note)
 			}

@@ -55,6 +55,9 @@ func (u userData) line(n int) int {
 type userDataRoute struct {
 	owner  string
 	routed bool // a target group or load balancer names the instance
+	// passThrough, when nothing routes to it but a load balancer that
+	// passes connections through (a Network Load Balancer), names that.
+	passThrough string
 }
 
 // userDataBlocks are the resources whose user_data an instance runs.
@@ -580,8 +583,10 @@ var targetGroupRe = regexp.MustCompile(`\baws_(?:lb|alb)_target_group\.[\w-]+`)
 // or a target group attachment names (and the listeners that forward to
 // them), or a Classic Load Balancer or ALB module given them. lbs are the
 // directory's load balancers. It returns their hop names, the block that
-// links them, and whether anything routes to the owner at all.
-func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef, where Location, routed bool) {
+// links them, and whether anything routes to the owner at all; when only
+// load balancers that pass connections through (a Network Load Balancer)
+// or their target groups do, passThrough names one.
+func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string) {
 	related := map[string]bool{owner: true}
 	var chain []tfBlock
 	for _, b := range blocks {
@@ -632,12 +637,24 @@ func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef
 		}
 		for _, tg := range targetGroupRe.FindAllString(b.text, -1) {
 			note(b)
-			for _, n := range listenerLBs(tg, blocks, lbByAddr) {
+			names, others := listenerLBs(tg, blocks, lbByAddr)
+			for _, n := range names {
 				found[n] = true
+			}
+			if len(names) == 0 && len(others) > 0 {
+				passThrough = others[0] // a Network or Gateway Load Balancer
+			}
+			for _, t := range blocks {
+				if t.addr == tg && len(names) == 0 && len(others) == 0 && passThroughTGRe.MatchString(t.text) {
+					passThrough = tg // a TCP, TLS or UDP target group: a Network Load Balancer's
+				}
 			}
 		}
 	}
-	if routed && len(found) == 0 && len(lbs) == 1 {
+	if len(found) > 0 {
+		passThrough = ""
+	}
+	if routed && len(found) == 0 && len(lbs) == 1 && passThrough == "" {
 		found[lbs[0].name] = true // the directory's only load balancer: its target groups are its
 	}
 	for _, l := range lbs {
@@ -645,17 +662,28 @@ func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef
 			fronts = append(fronts, l)
 		}
 	}
-	return fronts, where, routed
+	return fronts, where, routed, passThrough
 }
 
+// passThroughTGRe finds a target group protocol that only a Network or
+// Gateway Load Balancer forwards to.
+var passThroughTGRe = regexp.MustCompile(`\bprotocol\s*=\s*"(?i:TCP|TLS|UDP|TCP_UDP|GENEVE)"`)
+
 // listenerLBs finds the load balancers whose listeners, or listener rules,
-// forward to target group tg.
-func listenerLBs(tg string, blocks []tfBlock, lbByAddr map[string]string) []string {
+// forward to target group tg: the names of those among lbByAddr's, and the
+// addresses of the others (aws_lb blocks that are not Application Load
+// Balancers).
+func listenerLBs(tg string, blocks []tfBlock, lbByAddr map[string]string) (names, others []string) {
 	var out []string
 	lbOf := func(text string) {
 		for addr, name := range lbByAddr {
 			if mentions(text, addr) && !slices.Contains(out, name) {
 				out = append(out, name)
+			}
+		}
+		for _, l := range blocks {
+			if (l.kind == "aws_lb" || l.kind == "aws_alb") && lbByAddr[l.addr] == "" && mentions(text, l.addr) && !slices.Contains(others, l.addr) {
+				others = append(others, l.addr)
 			}
 		}
 	}
@@ -676,7 +704,8 @@ func listenerLBs(tg string, blocks []tfBlock, lbByAddr map[string]string) []stri
 		}
 	}
 	sort.Strings(out)
-	return out
+	sort.Strings(others)
+	return out, others
 }
 
 // dockerValueFlags are docker run's flags that take a value as the next

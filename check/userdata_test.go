@@ -156,6 +156,17 @@ resource "aws_lb_listener" "http" {
 			"lb.tf":  alb,
 			"ec2.tf": "resource \"aws_instance\" \"bastion\" {\n  " + apache + "}\n"},
 			nil, "ec2.tf: no load balancer or target group of the repository routes to aws_instance.bastion, so its servers are not judged"},
+		{"behind a Network Load Balancer", map[string]string{
+			"nlb.tf": "resource \"aws_lb\" \"relay\" {\n  load_balancer_type = \"network\"\n}\n" +
+				"resource \"aws_lb_target_group\" \"relay\" {\n  port = 80\n  protocol = \"TCP\"\n}\n" +
+				"resource \"aws_lb_listener\" \"relay\" {\n  load_balancer_arn = aws_lb.relay.arn\n  default_action {\n    target_group_arn = aws_lb_target_group.relay.arn\n  }\n}\n" +
+				"resource \"aws_lb_target_group_attachment\" \"relay\" {\n  target_group_arn = aws_lb_target_group.relay.arn\n  target_id = aws_instance.relay.private_ip\n}\n",
+			"ec2.tf": "resource \"aws_instance\" \"relay\" {\n  " + apache + "}\n"},
+			nil, "ec2.tf: aws_instance.relay is behind aws_lb.relay, which passes connections through (a Network Load Balancer) and reuses none, so its servers are not judged"},
+		{"a TCP target group whose load balancer is elsewhere", map[string]string{
+			"ec2.tf": "resource \"aws_lb_target_group\" \"t\" {\n  protocol = \"TCP\"\n}\nresource \"aws_instance\" \"relay\" {\n  " + apache + "}\n" +
+				"resource \"aws_lb_target_group_attachment\" \"relay\" {\n  target_group_arn = aws_lb_target_group.t.arn\n  target_id = aws_instance.relay.id\n}\n"},
+			nil, "ec2.tf: aws_instance.relay is behind aws_lb_target_group.t, which passes connections through (a Network Load Balancer) and reuses none, so its servers are not judged"},
 		{"target groups from a variable", map[string]string{
 			"modules/asg/main.tf": "variable \"target_group_arns\" {}\nresource \"aws_launch_template\" \"lt\" {\n  " + apache + "}\n" +
 				"resource \"aws_autoscaling_group\" \"asg\" {\n  target_group_arns = var.target_group_arns\n  launch_template {\n    id = aws_launch_template.lt.id\n  }\n}\n"},
@@ -255,6 +266,16 @@ Resources:
 	}
 	if want := "infra/servers.yml: no load balancer or target group of the repository routes to Bastion, so its servers are not judged"; !slices.Contains(r.Notes, want) {
 		t.Errorf("notes %q, want %q", r.Notes, want)
+	}
+
+	// Behind a Network Load Balancer: not judged.
+	nlb := strings.NewReplacer("    Properties:\n      Subnets: [a, b]", "    Properties:\n      Type: network\n      Subnets: [a, b]").Replace(yamlTemplate)
+	r, _ = checkFiles(t, map[string]string{"infra/servers.yml": nlb})
+	if got := findingsOf(r); len(got) != 0 {
+		t.Errorf("behind an NLB: findings %q", got)
+	}
+	if want := "infra/servers.yml: WebLaunchTemplate is behind WebLB, which passes connections through (a Network Load Balancer) and reuses none, so its servers are not judged"; !slices.Contains(r.Notes, want) {
+		t.Errorf("behind an NLB: notes %q, want %q", r.Notes, want)
 	}
 
 	const jsonTemplate = `{
