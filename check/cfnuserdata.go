@@ -2,6 +2,7 @@ package check
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -44,9 +45,9 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		}
 		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
 			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
-		fronts, at, routed, through := cfnFronts(owner, res, lbs)
+		fronts, at, routed, through, ports := cfnFronts(owner, res, lbs)
 		at.File = path
-		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through})...)
+		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through, ports: ports})...)
 		for _, lb := range fronts {
 			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at})
 		}
@@ -165,7 +166,7 @@ func cfnRefs(n *yaml.Node) []string {
 // routes to owner at all; when only load balancers that pass connections
 // through (a Network Load Balancer) or their target groups do,
 // passThrough names one.
-func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string) {
+func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string, ports []int) {
 	typeOf := func(id string) string { t, _ := scalar(get(res, id, "Type")); return t }
 	found := map[string]bool{}
 	var groups []string
@@ -220,6 +221,16 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 		case "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE":
 			passThrough = g // a Network or Gateway Load Balancer's target group
 		}
+		if p, err := strconv.Atoi(scalarOr(get(res, g, "Properties", "Port"))); err == nil {
+			ports = append(ports, p)
+		}
+		if targets := get(res, g, "Properties", "Targets"); targets != nil {
+			for _, t := range targets.Content {
+				if p, err := strconv.Atoi(scalarOr(get(t, "Port"))); err == nil && slices.Contains(cfnRefs(get(t, "Id")), owner) {
+					ports = append(ports, p)
+				}
+			}
+		}
 	}
 	for i := 0; i+1 < len(res.Content); i += 2 {
 		id, r := res.Content[i].Value, res.Content[i+1]
@@ -248,5 +259,11 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 	if routed && len(fronts) == 0 && len(lbs) == 1 && passThrough == "" {
 		fronts = lbs // the template's only load balancer
 	}
-	return fronts, where, routed, passThrough
+	return fronts, where, routed, passThrough, ports
+}
+
+// scalarOr is n's plain value, or "".
+func scalarOr(n *yaml.Node) string {
+	v, _ := scalar(n)
+	return v
 }

@@ -251,11 +251,11 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 	if read != nil && len(bodies) > 0 {
 		blocks := tfBlocks(bodies)
 		for _, u := range terraformUserData(path.Dir(bodies[0].path), bodies, ctx, read) {
-			fronts, where, routed, through := userDataFronts(u.owner, blocks, lbs)
+			fronts, where, routed, through, ports := userDataFronts(u.owner, blocks, lbs)
 			if through != "" {
 				routed = false
 			}
-			hops = append(hops, userDataHops(u, &userDataRoute{u.owner, routed, through})...)
+			hops = append(hops, userDataHops(u, &userDataRoute{u.owner, routed, through, ports})...)
 			for _, lb := range fronts {
 				links = append(links, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where})
 			}

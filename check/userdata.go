@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,6 +59,24 @@ type userDataRoute struct {
 	// passThrough, when nothing routes to it but a load balancer that
 	// passes connections through (a Network Load Balancer), names that.
 	passThrough string
+	// ports are the instance ports its target groups send to, when the
+	// repository gives them as numbers.
+	ports []int
+}
+
+// sendsTo reports whether the load balancer may send to a server on port:
+// the target groups' ports are not known, one is port, or the script
+// names one (a server moved there: Listen 8080, -p 8080:80).
+func (r *userDataRoute) sendsTo(port int, script string) bool {
+	if r == nil || len(r.ports) == 0 || slices.Contains(r.ports, port) {
+		return true
+	}
+	for _, p := range r.ports {
+		if regexp.MustCompile(`(?:^|[^\d.])` + strconv.Itoa(p) + `(?:$|[^\d])`).MatchString(script) {
+			return true
+		}
+	}
+	return false
 }
 
 // userDataBlocks are the resources whose user_data an instance runs.
@@ -241,6 +260,7 @@ type packagedServer struct {
 	// started by installing it; an apt one is).
 	service *regexp.Regexp
 	setting func(pkg string, d time.Duration) string
+	port    int // it listens on as installed
 }
 
 var packagedServers = []packagedServer{
@@ -248,7 +268,7 @@ var packagedServers = []packagedServer{
 		source:    "the package's Apache keeps KeepAliveTimeout 5 (httpd's compiled default; Debian's apache2.conf sets 5)",
 		conf:      regexp.MustCompile(`/etc/(?:httpd|apache2)\b|\b(?:httpd|apache2)\.conf\b`),
 		directive: regexp.MustCompile(`(?i)\bKeepAliveTimeout\s+(\d+)`), unit: time.Second,
-		service: regexp.MustCompile(`\b(?:httpd|apache2)\b`),
+		service: regexp.MustCompile(`\b(?:httpd|apache2)\b`), port: 80,
 		setting: func(pkg string, d time.Duration) string {
 			secs := ceilSecs(d)
 			if pkg == "apache2" {
@@ -260,7 +280,7 @@ var packagedServers = []packagedServer{
 		source:    "the package's nginx.conf sets keepalive_timeout 65 (Debian, Ubuntu, Amazon Linux, RHEL)",
 		conf:      regexp.MustCompile(`/etc/nginx\b|\bnginx\.conf\b`),
 		directive: regexp.MustCompile(`\bkeepalive_timeout\s+(\d+)s?\s*;`), unit: time.Second,
-		service: regexp.MustCompile(`\bnginx\b`),
+		service: regexp.MustCompile(`\bnginx\b`), port: 80,
 		setting: func(_ string, d time.Duration) string {
 			return fmt.Sprintf("keepalive_timeout %ds;  (in the http block of /etc/nginx/nginx.conf)", ceilSecs(d))
 		}},
@@ -268,7 +288,7 @@ var packagedServers = []packagedServer{
 		source:    `the package's server.xml sets connectionTimeout="20000" on the HTTP connector, which keepAliveTimeout falls back to`,
 		conf:      regexp.MustCompile(`/etc/tomcat|/(?:usr/share|var/lib|opt)/tomcat|\bserver\.xml\b`),
 		directive: regexp.MustCompile(`\bkeepAliveTimeout=\\?["'](\d+)`), unit: time.Millisecond,
-		service: regexp.MustCompile(`\btomcat\d*(?:\.\d+)?\b`),
+		service: regexp.MustCompile(`\btomcat\d*(?:\.\d+)?\b`), port: 8080,
 		setting: func(_ string, d time.Duration) string {
 			return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of server.xml (/etc/tomcat*/server.xml)`, ceilSecs(d)*1000)
 		}},
@@ -351,6 +371,17 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		if !ok || !started[idx] {
 			continue
 		}
+		// Where it listens: its port as installed, or one a Listen line or
+		// an edit of its configuration names.
+		var conf []string
+		for _, l := range lines {
+			if listenRe.MatchString(l.text) || s.conf.MatchString(l.text) {
+				conf = append(conf, l.text)
+			}
+		}
+		if !route.sendsTo(s.port, strings.Join(conf, "\n")) {
+			continue // not what the load balancer sends to
+		}
 		hop := Hop{Role: App, Kind: s.kind, Name: fmt.Sprintf("%s (%s, user data of %s)", s.name, in.pkg, u.owner),
 			Idle: s.idle, Known: true, Pattern: true, Source: s.source, Location: Location{u.file, in.line},
 			Setting: func(d time.Duration) string { return s.setting(in.pkg, d) }, userData: route}
@@ -375,7 +406,7 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		hops = append(hops, hop)
 	}
 	for _, l := range lines {
-		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && !strings.HasPrefix(strings.TrimSpace(l.text), "#") {
+		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && !strings.HasPrefix(strings.TrimSpace(l.text), "#") && route.sendsTo(-1, l.text) {
 			h.userData = route
 			hops = append(hops, h)
 		}
@@ -507,6 +538,8 @@ func linesToSrc(lines []logical) []byte {
 	return []byte(b.String())
 }
 
+var listenRe = regexp.MustCompile(`(?i)\blisten\b`)
+
 var keepAliveOffRe = regexp.MustCompile(`(?i)\bKeepAlive\s+Off\b`)
 
 // clampToSpan keeps an inline script's hops on its lines (a quoted
@@ -586,7 +619,7 @@ var targetGroupRe = regexp.MustCompile(`\baws_(?:lb|alb)_target_group\.[\w-]+`)
 // links them, and whether anything routes to the owner at all; when only
 // load balancers that pass connections through (a Network Load Balancer)
 // or their target groups do, passThrough names one.
-func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string) {
+func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string, ports []int) {
 	related := map[string]bool{owner: true}
 	var chain []tfBlock
 	for _, b := range blocks {
@@ -645,10 +678,17 @@ func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef
 				passThrough = others[0] // a Network or Gateway Load Balancer
 			}
 			for _, t := range blocks {
-				if t.addr == tg && len(names) == 0 && len(others) == 0 && passThroughTGRe.MatchString(t.text) {
+				if t.addr != tg {
+					continue
+				}
+				if len(names) == 0 && len(others) == 0 && passThroughTGRe.MatchString(t.text) {
 					passThrough = tg // a TCP, TLS or UDP target group: a Network Load Balancer's
 				}
+				ports = append(ports, portsOf(t.text)...)
 			}
+		}
+		if strings.HasSuffix(b.kind, "_target_group_attachment") {
+			ports = append(ports, portsOf(b.text)...) // it overrides the group's
 		}
 	}
 	if len(found) > 0 {
@@ -662,7 +702,20 @@ func userDataFronts(owner string, blocks []tfBlock, lbs []lbRef) (fronts []lbRef
 			fronts = append(fronts, l)
 		}
 	}
-	return fronts, where, routed, passThrough
+	return fronts, where, routed, passThrough, ports
+}
+
+var portArgRe = regexp.MustCompile(`(?m)^\s*port\s*=\s*"?(\d+)"?\s*$`)
+
+// portsOf finds a block's literal port arguments.
+func portsOf(text string) []int {
+	var out []int
+	for _, m := range portArgRe.FindAllStringSubmatch(text, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // passThroughTGRe finds a target group protocol that only a Network or

@@ -142,12 +142,22 @@ resource "aws_lb_listener" "http" {
 				"resource \"aws_autoscaling_group\" \"web\" {\n  target_group_arns = [aws_lb_target_group.web.arn]\n  launch_template {\n    id = aws_launch_template.web.id\n  }\n}\n"},
 			[]string{"asg.tf:4 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, ""},
 		{"a target group attachment, to a rule's target group", map[string]string{
-			"lb.tf": alb + "resource \"aws_lb_target_group\" \"api\" {\n  port = 8080\n}\n" +
+			"lb.tf": alb + "resource \"aws_lb_target_group\" \"api\" {\n  port = 80\n}\n" +
 				"resource \"aws_lb_listener_rule\" \"api\" {\n  listener_arn = aws_lb_listener.http.arn\n  action {\n    target_group_arn = aws_lb_target_group.api.arn\n  }\n}\n" +
 				"resource \"aws_lb\" \"other\" {\n  idle_timeout = 4\n}\n",
 			"ec2.tf": "resource \"aws_instance\" \"api\" {\n  count = 2\n  " + apache + "}\n" +
 				"resource \"aws_lb_target_group_attachment\" \"api\" {\n  count            = 2\n  target_group_arn = aws_lb_target_group.api.arn\n  target_id        = aws_instance.api[count.index].id\n}\n"},
 			[]string{"ec2.tf:5 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, ""},
+		{"a target group on another port than the web server's", map[string]string{
+			"lb.tf": strings.Replace(alb, "port = 80", "port = 3000", 1),
+			"asg.tf": "resource \"aws_launch_template\" \"web\" {\n  user_data = <<-EOF\n    yum install -y httpd\n    systemctl start httpd\n    gunicorn --threads 4 -b 0.0.0.0:3000 app:app\n  EOF\n}\n" +
+				"resource \"aws_autoscaling_group\" \"web\" {\n  target_group_arns = [aws_lb_target_group.web.arn]\n  launch_template {\n    id = aws_launch_template.web.id\n  }\n}\n"},
+			[]string{"asg.tf:5 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, ""},
+		{"a web server moved to the target group's port", map[string]string{
+			"lb.tf": strings.Replace(alb, "port = 80", "port = 8080", 1),
+			"asg.tf": "resource \"aws_launch_template\" \"web\" {\n  user_data = <<-EOF\n    yum install -y httpd\n    sed -i 's/^Listen 80$/Listen 8080/' /etc/httpd/conf/httpd.conf\n    systemctl start httpd\n    docker run -d -p 9000:80 httpd:2.4\n  EOF\n}\n" +
+				"resource \"aws_autoscaling_group\" \"web\" {\n  target_group_arns = [aws_lb_target_group.web.arn]\n  launch_template {\n    id = aws_launch_template.web.id\n  }\n}\n"},
+			[]string{"asg.tf:3 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, ""},
 		{"a Classic Load Balancer's instances", map[string]string{
 			"main.tf": "resource \"aws_elb\" \"web\" {\n  idle_timeout = 120\n  instances = [aws_instance.web.id]\n  listener {\n    instance_port = 80\n    instance_protocol = \"http\"\n    lb_port = 80\n    lb_protocol = \"http\"\n  }\n}\n" +
 				"resource \"aws_instance\" \"web\" {\n  " + apache + "}\n"},
