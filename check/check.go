@@ -347,6 +347,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".py"):
 			r.read(path, func(src []byte) error {
+				if a := lambdaAdapter(src, true); a != "" {
+					if hops, _ := parseUvicornRun(relp, src); len(hops) > 0 || len(parsePythonServers(relp, src)) > 0 {
+						r.Notes = append(r.Notes, lambdaNote(relp, a))
+					}
+					return nil
+				}
 				if hops, isDefault := parseUvicornRun(rel(dir, path), src); isDefault {
 					uvicornRuns = append(uvicornRuns, hops...)
 				} else {
@@ -481,6 +487,16 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			proj := nodeProjects[projDir]
 			if bun := parseBunServe(rel(dir, p), src, proj.bun, bunEntry(proj, projDir, p)); bun != nil {
 				r.Hops = append(r.Hops, bun...) // Bun's own server, not Node's http
+				return nil
+			}
+			// Wrapped for Lambda: in the file, or by a dependency of a
+			// project that no Dockerfile, compose file or Procfile runs.
+			a := lambdaAdapter(src, false)
+			if a == "" && proj.lambdaAdapter != "" && !deployedAsServer(projDir) {
+				a = proj.lambdaAdapter
+			}
+			if a != "" && nodeServerRe.Match(src) {
+				r.Notes = append(r.Notes, lambdaNote(rel(dir, p), a))
 				return nil
 			}
 			hops, fs := parseNodeSource(rel(dir, p), src, proj)

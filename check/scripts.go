@@ -108,6 +108,9 @@ type nodeProject struct {
 	// bun run --hot server.ts), relative to the project's directory: Bun
 	// serves the default export of the file it runs, not of every module.
 	bunEntries []string
+	// lambdaAdapter is a dependency that wraps the application for AWS
+	// Lambda (serverless-http ...), if any.
+	lambdaAdapter string
 }
 
 func readPackageJSON(src []byte) (nodeProject, error) {
@@ -129,6 +132,11 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 	for dep := range pkg.Dependencies {
 		if nodeHTTPModules[dep] {
 			p.httpServer = true
+		}
+	}
+	for dep := range pkg.Dependencies {
+		if lambdaAdapterRe.MatchString("require('" + dep + "')") {
+			p.lambdaAdapter = dep
 		}
 	}
 	for _, dep := range []string{"@types/bun", "bun-types"} {

@@ -1,0 +1,57 @@
+package check
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// An application wrapped for Lambda is not judged: its listen() or
+// uvicorn.run serves local runs; the same file without the adapter is.
+func TestLambdaWrappedApps(t *testing.T) {
+	const express = "const express = require('express');\nconst app = express();\n%s\nif (process.env.LOCAL) {\n  app.listen(3000);\n}\n"
+	for _, tt := range []struct {
+		name, file, src, note string
+	}{
+		{"serverless-http", "app.js", strings.Replace(express, "%s", "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(app);", 1), "serverless-http"},
+		{"serverless-express, imported", "src/main.ts", strings.Replace(express, "%s", "import serverlessExpress from '@vendia/serverless-express';\nexport const handler = serverlessExpress({ app });", 1), "@vendia/serverless-express"},
+		{"Mangum", "main.py", "from fastapi import FastAPI\nfrom mangum import Mangum\nimport uvicorn\napp = FastAPI()\nhandler = Mangum(app)\nif __name__ == '__main__':\n    uvicorn.run(app, host='0.0.0.0', port=8000)\n", "mangum"},
+		{"no adapter", "app.js", strings.Replace(express, "%s", "", 1), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{tt.file: tt.src, "package.json": `{"dependencies": {"express": "^4"}}`}
+			r, _ := checkFiles(t, files)
+			got := findingsOf(r)
+			if tt.note == "" {
+				if len(got) != 1 {
+					t.Errorf("findings %q, want one warning", got)
+				}
+				return
+			}
+			if len(got) != 0 {
+				t.Errorf("findings %q, want none", got)
+			}
+			if want := lambdaNote(tt.file, tt.note); !slices.Contains(r.Notes, want) {
+				t.Errorf("notes %q, want %q", r.Notes, want)
+			}
+		})
+	}
+}
+
+// A project that depends on a Lambda adapter runs its dev server file
+// locally, unless something in it runs a server (a Dockerfile).
+func TestLambdaProjects(t *testing.T) {
+	const dev = "const { app } = require('./lambda');\napp.listen(8000);\n"
+	const pkg = `{"dependencies": {"express": "^4", "serverless-http": "^3"}}`
+	r, _ := checkFiles(t, map[string]string{"server/dev.js": dev, "server/package.json": pkg})
+	if got := findingsOf(r); len(got) != 0 {
+		t.Errorf("findings %q, want none", got)
+	}
+	if want := lambdaNote("server/dev.js", "serverless-http"); !slices.Contains(r.Notes, want) {
+		t.Errorf("notes %q, want %q", r.Notes, want)
+	}
+	r, _ = checkFiles(t, map[string]string{"server/dev.js": dev, "server/package.json": pkg, "server/Dockerfile": "FROM node:20\nCMD node dev.js\n"})
+	if got := findingsOf(r); len(got) != 1 {
+		t.Errorf("with a Dockerfile: findings %q, want one", got)
+	}
+}
