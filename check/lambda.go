@@ -8,12 +8,13 @@ import (
 
 // An application wrapped for AWS Lambda (serverless-http, Mangum ...) runs
 // as a function: a load balancer in front invokes it, with no connection to
-// keep alive. Its server call (app.listen, uvicorn.run) serves local runs,
+// keep alive. (Firebase's Cloud Functions, functions.https.onRequest(app),
+// likewise.) Its server call (app.listen, uvicorn.run) serves local runs,
 // and is not judged.
 
 // lambdaAdapterRe finds, in JavaScript or TypeScript, a module that wraps
 // an HTTP application for Lambda.
-var lambdaAdapterRe = regexp.MustCompile(`(?:require\s*\(\s*|from\s+|import\s*\(\s*)['"](serverless-http|@vendia/serverless-express|aws-serverless-express|@codegenie/serverless-express|@fastify/aws-lambda|aws-lambda-fastify|@h4ad/serverless-adapter|hono/aws-lambda|@as-integrations/aws-lambda)['"]`)
+var lambdaAdapterRe = regexp.MustCompile(`(?:require\s*\(\s*|from\s+|import\s*\(\s*)['"](serverless-http|@vendia/serverless-express|aws-serverless-express|@codegenie/serverless-express|@fastify/aws-lambda|aws-lambda-fastify|@h4ad/serverless-adapter|hono/aws-lambda|@as-integrations/aws-lambda|firebase-functions(?:/[\w/]+)?)['"]`)
 
 // pyLambdaAdapterRe finds the same in Python: Mangum for ASGI, and the WSGI
 // adapters (serverless-wsgi, apig-wsgi, aws-wsgi).

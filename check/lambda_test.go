@@ -15,6 +15,7 @@ func TestLambdaWrappedApps(t *testing.T) {
 	}{
 		{"serverless-http", "app.js", strings.Replace(express, "%s", "const serverless = require('serverless-http');\nmodule.exports.handler = serverless(app);", 1), "serverless-http"},
 		{"serverless-express, imported", "src/main.ts", strings.Replace(express, "%s", "import serverlessExpress from '@vendia/serverless-express';\nexport const handler = serverlessExpress({ app });", 1), "@vendia/serverless-express"},
+		{"Cloud Functions for Firebase", "functions/index.js", strings.Replace(express, "%s", "const functions = require('firebase-functions/v2/https');\nexports.api = functions.onRequest(app);", 1), "firebase-functions/v2/https"},
 		{"Mangum", "main.py", "from fastapi import FastAPI\nfrom mangum import Mangum\nimport uvicorn\napp = FastAPI()\nhandler = Mangum(app)\nif __name__ == '__main__':\n    uvicorn.run(app, host='0.0.0.0', port=8000)\n", "mangum"},
 		{"no adapter", "app.js", strings.Replace(express, "%s", "", 1), ""},
 	} {
