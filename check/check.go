@@ -803,7 +803,9 @@ func (r *Report) evaluate(o Options) {
 	facing := apps
 	if len(proxies) > 0 {
 		facing = append([]Hop(nil), proxies...)
-		reach := proxyReaches(r.Dir, proxies)
+		// A proxy that passes everything to a load balancer fronts no
+		// application of the repository itself.
+		reach := proxyReaches(r.Dir, slices.DeleteFunc(slices.Clone(proxies), func(p Hop) bool { return p.fronts }))
 		// An application in a container image that a load balancer fronts
 		// (a Copilot service's, a CDK asset's) faces it, whatever proxies
 		// the rest of the repository has, unless a proxy is in that image.

@@ -56,3 +56,30 @@ func TestLambdaProjects(t *testing.T) {
 		t.Errorf("with a Dockerfile: findings %q, want one", got)
 	}
 }
+
+// An nginx that passes every request to a load balancer (the web tier of
+// a three-tier architecture, proxying to an internal ALB) does not hide
+// the applications behind that load balancer; one that proxies to them
+// directly does.
+func TestProxyToLoadBalancer(t *testing.T) {
+	for _, tt := range []struct {
+		target string
+		judged bool
+	}{
+		{"http://[REPLACE-WITH-INTERNAL-LB-DNS]:80/", true},
+		{"http://internal-app-tier-1234567890.us-east-1.elb.amazonaws.com", true},
+		{"http://${INTERNAL_ALB_DNS}:80", true},
+		{"http://localhost:4000/", false},
+		{"http://app:4000", false},
+	} {
+		conf := "events {}\nhttp {\n  keepalive_timeout 65;\n  server {\n    listen 80;\n    location / { root /srv; }\n    location /api/ { proxy_pass " + tt.target + "; }\n  }\n}\n"
+		r, _ := checkFiles(t, map[string]string{
+			"web-tier/nginx.conf":   conf,
+			"app-tier/index.js":     "const express = require('express');\nconst app = express();\napp.listen(4000);\n",
+			"app-tier/package.json": `{"dependencies": {"express": "^4"}}`,
+		})
+		if got := len(findingsOf(r)) == 1; got != tt.judged {
+			t.Errorf("proxy_pass %s: findings %q, judged %v, want %v", tt.target, findingsOf(r), got, tt.judged)
+		}
+	}
+}

@@ -138,6 +138,10 @@ type Hop struct {
 	// userData is, for a server an instance's user data starts, which
 	// block sets that script and whether anything routes to it.
 	userData *userDataRoute
+	// fronts is, for a proxy, that it passes every request to a load
+	// balancer (proxy_pass to an internal ALB's DNS name): the
+	// applications are behind that, not behind the proxy.
+	fronts bool
 }
 
 // Special values of Hop.Idle.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -257,6 +258,7 @@ func nginxHops(root []*directive) []Hop {
 			if hop.Location == http.loc {
 				hop.Location = s.loc
 			}
+			hop.fronts = proxyTargetsAreLBs(s)
 			hop.Name = "nginx server (listen " + listen + ")"
 			hops = append(hops, hop)
 		}
@@ -283,4 +285,39 @@ func nginxHops(root []*directive) []Hop {
 		hops[i].UpstreamIdle, hops[i].UpstreamLoc = upstreamIdle, upstreamLoc
 	}
 	return hops
+}
+
+// lbHostRe finds a host that is a load balancer: an ELB DNS name
+// (name-1234.us-east-1.elb.amazonaws.com, internal-name-...), or a
+// placeholder that says so ([REPLACE-WITH-INTERNAL-LB-DNS], ${ALB_DNS}).
+var lbHostRe = regexp.MustCompile(`(?i)\.elb\.(?:[a-z0-9-]+\.)?amazonaws\.com$|^[\[<$({].*(?:^|[^a-z])(?:alb|elb|lb|load[-_ ]?balancer)(?:[^a-z]|$)`)
+
+// proxyTargetsAreLBs reports whether every proxy_pass of a server block
+// (in its locations, at any depth) goes to a load balancer: such a server
+// fronts that load balancer, not the applications behind it.
+func proxyTargetsAreLBs(server *directive) bool {
+	n, lbs := 0, 0
+	var walk func(ds []*directive)
+	walk = func(ds []*directive) {
+		for _, d := range ds {
+			if d.name == "proxy_pass" && len(d.args) > 0 {
+				n++
+				host := d.args[0]
+				if _, after, ok := strings.Cut(host, "://"); ok {
+					host = after
+				}
+				if i := strings.IndexByte(host, '/'); i >= 0 {
+					host = host[:i]
+				}
+				host = strings.TrimRight(host, "0123456789")
+				host = strings.TrimSuffix(host, ":")
+				if lbHostRe.MatchString(host) {
+					lbs++
+				}
+			}
+			walk(d.children)
+		}
+	}
+	walk(server.children)
+	return n > 0 && lbs == n
 }
