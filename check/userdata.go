@@ -405,6 +405,11 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		}
 		hops = append(hops, hop)
 	}
+	// Tomcat installed with a web server runs behind it (mod_proxy, AJP),
+	// unless the target groups send to Tomcat's port.
+	if len(hops) > 1 && (route == nil || !slices.Contains(route.ports, 8080)) {
+		hops = slices.DeleteFunc(hops, func(h Hop) bool { return h.Kind == "tomcat" })
+	}
 	for _, l := range lines {
 		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && !strings.HasPrefix(strings.TrimSpace(l.text), "#") && route.sendsTo(-1, l.text) {
 			h.userData = route

@@ -70,6 +70,8 @@ func TestUserDataScripts(t *testing.T) {
 			[]string{"nginx (nginx, " + owner + ") 30s main.tf:8"}},
 		{"Tomcat from its package", map[string]string{"main.tf": heredoc("apt-get install -y tomcat9")},
 			[]string{"Apache Tomcat (tomcat9, " + owner + ") 20s main.tf:5"}},
+		{"Tomcat behind Apache", map[string]string{"main.tf": heredoc("apt-get install -y apache2 tomcat9", "a2enmod proxy_http")},
+			[]string{"Apache httpd (apache2, " + owner + ") 5s main.tf:5"}},
 		{"an application server alone", map[string]string{"main.tf": heredoc("pip install gunicorn flask", "gunicorn --worker-class gthread --keep-alive 5 -b 0.0.0.0:80 app:app")},
 			[]string{"gunicorn (" + owner + ") 5s main.tf:6"}},
 		{"official images run by docker", map[string]string{"main.tf": heredoc("apt-get install -y docker.io", "docker run -dit --name web -p 80:80 httpd:2.4", "docker run -d -p 8080:8080 --restart always tomcat:9")},
