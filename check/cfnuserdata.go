@@ -49,7 +49,7 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		at.File = path
 		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through, ports: ports})...)
 		for _, lb := range fronts {
-			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at})
+			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at, owner: owner})
 		}
 	}
 	return hops, links

@@ -884,7 +884,7 @@ func (r *Report) evaluate(o Options) {
 		}
 		for _, l := range r.links {
 			if l.dir != "" {
-				if linkCovers(l, b.Location) {
+				if linkCovers(l, b.Location) && (l.owner == "" || b.userData != nil && b.userData.owner == l.owner) {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
 				}
 				continue

@@ -30,6 +30,9 @@ type link struct {
 	// lbAt, when set, is where the load balancer's hop is (another
 	// directory may have one of the same name).
 	lbAt Location
+	// owner, when set, narrows it to the servers of that block's user
+	// data (two instances may share one script).
+	owner string
 	// span, when set, narrows the link to those lines of the file dir
 	// (a script written inline in a .tf file).
 	span [2]int
@@ -257,7 +260,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 			}
 			hops = append(hops, userDataHops(u, &userDataRoute{u.owner, routed, through, ports})...)
 			for _, lb := range fronts {
-				links = append(links, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where})
+				links = append(links, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where, owner: u.owner})
 			}
 			if u.span[0] == 0 {
 				scripts = append(scripts, u.file)

@@ -160,6 +160,12 @@ resource "aws_lb_listener" "http" {
 			"asg.tf": "resource \"aws_launch_template\" \"web\" {\n  user_data = <<-EOF\n    yum install -y httpd\n    sed -i 's/^Listen 80$/Listen 8080/' /etc/httpd/conf/httpd.conf\n    systemctl start httpd\n    docker run -d -p 9000:80 httpd:2.4\n  EOF\n}\n" +
 				"resource \"aws_autoscaling_group\" \"web\" {\n  target_group_arns = [aws_lb_target_group.web.arn]\n  launch_template {\n    id = aws_launch_template.web.id\n  }\n}\n"},
 			[]string{"asg.tf:3 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, ""},
+		{"one script for two instances, one of them routed", map[string]string{
+			"lb.tf": alb,
+			"ec2.tf": "locals {\n  web = <<-EOF\n    apt-get install -y apache2\n  EOF\n}\n" +
+				"resource \"aws_instance\" \"web\" {\n  user_data = local.web\n}\nresource \"aws_instance\" \"spare\" {\n  user_data = local.web\n}\n" +
+				"resource \"aws_lb_target_group_attachment\" \"web\" {\n  target_group_arn = aws_lb_target_group.web.arn\n  target_id = aws_instance.web.id\n}\n"},
+			[]string{"ec2.tf:3 error LBD001 aws_lb.web 60s (default idle_timeout (60 s))"}, "ec2.tf: no load balancer or target group of the repository routes to aws_instance.spare, so its servers are not judged"},
 		{"a Classic Load Balancer's instances", map[string]string{
 			"main.tf": "resource \"aws_elb\" \"web\" {\n  idle_timeout = 120\n  instances = [aws_instance.web.id]\n  listener {\n    instance_port = 80\n    instance_protocol = \"http\"\n    lb_port = 80\n    lb_protocol = \"http\"\n  }\n}\n" +
 				"resource \"aws_instance\" \"web\" {\n  " + apache + "}\n"},
