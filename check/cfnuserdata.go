@@ -1,6 +1,7 @@
 package check
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,16 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		if len(p.lines) == 0 || p.lines[0] == "" && len(p.lines) == 1 {
 			continue
 		}
+		// cfn-init applies the metadata of the resource it names (another
+		// instance's, at times), else none.
+		script := strings.ReplaceAll(strings.Join(p.lines, "\n"), "\\\n", " ")
+		if m := cfnInitRe.FindStringSubmatch(script); m != nil {
+			from := r
+			if m[1] != "" && !strings.Contains(m[1], "$") {
+				from = get(res, m[1])
+			}
+			p.addInit(get(from, "Metadata", "AWS::CloudFormation::Init"))
+		}
 		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
 			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
 		fronts, at, routed, through, ports := cfnFronts(owner, res, lbs)
@@ -54,6 +65,10 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 	}
 	return hops, links
 }
+
+// cfnInitRe finds a cfn-init command and the resource whose metadata it
+// applies (--resource, -r).
+var cfnInitRe = regexp.MustCompile(`\bcfn-init\b(?:[^\n]*?\s(?:--resource|-r)\s+['"]?([\w$\{\}:.-]+))?`)
 
 // cfnScript assembles a script from a template's pieces, with the
 // template's line of each of its lines.
@@ -125,6 +140,74 @@ func (s *cfnScript) add(n *yaml.Node, tag string) {
 		c := *n
 		c.Tag = ""
 		s.add(&c, tag)
+	}
+}
+
+// addInit appends what cfn-init does with a resource's
+// AWS::CloudFormation::Init metadata (every config of it, whatever its
+// config sets), as the commands it amounts to: its yum and apt packages as
+// installs, its enabled or running services as starts, its files as
+// writes of their content (one from a source URL as a copy lbdoctor cannot
+// see), and its commands.
+func (s *cfnScript) addInit(init *yaml.Node) {
+	if init == nil || init.Kind != yaml.MappingNode {
+		return
+	}
+	line := func(text string, n int) {
+		s.lines, s.at, s.open = append(s.lines, text), append(s.at, n), false
+	}
+	for i := 0; i+1 < len(init.Content); i += 2 {
+		if init.Content[i].Value == "configSets" {
+			continue
+		}
+		config := init.Content[i+1]
+		for _, manager := range []string{"yum", "apt"} {
+			pkgs := get(config, "packages", manager)
+			if pkgs == nil || pkgs.Kind != yaml.MappingNode {
+				continue
+			}
+			cmd := map[string]string{"yum": "yum install -y ", "apt": "apt-get install -y "}[manager]
+			for j := 0; j+1 < len(pkgs.Content); j += 2 {
+				line(cmd+pkgs.Content[j].Value, pkgs.Content[j].Line)
+			}
+		}
+		for _, kind := range []string{"sysvinit", "systemd"} {
+			svcs := get(config, "services", kind)
+			if svcs == nil || svcs.Kind != yaml.MappingNode {
+				continue
+			}
+			for j := 0; j+1 < len(svcs.Content); j += 2 {
+				on := func(key string) bool { // true, or "true" in JSON templates
+					n := get(svcs.Content[j+1], key)
+					return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "true")
+				}
+				if on("enabled") || on("ensureRunning") {
+					line("systemctl start "+svcs.Content[j].Value, svcs.Content[j].Line)
+				}
+			}
+		}
+		if files := get(config, "files"); files != nil && files.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(files.Content); j += 2 {
+				path, f := files.Content[j].Value, files.Content[j+1]
+				content := get(f, "content")
+				if content == nil {
+					line("cp - "+path, files.Content[j].Line) // from a source URL: not seen
+					continue
+				}
+				line("tee "+path, files.Content[j].Line)
+				s.add(content, "")
+				s.open = false
+			}
+		}
+		if cmds := get(config, "commands"); cmds != nil && cmds.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(cmds.Content); j += 2 {
+				if c := get(cmds.Content[j+1], "command"); c != nil {
+					s.open = false
+					s.add(c, "")
+					s.open = false
+				}
+			}
+		}
 	}
 }
 

@@ -342,3 +342,70 @@ Resources:
 		t.Errorf("hops %q, want %q", names, want)
 	}
 }
+
+// cfn-init: the packages and services of AWS::CloudFormation::Init, of the
+// resource the user data's cfn-init names, behind a Classic Load Balancer
+// that lists the instances; a load balancer whose type is a parameter
+// defaulting to network is not one that pools.
+func TestCloudFormationInit(t *testing.T) {
+	const template = `Parameters:
+  LBType:
+    Type: String
+    Default: network
+Resources:
+  ELB:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      Instances: [!Ref Web1, !Ref Web2]
+      Listeners:
+        - LoadBalancerPort: "80"
+          InstancePort: "80"
+          Protocol: HTTP
+  NLB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Type: !Ref LBType
+  Web1:
+    Type: AWS::EC2::Instance
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          packages:
+            yum:
+              httpd: []
+          services:
+            sysvinit:
+              httpd:
+                enabled: true
+                ensureRunning: true
+    Properties:
+      UserData: !Base64
+        Fn::Sub: |
+          #!/bin/bash -xe
+          /opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Web1 --region ${AWS::Region}
+  Web2:
+    Type: AWS::EC2::Instance
+    Properties:
+      UserData: !Base64
+        Fn::Sub: |
+          #!/bin/bash -xe
+          /opt/aws/bin/cfn-init -v --stack ${AWS::StackName} \
+                   --resource Web1 \
+                   --region ${AWS::Region}
+`
+	r, _ := checkFiles(t, map[string]string{"elb.yaml": template})
+	want := []string{"elb.yaml:25 error LBD001 ELB 60s (default ConnectionSettings.IdleTimeout (60 s))", "elb.yaml:25 error LBD001 ELB 60s (default ConnectionSettings.IdleTimeout (60 s))"}
+	if got := findingsOf(r); !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+	for _, h := range r.Hops {
+		if h.Name == "NLB" {
+			t.Errorf("a network load balancer (by its parameter's default) listed: %+v", h)
+		}
+	}
+	// Without a running service, cfn-init only installs the package.
+	r, _ = checkFiles(t, map[string]string{"elb.yaml": strings.ReplaceAll(template, "true", "false")})
+	if got := findingsOf(r); len(got) != 0 {
+		t.Errorf("httpd not started: findings %q", got)
+	}
+}

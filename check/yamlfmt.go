@@ -84,8 +84,8 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 		var valueNode *yaml.Node
 		switch typ {
 		case "AWS::ElasticLoadBalancingV2::LoadBalancer":
-			if t, ok := scalar(get(props, "Type")); ok && t != "application" {
-				continue
+			if t, ok := cfnValue(docs[0], get(props, "Type")); ok && t != "application" {
+				continue // a Network or Gateway Load Balancer (also as a parameter's default)
 			}
 			hop.Kind, hop.Source = "cloudformation-alb", "default idle_timeout.timeout_seconds (60 s)"
 			hop.Setting = func(d time.Duration) string {
@@ -173,6 +173,18 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 	}
 	servers, links := cfnUserData(path, res, lbs)
 	return append(hops, servers...), findings, links, nil
+}
+
+// cfnValue is a template value: a plain one, or a parameter's default
+// (!Ref Param, {"Ref": "Param"}).
+func cfnValue(template, n *yaml.Node) (string, bool) {
+	if v, ok := scalar(n); ok {
+		return v, true
+	}
+	if refs := cfnRefs(n); len(refs) == 1 && n != nil && (n.Tag == "!Ref" || n.Kind == yaml.MappingNode) {
+		return scalar(get(template, "Parameters", refs[0], "Default"))
+	}
+	return "", false
 }
 
 // isTCPProtocol reports whether a Classic Load Balancer listener protocol
