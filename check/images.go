@@ -57,6 +57,32 @@ func imageApache(ref string) bool {
 // Apache's configuration; the image's value is then not known to hold.
 var apacheConfigChangeRe = regexp.MustCompile(`(?i)/etc/apache2|/usr/local/apache2/conf|keepalive|\bhtaccess\b|a2enconf`)
 
+// apacheConfPathRe finds Apache's configuration directories.
+var apacheConfPathRe = regexp.MustCompile(`/etc/apache2|/usr/local/apache2/conf`)
+
+var htaccessRe = regexp.MustCompile(`\bhtaccess\b`)
+
+// dockerfileChangesApache reports whether a Dockerfile line may change the
+// image's KeepAliveTimeout: it names keep-alive, or puts in place a
+// configuration whose content the Dockerfile does not show (COPY, ADD, a
+// copy or a download into Apache's directories). Content written there
+// with echo, printf or a heredoc is in the Dockerfile: when no line names
+// keep-alive, it sets something else (RemoteIPHeader, LimitRequestBody),
+// and the image's 5 s stands; so does a2enmod or a2enconf of it.
+func dockerfileChangesApache(line string) bool {
+	l := strings.ToLower(line)
+	if strings.Contains(l, "keepalive") || htaccessRe.MatchString(l) {
+		return true
+	}
+	if !apacheConfPathRe.MatchString(line) {
+		return false
+	}
+	if f := strings.Fields(l); len(f) > 0 && (f[0] == "copy" || f[0] == "add") {
+		return true
+	}
+	return copyRe.MatchString(line)
+}
+
 // dockerfileFromRe finds a FROM line: the image and the stage's name.
 var dockerfileFromRe = regexp.MustCompile(`(?i)^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?`)
 
@@ -112,7 +138,7 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 			}
 			return
 		}
-		if apacheConfigChangeRe.MatchString(line) {
+		if dockerfileChangesApache(line) {
 			changed = true
 		}
 		// A command of its own that is not Apache's runs something else

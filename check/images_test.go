@@ -30,6 +30,8 @@ func TestApacheImageHops(t *testing.T) {
 		"conf/Dockerfile":      "FROM httpd:2.4\nCOPY my-httpd.conf /usr/local/apache2/conf/httpd.conf\n",
 		"builder/Dockerfile":   "FROM php:8.2-apache AS build\nRUN make\n\nFROM nginx:1.27\nCOPY --from=build /out /usr/share/nginx/html\n",
 		"fpm/Dockerfile":       "FROM wordpress:6.5-fpm\n",
+		"remoteip/Dockerfile":  "FROM php:8.4-apache\nRUN a2enmod headers rewrite remoteip ; \\\n    { \\\n     echo 'RemoteIPHeader X-Real-IP'; \\\n    } > /etc/apache2/conf-available/remoteip.conf; \\\n    a2enconf remoteip\n",
+		"fetched/Dockerfile":   "FROM php:8.4-apache\nRUN curl -fsSL -o /etc/apache2/conf-enabled/site.conf https://example.com/site.conf\n",
 		"worker/Dockerfile":    "FROM php:8.2-apache\nCMD [\"php\", \"artisan\", \"queue:work\"]\n",
 		"k8s/wordpress.yaml":   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wordpress\nspec:\n  template:\n    spec:\n      containers:\n        - name: wordpress\n          image: wordpress:6.5-apache\n        - name: tuned\n          image: php:8.2-apache\n          volumeMounts:\n            - name: conf\n              mountPath: /etc/apache2/conf-enabled/keepalive.conf\n        - name: other\n          image: php:8.2-apache\n          command: [\"php\", \"worker.php\"]\n",
 		"compose/compose.yaml": "services:\n  wordpress:\n    image: wordpress:6.5   # the blog\n    ports:\n      - 80:80\n  db:\n    image: mariadb:11\n  custom:\n    image: wordpress\n    volumes:\n      - ./apache.conf:/etc/apache2/conf-enabled/custom.conf\n  long:\n    image: php:8.3-apache\n    volumes:\n      - type: bind\n        source: ./ka.conf\n        target: /etc/apache2/conf-enabled/ka.conf\n  built:\n    build: .\n    image: wordpress\n  worker:\n    image: wordpress\n    command: wp cron event run --due-now\n",
@@ -37,6 +39,7 @@ func TestApacheImageHops(t *testing.T) {
 	wantHops(t, r, map[string]string{
 		"apache php/Dockerfile:4":       "5s FROM php:8.2-apache: the image's Apache keeps KeepAliveTimeout 5",
 		"apache staged/Dockerfile:4":    "5s FROM php:8.0-apache",
+		"apache remoteip/Dockerfile:1":  "5s FROM php:8.4-apache",
 		"apache compose/compose.yaml:3": "5s image: wordpress:6.5",
 		"apache k8s/wordpress.yaml:10":  "5s image: wordpress:6.5-apache",
 	})
