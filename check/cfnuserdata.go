@@ -211,6 +211,72 @@ func (s *cfnScript) addInit(init *yaml.Node) {
 	}
 }
 
+// cfnListenerLBs finds the load balancers whose listeners, or listener
+// rules, forward to the target groups: the IDs of those that pool, and one
+// that passes connections through (a Network or Gateway Load Balancer).
+func cfnListenerLBs(res *yaml.Node, groups []string) (ids []string, passThrough string) {
+	lbOf := func(listener *yaml.Node) {
+		for _, id := range cfnRefs(get(listener, "Properties", "LoadBalancerArn")) {
+			if t, _ := scalar(get(res, id, "Properties", "Type")); t == "network" || t == "gateway" {
+				passThrough = id
+			} else if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	forwards := func(n *yaml.Node) bool {
+		return slices.ContainsFunc(cfnRefs(n), func(g string) bool { return slices.Contains(groups, g) })
+	}
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		r := res.Content[i+1]
+		props := get(r, "Properties")
+		switch t, _ := scalar(get(r, "Type")); t {
+		case "AWS::ElasticLoadBalancingV2::Listener":
+			if forwards(get(props, "DefaultActions")) {
+				lbOf(r)
+			}
+		case "AWS::ElasticLoadBalancingV2::ListenerRule":
+			if forwards(get(props, "Actions")) {
+				for _, l := range cfnRefs(get(props, "ListenerArn")) {
+					lbOf(get(res, l))
+				}
+			}
+		}
+	}
+	return ids, passThrough
+}
+
+// cfnServiceLinks links the load balancers of a template to the containers
+// its ECS services name (LoadBalancers: ContainerName and TargetGroupArn, or
+// LoadBalancerName for a Classic Load Balancer).
+func cfnServiceLinks(path string, res *yaml.Node, lbs []lbRef) []link {
+	var out []link
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		r := res.Content[i+1]
+		if t, _ := scalar(get(r, "Type")); t != "AWS::ECS::Service" {
+			continue
+		}
+		list := get(r, "Properties", "LoadBalancers")
+		if list == nil || list.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, item := range list.Content {
+			name, ok := scalar(get(item, "ContainerName"))
+			if !ok || name == "" {
+				continue
+			}
+			ids, _ := cfnListenerLBs(res, cfnRefs(get(item, "TargetGroupArn")))
+			ids = append(ids, cfnRefs(get(item, "LoadBalancerName"))...)
+			for _, l := range lbs {
+				if slices.Contains(ids, l.name) {
+					out = append(out, link{lb: l.name, lbAt: l.at, names: []string{strings.ToLower(name)}, where: Location{path, res.Content[i].Line}, sameFile: true})
+				}
+			}
+		}
+	}
+	return out
+}
+
 // cfnRefs lists the logical IDs that n refers to (Ref, GetAtt).
 func cfnRefs(n *yaml.Node) []string {
 	if n == nil {
@@ -289,16 +355,6 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 			}
 		}
 	}
-	// The target groups' load balancers, through listeners and rules.
-	lbOf := func(listener *yaml.Node) {
-		for _, id := range cfnRefs(get(listener, "Properties", "LoadBalancerArn")) {
-			if t, _ := scalar(get(res, id, "Properties", "Type")); t == "network" || t == "gateway" {
-				passThrough = id
-				continue
-			}
-			found[id] = true
-		}
-	}
 	for _, g := range groups {
 		switch p, _ := scalar(get(res, g, "Properties", "Protocol")); strings.ToUpper(p) {
 		case "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE":
@@ -315,21 +371,12 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 			}
 		}
 	}
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		id, r := res.Content[i].Value, res.Content[i+1]
-		props := get(r, "Properties")
-		switch typeOf(id) {
-		case "AWS::ElasticLoadBalancingV2::Listener":
-			if slices.ContainsFunc(cfnRefs(get(props, "DefaultActions")), func(g string) bool { return slices.Contains(groups, g) }) {
-				lbOf(r)
-			}
-		case "AWS::ElasticLoadBalancingV2::ListenerRule":
-			if slices.ContainsFunc(cfnRefs(get(props, "Actions")), func(g string) bool { return slices.Contains(groups, g) }) {
-				for _, l := range cfnRefs(get(props, "ListenerArn")) {
-					lbOf(get(res, l))
-				}
-			}
-		}
+	ids, through := cfnListenerLBs(res, groups)
+	for _, id := range ids {
+		found[id] = true
+	}
+	if through != "" {
+		passThrough = through
 	}
 	for _, l := range lbs {
 		if found[l.name] {

@@ -889,6 +889,9 @@ func (r *Report) evaluate(o Options) {
 				}
 				continue
 			}
+			if l.sameFile && b.Location.File != l.where.File {
+				continue
+			}
 			for _, n := range l.names {
 				if sameService(n, project) || b.workload != "" && n == strings.ToLower(b.workload) {
 					linkTo(l, fmt.Sprintf("linked at %s (%q)", l.where, n))

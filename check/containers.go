@@ -175,8 +175,33 @@ func containerDefinitions(path string, list *yaml.Node) []Hop {
 	var hops []Hop
 	for _, ct := range list.Content {
 		hops = append(hops, containerHops(path, ct)...)
+		// An official Apache image run as it ships (no command of its own,
+		// nothing mounted over its configuration).
+		img := getFold(ct, "image")
+		ref, _ := scalar(img)
+		if words, _ := containerWords(ct); len(words) == 0 && img != nil && imageApache(ref) && !apacheConfPathRe.MatchString(nodeText(getFold(ct, "mountPoints"))) {
+			name, _ := scalar(getFold(ct, "name"))
+			h := apacheImageHop(Location{path, img.Line}, ref, "image: "+ref)
+			h.workload = name // an ECS service's load_balancer block names its container
+			hops = append(hops, h)
+		}
 	}
 	return hops
+}
+
+// nodeText is the scalar values under n, one per line.
+func nodeText(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	if n.Kind == yaml.ScalarNode {
+		return n.Value + "\n"
+	}
+	var b strings.Builder
+	for _, c := range n.Content {
+		b.WriteString(nodeText(c))
+	}
+	return b.String()
 }
 
 // yamlWords returns the words of an argument list. A word that is not a
@@ -322,6 +347,27 @@ func terraformContainerCommands(f tfFile) []Hop {
 		if found {
 			words := append(append(lists[0], lists[1]...), lists[2]...)
 			hops = append(hops, containerCommandHops(f.path, words, hclEnvironment(env), line)...)
+			return
+		}
+		// An official Apache image run as it ships, as in containerDefinitions.
+		var ref, name string
+		var at int
+		for key, e := range items {
+			switch strings.ToLower(key) {
+			case "image":
+				ref, at = hclWord(f.src, e), e.Range().Start.Line
+			case "name":
+				name = hclWord(f.src, e)
+			case "mountpoints", "volume_mount":
+				if apacheConfPathRe.MatchString(exprText(f.src, e.Range())) {
+					return
+				}
+			}
+		}
+		if imageApache(ref) && name != "" {
+			h := apacheImageHop(Location{f.path, at}, ref, "image: "+ref)
+			h.workload = name
+			hops = append(hops, h)
 		}
 	}
 	body = func(b *hclsyntax.Body) {

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -152,5 +153,101 @@ func TestTiangoloImageHops(t *testing.T) {
 		if f.Location.File == "Dockerfile" {
 			t.Errorf("a finding on a value the compose file may change: %+v", f)
 		}
+	}
+}
+
+// An ECS container that runs an official Apache image as it ships, in a
+// task definition's JSON or Terraform's jsonencode, is linked by its name
+// to the load balancer of the service that names it.
+func TestECSApacheImages(t *testing.T) {
+	r, _ := checkFiles(t, map[string]string{
+		"ecs/taskdef.json": `{"family": "wp", "containerDefinitions": [
+  {"name": "wordpress", "image": "wordpress:6.5", "portMappings": [{"containerPort": 80}]},
+  {"name": "tuned", "image": "php:8.3-apache", "essential": true, "mountPoints": [{"sourceVolume": "conf", "containerPath": "/etc/apache2/conf-enabled"}]},
+  {"name": "cron", "image": "wordpress:6.5", "essential": false, "command": ["wp", "cron", "event", "run"]}
+]}`,
+		"infra/main.tf": `resource "aws_lb" "wp" {
+  load_balancer_type = "application"
+}
+resource "aws_lb_target_group" "wp" {
+  port = 80
+}
+resource "aws_ecs_task_definition" "blog" {
+  container_definitions = jsonencode([
+    {
+      name         = "blog"
+      image        = "drupal:10"
+      portMappings = [{ containerPort = 80 }]
+    }
+  ])
+}
+resource "aws_ecs_service" "blog" {
+  load_balancer {
+    target_group_arn = aws_lb_target_group.wp.arn
+    container_name   = "blog"
+    container_port   = 80
+  }
+}
+`,
+	})
+	wantHops(t, r, map[string]string{
+		"apache ecs/taskdef.json:2": "5s image: wordpress:6.5",
+		"apache infra/main.tf:11":   "5s image: drupal:10",
+		"aws_lb infra/main.tf:1":    "60s default idle_timeout",
+	})
+	got := findingsOf(r)
+	want := []string{
+		"ecs/taskdef.json:2 warning LBD001 load balancer (assumed: ALB default 60s, --lb-idle) 60s (no load balancer in the repository is linked to it)",
+		"infra/main.tf:11 error LBD001 aws_lb.wp 60s (default idle_timeout (60 s))",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
+
+// A CloudFormation ECS service links its load balancer (through the target
+// group's listener) to the container it names, in its own template only:
+// the same stack written again in JSON has its own.
+func TestCloudFormationECSService(t *testing.T) {
+	const template = `Resources:
+  ALB:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      LoadBalancerAttributes:
+        - Key: idle_timeout.timeout_seconds
+          Value: "30"
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref ALB
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref TG
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: web
+          Image: httpd:2.4
+          Essential: "true"
+          PortMappings:
+            - ContainerPort: 80
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LoadBalancers:
+        - ContainerName: web
+          ContainerPort: "80"
+          TargetGroupArn: !Ref TG
+`
+	r, _ := checkFiles(t, map[string]string{"a/stack.yaml": template, "b/stack.yaml": template})
+	want := []string{
+		"a/stack.yaml:22 error LBD001 ALB 30s (idle timeout 30)",
+		"b/stack.yaml:22 error LBD001 ALB 30s (idle timeout 30)",
+	}
+	if got := findingsOf(r); !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
 	}
 }

@@ -30,6 +30,10 @@ type link struct {
 	// lbAt, when set, is where the load balancer's hop is (another
 	// directory may have one of the same name).
 	lbAt Location
+	// sameFile narrows a link by names to the backends of the file that
+	// holds it (a CloudFormation template's ECS service and its task
+	// definition's containers).
+	sameFile bool
 	// owner, when set, narrows it to the servers of that block's user
 	// data (two instances may share one script).
 	owner string

@@ -172,6 +172,7 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 		lbs = append(lbs, lbRef{name: h.Name, at: h.Location})
 	}
 	servers, links := cfnUserData(path, res, lbs)
+	links = append(links, cfnServiceLinks(path, res, lbs)...)
 	return append(hops, servers...), findings, links, nil
 }
 
