@@ -319,7 +319,7 @@ var (
 	// a place (a copied or downloaded configuration).
 	copyRe = regexp.MustCompile(`\b(?:cp|mv|install|ln|curl|wget|rsync|tar|unzip|scp|git)\s|\baws\s+s3\s`)
 	// startRe finds a command that starts or enables a service.
-	startRe = regexp.MustCompile(`\b(?:systemctl\s+(?:\S+\s+)*(?:start|enable|restart)|service\s+\S+\s+(?:start|restart)|chkconfig\s+\S+\s+on|apachectl\s+(?:-k\s+)?start)\b`)
+	startRe = regexp.MustCompile(`\b(?:systemctl\s+(?:\S+\s+)*(?:start|enable|restart)|service\s+\S+\s+(?:start|restart)|chkconfig\s+\S+\s+on|apachectl\s+(?:-k\s+)?start)\b|/etc/init\.d/\S+\s+(?:start|restart)\b`)
 )
 
 // userDataHops reads a user data script: the web servers it installs from

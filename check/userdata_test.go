@@ -50,6 +50,8 @@ func TestUserDataScripts(t *testing.T) {
 			[]string{"Apache httpd (httpd, " + owner + ") 5s main.tf:6"}},
 		{"apt apache2 starts itself", map[string]string{"main.tf": heredoc("apt-get update", "sudo apt-get install -y apache2 php libapache2-mod-php")},
 			[]string{"Apache httpd (apache2, " + owner + ") 5s main.tf:6"}},
+		{"an init script starts it", map[string]string{"main.tf": heredoc("yum install -y httpd", "/etc/init.d/httpd start")},
+			[]string{"Apache httpd (httpd, " + owner + ") 5s main.tf:5"}},
 		{"yum httpd never started", map[string]string{"main.tf": heredoc("yum install -y httpd")}, nil},
 		{"tools only", map[string]string{"main.tf": heredoc("yum install -y httpd-tools jq", "apt-get install -y apache2-utils nginx-common", "systemctl start httpd")}, nil},
 		{"a continued install", map[string]string{"main.tf": heredoc("dnf install -y \\", "  git \\", "  httpd", "systemctl enable --now httpd")},
