@@ -90,6 +90,8 @@ type Report struct {
 	// copilotImages are the Dockerfiles Copilot service manifests build
 	// their images from, by manifest ("-": not from the repository).
 	copilotImages map[string]string
+	// userDataFiles are the script files instances run as user data.
+	userDataFiles []string
 }
 
 // Run reads the configuration under dir and checks every chain of hops.
@@ -621,9 +623,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	}
 	for _, d := range tfKeys {
 		hops, fs, links, scripts, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)], r.readRel)
-		// A script an instance runs as its user data is read as such (its
-		// command lines were read before as any script's).
-		r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool { return h.Role != LB && slices.Contains(scripts, h.Location.File) })
+		r.userDataFiles = append(r.userDataFiles, scripts...)
 		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
 		for _, f := range tfDirs[d] {
 			r.Hops = append(r.Hops, terraformContainerCommands(f)...)
@@ -632,6 +632,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Errors = append(r.Errors, e)
 		}
 	}
+	// A script an instance runs as its user data is read as such (its
+	// command lines were read as any script's too).
+	r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool {
+		return h.Role != LB && h.userData == nil && slices.Contains(r.userDataFiles, h.Location.File)
+	})
 	r.renderHelmCharts(ctx, dir, charts, o)
 	r.Hops = applyCopilotVariables(r.Hops, r.copilotEnvs, r.readRel)
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
@@ -1375,6 +1380,7 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		if src, err := r.source(path); err == nil {
 			cdk := parseCDK(relp, src)
 			r.Hops = append(r.Hops, cdk...)
+			r.addCDKUserData(root, relp, src, cdk)
 			if len(cdk) > 0 {
 				// The load balancer is in front of the images the program
 				// builds from its directories.
