@@ -564,7 +564,7 @@ var commandPrefixes = map[string]bool{
 	"python": true, "python3": true, "-m": true, "poetry": true, "pipenv": true, "uv": true, "pdm": true, "hatch": true, "rye": true,
 	"bundle": true, "tini": true, "--": true, "dumb-init": true, "ddtrace-run": true, "opentelemetry-instrument": true,
 	"newrelic-admin": true, "run-program": true, "doppler": true, "chamber": true, "with-contenv": true,
-	"npx": true, "yarn": true, "pnpm": true, "bunx": true,
+	"npx": true, "yarn": true, "pnpm": true, "bunx": true, "setsid": true,
 }
 
 // commandAt reports whether a program starting at line[i] is in a
@@ -587,6 +587,14 @@ func commandAt(line string, i int) bool {
 		case strings.Contains(w, "=") && !strings.HasPrefix(w, "-"), strings.HasSuffix(w, ":"), commandPrefixes[base]:
 		case base == "gosu" || base == "su-exec" || base == "chpst":
 			k++ // the user it runs as
+		case base == "sudo":
+			// Its options (-E, -H, -u USER), then the command.
+			for k+1 < len(words) && strings.HasPrefix(words[k+1], "-") {
+				k++
+				if f := words[k]; f == "-u" || f == "-g" || f == "--user" || f == "--group" {
+					k++
+				}
+			}
 		default:
 			return false
 		}
