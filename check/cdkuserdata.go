@@ -204,6 +204,9 @@ func firstStringLiteral(s string) (string, int, bool) {
 			}
 			return s[i+3 : end-2], i, true
 		}
+		if end <= i {
+			return "", i, true // a quote that ends the text
+		}
 		body := s[i+1 : end]
 		if q != '`' {
 			if v, err := strconv.Unquote(`"` + strings.ReplaceAll(body, `"`, `\"`) + `"`); err == nil {

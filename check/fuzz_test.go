@@ -38,7 +38,8 @@ func FuzzConfigParsers(f *testing.F) {
 		"- op: add\n  value:\n    Key: idle_timeout.timeout_seconds\n    Value: 99999999999999999999\n",
 		"Resources:\n  W:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: !Base64 {a: b, c: d}\n  X:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: {\"Fn::Base64\": {\"Fn::Join\": [\"\\n\", [\"apt-get install -y nginx\", {\"Ref\": \"P\"}]]}}\n",
 		"resource \"aws_instance\" \"a\" {\n  user_data = base64encode(templatefile(\"${path.module}/../x.sh\", {}))\n}\nresource \"aws_launch_template\" \"b\" {\n  user_data = <<-EOF\n  yum install -y httpd \\\n  EOF\n}\n",
-		"\"unterminated", "{{{", "}", ";", "include *;",
+		"import 'aws-cdk-lib';\nconst d = `yum install -y httpd\nsystemctl start httpd`;\nasg.addUserData(d, 'a', \"b\\\"c\");\nud.add_commands(readFileSync('x.sh'));\nx.add_user_data(\"\"\"\nyum\n\"\"\"",
+		"\"unterminated", "{{{", "}", ";", "include *;", "a.addCommands('", "a.add_commands(\"\"\"",
 	} {
 		f.Add(s)
 	}
@@ -63,6 +64,8 @@ func FuzzConfigParsers(f *testing.F) {
 		parseTerraform("a.tf", src)
 		parseTerraformDirWith([]tfFile{newTFFile("a.tf", src)}, nil, func(string) ([]byte, error) { return src, nil })
 		userDataHops(userData{owner: "aws_instance.a", file: "a.sh", src: src, at: []int{3}}, nil)
+		cdkUserData("lib/stack.ts", src, ".", func(string) ([]byte, error) { return src, nil })
+		firstStringLiteral(s)
 		parseTraefikFile("traefik.yml", src)
 		parseTraefikFile("traefik.toml", src)
 		parseTraefikFlags("compose.yaml", src)
