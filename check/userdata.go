@@ -139,15 +139,28 @@ func terraformUserData(dir string, bodies []tfFile, ctx *hcl.EvalContext, read f
 				if d.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String {
 					return nil
 				}
-				p := path.Clean(path.Join(dir, v.AsString()))
-				if path.IsAbs(v.AsString()) || p == ".." || strings.HasPrefix(p, "../") {
+				if path.IsAbs(v.AsString()) {
 					return nil
 				}
-				src, err := read(p)
-				if err != nil {
-					return nil
+				// Relative to the module's directory; path.root, path.cwd and
+				// a plain path are relative to where terraform runs, the root
+				// module: a directory above, when this is a module.
+				dirs := []string{dir}
+				if !strings.Contains(exprText(f.src, e.Args[0].Range()), "path.module") {
+					for d := path.Dir(dir); d != dirs[len(dirs)-1]; d = path.Dir(d) {
+						dirs = append(dirs, d)
+					}
 				}
-				return []userData{{file: p, src: src}}
+				for _, d := range dirs {
+					p := path.Clean(path.Join(d, v.AsString()))
+					if p == ".." || strings.HasPrefix(p, "../") {
+						continue
+					}
+					if src, err := read(p); err == nil {
+						return []userData{{file: p, src: src}}
+					}
+				}
+				return nil
 			}
 		case *hclsyntax.ScopeTraversalExpr:
 			t := e.Traversal

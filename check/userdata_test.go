@@ -106,6 +106,11 @@ func TestUserDataScripts(t *testing.T) {
 		{"a cloudinit_config part", map[string]string{"main.tf": "data \"cloudinit_config\" \"init\" {\n  part {\n    content_type = \"text/x-shellscript\"\n    content = <<-EOT\n      apt-get install -y nginx\n    EOT\n  }\n}\n" + lt("data.cloudinit_config.init.rendered")},
 			[]string{"nginx (nginx, " + owner + ") 65s main.tf:5"}},
 		{"a variable", map[string]string{"main.tf": lt("var.user_data") + "variable \"user_data\" {\n  default = \"\"\n}\n"}, nil},
+		{"path.root from a module", map[string]string{
+			"main.tf":            "module \"lt\" {\n  source = \"./modules/lt\"\n}\n",
+			"install.sh":         "yum install -y httpd\nsystemctl start httpd\n",
+			"modules/lt/main.tf": lt(`filebase64("${path.root}/install.sh")`)},
+			[]string{"Apache httpd (httpd, " + owner + ") 5s install.sh:1"}},
 		{"a file outside the repository", map[string]string{"main.tf": lt(`file("/etc/user-data.sh")`)}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
