@@ -637,34 +637,11 @@ func cfnEBSettings(file string, props *yaml.Node) ebSettings {
 	return s
 }
 
-// refsIn lists the resources a CloudFormation value refers to with Ref
-// (!Ref X, {"Ref": "X"}), anywhere inside it (both branches of an !If).
-func refsIn(n *yaml.Node) []string {
-	if n == nil {
-		return nil
-	}
-	var out []string
-	if n.Tag == "!Ref" && n.Kind == yaml.ScalarNode {
-		out = append(out, n.Value)
-	}
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == "Ref" && n.Content[i+1].Kind == yaml.ScalarNode {
-				out = append(out, n.Content[i+1].Value)
-			}
-		}
-	}
-	for _, c := range n.Content {
-		out = append(out, refsIn(c)...)
-	}
-	return out
-}
-
 // refsNodes returns the Properties of the resources (in a template's
-// Resources) that a value refers to with Ref.
+// Resources) that a value refers to.
 func refsNodes(res, n *yaml.Node) []*yaml.Node {
 	var out []*yaml.Node
-	for _, name := range refsIn(n) {
+	for _, name := range cfnRefs(n) {
 		if p := get(res, name, "Properties"); p != nil {
 			out = append(out, p)
 		}

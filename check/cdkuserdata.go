@@ -29,7 +29,7 @@ var (
 func cdkUserData(relp string, src []byte, base string, read func(string) ([]byte, error)) []userData {
 	text := string(src)
 	lineAt := func(off int) int { return strings.Count(text[:off], "\n") + 1 }
-	byLine := map[int][]string{}
+	var lines []logical
 	owner := ""
 	var files []userData
 	for _, m := range cdkUserDataCallRe.FindAllStringSubmatchIndex(text, -1) {
@@ -42,32 +42,7 @@ func cdkUserData(relp string, src []byte, base string, read func(string) ([]byte
 		args, _ := callArgsText(text, m[1])
 		for _, a := range splitArgs(args.text) {
 			a.off += args.off
-			// A variable (str(data, 'utf-8') too): the value assigned to it
-			// in the same file, when that starts with a string or reads a
-			// file on its line.
-			if _, off, ok := firstStringLiteral(a.text); ok && strings.TrimSpace(a.text[:off]) == "" {
-				goto literal // a string itself
-			}
-			for _, name := range wordRe.FindAllString(a.text, -1) {
-				d := regexp.MustCompile(`(?m)^\s*(?:(?:const|let|var)\s+)?` + regexp.QuoteMeta(name) + `\s*(?::\s*\w+\s*)?=\s*`).FindStringIndex(text)
-				if d == nil {
-					continue
-				}
-				value := text[d[1]:min(len(text), d[1]+64<<10)]
-				eol := strings.IndexByte(value, '\n')
-				if eol < 0 {
-					eol = len(value)
-				}
-				if cdkReadFileRe.MatchString(value[:eol]) {
-					a = argText{value[:eol], d[1]}
-					break
-				}
-				if _, off, ok := firstStringLiteral(value); ok && off < eol {
-					a = argText{value, d[1]}
-					break
-				}
-			}
-		literal:
+			a = argValue(text, a)
 			if f := cdkReadFileRe.FindStringSubmatch(a.text); f != nil {
 				for _, dir := range []string{path.Dir(relp), base} {
 					p := path.Clean(path.Join(dir, f[1]))
@@ -84,7 +59,7 @@ func cdkUserData(relp string, src []byte, base string, read func(string) ([]byte
 			if lit, off, ok := firstStringLiteral(a.text); ok {
 				n := lineAt(a.off + off)
 				for i, l := range strings.Split(lit, "\n") {
-					byLine[n+i] = append(byLine[n+i], l)
+					lines = append(lines, logical{l, n + i})
 				}
 			}
 		}
@@ -93,15 +68,10 @@ func cdkUserData(relp string, src []byte, base string, read func(string) ([]byte
 		return nil
 	}
 	var out []userData
-	if len(byLine) > 0 {
-		var lines []logical
-		first, last := 0, 0
-		for n, ls := range byLine {
-			lines = append(lines, logical{strings.Join(ls, " ; "), n})
-			if first == 0 || n < first {
-				first = n
-			}
-			last = max(last, n)
+	if len(lines) > 0 {
+		first, last := lines[0].n, lines[0].n
+		for _, l := range lines {
+			first, last = min(first, l.n), max(last, l.n)
 		}
 		out = append(out, userData{owner: owner, file: relp, src: linesToSrc(lines), span: [2]int{first, last}})
 	}
@@ -110,6 +80,34 @@ func cdkUserData(relp string, src []byte, base string, read func(string) ([]byte
 		out = append(out, f)
 	}
 	return out
+}
+
+// argValue is what an argument gives as a script: itself when it is a
+// string; else, for a variable it names (str(data, 'utf-8') too), the
+// value assigned to it in the same file, when that starts with a string
+// or reads a file on its line.
+func argValue(text string, a argText) argText {
+	if _, off, ok := firstStringLiteral(a.text); ok && strings.TrimSpace(a.text[:off]) == "" {
+		return a
+	}
+	for _, name := range wordRe.FindAllString(a.text, -1) {
+		d := regexp.MustCompile(`(?m)^\s*(?:(?:const|let|var)\s+)?` + regexp.QuoteMeta(name) + `\s*(?::\s*\w+\s*)?=\s*`).FindStringIndex(text)
+		if d == nil {
+			continue
+		}
+		value := text[d[1]:min(len(text), d[1]+64<<10)]
+		eol := strings.IndexByte(value, '\n')
+		if eol < 0 {
+			eol = len(value)
+		}
+		if cdkReadFileRe.MatchString(value[:eol]) {
+			return argText{value[:eol], d[1]}
+		}
+		if _, off, ok := firstStringLiteral(value); ok && off < eol {
+			return argText{value, d[1]}
+		}
+	}
+	return a
 }
 
 var wordRe = regexp.MustCompile(`\b[A-Za-z_]\w*\b`)

@@ -56,8 +56,7 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		}
 		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
 			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
-		fronts, at, routed, through, ports := cfnFronts(owner, res, lbs)
-		at.File = path
+		fronts, at, routed, through, ports := cfnFronts(path, owner, res, lbs)
 		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through, ports: ports})...)
 		for _, lb := range fronts {
 			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at, owner: owner})
@@ -81,7 +80,8 @@ type cfnScript struct {
 // write appends text that starts at line n of the template; a literal
 // block's lines follow one another.
 func (s *cfnScript) write(text string, n int, block bool) {
-	for i, part := range strings.Split(text, "\n") {
+	parts := strings.Split(text, "\n")
+	for i, part := range parts {
 		if i > 0 {
 			s.open = false
 			if block {
@@ -90,7 +90,7 @@ func (s *cfnScript) write(text string, n int, block bool) {
 		}
 		if s.open {
 			s.lines[len(s.lines)-1] += part
-		} else if part != "" || i < strings.Count(text, "\n") {
+		} else if part != "" || i < len(parts)-1 {
 			s.lines, s.at = append(s.lines, part), append(s.at, n)
 			s.open = true
 		}
@@ -277,36 +277,6 @@ func cfnServiceLinks(path string, res *yaml.Node, lbs []lbRef) []link {
 	return out
 }
 
-// cfnRefs lists the logical IDs that n refers to (Ref, GetAtt).
-func cfnRefs(n *yaml.Node) []string {
-	if n == nil {
-		return nil
-	}
-	var out []string
-	switch {
-	case n.Kind == yaml.ScalarNode && n.Tag == "!Ref":
-		out = append(out, n.Value)
-	case n.Kind == yaml.ScalarNode && n.Tag == "!GetAtt":
-		id, _, _ := strings.Cut(n.Value, ".")
-		out = append(out, id)
-	case n.Kind == yaml.SequenceNode && n.Tag == "!GetAtt" && len(n.Content) > 0:
-		out = append(out, n.Content[0].Value)
-	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref":
-		out = append(out, n.Content[1].Value)
-	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Fn::GetAtt":
-		if v := n.Content[1]; v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
-			out = append(out, v.Content[0].Value)
-		} else {
-			id, _, _ := strings.Cut(v.Value, ".")
-			out = append(out, id)
-		}
-	}
-	for _, c := range n.Content {
-		out = append(out, cfnRefs(c)...)
-	}
-	return out
-}
-
 // cfnFronts finds the load balancers of a template that take owner's
 // instances: through an Auto Scaling group's TargetGroupARNs or
 // LoadBalancerNames, a target group's Targets or a Classic Load Balancer's
@@ -315,7 +285,7 @@ func cfnRefs(n *yaml.Node) []string {
 // routes to owner at all; when only load balancers that pass connections
 // through (a Network Load Balancer) or their target groups do,
 // passThrough names one.
-func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string, ports []int) {
+func cfnFronts(path, owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where Location, routed bool, passThrough string, ports []int) {
 	typeOf := func(id string) string { t, _ := scalar(get(res, id, "Type")); return t }
 	found := map[string]bool{}
 	var groups []string
@@ -329,8 +299,8 @@ func cfnFronts(owner string, res *yaml.Node, lbs []lbRef) (fronts []lbRef, where
 			}
 		}
 		routed = true
-		if where.Line == 0 {
-			where.Line = at
+		if where.File == "" {
+			where = Location{path, at}
 		}
 	}
 	for i := 0; i+1 < len(res.Content); i += 2 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 )
 
 // An application wrapped for AWS Lambda (serverless-http, Mangum ...) runs
@@ -12,9 +13,22 @@ import (
 // likewise.) Its server call (app.listen, uvicorn.run) serves local runs,
 // and is not judged.
 
-// lambdaAdapterRe finds, in JavaScript or TypeScript, a module that wraps
-// an HTTP application for Lambda.
-var lambdaAdapterRe = regexp.MustCompile(`(?:require\s*\(\s*|from\s+|import\s*\(\s*)['"](serverless-http|@vendia/serverless-express|aws-serverless-express|@codegenie/serverless-express|@fastify/aws-lambda|aws-lambda-fastify|@h4ad/serverless-adapter|hono/aws-lambda|@as-integrations/aws-lambda|firebase-functions(?:/[\w/]+)?)['"]`)
+// lambdaAdapters are the Node modules that wrap an HTTP application for
+// Lambda (and Firebase's Cloud Functions).
+var lambdaAdapters = []string{"serverless-http", "@vendia/serverless-express", "aws-serverless-express", "@codegenie/serverless-express",
+	"@fastify/aws-lambda", "aws-lambda-fastify", "@h4ad/serverless-adapter", "hono/aws-lambda", "@as-integrations/aws-lambda", "firebase-functions"}
+
+// lambdaAdapterRe finds, in JavaScript or TypeScript, the loading of one of
+// lambdaAdapters (or of a path inside it: firebase-functions/v2/https).
+var lambdaAdapterRe = regexp.MustCompile(`(?:require\s*\(\s*|from\s+|import\s*\(\s*)['"]((?:` + strings.Join(quoteAll(lambdaAdapters), "|") + `)(?:/[\w/]+)?)['"]`)
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = regexp.QuoteMeta(s)
+	}
+	return out
+}
 
 // pyLambdaAdapterRe finds the same in Python: Mangum for ASGI, and the WSGI
 // adapters (serverless-wsgi, apig-wsgi, aws-wsgi).

@@ -134,8 +134,8 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 			p.httpServer = true
 		}
 	}
-	for dep := range pkg.Dependencies {
-		if lambdaAdapterRe.MatchString("require('" + dep + "')") {
+	for _, dep := range lambdaAdapters {
+		if _, ok := pkg.Dependencies[dep]; ok && p.lambdaAdapter == "" {
 			p.lambdaAdapter = dep
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/lbdoctor/lbdoctor/stacks"
 	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
 )
@@ -277,7 +278,7 @@ type packagedServer struct {
 }
 
 var packagedServers = []packagedServer{
-	{kind: "apache", name: "Apache httpd", idle: 5 * time.Second,
+	{kind: "apache", name: "Apache httpd", idle: stacks.Must("apache").DefaultIdle,
 		source:    "the package's Apache keeps KeepAliveTimeout 5 (httpd's compiled default; Debian's apache2.conf sets 5)",
 		conf:      regexp.MustCompile(`/etc/(?:httpd|apache2)\b|\b(?:httpd|apache2)\.conf\b`),
 		directive: regexp.MustCompile(`(?i)\bKeepAliveTimeout\s+(\d+)`), unit: time.Second,
@@ -297,7 +298,7 @@ var packagedServers = []packagedServer{
 		setting: func(_ string, d time.Duration) string {
 			return fmt.Sprintf("keepalive_timeout %ds;  (in the http block of /etc/nginx/nginx.conf)", ceilSecs(d))
 		}},
-	{kind: "tomcat", name: "Apache Tomcat", idle: 20 * time.Second,
+	{kind: "tomcat", name: "Apache Tomcat", idle: stacks.Must("tomcat").DefaultIdle,
 		source:    `the package's server.xml sets connectionTimeout="20000" on the HTTP connector, which keepAliveTimeout falls back to`,
 		conf:      regexp.MustCompile(`/etc/tomcat|/(?:usr/share|var/lib|opt)/tomcat|\bserver\.xml\b`),
 		directive: regexp.MustCompile(`\bkeepAliveTimeout=\\?["'](\d+)`), unit: time.Millisecond,
@@ -345,6 +346,7 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 	if !cloudConfig {
 		lines = shellLines(u.src)
 	}
+	lines = slices.DeleteFunc(lines, func(l logical) bool { return strings.HasPrefix(strings.TrimSpace(l.text), "#") })
 	type install struct {
 		pkg  string
 		line int
@@ -352,9 +354,6 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 	found := map[int]install{}
 	started := map[int]bool{}
 	for _, l := range lines {
-		if strings.HasPrefix(strings.TrimSpace(l.text), "#") {
-			continue
-		}
 		for _, m := range installRe.FindAllStringSubmatch(l.text, -1) {
 			for _, w := range strings.Fields(m[2]) {
 				w = strings.Trim(w, `"'`)
@@ -399,9 +398,6 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 			Idle: s.idle, Known: true, Pattern: true, Source: s.source, Location: Location{u.file, in.line},
 			Setting: func(d time.Duration) string { return s.setting(in.pkg, d) }, userData: route}
 		for _, l := range lines {
-			if strings.HasPrefix(strings.TrimSpace(l.text), "#") {
-				continue
-			}
 			switch ms := s.directive.FindAllStringSubmatch(l.text, -1); {
 			case ms != nil:
 				var n int64
@@ -424,7 +420,7 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		hops = slices.DeleteFunc(hops, func(h Hop) bool { return h.Kind == "tomcat" })
 	}
 	for _, l := range lines {
-		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && !strings.HasPrefix(strings.TrimSpace(l.text), "#") && route.sendsTo(-1, l.text) {
+		if h, ok := dockerRunHop(u, l.text, u.line(l.n)); ok && route.sendsTo(-1, l.text) {
 			h.userData = route
 			hops = append(hops, h)
 		}
@@ -585,12 +581,14 @@ func tfBlocks(bodies []tfFile) []tfBlock {
 	var out []tfBlock
 	for _, f := range bodies {
 		for _, b := range f.body.Blocks {
+			kind := "module"
 			switch {
 			case b.Type == "resource" && len(b.Labels) == 2:
-				out = append(out, tfBlock{b.Labels[0], blockAddr(b), exprText(f.src, b.Range()), Location{f.path, b.DefRange().Start.Line}})
-			case b.Type == "module" && len(b.Labels) == 1:
-				out = append(out, tfBlock{"module", blockAddr(b), exprText(f.src, b.Range()), Location{f.path, b.DefRange().Start.Line}})
+				kind = b.Labels[0]
+			case b.Type != "module" || len(b.Labels) != 1:
+				continue
 			}
+			out = append(out, tfBlock{kind, blockAddr(b), exprText(f.src, b.Range()), Location{f.path, b.DefRange().Start.Line}})
 		}
 	}
 	return out
@@ -822,17 +820,14 @@ func dockerRunHop(u userData, line string, n int) (Hop, bool) {
 	if image == "" {
 		return Hop{}, false
 	}
-	touches := func(conf string) bool {
-		return slices.ContainsFunc(mounts, func(v string) bool { return strings.Contains(v, conf) })
-	}
 	loc := Location{u.file, n}
 	how := "docker run " + image + " in the user data of " + u.owner
-	if imageApache(image) && !touches("/usr/local/apache2/conf") && !touches("/etc/apache2") {
+	if imageApache(image) && !slices.ContainsFunc(mounts, apacheConfPathRe.MatchString) {
 		return apacheImageHop(loc, image, how), true
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(image, "docker.io/"), "library/"), ":")
-	if name == "tomcat" && !touches("/usr/local/tomcat/conf") {
-		return Hop{Role: App, Kind: "tomcat", Name: "Apache Tomcat (image " + image + ")", Idle: 20 * time.Second, Known: true, Pattern: true,
+	if name == "tomcat" && !slices.ContainsFunc(mounts, func(v string) bool { return strings.Contains(v, "/usr/local/tomcat/conf") }) {
+		return Hop{Role: App, Kind: "tomcat", Name: "Apache Tomcat (image " + image + ")", Idle: stacks.Must("tomcat").DefaultIdle, Known: true, Pattern: true,
 			Source: how + `: the image's server.xml sets connectionTimeout="20000", which keepAliveTimeout falls back to`, Location: loc,
 			Setting: func(d time.Duration) string {
 				return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of /usr/local/tomcat/conf/server.xml (a server.xml of your own, mounted with -v)`, ceilSecs(d)*1000)

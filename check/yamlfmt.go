@@ -124,7 +124,7 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 			}
 			s := ebSettings{}
 			// The configuration templates it names (!Ref, or either branch of an !If).
-			for _, tmpl := range refsIn(get(props, "TemplateName")) {
+			for _, tmpl := range cfnRefs(get(props, "TemplateName")) {
 				for k, v := range cfnEBSettings(path, get(res, tmpl, "Properties")) {
 					s[k] = v
 				}
@@ -186,6 +186,38 @@ func cfnValue(template, n *yaml.Node) (string, bool) {
 		return scalar(get(template, "Parameters", refs[0], "Default"))
 	}
 	return "", false
+}
+
+// cfnRefs lists the logical IDs a CloudFormation value refers to (Ref,
+// GetAtt; !Ref X, {"Ref": "X"}), anywhere inside it (both branches of an
+// !If).
+func cfnRefs(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	var out []string
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Tag == "!Ref":
+		out = append(out, n.Value)
+	case n.Kind == yaml.ScalarNode && n.Tag == "!GetAtt":
+		id, _, _ := strings.Cut(n.Value, ".")
+		out = append(out, id)
+	case n.Kind == yaml.SequenceNode && n.Tag == "!GetAtt" && len(n.Content) > 0:
+		out = append(out, n.Content[0].Value)
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref":
+		out = append(out, n.Content[1].Value)
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Fn::GetAtt":
+		if v := n.Content[1]; v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+			out = append(out, v.Content[0].Value)
+		} else {
+			id, _, _ := strings.Cut(v.Value, ".")
+			out = append(out, id)
+		}
+	}
+	for _, c := range n.Content {
+		out = append(out, cfnRefs(c)...)
+	}
+	return out
 }
 
 // isTCPProtocol reports whether a Classic Load Balancer listener protocol
