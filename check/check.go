@@ -572,11 +572,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 					sp.profile = strings.TrimPrefix(fileProfile, "-")
 				}
 				hop, fs := springAppHop(sp, server, build, haveBuild, v, ok, vs)
+				hop.spring = newSpringProfile(sp)
 				if sp.profile != "" {
 					hop.Name += ", profile " + sp.profile
 				}
 				// A profile that sets nothing only repeats the default.
-				if hop.Location.Line == 1 && len(fs) == 0 && sp.profile != "" {
+				if !hop.spring.sets && len(fs) == 0 && sp.profile != "" {
 					continue
 				}
 				r.Hops = append(r.Hops, hop)
@@ -657,6 +658,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
+	r.applySpringProfiles(dir)
 	r.applySpringOverrides(dir)
 	r.linkBeanstalkEnvironments(ebBundles)
 	r.markHerokuWeb(dir)
@@ -1418,7 +1420,8 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 	if name == "gunicorn_conf.py" {
 		r.tiangoloConfs = append(r.tiangoloConfs, relp)
 	}
-	if isSpringOverrideFile(name) {
+	// Elastic Beanstalk's .ebextensions set environment variables too.
+	if isSpringOverrideFile(name) || strings.HasSuffix(name, ".config") && strings.Contains("/"+relp, "/.ebextensions/") {
 		if src, err := r.source(path); err == nil {
 			r.addSpringOverrides(root, relp, src)
 		}

@@ -144,6 +144,36 @@ type springProps struct {
 	lines   map[string]int
 }
 
+// get returns the value and line of key (canonical: lower-case kebab) as
+// Spring's relaxed binding finds it: server.tomcat.keepAliveTimeout and
+// server.tomcat.keep_alive_timeout set server.tomcat.keep-alive-timeout.
+// Of several spellings, the last line wins; as is the key as written.
+func (sp springProps) get(key string) (val string, line int, as string, ok bool) {
+	u := springUniform(key)
+	for k, v := range sp.props {
+		if springUniform(k) == u && (!ok || sp.lines[k] > line) {
+			val, line, as, ok = v, sp.lines[k], k, true
+		}
+	}
+	return val, line, as, ok
+}
+
+// springUniform is a property name in the form Spring compares names in:
+// lower case, without dashes or underscores.
+func springUniform(key string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '-' || r == '_':
+			return -1
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return r
+	}, key)
+}
+
+// parseProperties reads a .properties file as java.util.Properties does: a
+// key ends at the first '=', ':' or blank, and a value may follow any of them.
 func parseProperties(path string, src []byte) springProps {
 	sp := springProps{file: path, props: map[string]string{}, lines: map[string]int{}}
 	sc := bufio.NewScanner(bytes.NewReader(src))
@@ -153,11 +183,18 @@ func parseProperties(path string, src []byte) springProps {
 		if line == "" || line[0] == '#' || line[0] == '!' {
 			continue
 		}
-		i := strings.IndexAny(line, "=:")
+		i := strings.IndexAny(line, "=: \t")
 		if i < 0 {
 			continue
 		}
-		k, v := strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
+		k, v := line[:i], strings.TrimSpace(line[i:])
+		if line[i] == ' ' || line[i] == '\t' {
+			if v != "" && (v[0] == '=' || v[0] == ':') {
+				v = strings.TrimSpace(v[1:])
+			}
+		} else {
+			v = strings.TrimSpace(v[1:])
+		}
 		sp.props[k], sp.lines[k] = v, n
 	}
 	return sp
@@ -248,14 +285,14 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 	}
 	var findings []Finding
 	for _, p := range springTomcatChoice {
-		val, ok := sp.props[p.key]
+		val, line, as, ok := sp.get(p.key)
 		if !ok {
 			continue
 		}
-		loc := Location{sp.file, sp.lines[p.key]}
+		loc := Location{sp.file, line}
 		if vKnown && !p.existsIn(v) {
 			findings = append(findings, Finding{Rule: RuleNoSuchProperty, Location: loc,
-				Message: fmt.Sprintf("%s does not exist in Spring Boot %s (%s), so it has no effect", p.key, v, vSource),
+				Message: fmt.Sprintf("%s does not exist in Spring Boot %s (%s), so it has no effect", as, v, vSource),
 				Fix:     replacementFor(p, v)})
 			continue
 		}
@@ -263,12 +300,12 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 		hop.Location = loc
 		if !ok {
 			hop.Known = false
-			hop.Source = p.key + "=" + val + " cannot be resolved"
-			findings = append(findings, Finding{Rule: RuleUnknown, Location: loc, Message: fmt.Sprintf("%s=%s is not a literal duration", p.key, val)})
+			hop.Source = as + "=" + val + " cannot be resolved"
+			findings = append(findings, Finding{Rule: RuleUnknown, Location: loc, Message: fmt.Sprintf("%s=%s is not a literal duration", as, val)})
 			return hop, findings
 		}
 		hop.Idle = d
-		hop.Source = p.key + "=" + val + note
+		hop.Source = as + "=" + val + note
 		if p.key != propKeepAlive.key {
 			hop.Source += " (keep-alive timeout falls back to the connection timeout)"
 		}

@@ -142,6 +142,9 @@ type Hop struct {
 	// balancer (proxy_pass to an internal ALB's DNS name): the
 	// applications are behind that, not behind the proxy.
 	fronts bool
+	// spring is, for a Spring Boot application's property file, which
+	// profile it is and what it sets (see applySpringProfiles).
+	spring *springProfile
 }
 
 // Special values of Hop.Idle.

@@ -192,17 +192,17 @@ func springServerHop(sp springProps, server string) (Hop, []Finding) {
 	if st.DefaultIdle == stacks.Never {
 		hop.Idle = Infinite
 	}
-	val, ok := sp.props[key]
+	val, line, as, ok := sp.get(key)
 	if !ok {
 		return hop, nil
 	}
-	hop.Location = Location{sp.file, sp.lines[key]}
+	hop.Location = Location{sp.file, line}
 	d, note, ok := springValue(val)
 	if !ok {
-		hop.Known, hop.Source = false, key+"="+val+" cannot be resolved"
-		return hop, []Finding{{Rule: RuleUnknown, Location: hop.Location, Message: fmt.Sprintf("%s=%s is not a literal duration", key, val)}}
+		hop.Known, hop.Source = false, as+"="+val+" cannot be resolved"
+		return hop, []Finding{{Rule: RuleUnknown, Location: hop.Location, Message: fmt.Sprintf("%s=%s is not a literal duration", as, val)}}
 	}
-	hop.Idle, hop.Source = d, key+"="+val+note
+	hop.Idle, hop.Source = d, as+"="+val+note
 	if d <= 0 {
 		hop.Idle = Infinite
 	}
@@ -275,7 +275,7 @@ func springResourceFile(file string) bool {
 
 // springKeepAliveKeyRe finds a setting of an embedded server's idle timeout in
 // a property file.
-var springKeepAliveKeyRe = regexp.MustCompile(`keep-alive-timeout|connection-timeout|connection-idle-timeout|no-request-timeout|netty\.idle-timeout|keepAliveTimeout|connectionTimeout`)
+var springKeepAliveKeyRe = regexp.MustCompile(`(?i)keep[-_]?alive[-_]?timeout|connection[-_]?timeout|connection[-_]?idle[-_]?timeout|no[-_]?request[-_]?timeout|netty\.idle[-_]?timeout`)
 
 // springDefaultHops gives the Spring Boot applications that have no property
 // file of their own (an @SpringBootApplication class in a module whose

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -25,25 +26,47 @@ type springOverride struct {
 	text       []byte // the file, lower case: which services does it name?
 }
 
-// springEnvNames maps the environment variable of each property (Spring's
-// relaxed binding: dots to underscores, dashes removed, upper case).
-var springEnvNames = map[string]string{
-	"SERVER_TOMCAT_KEEPALIVETIMEOUT":     "server.tomcat.keep-alive-timeout",
-	"SERVER_TOMCAT_CONNECTIONTIMEOUT":    "server.tomcat.connection-timeout",
-	"SERVER_JETTY_CONNECTIONIDLETIMEOUT": "server.jetty.connection-idle-timeout",
-	"SERVER_UNDERTOW_NOREQUESTTIMEOUT":   "server.undertow.no-request-timeout",
-	"SERVER_NETTY_IDLETIMEOUT":           "server.netty.idle-timeout",
+// springIdleKeys are the canonical names of the embedded servers' idle
+// settings.
+var springIdleKeys = []string{
+	"server.tomcat.keep-alive-timeout",
+	"server.tomcat.connection-timeout",
+	"server.jetty.connection-idle-timeout",
+	"server.undertow.no-request-timeout",
+	"server.netty.idle-timeout",
 }
 
-const springEnvAlt = `SERVER_(?:TOMCAT_KEEPALIVETIMEOUT|TOMCAT_CONNECTIONTIMEOUT|JETTY_CONNECTIONIDLETIMEOUT|UNDERTOW_NOREQUESTTIMEOUT|NETTY_IDLETIMEOUT)`
+// springServerKeys are the properties read where they are set outside the
+// property files: the idle settings, and which profiles' files apply (see
+// applySpringProfiles).
+var springServerKeys = append(slices.Clone(springIdleKeys), "spring.profiles.active")
+
+// springServerKey returns the canonical name of one of springServerKeys
+// written in any form Spring's relaxed binding accepts: kebab, camel or
+// underscore case in a property, upper case with underscores for dots (and
+// dashes removed or, the legacy form, turned into underscores) in an
+// environment variable.
+func springServerKey(name string) (string, bool) {
+	u := springUniform(strings.ReplaceAll(name, "_", "."))
+	for _, k := range springServerKeys {
+		if strings.ReplaceAll(springUniform(k), ".", "") == strings.ReplaceAll(u, ".", "") {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// The environment variables of springServerKeys, in both of Spring's forms
+// (SERVER_TOMCAT_KEEPALIVETIMEOUT and SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT).
+const springEnvAlt = `(?:SERVER_(?:TOMCAT_KEEP_?ALIVE_?TIMEOUT|TOMCAT_CONNECTION_?TIMEOUT|JETTY_CONNECTION_?IDLE_?TIMEOUT|UNDERTOW_NO_?REQUEST_?TIMEOUT|NETTY_IDLE_?TIMEOUT)|SPRING_PROFILES_ACTIVE)`
 
 var (
 	// NAME=value, NAME: value (Dockerfile ENV, compose, .env, Terraform maps).
 	springEnvAssignRe = regexp.MustCompile(`\b(` + springEnvAlt + `)\b["']?\s*[=:]\s*["']?([^"'\s,}\]]+)`)
 	// Kubernetes env lists and ECS task definitions: name, then value.
 	springEnvPairRe = regexp.MustCompile(`["']?name["']?\s*[:=]\s*["']?(` + springEnvAlt + `)["']?\s*,?\s*\n?\s*-?\s*["']?value["']?\s*[:=]\s*["']?([^"'\s,}]+)`)
-	// -Dserver.tomcat.keep-alive-timeout=70s, --server.tomcat.keep-alive-timeout=70s
-	springPropArgRe = regexp.MustCompile(`(?:-D|--)(server\.(?:tomcat\.keep-alive-timeout|tomcat\.connection-timeout|jetty\.connection-idle-timeout|undertow\.no-request-timeout|netty\.idle-timeout))=["']?([^"'\s]+)`)
+	// -Dserver.tomcat.keep-alive-timeout=70s, --server.tomcat.keepAliveTimeout=70s
+	springPropArgRe = regexp.MustCompile(`(?:-D|--)((?i:server\.(?:tomcat\.keep[-_]?alive[-_]?timeout|tomcat\.connection[-_]?timeout|jetty\.connection[-_]?idle[-_]?timeout|undertow\.no[-_]?request[-_]?timeout|netty\.idle[-_]?timeout)|spring\.profiles\.active))=["']?([^"'\s]+)`)
 )
 
 // isSpringOverrideFile reports whether a file may set Spring properties for
@@ -57,7 +80,7 @@ func isSpringOverrideFile(name string) bool {
 
 // findSpringOverrides reads the Spring server properties a file sets.
 func findSpringOverrides(relp, project string, src []byte) []springOverride {
-	if !bytes.Contains(src, []byte("SERVER_")) && !bytes.Contains(src, []byte("server.")) {
+	if !bytes.Contains(src, []byte("SERVER_")) && !bytes.Contains(src, []byte("server.")) && !bytes.Contains(src, []byte("SPRING_PROFILES")) && !bytes.Contains(src, []byte("spring.profiles")) {
 		return nil
 	}
 	var out []springOverride
@@ -73,18 +96,21 @@ func findSpringOverrides(relp, project string, src []byte) []springOverride {
 	for _, m := range springEnvPairRe.FindAllSubmatchIndex(src, -1) {
 		name, value := string(src[m[2]:m[3]]), string(src[m[4]:m[5]])
 		seen[m[2]] = true
-		add(springEnvNames[name], value, name+"="+value+" (environment)", m[2])
+		key, _ := springServerKey(name)
+		add(key, value, name+"="+value+" (environment)", m[2])
 	}
 	for _, m := range springEnvAssignRe.FindAllSubmatchIndex(src, -1) {
-		if seen[m[2]] {
+		// ${SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT:20000} reads the variable, with a default.
+		if seen[m[2]] || bytes.HasSuffix(src[:m[2]], []byte("${")) {
 			continue
 		}
 		name, value := string(src[m[2]:m[3]]), string(src[m[4]:m[5]])
-		add(springEnvNames[name], value, name+"="+value+" (environment)", m[2])
+		key, _ := springServerKey(name)
+		add(key, value, name+"="+value+" (environment)", m[2])
 	}
 	for _, m := range springPropArgRe.FindAllSubmatchIndex(src, -1) {
-		key, value := string(src[m[2]:m[3]]), string(src[m[4]:m[5]])
-		add(key, value, string(src[m[0]:m[1]]), m[0])
+		key, _ := springServerKey(string(src[m[2]:m[3]]))
+		add(key, string(src[m[4]:m[5]]), string(src[m[0]:m[1]]), m[0])
 	}
 	return out
 }
@@ -118,7 +144,7 @@ func (r *Report) applySpringOverrides(root string) {
 				if o.key != key {
 					continue
 				}
-				if !atRoot && (o.project == project || project != "" && len(project) >= 3 && bytes.Contains(o.text, []byte(project))) || len(spring) == 1 {
+				if overrideFor(o, project, atRoot, len(spring)) {
 					found = append(found, o)
 				}
 			}

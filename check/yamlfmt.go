@@ -371,7 +371,7 @@ func parseSpringYAML(path string, src []byte) ([]springProps, error) {
 	for _, d := range docs {
 		sp := springProps{file: path, props: map[string]string{}, lines: map[string]int{}}
 		flatten(d, "", &sp)
-		profile := sp.props["spring.config.activate.on-profile"]
+		profile, _, _, _ := sp.get("spring.config.activate.on-profile")
 		if profile == "" {
 			profile = sp.props["spring.profiles"]
 		}
