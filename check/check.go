@@ -651,6 +651,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	applyCopilotOverrides(r.Hops, r.copilotOverrides)
 	r.Hops = applyGranianVersions(dir, r.Hops)
 	sort.Strings(r.Notes)
+	r.settleIngressClasses()
 	lbNames := map[string]bool{}
 	for _, h := range r.Hops {
 		if h.Role == LB {

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -16,6 +18,10 @@ type kubeObject struct {
 	labels     map[string]string // workload: pod template labels
 	names      []string          // workload: its name, container names, image names
 	loc        Location
+	// An IngressClass's controller, IngressClassParams and whether it is
+	// the cluster's default.
+	controller, params string
+	isDefault          bool
 }
 
 // kubeObjects reads the objects of a manifest file for linking.
@@ -48,6 +54,13 @@ func kubeObjects(path string, src []byte) []kubeObject {
 			walk(get(d, "spec"))
 		case "Service":
 			o.selector = stringMap(get(d, "spec", "selector"))
+		case "IngressClass":
+			o.controller, _ = scalar(get(d, "spec", "controller"))
+			if k, _ := scalar(get(d, "spec", "parameters", "kind")); k == "IngressClassParams" {
+				o.params, _ = scalar(get(d, "spec", "parameters", "name"))
+			}
+			def, _ := scalar(get(d, "metadata", "annotations", "ingressclass.kubernetes.io/is-default-class"))
+			o.isDefault = def == "true"
 		case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout":
 			o.labels = stringMap(get(d, "spec", "template", "metadata", "labels"))
 			o.names = append(o.names, strings.ToLower(name))
@@ -140,4 +153,71 @@ func selects(selector, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// albIngress is, for an Ingress's hop, its class and whether the Ingress
+// itself says it is the AWS Load Balancer Controller's (class alb, or its
+// annotations); for an IngressClassParams' hop, the params' name.
+type albIngress struct {
+	class  string
+	alb    bool
+	params string
+}
+
+// albControllers are the IngressClass controllers that make ALBs: the AWS
+// Load Balancer Controller's and EKS Auto Mode's.
+var albControllers = []string{"ingress.k8s.aws/alb", "eks.amazonaws.com/alb"}
+
+// settleIngressClasses keeps the Ingresses whose IngressClass (named, or the
+// cluster's default) is an ALB controller's, or that say so themselves, and
+// gives each the idle timeout of its class's IngressClassParams, which the
+// controller applies to every load balancer of the class, whatever the
+// Ingress's own annotation says. A params' hop that an Ingress took is
+// dropped: the Ingress's hop stands for that load balancer.
+func (r *Report) settleIngressClasses() {
+	classes := map[string]kubeObject{}
+	def := ""
+	for _, o := range r.kube {
+		if o.kind == "IngressClass" {
+			classes[o.name] = o
+			if o.isDefault {
+				def = o.name
+			}
+		}
+	}
+	params := map[string]Hop{}
+	for _, h := range r.Hops {
+		if h.ingress != nil && h.ingress.params != "" {
+			params[h.ingress.params] = h
+		}
+	}
+	used := map[string]bool{}
+	kept := r.Hops[:0]
+	for _, h := range r.Hops {
+		in := h.ingress
+		if in == nil || in.params != "" {
+			kept = append(kept, h)
+			continue
+		}
+		class := in.class
+		if class == "" {
+			class = def
+		}
+		c, known := classes[class]
+		alb := in.alb || known && slices.Contains(albControllers, c.controller)
+		if known && c.controller != "" && !slices.Contains(albControllers, c.controller) {
+			alb = false // another controller's class, whatever the annotations
+		}
+		if !alb {
+			continue
+		}
+		if p, ok := params[c.params]; known && ok {
+			h.Idle, h.Known, h.Location = p.Idle, p.Known, p.Location
+			h.Source = fmt.Sprintf("IngressClassParams %s (of IngressClass %s): %s", c.params, class, p.Source)
+			h.Setting = p.Setting
+			used[c.params] = true
+		}
+		kept = append(kept, h)
+	}
+	r.Hops = slices.DeleteFunc(kept, func(h Hop) bool { return h.ingress != nil && used[h.ingress.params] })
 }

@@ -145,6 +145,9 @@ type Hop struct {
 	// spring is, for a Spring Boot application's property file, which
 	// profile it is and what it sets (see applySpringProfiles).
 	spring *springProfile
+	// ingress is, for an ALB Ingress or an IngressClassParams, what
+	// settleIngressClasses needs.
+	ingress *albIngress
 }
 
 // Special values of Hop.Idle.

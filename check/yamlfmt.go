@@ -290,14 +290,19 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 				class = c
 			}
 			attrs := get(ann, "alb.ingress.kubernetes.io/load-balancer-attributes")
-			if class != "alb" && attrs == nil {
-				continue
+			// Whether another class is the controller's is for its
+			// IngressClass to say (settleIngressClasses).
+			alb := class == "alb" || attrs != nil
+			if ann != nil && ann.Kind == yaml.MappingNode {
+				for i := 0; i < len(ann.Content); i += 2 {
+					alb = alb || strings.HasPrefix(ann.Content[i].Value, "alb.ingress.kubernetes.io/")
+				}
 			}
 			hop := Hop{Role: LB, Kind: "aws-load-balancer-controller", Name: "Ingress " + name, Idle: 60 * time.Second, Known: true,
 				Source: "ALB default (60 s): no idle_timeout.timeout_seconds annotation", Location: Location{path, d.Line},
 				Setting: func(d time.Duration) string {
 					return fmt.Sprintf("alb.ingress.kubernetes.io/load-balancer-attributes: idle_timeout.timeout_seconds=%d", int64(d/time.Second))
-				}}
+				}, ingress: &albIngress{class: class, alb: alb}}
 			if v, ok := scalar(attrs); ok {
 				hop.Location.Line = attrs.Line
 				for _, kv := range strings.Split(v, ",") {
@@ -327,7 +332,7 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 						Idle: time.Duration(n) * time.Second, Known: err == nil, Source: "loadBalancerAttributes idle_timeout.timeout_seconds=" + v,
 						Location: Location{path, a.Line}, Setting: func(d time.Duration) string {
 							return fmt.Sprintf("loadBalancerAttributes: [{key: idle_timeout.timeout_seconds, value: \"%d\"}]", int64(d/time.Second))
-						}})
+						}, ingress: &albIngress{params: name}})
 				}
 			}
 		case "Deployment", "StatefulSet", "DaemonSet", "Pod", "Job", "CronJob", "ReplicaSet":
