@@ -757,6 +757,13 @@ func findSpringVersion(root, dir string) (version, string, bool, string) {
 				if v, s, ok := springBootVersion(n, src); ok {
 					return v, s, true, rel(root, filepath.Join(dir, n))
 				}
+				if n != "pom.xml" {
+					if s, ok := catalogSpringBootVersion(root, dir, src); ok {
+						if v, ok := parseVersion(s); ok {
+							return v, s, true, rel(root, filepath.Join(dir, n)) + " (version catalog)"
+						}
+					}
+				}
 			}
 		}
 		if filepath.Clean(dir) == filepath.Clean(root) || filepath.Dir(dir) == dir {

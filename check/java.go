@@ -132,6 +132,13 @@ func springBootVersion(name string, src []byte) (version, string, bool) {
 	if m == nil {
 		return version{}, "", false
 	}
+	// <version>${spring-boot.version}</version>, the property set in the same pom.
+	if p, ok := strings.CutPrefix(m[1], "${"); ok && strings.HasSuffix(p, "}") && strings.HasSuffix(name, ".xml") {
+		p = strings.TrimSuffix(p, "}")
+		if pm := regexp.MustCompile(`<` + regexp.QuoteMeta(p) + `>\s*([^<\s]+)\s*</`).FindSubmatch(src); pm != nil {
+			m = []string{m[0], string(pm[1])}
+		}
+	}
 	v, ok := parseVersion(m[1])
 	return v, m[1], ok
 }

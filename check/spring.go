@@ -53,6 +53,9 @@ func springServer(root, dir string) (server, buildFile string, found bool) {
 			found = true
 			where := rel(root, filepath.Join(dir, n))
 			arts := buildArtifacts(n, src)
+			if n != "pom.xml" {
+				arts = append(arts, catalogArtifacts(root, dir, src)...)
+			}
 			if s := buildServer(arts); s != "" {
 				return s, where, true
 			}
@@ -129,6 +132,9 @@ func buildArtifacts(name string, src []byte) []string {
 		// modules no web server.
 		src = pomManagedRe.ReplaceAll(src, nil)
 	}
+	if name != "pom.xml" {
+		src = withoutGradleConstraints(src)
+	}
 	var arts []string
 	for _, m := range re.FindAllSubmatch(src, -1) {
 		arts = append(arts, string(m[1]))
@@ -140,6 +146,32 @@ func buildArtifacts(name string, src []byte) []string {
 		}
 	}
 	return arts
+}
+
+var gradleConstraintsRe = regexp.MustCompile(`\bconstraints\s*\{`)
+
+// withoutGradleConstraints removes a Gradle build's constraints { } blocks:
+// a version constraint on a starter does not add it (as a pom's
+// <dependencyManagement> does not).
+func withoutGradleConstraints(src []byte) []byte {
+	for {
+		loc := gradleConstraintsRe.FindIndex(src)
+		if loc == nil {
+			return src
+		}
+		depth, end := 0, len(src)
+		for i := loc[1] - 1; i < len(src); i++ {
+			if src[i] == '{' {
+				depth++
+			} else if src[i] == '}' {
+				if depth--; depth == 0 {
+					end = i + 1
+					break
+				}
+			}
+		}
+		src = append(append([]byte(nil), src[:loc[0]]...), src[end:]...)
+	}
 }
 
 // moduleServer follows the artifacts arts of a build file in dir to the
@@ -162,6 +194,9 @@ func moduleServer(root, dir string, arts []string, seen map[string]bool, depth i
 					continue
 				}
 				marts := buildArtifacts(n, msrc)
+				if n != "pom.xml" {
+					marts = append(marts, catalogArtifacts(root, cand, msrc)...)
+				}
 				if s := buildServer(marts); s != "" {
 					return s, rel(root, filepath.Join(cand, n))
 				}
