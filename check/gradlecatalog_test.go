@@ -48,7 +48,7 @@ boot-short = "org.springframework.boot:2.7.18"
 			map[string]string{"reactor-netty " + props + ":1": "no limit"}},
 		{"a pom's version property", map[string]string{
 			"pom.xml": "<project><properties><spring-boot.version>2.4.13</spring-boot.version></properties><dependencyManagement><dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-dependencies</artifactId><version>${spring-boot.version}</version><type>pom</type><scope>import</scope></dependency></dependencies></dependencyManagement><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>\n",
-			props: "server.tomcat.keep-alive-timeout=75s\n"},
+			props:     "server.tomcat.keep-alive-timeout=75s\n"},
 			map[string]string{"spring-boot-tomcat " + props + ":1": "60s Tomcat's default"}},
 	}
 	for _, c := range cases {
