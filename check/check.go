@@ -857,6 +857,12 @@ func (r *Report) evaluate(o Options) {
 	names := func(l link, project string) bool {
 		return slices.ContainsFunc(l.names, func(n string) bool { return sameService(n, project) })
 	}
+	// A repository with one backend project: an orphan link's service
+	// can only be that one, as it can only be the root's (below).
+	sole := len(facing) > 0
+	for i := range facing {
+		sole = sole && projects[i] != "" && projects[i] == projects[0] && atRoots[i] == atRoots[0]
+	}
 	var orphans []link
 	for _, l := range r.links {
 		if l.dir == "" && !slices.ContainsFunc(projects, func(p string) bool { return names(l, p) }) {
@@ -892,9 +898,13 @@ func (r *Report) evaluate(o Options) {
 				}
 			}
 		}
-		if atRoot && !slices.ContainsFunc(r.links, func(l link) bool { return names(l, project) }) {
+		if (atRoot || sole) && !slices.ContainsFunc(r.links, func(l link) bool { return names(l, project) }) {
+			whose := "the root's"
+			if !atRoot {
+				whose = "the repository's only backend, " + project
+			}
 			for _, l := range orphans {
-				linkTo(l, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: the root's", l.where))
+				linkTo(l, fmt.Sprintf("linked at %s, which routes to a service no other project of the repository names: %s", l.where, whose))
 			}
 		}
 		for _, l := range r.links {

@@ -10,7 +10,8 @@ import (
 // balancer that routes to it is the one in front of the root's server.
 // Judged against the repository's 30 s ALB, Node's 45 s is safe; judged
 // against an assumed 60 s ALB it was a false LBD001. In a monorepo, a link
-// that names another project is not the root's.
+// that names another project is not the root's; a repository whose only
+// backend is in a directory of its own gives it the link, as the root's.
 func TestRootServiceTakesUnmatchedLink(t *testing.T) {
 	tf := `resource "aws_lb" "web" {
   load_balancer_type = "application"
@@ -41,6 +42,15 @@ resource "aws_ecs_service" "svc" {
 			"alb.tf": tf, "Dockerfile": "FROM node:20\nCMD node server.js\n", "package.json": `{"dependencies":{"express":"^4"}}`,
 			"server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
 		}, []string{"LBD001 error server.js:4"}},
+		{"the only backend, in a directory of its own", map[string]string{
+			"infra/alb.tf": tf, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
+			"app/server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
+		}, []string{"LBD001 error app/server.js:4"}},
+		{"two backends: neither takes the link", map[string]string{
+			"infra/alb.tf": tf, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
+			"app/server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
+			"admin/package.json": `{"dependencies":{"express":"^4"}}`, "admin/server.js": server,
+		}, []string{"LBD001 warning admin/server.js:4", "LBD001 warning app/server.js:4"}},
 		{"monorepo: the link names another project", map[string]string{
 			"infra/alb.tf":           tf,
 			"express-app/Dockerfile": "FROM node:20\n", "express-app/package.json": `{"dependencies":{"express":"^4"}}`, "express-app/server.js": server,
