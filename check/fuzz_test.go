@@ -53,7 +53,7 @@ func FuzzConfigParsers(f *testing.F) {
 		}
 		parseHAProxy("haproxy.cfg", src)
 		parseProperties("application.properties", src)
-		parseCommandLines("Dockerfile", src)
+		parseCommandLines("Dockerfile", joinEntrypoint(src))
 		parseGunicornConf("gunicorn.conf.py", src)
 		parseNodeSource("server.js", src, nodeProject{hasVersion: true, version: version{10, 0, 0}})
 		parsePuma("puma.rb", src, src, nil)

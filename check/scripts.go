@@ -914,3 +914,82 @@ func callArgs(src []byte, open int) []byte {
 	}
 	return args
 }
+
+var (
+	dockerEntrypointRe = regexp.MustCompile(`(?i)^\s*ENTRYPOINT\s+\[(.*)\]\s*$`)
+	dockerCmdRe        = regexp.MustCompile(`(?i)^\s*CMD\s+\[(.*)\]\s*$`)
+	dockerCmdStartRe   = regexp.MustCompile(`(?i)^\s*CMD\s+\[`)
+	dockerFromRe       = regexp.MustCompile(`(?i)^\s*FROM\s`)
+)
+
+// entrypointServers are the programs an exec-form ENTRYPOINT names when the
+// CMD only gives them arguments (ENTRYPOINT ["uvicorn"], CMD ["main:app",
+// "--port", "80"]).
+var entrypointServers = map[string]bool{"uvicorn": true, "gunicorn": true, "hypercorn": true, "granian": true, "python": true, "python3": true}
+
+// joinEntrypoint rewrites a Dockerfile so that a stage's exec-form
+// ENTRYPOINT that starts a server program carries the arguments of the
+// stage's last exec-form CMD, as Docker runs them: the CMD line is blanked
+// (the line numbers stay). Other ENTRYPOINTs (a script that runs "$@")
+// are left alone, and so is their CMD, which is the command.
+func joinEntrypoint(src []byte) []byte {
+	lines := strings.Split(string(src), "\n")
+	entry, cmd, cmdEnd := -1, -1, -1
+	changed := false
+	flush := func() {
+		if entry >= 0 && cmd > entry {
+			m := dockerEntrypointRe.FindStringSubmatch(lines[entry])
+			c := dockerCmdRe.FindStringSubmatch(joinContinued(lines[cmd : cmdEnd+1]))
+			if c != nil {
+				lines[entry] = "ENTRYPOINT [" + m[1] + ", " + c[1] + "]"
+				for i := cmd; i <= cmdEnd; i++ {
+					lines[i] = ""
+				}
+				changed = true
+			}
+		}
+		entry, cmd = -1, -1
+	}
+	continued := false // the line before ends with a backslash: not an instruction
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		wasContinued := continued
+		continued = strings.HasSuffix(strings.TrimRight(l, " \t\r"), "\\")
+		if wasContinued {
+			continue
+		}
+		switch {
+		case dockerFromRe.MatchString(l):
+			flush()
+		case dockerEntrypointRe.MatchString(l):
+			entry, cmd = -1, -1
+			m := dockerEntrypointRe.FindStringSubmatch(l)
+			first := strings.Trim(strings.TrimSpace(strings.Split(m[1], ",")[0]), `"'`)
+			if entrypointServers[path.Base(first)] {
+				entry = i
+			}
+		case dockerCmdStartRe.MatchString(l):
+			// An exec-form CMD, possibly continued over lines.
+			end := i
+			for end+1 < len(lines) && strings.HasSuffix(strings.TrimRight(lines[end], " \t\r"), "\\") {
+				end++
+			}
+			cmd, cmdEnd = i, end
+		}
+	}
+	flush()
+	if !changed {
+		return src
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// joinContinued joins lines continued with a backslash into one.
+func joinContinued(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(strings.TrimSuffix(strings.TrimRight(l, " \t\r"), "\\"))
+		b.WriteByte(' ')
+	}
+	return strings.TrimSpace(b.String())
+}

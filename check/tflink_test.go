@@ -48,7 +48,7 @@ resource "aws_ecs_service" "svc" {
 		}, []string{"LBD001 error app/server.js:4"}},
 		{"two backends: neither takes the link", map[string]string{
 			"infra/alb.tf": tf, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
-			"app/server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
+			"app/server.js":      "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
 			"admin/package.json": `{"dependencies":{"express":"^4"}}`, "admin/server.js": server,
 		}, []string{"LBD001 warning admin/server.js:4", "LBD001 warning app/server.js:4"}},
 		{"monorepo: the link names another project", map[string]string{
