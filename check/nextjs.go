@@ -63,7 +63,7 @@ func parseNextApp(root, path string, src []byte) []Hop {
 				return fmt.Sprintf("KEEP_ALIVE_TIMEOUT=%d  (environment of node server.js, e.g. ENV in its Dockerfile; Next.js 13.4+)", d.Milliseconds())
 			}}
 		if file, line, v, ok := containerEnv(root, dir, "KEEP_ALIVE_TIMEOUT"); ok {
-			if d, good := nodeMillis(v); good {
+			if d, good := nodeMillis(v); good && d > 0 { // 0 leaves Node's default, as unset
 				hop.Idle, hop.Source, hop.Location = d, "KEEP_ALIVE_TIMEOUT="+v, Location{file, line}
 			}
 		}

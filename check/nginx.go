@@ -187,6 +187,16 @@ func nginxDuration(s string) (time.Duration, bool) {
 	return d, true
 }
 
+// nginxClientIdle reads a client-side keepalive_timeout: 0 turns keep-alive
+// off (measured: nginx then answers Connection: close and closes).
+func nginxClientIdle(arg string) (time.Duration, bool) {
+	v, ok := nginxDuration(arg)
+	if ok && v == 0 {
+		return NoKeepalive, true
+	}
+	return v, ok
+}
+
 // nginxHops finds, for each server block, the client-side keepalive_timeout
 // (server, else http, else nginx's 75 s, or the stock nginx.conf's 65 s for
 // a file of server blocks only) and, for upstream blocks with
@@ -202,7 +212,7 @@ func nginxHops(root []*directive) []Hop {
 		httpIdle, httpSrc, httpLoc := idle, src, http.loc
 		for _, d := range http.children {
 			if d.name == "keepalive_timeout" && len(d.args) > 0 {
-				if v, ok := nginxDuration(d.args[0]); ok {
+				if v, ok := nginxClientIdle(d.args[0]); ok {
 					httpIdle, httpSrc, httpLoc = v, "keepalive_timeout "+d.args[0]+" (http block)", d.loc
 				}
 			}
@@ -237,7 +247,7 @@ func nginxHops(root []*directive) []Hop {
 					listen = d.args[0]
 				}
 				if d.name == "keepalive_timeout" && len(d.args) > 0 {
-					if v, ok := nginxDuration(d.args[0]); ok {
+					if v, ok := nginxClientIdle(d.args[0]); ok {
 						hop.Idle, hop.Source, hop.Location = v, "keepalive_timeout "+d.args[0]+" (server block)", d.loc
 					}
 				}
@@ -249,7 +259,8 @@ func nginxHops(root []*directive) []Hop {
 				}
 				for _, d := range l.children {
 					if d.name == "keepalive_timeout" && len(d.args) > 0 {
-						if v, ok := nginxDuration(d.args[0]); ok && v < hop.Idle {
+						// (0 closes only that location's connections after each response.)
+						if v, ok := nginxDuration(d.args[0]); ok && v > 0 && v < hop.Idle {
 							hop.Idle, hop.Source, hop.Location = v, fmt.Sprintf("keepalive_timeout %s (location %s)", d.args[0], strings.Join(l.args, " ")), d.loc
 						}
 					}

@@ -287,6 +287,11 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 		hop.Location.Line = lineOf(keepAlive[0])
 		expr := strings.TrimSpace(string(src[keepAlive[2]:keepAlive[3]]))
 		if d, how, ok := jsMillis(expr); ok {
+			if d == 0 {
+				// Node: "a value of 0 will disable the keep-alive timeout
+				// behavior"; measured here, the connection stays open.
+				d, how = Infinite, how+": 0 turns the idle timeout off"
+			}
 			hop.Idle, hop.Source = d, "keepAliveTimeout = "+expr+how+" (read by pattern matching)"
 		} else {
 			hop.Known, hop.Source = false, "keepAliveTimeout = "+expr+": an expression lbdoctor cannot read"
@@ -324,8 +329,12 @@ func parseNextScripts(path string, src []byte) []Hop {
 		return nil
 	}
 	d, _ := nodeMillis(string(src[m[2]:m[3]]))
+	source := "next start --keepAliveTimeout " + string(src[m[2]:m[3]])
+	if d == 0 { // Next.js sets the server's keepAliveTimeout only when it is not 0
+		d, source = stacks.Must("node").DefaultIdle, source+": Next.js leaves 0 unset, so Node's default (5 s)"
+	}
 	return []Hop{{Role: App, Kind: "node", Name: "Next.js (next start)", Known: true, Idle: d, Pattern: true,
-		Source: "next start --keepAliveTimeout " + string(src[m[2]:m[3]]), Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
+		Source: source, Location: Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1},
 		Setting: stacks.Must("nextjs").Setting}}
 }
 
@@ -358,6 +367,12 @@ func gunicornHop(loc Location, keepalive, worker string, threads int, source str
 	if keepalive != "" {
 		if n, err := strconv.Atoi(keepalive); err == nil {
 			hop.Idle, hop.Source = time.Duration(n)*time.Second, fmt.Sprintf("keepalive %s with the %s worker (%s)", keepalive, worker, source)
+			// Measured: gunicorn's own workers then answer Connection: close;
+			// uvicorn's worker passes 0 to uvicorn, which closes right after
+			// the response without saying so (a 0 s keep-alive).
+			if n <= 0 && !strings.Contains(worker, "uvicorn") {
+				hop.Idle, hop.Source = NoKeepalive, hop.Source+": Connection: close on every response"
+			}
 		}
 	}
 	return hop
