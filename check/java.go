@@ -72,7 +72,10 @@ func tomcatMillis(s string) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if n < 0 {
+	// -1 is Tomcat's documented "no timeout"; 0 is one too (its poller
+	// times a connection out only for a timeout above 0; measured: Tomcat
+	// 10.1 with keepAliveTimeout="0" kept an idle connection open 25 s).
+	if n <= 0 {
 		return Infinite, true
 	}
 	return time.Duration(n) * time.Millisecond, true
@@ -312,6 +315,9 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 			return hop, findings
 		}
 		hop.Idle = d
+		if d == 0 { // as Tomcat takes 0: no timeout (tomcatMillis)
+			hop.Idle = Infinite
+		}
 		hop.Source = as + "=" + val + note
 		if p.key != propKeepAlive.key {
 			hop.Source += " (keep-alive timeout falls back to the connection timeout)"
