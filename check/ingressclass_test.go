@@ -1,7 +1,9 @@
 package check
 
 import (
+	"strings"
 	"testing"
+	"time"
 )
 
 // An Ingress is an ALB's when its IngressClass (named, or the cluster's
@@ -61,5 +63,44 @@ func TestIngressClasses(t *testing.T) {
 			r, _ := checkFiles(t, c.files)
 			wantHops(t, r, c.want)
 		})
+	}
+}
+
+// The Ingresses of an IngressGroup share one ALB: the idle timeout one of
+// them sets is the others' too.
+func TestIngressGroups(t *testing.T) {
+	ingress := func(name, group, attrs string) string {
+		s := "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name + "\n  annotations:\n    alb.ingress.kubernetes.io/group.name: " + group + "\n"
+		if attrs != "" {
+			s += "    alb.ingress.kubernetes.io/load-balancer-attributes: " + attrs + "\n"
+		}
+		return s + "spec:\n  ingressClassName: alb\n  defaultBackend:\n    service:\n      name: " + name + "\n      port:\n        number: 80\n"
+	}
+	r, _ := checkFiles(t, map[string]string{
+		"k8s/api.yaml": ingress("api", "shop", "idle_timeout.timeout_seconds=30"),
+		"k8s/web.yaml": ingress("web", "shop", ""),
+		"k8s/adm.yaml": ingress("adm", "admin", ""),
+	})
+	wantHops(t, r, map[string]string{
+		"aws-load-balancer-controller k8s/api.yaml:7": "30s annotation idle_timeout.timeout_seconds=30",
+		"aws-load-balancer-controller k8s/adm.yaml:1": "60s ALB default",
+	})
+	var web Hop
+	for _, h := range r.Hops {
+		if h.Name == "Ingress web" {
+			web = h
+		}
+	}
+	if !web.Known || web.Idle != 30*time.Second || !strings.Contains(web.Source, "of the same IngressGroup shop") {
+		t.Errorf("web: %s known=%v (%s), want the group's 30 s", web.Idle, web.Known, web.Source)
+	}
+	r, _ = checkFiles(t, map[string]string{
+		"k8s/api.yaml": ingress("api", "shop", "idle_timeout.timeout_seconds=30"),
+		"k8s/web.yaml": ingress("web", "shop", "idle_timeout.timeout_seconds=120"),
+	})
+	for _, h := range r.Hops {
+		if h.Known {
+			t.Errorf("%s: %s (%s), want unknown: the group's Ingresses disagree", h.Name, h.Idle, h.Source)
+		}
 	}
 }

@@ -162,6 +162,11 @@ type albIngress struct {
 	class  string
 	alb    bool
 	params string
+	// group is the Ingress's IngressGroup (alb.ingress.kubernetes.io/
+	// group.name): the group's Ingresses share one ALB. explicit says the
+	// Ingress sets the idle timeout itself (or its class's params do).
+	group    string
+	explicit bool
 }
 
 // albControllers are the IngressClass controllers that make ALBs: the AWS
@@ -215,9 +220,52 @@ func (r *Report) settleIngressClasses() {
 			h.Idle, h.Known, h.Location = p.Idle, p.Known, p.Location
 			h.Source = fmt.Sprintf("IngressClassParams %s (of IngressClass %s): %s", c.params, class, p.Source)
 			h.Setting = p.Setting
+			h.ingress = &albIngress{class: in.class, alb: true, group: in.group, explicit: true}
 			used[c.params] = true
 		}
 		kept = append(kept, h)
 	}
 	r.Hops = slices.DeleteFunc(kept, func(h Hop) bool { return h.ingress != nil && used[h.ingress.params] })
+	r.settleIngressGroups()
+}
+
+// settleIngressGroups gives the Ingresses of an IngressGroup, which share
+// one ALB, the idle timeout that one of them sets: the controller takes an
+// exclusive annotation such as load-balancer-attributes from the Ingress
+// that has it. Values that disagree leave the group's Ingresses unknown
+// (the controller refuses to reconcile the group).
+func (r *Report) settleIngressGroups() {
+	groups := map[string][]int{}
+	for i, h := range r.Hops {
+		if h.ingress != nil && h.ingress.params == "" && h.ingress.group != "" {
+			groups[h.ingress.group] = append(groups[h.ingress.group], i)
+		}
+	}
+	for _, g := range sortedKeys(groups) {
+		var set []int
+		for _, i := range groups[g] {
+			if r.Hops[i].ingress.explicit {
+				set = append(set, i)
+			}
+		}
+		if len(set) == 0 {
+			continue
+		}
+		first := r.Hops[set[0]]
+		agree := true
+		for _, i := range set[1:] {
+			agree = agree && r.Hops[i].Known == first.Known && r.Hops[i].Idle == first.Idle
+		}
+		for _, i := range groups[g] {
+			h := &r.Hops[i]
+			switch {
+			case !agree:
+				h.Known = false
+				h.Source = fmt.Sprintf("the Ingresses of IngressGroup %s, which share one ALB, set different idle timeouts (%s, %s)", g, first.Location, r.Hops[set[1]].Location)
+			case !h.ingress.explicit:
+				h.Idle, h.Known, h.Location = first.Idle, first.Known, first.Location
+				h.Source = fmt.Sprintf("%s on %s, of the same IngressGroup %s (one ALB)", first.Source, first.Name, g)
+			}
+		}
+	}
 }
