@@ -94,6 +94,43 @@ type Report struct {
 	userDataFiles []string
 }
 
+// checkoutOf returns the directory a file named on its own is checked
+// from: its repository's checkout (the nearest directory above it with
+// .git), so that what it refers to above its own directory (a build file,
+// other modules) is found and paths read as in the repository; else its
+// own directory.
+func checkoutOf(file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return filepath.Dir(file)
+	}
+	in := func(d string) string { // d in the form file was given in
+		if r, err := filepath.Rel(filepath.Dir(abs), d); err == nil {
+			return filepath.Join(filepath.Dir(file), r)
+		}
+		return d
+	}
+	project := "" // the nearest directory with a project's build file, failing .git
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil { // a directory, or a worktree's file
+			return in(d)
+		}
+		if project == "" && slices.ContainsFunc(projectMarkers, func(n string) bool { return fileExists(filepath.Join(d, n)) }) {
+			project = d
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if project != "" {
+		return in(project)
+	}
+	return filepath.Dir(file)
+}
+
+// projectMarkers are the build files that make a directory a project's.
+var projectMarkers = []string{"pom.xml", "build.gradle", "build.gradle.kts", "package.json", "go.mod", "Cargo.toml", "Gemfile", "pyproject.toml", "requirements.txt", "mix.exs"}
+
 // Run reads the configuration under dir and checks every chain of hops.
 func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if o.LBIdle <= 0 {
@@ -106,8 +143,34 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A file is checked on its own (with the other .tf files of its module,
+	// whose variables it uses), from its directory: what it names there,
+	// such as a build file, is still found.
+	var only map[string]bool
+	onlyDirs := map[string]bool{} // the directories on the way to them
 	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is neither a directory nor a regular file", dir)
+		}
+		file := filepath.Clean(dir)
+		only = map[string]bool{file: true}
+		if filepath.Ext(file) == ".tf" {
+			for _, pat := range []string{"*.tf", "*.tfvars"} {
+				mod, _ := filepath.Glob(filepath.Join(filepath.Dir(file), pat))
+				for _, m := range mod {
+					only[filepath.Clean(m)] = true
+				}
+			}
+		}
+		dir = checkoutOf(file)
+		for f := range only {
+			for d := filepath.Dir(f); !onlyDirs[d]; d = filepath.Dir(d) {
+				onlyDirs[d] = true
+				if d == filepath.Clean(dir) || filepath.Dir(d) == d {
+					break
+				}
+			}
+		}
 	}
 	r := &Report{Dir: dir, Skipped: map[string]int{}, seenPairs: map[string]bool{}, copilotImages: map[string]string{}}
 	ign := &gitignore{}
@@ -146,6 +209,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			if path == dir {
 				return nil
 			}
+			if only != nil { // only the way to the files named, whatever it is
+				if !onlyDirs[filepath.Clean(path)] {
+					return fs.SkipDir
+				}
+				return nil
+			}
 			if why := skipDir(dir, relp, d.Name()); why != "" {
 				r.Skipped[why]++
 				return fs.SkipDir
@@ -159,7 +228,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() {
+		if !d.Type().IsRegular() || only != nil && !only[filepath.Clean(path)] {
 			return nil
 		}
 		name := d.Name()
@@ -171,11 +240,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Skipped[why]++
 			return nil
 		}
-		if testSource(relp, name) {
+		if testSource(relp, name) && only == nil { // a file named is read, whatever its name
 			r.Skipped[SkipTests]++
 			return nil
 		}
-		if !o.NoIgnore && ign.ignored(relp, false) {
+		if !o.NoIgnore && only == nil && ign.ignored(relp, false) {
 			r.Skipped[SkipIgnored]++
 			return nil
 		}

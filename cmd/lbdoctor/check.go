@@ -10,7 +10,7 @@ import (
 	"github.com/lbdoctor/lbdoctor/report"
 )
 
-const checkUsage = `Usage: lbdoctor check [flags] DIR
+const checkUsage = `Usage: lbdoctor check [flags] DIR|FILE
 
 Reads configuration in DIR: load balancers (Terraform, CloudFormation, CDK,
 Pulumi, Kubernetes and Helm charts, Elastic Beanstalk), proxies (nginx, Apache,
@@ -23,8 +23,12 @@ resolves the effective idle keep-alive timeout of every hop, defaults included,
 and reports each hop whose timeout is not strictly greater than the hop in
 front of it. Without a load balancer in DIR it assumes one (--lb-idle).
 
+A FILE is read alone (a Terraform file with the rest of its module), from
+its repository's checkout, so that its build file and paths are found.
+
 Examples:
   lbdoctor check .
+  lbdoctor check src/main/resources/application.properties
   lbdoctor check --format sarif . > lbdoctor.sarif
 
 Exit status: 1 when a finding at or above --fail-on exists, 0 otherwise,
@@ -50,7 +54,7 @@ func runCheck(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return exitUsage
 	}
 	if len(dirs) != 1 {
-		fmt.Fprintln(stderr, "lbdoctor check: exactly one DIR is needed")
+		fmt.Fprintln(stderr, "lbdoctor check: exactly one DIR or FILE is needed")
 		return exitUsage
 	}
 	threshold := check.Severity(*failOn).Rank()
