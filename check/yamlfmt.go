@@ -152,6 +152,12 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 		if valueNode != nil {
 			hop.Location.Line = valueNode.Line
 			v, ok := scalar(valueNode)
+			how := ""
+			if !ok { // !Ref Param: its default, as a stack created without it gets
+				if v, ok = cfnValue(docs[0], valueNode); ok {
+					how = fmt.Sprintf(" (the default of parameter %s; a stack may pass another)", cfnRefs(valueNode)[0])
+				}
+			}
 			n, err := strconv.Atoi(v)
 			if !ok || err != nil {
 				hop.Known, hop.Source = false, "an intrinsic function or parameter, left unresolved"
@@ -162,7 +168,7 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 				findings = append(findings, Finding{Rule: RuleUnknown, Location: hop.Location,
 					Message: fmt.Sprintf("%s: the idle timeout is an intrinsic function or parameter (%s), left unresolved", name, what)})
 			} else {
-				hop.Idle, hop.Source = time.Duration(n)*time.Second, "idle timeout "+v
+				hop.Idle, hop.Source = time.Duration(n)*time.Second, "idle timeout "+v+how
 			}
 		}
 		hops = append(hops, hop)
