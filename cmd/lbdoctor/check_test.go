@@ -43,7 +43,7 @@ func TestCheckFindings(t *testing.T) {
 		"python-services":    {"LBD003 api/Dockerfile:3", "LBD001 fastapi/Dockerfile:2", "LBD007 worker/Procfile:1"},
 		"rails":              {"LBD001 config/puma.rb:1"},
 		"haproxy-apache":     {"LBD002 apache/conf.d/tuning.conf:2", "LBD001 haproxy/haproxy.cfg:9"},
-		"cloudformation":     {"LBD001 Dockerfile:2", "LBD005 template.yaml:19", "LBD005 network.json:9"},
+		"cloudformation":     {"LBD001 Dockerfile:2", "LBD005 network.json:9"}, // template.yaml:19 is the parameter's default
 		"k8s-ingress-nginx":  {"LBD001 manifests/ingress.yaml:17", "LBD001 manifests/app.yaml:11"},
 		"spring-boot-3-yaml": {"LBD003 src/main/resources/application.yml:12"},
 		// The shape of a real microservices repository: an ALB made by the
