@@ -942,6 +942,11 @@ func (r *Report) evaluate(o Options) {
 			orphans = append(orphans, l)
 		}
 	}
+	// ... unless the orphans go to different load balancers: which of them
+	// runs that backend (and which runs a public image) is not known.
+	if sole && slices.ContainsFunc(orphans, func(l link) bool { return l.lb != orphans[0].lb }) {
+		sole = false
+	}
 	herokuOnly := r.AssumedLB // every backend judged is behind Heroku's router
 	for i, b := range facing {
 		project, atRoot := projects[i], atRoots[i]

@@ -46,6 +46,25 @@ resource "aws_ecs_service" "svc" {
 			"infra/alb.tf": tf, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
 			"app/server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
 		}, []string{"LBD001 error app/server.js:4"}},
+		{"the only backend, two orphan services behind two load balancers: no link", map[string]string{
+			"infra/alb.tf": tf + `resource "aws_lb" "ops" {
+  load_balancer_type = "application"
+  idle_timeout       = 120
+}
+resource "aws_lb_target_group" "ops" {
+  port = 3000
+}
+resource "aws_ecs_service" "grafana" {
+  name = "grafana"
+  load_balancer {
+    target_group_arn = aws_lb_target_group.ops.arn
+    container_name   = "grafana"
+    container_port   = 3000
+  }
+}
+`, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
+			"app/server.js": "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
+		}, []string{"LBD001 warning app/server.js:4"}},
 		{"two backends: neither takes the link", map[string]string{
 			"infra/alb.tf": tf, "app/Dockerfile": "FROM node:20\nCMD node server.js\n", "app/package.json": `{"dependencies":{"express":"^4"}}`,
 			"app/server.js":      "const express = require('express')\nconst app = express()\nconst server = app.listen(80)\nserver.keepAliveTimeout = 20000\n",
