@@ -202,7 +202,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 			}
 			if hop, ok := terraformBeanstalk(p.path, b, ctx); ok {
 				hops = append(hops, hop)
-				if names := blockNames(b); len(names) > 0 {
+				if names := blockNames(b, ctx); len(names) > 0 {
 					links = append(links, link{lb: hop.Name, names: names, where: hop.Location})
 				}
 				continue
@@ -247,7 +247,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 				if lb.ref == "" || !strings.Contains(text, lb.ref) || strings.HasPrefix(lb.name, blockAddr(b)) {
 					continue
 				}
-				names := blockNames(b)
+				names := blockNames(b, ctx)
 				if len(names) > 0 {
 					links = append(links, link{lb: lb.name, names: names, where: Location{p.path, b.DefRange().Start.Line}})
 				}
@@ -337,17 +337,18 @@ func blockAddr(b *hclsyntax.Block) string {
 	return strings.Join(b.Labels, ".")
 }
 
-// blockNames collects the names a block gives its service: string values of
+// blockNames collects the names a block gives its service: string values
+// (literals, or variables and locals that evaluate in ctx) of
 // attributes whose name says "name", and the words of image references
 // (module.images.result.ui.url names "ui").
-func blockNames(b *hclsyntax.Block) []string {
+func blockNames(b *hclsyntax.Block, ctx *hcl.EvalContext) []string {
 	seen := map[string]bool{}
 	var walk func(body *hclsyntax.Body)
 	walk = func(body *hclsyntax.Body) {
 		for name, a := range body.Attributes {
 			switch {
 			case strings.Contains(name, "name") && !strings.Contains(name, "environment") && !strings.Contains(name, "cluster"):
-				if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && v.Type() == cty.String {
+				if v, d := a.Expr.Value(ctx); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
 					seen[strings.ToLower(v.AsString())] = true
 				}
 			case strings.Contains(name, "image"):

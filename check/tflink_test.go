@@ -93,3 +93,40 @@ func findingList(r *Report) []string {
 	}
 	return out
 }
+
+// A service named through a variable or a local is linked by the value
+// they evaluate to (a variable's default, terraform.tfvars).
+func TestLinkNamesFromVariables(t *testing.T) {
+	tf := `variable "app_name" {
+  default = "orders"
+}
+locals {
+  svc = "${var.app_name}-svc"
+}
+resource "aws_lb" "main" {
+  load_balancer_type = "application"
+  idle_timeout       = 120
+}
+resource "aws_lb_target_group" "tg" {
+  port = 3000
+}
+resource "aws_ecs_service" "svc" {
+  name = local.svc
+  load_balancer {
+    target_group_arn = aws_lb_target_group.tg.arn
+    container_name   = var.app_name
+    container_port   = 3000
+  }
+}
+`
+	server := "const express = require('express')\nconst server = express().listen(3000)\nserver.keepAliveTimeout = 20000\n"
+	r, _ := checkFiles(t, map[string]string{
+		"infra/main.tf":       tf,
+		"orders/package.json": `{"dependencies":{"express":"^4"}}`, "orders/server.js": server,
+		"carts/package.json": `{"dependencies":{"express":"^4"}}`, "carts/server.js": server,
+	})
+	want := []string{"LBD001 warning carts/server.js:3", "LBD001 error orders/server.js:3"}
+	if got := findingList(r); !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
