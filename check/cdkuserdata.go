@@ -227,12 +227,14 @@ func (r *Report) addCDKUserData(root, relp string, src []byte, cdk []Hop) {
 	exists := func(p string) bool { _, err := os.Stat(filepath.Join(root, p)); return err == nil }
 	routed := len(cdk) > 0 && cdkTargetsRe.Match(src)
 	for _, u := range cdkUserData(relp, src, cdkRoot(path.Dir(relp), exists), r.readRel) {
-		r.Hops = append(r.Hops, userDataHops(u, &userDataRoute{owner: u.owner, routed: routed})...)
+		found := userDataHops(u, &userDataRoute{owner: u.owner, routed: routed})
+		r.Hops = append(r.Hops, found...)
 		if u.span[0] == 0 {
 			r.userDataFiles = append(r.userDataFiles, u.file)
 		}
 		if routed {
-			r.links = append(r.links, link{lb: cdk[0].Name, lbAt: cdk[0].Location, dir: u.file, span: u.span, where: cdk[0].Location, owner: u.owner})
+			l := link{lb: cdk[0].Name, lbAt: cdk[0].Location, dir: u.file, span: u.span, where: cdk[0].Location, owner: u.owner}
+			r.links = append(append(r.links, l), jarLinks(u, found, []link{l})...)
 		}
 	}
 }

@@ -57,10 +57,13 @@ func cfnUserData(path string, res *yaml.Node, lbs []lbRef) ([]Hop, []link) {
 		u := userData{owner: owner, file: path, src: []byte(strings.Join(p.lines, "\n") + "\n"), at: p.at,
 			span: [2]int{slices.Min(p.at), slices.Max(p.at)}}
 		fronts, at, routed, through, ports := cfnFronts(path, owner, res, lbs)
-		hops = append(hops, userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through, ports: ports})...)
+		found := userDataHops(u, &userDataRoute{owner: owner, routed: routed && through == "", passThrough: through, ports: ports})
+		hops = append(hops, found...)
+		var these []link
 		for _, lb := range fronts {
-			links = append(links, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at, owner: owner})
+			these = append(these, link{lb: lb.name, lbAt: lb.at, dir: path, span: u.span, where: at, owner: owner})
 		}
+		links = append(append(links, these...), jarLinks(u, found, these)...)
 	}
 	return hops, links
 }

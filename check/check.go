@@ -936,9 +936,15 @@ func (r *Report) evaluate(o Options) {
 	for i := range facing {
 		sole = sole && projects[i] != "" && projects[i] == projects[0] && atRoots[i] == atRoots[0]
 	}
+	springProjects := map[string]bool{} // the Spring Boot applications' projects
+	for i, b := range facing {
+		if springKind(b.Kind) {
+			springProjects[projects[i]] = true
+		}
+	}
 	var orphans []link
 	for _, l := range r.links {
-		if l.dir == "" && !slices.ContainsFunc(projects, func(p string) bool { return names(l, p) }) {
+		if l.dir == "" && !l.jar && !slices.ContainsFunc(projects, func(p string) bool { return names(l, p) }) {
 			orphans = append(orphans, l)
 		}
 	}
@@ -986,6 +992,19 @@ func (r *Report) evaluate(o Options) {
 			}
 		}
 		for _, l := range r.links {
+			if l.jar {
+				// An instance that runs java -jar: the Spring Boot application
+				// of that artifact, or the repository's only one.
+				jar := l.names[0]
+				if springKind(b.Kind) && (jar != "" && (springArtifact(r.Dir, b.Location.File) == jar || sameService(jar, project)) || len(springProjects) == 1) {
+					what := "a jar"
+					if jar != "" {
+						what = jar + ".jar"
+					}
+					linkTo(l, fmt.Sprintf("linked at %s: the instance runs %s with java -jar", l.where, what))
+				}
+				continue
+			}
 			if l.dir != "" {
 				if linkCovers(l, b.Location) && (l.owner == "" || b.userData != nil && b.userData.owner == l.owner) {
 					linkTo(l, fmt.Sprintf("linked at %s", l.where))
@@ -1254,6 +1273,11 @@ func hasComposeFile(dir string) bool {
 		}
 	}
 	return false
+}
+
+// springKind reports whether a hop kind is a Spring Boot application's.
+func springKind(kind string) bool {
+	return strings.HasPrefix(kind, "spring-boot") || kind == "reactor-netty"
 }
 
 // linkCovers reports whether a link with a directory puts its load

@@ -40,6 +40,9 @@ type link struct {
 	// span, when set, narrows the link to those lines of the file dir
 	// (a script written inline in a .tf file).
 	span [2]int
+	// jar marks a link to the Spring Boot application an instance's user
+	// data runs with java -jar: names holds the jar's stem (see jarLinks).
+	jar bool
 }
 
 // albModules are Terraform module sources that create an Application Load
@@ -262,10 +265,13 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 			if through != "" {
 				routed = false
 			}
-			hops = append(hops, userDataHops(u, &userDataRoute{u.owner, routed, through, ports})...)
+			found := userDataHops(u, &userDataRoute{u.owner, routed, through, ports})
+			hops = append(hops, found...)
+			var these []link
 			for _, lb := range fronts {
-				links = append(links, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where, owner: u.owner})
+				these = append(these, link{lb: lb.name, lbAt: lb.at, dir: u.file, span: u.span, where: where, owner: u.owner})
 			}
+			links = append(append(links, these...), jarLinks(u, found, these)...)
 			if u.span[0] == 0 {
 				scripts = append(scripts, u.file)
 			}
