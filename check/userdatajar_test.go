@@ -50,29 +50,29 @@ resource "aws_lb_target_group_attachment" "app" {
 		want  []string
 	}{
 		{"the jar of an artifact, among two applications", map[string]string{
-			"infra/main.tf": tf("    #!/bin/bash\n    aws s3 cp s3://artifacts/orders-api-0.0.1-SNAPSHOT.jar /opt/\n    nohup java -Xmx512m -jar /opt/orders-api-0.0.1-SNAPSHOT.jar &\n"),
+			"infra/main.tf":  tf("    #!/bin/bash\n    aws s3 cp s3://artifacts/orders-api-0.0.1-SNAPSHOT.jar /opt/\n    nohup java -Xmx512m -jar /opt/orders-api-0.0.1-SNAPSHOT.jar &\n"),
 			"orders/pom.xml": pom("orders-api"), "orders" + props: "server.tomcat.connection-timeout=20000\n",
 			"carts/pom.xml": pom("carts-api"), "carts" + props: "server.tomcat.connection-timeout=20000\n",
 		}, []string{"LBD001 warning carts/src/main/resources/application.properties:1", "LBD001 error orders/src/main/resources/application.properties:1"}},
 		{"app.jar, the only application", map[string]string{
-			"infra/main.tf": tf("    #!/bin/bash\n    java -jar /opt/app.jar\n"),
+			"infra/main.tf":   tf("    #!/bin/bash\n    java -jar /opt/app.jar\n"),
 			"service/pom.xml": pom("orders-api"), "service" + props: "server.tomcat.keep-alive-timeout=60s\n",
 		}, []string{"LBD002 error service/src/main/resources/application.properties:1"}},
 		{"a jar named at run time, the only application", map[string]string{
-			"infra/main.tf": tf("    #!/bin/bash\n    APP=$(aws s3 ls s3://bucket | awk '{print $4}')\n    java -jar /opt/$APP\n"),
+			"infra/main.tf":   tf("    #!/bin/bash\n    APP=$(aws s3 ls s3://bucket | awk '{print $4}')\n    java -jar /opt/$APP\n"),
 			"service/pom.xml": pom("orders-api"), "service" + props: "server.tomcat.connection-timeout=20s\n",
 		}, []string{"LBD001 error service/src/main/resources/application.properties:1"}},
 		{"a jar named at run time, two applications", map[string]string{
-			"infra/main.tf": tf("    #!/bin/bash\n    java -jar /opt/*.jar\n"),
+			"infra/main.tf":  tf("    #!/bin/bash\n    java -jar /opt/*.jar\n"),
 			"orders/pom.xml": pom("orders-api"), "orders" + props: "server.tomcat.connection-timeout=20000\n",
 			"carts/pom.xml": pom("carts-api"), "carts" + props: "server.tomcat.connection-timeout=20000\n",
 		}, []string{"LBD001 warning carts/src/main/resources/application.properties:1", "LBD001 warning orders/src/main/resources/application.properties:1"}},
 		{"behind the nginx the script installs (on the target group's port)", map[string]string{
-			"infra/main.tf": tfPort("    #!/bin/bash\n    apt-get install -y nginx\n    java -jar /opt/app.jar\n", "80"),
+			"infra/main.tf":   tfPort("    #!/bin/bash\n    apt-get install -y nginx\n    java -jar /opt/app.jar\n", "80"),
 			"service/pom.xml": pom("orders-api"), "service" + props: "server.tomcat.keep-alive-timeout=60s\n",
 		}, []string{"LBD002 warning service/src/main/resources/application.properties:1"}},
 		{"a Node backend is not the jar", map[string]string{
-			"infra/main.tf": tf("    #!/bin/bash\n    java -jar /opt/app.jar\n"),
+			"infra/main.tf":    tf("    #!/bin/bash\n    java -jar /opt/app.jar\n"),
 			"web/package.json": `{"dependencies":{"express":"^4"}}`, "web/server.js": "const express = require('express')\nconst server = express().listen(3000)\nserver.keepAliveTimeout = 20000\n",
 		}, []string{"LBD001 warning web/server.js:3"}},
 	}
