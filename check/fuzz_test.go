@@ -58,6 +58,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseNodeSource("server.js", src, nodeProject{hasVersion: true, version: version{10, 0, 0}})
 		parsePuma("puma.rb", src, src, nil)
 		parseServerXML("server.xml", src)
+		parseGo("main.go", src)
 		parseCloudFormation("t.yaml", src)
 		parseKubernetes("k.yaml", src)
 		parseSpringYAML("application.yml", src)

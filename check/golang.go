@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,13 +47,30 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 		return func(d time.Duration) string { return fmt.Sprintf(format, int64((d+time.Second-1)/time.Second)) }
 	}
 	setting := settingOf(goServers[0].setting)
+	consts := goConsts(f)
+	// The names the file gives the server packages (import nethttp "net/http").
+	alias := map[string]string{"http": "http", "fasthttp": "fasthttp", "fiber": "fiber"}
+	for _, im := range f.Imports {
+		if im.Name == nil {
+			continue
+		}
+		switch p, _ := strconv.Unquote(im.Path.Value); {
+		case p == "net/http":
+			alias["http"] = im.Name.Name
+		case p == "github.com/valyala/fasthttp":
+			alias["fasthttp"] = im.Name.Name
+		case strings.HasPrefix(p, "github.com/gofiber/fiber"):
+			alias["fiber"] = im.Name.Name
+		}
+	}
+	sel := func(e ast.Expr, pkg, name string) bool { return isSel(e, alias[pkg], name) }
 	var hops []Hop
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.CompositeLit:
 			server := -1
 			for i, s := range goServers {
-				if isSel(x.Type, s.pkg, s.typ) {
+				if sel(x.Type, s.pkg, s.typ) {
 					server = i
 				}
 			}
@@ -76,7 +94,7 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 					continue
 				}
 				hop.Location.Line = fset.Position(e.Pos()).Line
-				d, ok := goDuration(e)
+				d, ok := goDuration(e, consts)
 				if !ok {
 					hop.Known, hop.Source = false, name+" is not a constant expression"
 					break
@@ -92,15 +110,15 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 			}
 			hops = append(hops, hop)
 		case *ast.CallExpr:
-			if isSel(x.Fun, "http", "ListenAndServe") || isSel(x.Fun, "http", "ListenAndServeTLS") {
+			if sel(x.Fun, "http", "ListenAndServe") || sel(x.Fun, "http", "ListenAndServeTLS") {
 				hops = append(hops, Hop{Role: App, Kind: "go", Name: "Go http.ListenAndServe", Known: true, Idle: Infinite,
 					Source: "http.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting})
 			}
-			if isSel(x.Fun, "fasthttp", "ListenAndServe") || isSel(x.Fun, "fasthttp", "ListenAndServeTLS") {
+			if sel(x.Fun, "fasthttp", "ListenAndServe") || sel(x.Fun, "fasthttp", "ListenAndServeTLS") {
 				hops = append(hops, Hop{Role: App, Kind: "fasthttp", Name: "fasthttp.ListenAndServe", Known: true, Idle: Infinite,
 					Source: "fasthttp.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[1].setting)})
 			}
-			if isSel(x.Fun, "fiber", "New") && len(x.Args) == 0 {
+			if sel(x.Fun, "fiber", "New") && len(x.Args) == 0 {
 				hops = append(hops, Hop{Role: App, Kind: "fiber", Name: "Fiber (fasthttp)", Known: true, Idle: Infinite,
 					Source: "fiber.New() without a Config: no IdleTimeout or ReadTimeout, idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[2].setting)})
 			}
@@ -127,14 +145,26 @@ var goUnits = map[string]time.Duration{"Nanosecond": time.Nanosecond, "Microseco
 
 // goDuration evaluates constant duration expressions such as 75 * time.Second,
 // time.Minute + 5*time.Second or time.Duration(90) * time.Second.
-func goDuration(e ast.Expr) (time.Duration, bool) {
+func goDuration(e ast.Expr, consts map[string]ast.Expr) (time.Duration, bool) {
+	return goDurationDepth(e, consts, 0)
+}
+
+func goDurationDepth(e ast.Expr, consts map[string]ast.Expr, depth int) (time.Duration, bool) {
+	if depth > 8 { // a constant defined by itself, through others
+		return 0, false
+	}
+	dur := func(e ast.Expr) (time.Duration, bool) { return goDurationDepth(e, consts, depth+1) }
 	switch x := e.(type) {
 	case *ast.ParenExpr:
-		return goDuration(x.X)
+		return dur(x.X)
 	case *ast.BasicLit:
 		if x.Kind == token.INT {
 			n, err := strconv.ParseInt(x.Value, 0, 64)
 			return time.Duration(n), err == nil
+		}
+	case *ast.Ident:
+		if c, ok := consts[x.Name]; ok {
+			return dur(c)
 		}
 	case *ast.SelectorExpr:
 		if id, ok := x.X.(*ast.Ident); ok && id.Name == "time" {
@@ -143,11 +173,11 @@ func goDuration(e ast.Expr) (time.Duration, bool) {
 		}
 	case *ast.CallExpr:
 		if isSel(x.Fun, "time", "Duration") && len(x.Args) == 1 {
-			return goDuration(x.Args[0])
+			return dur(x.Args[0])
 		}
 	case *ast.BinaryExpr:
-		a, ok1 := goDuration(x.X)
-		b, ok2 := goDuration(x.Y)
+		a, ok1 := dur(x.X)
+		b, ok2 := dur(x.Y)
 		if !ok1 || !ok2 {
 			return 0, false
 		}
@@ -165,4 +195,42 @@ func goDuration(e ast.Expr) (time.Duration, bool) {
 		}
 	}
 	return 0, false
+}
+
+// goConsts maps the names of a file's constants (anywhere in it) and of its
+// package-level variables given one value each to their expressions:
+// const idleTimeout = 120 * time.Second. A name declared twice (two
+// functions' constants) is left out.
+func goConsts(f *ast.File) map[string]ast.Expr {
+	out := map[string]ast.Expr{}
+	seen := map[string]int{}
+	add := func(g *ast.GenDecl) {
+		for _, sp := range g.Specs {
+			vs, ok := sp.(*ast.ValueSpec)
+			if !ok || len(vs.Values) != len(vs.Names) {
+				continue
+			}
+			for i, n := range vs.Names {
+				seen[n.Name]++
+				out[n.Name] = vs.Values[i]
+			}
+		}
+	}
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
+			add(g)
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if g, ok := n.(*ast.GenDecl); ok && g.Tok == token.CONST {
+			add(g)
+		}
+		return true
+	})
+	for n, c := range seen {
+		if c > 1 {
+			delete(out, n)
+		}
+	}
+	return out
 }
