@@ -253,6 +253,9 @@ func nodeMillis(s string) (time.Duration, bool) {
 	return time.Duration(n) * time.Millisecond, err == nil
 }
 
+// jsIdentRe is a JavaScript identifier.
+var jsIdentRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
+
 // parseNodeSource finds keepAliveTimeout/headersTimeout settings in a JS/TS
 // file that creates an HTTP server: a server call, and an HTTP module loaded
 // by the file or depended on by its project. Node's default is 5 s
@@ -286,7 +289,17 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	case keepAlive != nil:
 		hop.Location.Line = lineOf(keepAlive[0])
 		expr := strings.TrimSpace(string(src[keepAlive[2]:keepAlive[3]]))
-		if d, how, ok := jsMillis(expr); ok {
+		d, how, ok := jsMillis(expr)
+		if !ok && jsIdentRe.MatchString(expr) {
+			// const KEEP_ALIVE_MS = 65 * 1000, declared once in the file
+			decl := regexp.MustCompile(`(?m)\b(?:const|let|var)\s+` + regexp.QuoteMeta(expr) + `\s*(?::\s*\w+\s*)?=\s*([^;\n]+)`).FindAllSubmatch(src, 2)
+			if len(decl) == 1 {
+				if d, how, ok = jsMillis(strings.TrimSpace(string(decl[0][1]))); ok {
+					how = " (" + expr + " = " + strings.TrimSpace(string(decl[0][1])) + ")" + how
+				}
+			}
+		}
+		if ok {
 			if d == 0 {
 				// Node: "a value of 0 will disable the keep-alive timeout
 				// behavior"; measured here, the connection stays open.
