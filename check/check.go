@@ -81,7 +81,10 @@ type Report struct {
 	seenPairs  map[string]bool
 	// keepAliveSet are files that set KEEP_ALIVE, tiangoloConfs the files
 	// named gunicorn_conf.py (see settleTiangoloHops).
-	keepAliveSet  []Location
+	keepAliveSet []Location
+	// serverEnvs are gunicorn's and uvicorn's keep-alive environment
+	// variables set in the repository's files (see applyServerEnv).
+	serverEnvs    []serverEnv
 	tiangoloConfs []string
 	// copilotOverrides are the idle timeouts Copilot environment
 	// overrides set (see applyCopilotOverrides).
@@ -715,6 +718,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.Hops = applyCopilotVariables(r.Hops, r.copilotEnvs, r.readRel)
 	r.Hops = dropDevRuns(dir, r.Hops, uvicornRuns)
 	r.Hops = applyGunicornConfFiles(r.Hops)
+	r.applyServerEnv(dir)
 	// A Copilot manifest's variables are its own image's containers' only.
 	setAt := make([]envSetting, len(r.keepAliveSet))
 	for i, loc := range r.keepAliveSet {
@@ -1526,6 +1530,8 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 			if loc := keepAliveEnvRe.FindIndex(src); loc != nil {
 				r.keepAliveSet = append(r.keepAliveSet, Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1})
 			}
+			project, _ := projectOf(root, relp)
+			r.serverEnvs = append(r.serverEnvs, findServerEnv(relp, project, src)...)
 		}
 	}
 	if ext == ".yml" || ext == ".yaml" || ext == ".ts" || ext == ".js" || ext == ".json" {

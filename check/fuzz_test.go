@@ -59,6 +59,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parsePuma("puma.rb", src, src, nil)
 		parseServerXML("server.xml", src)
 		parseGo("main.go", src)
+		findServerEnv("compose.yml", "p", src)
 		parseCloudFormation("t.yaml", src)
 		parseKubernetes("k.yaml", src)
 		parseSpringYAML("application.yml", src)

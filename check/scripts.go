@@ -292,7 +292,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 		d, how, ok := jsMillis(expr)
 		if !ok && jsIdentRe.MatchString(expr) {
 			// const KEEP_ALIVE_MS = 65 * 1000, declared once in the file
-			decl := regexp.MustCompile(`(?m)\b(?:const|let|var)\s+` + regexp.QuoteMeta(expr) + `\s*(?::\s*\w+\s*)?=\s*([^;\n]+)`).FindAllSubmatch(src, 2)
+			decl := regexp.MustCompile(`(?m)\b(?:const|let|var)\s+`+regexp.QuoteMeta(expr)+`\s*(?::\s*\w+\s*)?=\s*([^;\n]+)`).FindAllSubmatch(src, 2)
 			if len(decl) == 1 {
 				if d, how, ok = jsMillis(strings.TrimSpace(string(decl[0][1]))); ok {
 					how = " (" + expr + " = " + strings.TrimSpace(string(decl[0][1])) + ")" + how
