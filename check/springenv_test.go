@@ -52,17 +52,7 @@ func TestSpringOverrides(t *testing.T) {
 					got[projectName(dir, h.Location.File)] = h
 				}
 			}
-			for project, want := range c.want {
-				h, ok := got[project]
-				switch {
-				case !ok:
-					t.Errorf("%s: no hop in %+v", project, got)
-				case want == 0 && h.Known:
-					t.Errorf("%s: %s (%s), want unknown", project, h.Idle, h.Source)
-				case want != 0 && (!h.Known || h.Idle != want):
-					t.Errorf("%s: %s known=%v (%s), want %s", project, h.Idle, h.Known, h.Source, want)
-				}
-			}
+			wantIdles(t, got, c.want)
 		})
 	}
 }
@@ -100,5 +90,22 @@ func TestApplicationYmlOwner(t *testing.T) {
 	}
 	if len(kinds) != 1 || kinds[0] != "spring-boot catalog/src/main/resources/application.yml" {
 		t.Errorf("hops %v, want one for the catalog's Spring application (its server unknown), none for Micronaut", kinds)
+	}
+}
+
+// wantIdles checks the hops got, by key, against the idle timeouts want
+// (0: unknown).
+func wantIdles(t *testing.T, got map[string]Hop, want map[string]time.Duration) {
+	t.Helper()
+	for key, w := range want {
+		h, ok := got[key]
+		switch {
+		case !ok:
+			t.Errorf("%s: no hop in %+v", key, got)
+		case w == 0 && h.Known:
+			t.Errorf("%s: %s (%s), want unknown", key, h.Idle, h.Source)
+		case w != 0 && (!h.Known || h.Idle != w):
+			t.Errorf("%s: %s known=%v (%s), want %s", key, h.Idle, h.Known, h.Source, w)
+		}
 	}
 }

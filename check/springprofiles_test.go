@@ -120,17 +120,7 @@ func TestSpringProfiles(t *testing.T) {
 			if len(got) != len(c.want) {
 				t.Errorf("hops %v, want %v", got, c.want)
 			}
-			for name, want := range c.want {
-				h, ok := got[name]
-				switch {
-				case !ok:
-					t.Errorf("%s: no hop in %+v", name, got)
-				case want == 0 && h.Known:
-					t.Errorf("%s: %s (%s), want unknown", name, h.Idle, h.Source)
-				case want != 0 && (!h.Known || h.Idle != want):
-					t.Errorf("%s: %s known=%v (%s), want %s", name, h.Idle, h.Known, h.Source, want)
-				}
-			}
+			wantIdles(t, got, c.want)
 			if h := got[app]; !strings.Contains(h.Source, c.why) {
 				t.Errorf("source %q, want it to say %q", h.Source, c.why)
 			}
