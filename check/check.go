@@ -82,6 +82,9 @@ type Report struct {
 	// keepAliveSet are files that set KEEP_ALIVE, tiangoloConfs the files
 	// named gunicorn_conf.py (see settleTiangoloHops).
 	keepAliveSet []Location
+	// springCode are embedded Tomcat settings made in applications' code
+	// (see applySpringCode).
+	springCode []springCode
 	// serverEnvs are gunicorn's and uvicorn's keep-alive environment
 	// variables set in the repository's files (see applyServerEnv).
 	serverEnvs    []serverEnv
@@ -738,6 +741,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
 	r.applySpringProfiles(dir)
 	r.applySpringOverrides(dir)
+	r.applySpringCode(dir) // after the environment's: code wins over both
 	r.linkBeanstalkEnvironments(ebBundles)
 	r.markHerokuWeb(dir)
 	r.evaluate(o)
@@ -1561,6 +1565,9 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		for _, c := range findClientPools(relp, src) {
 			c.project = projectName(root, relp)
 			r.clients = append(r.clients, c)
+		}
+		if ext == ".java" || ext == ".kt" {
+			r.springCode = append(r.springCode, findTomcatCode(relp, src)...)
 		}
 	case ext == ".yml" || ext == ".yaml" || ext == ".properties" || ext == ".env" || name == ".env" || ext == ".tf" || ext == ".tfvars":
 		src, err := r.source(path)

@@ -60,6 +60,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parseServerXML("server.xml", src)
 		parseGo("main.go", src)
 		findServerEnv("compose.yml", "p", src)
+		findTomcatCode("src/main/java/A.java", src)
 		parseCloudFormation("t.yaml", src)
 		parseKubernetes("k.yaml", src)
 		parseSpringYAML("application.yml", src)
