@@ -238,6 +238,12 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 			lbs = append(lbs, lbRef{hop.Name, ref, hop.Location})
 		}
 	}
+	// CloudFront distributions whose origin is one of them.
+	for _, p := range bodies {
+		for _, b := range p.body.Blocks {
+			findings = append(findings, terraformCloudFront(p.path, p.src, b, ctx, hops)...)
+		}
+	}
 	// Blocks that mention a load balancer's target groups route it to the
 	// services they name.
 	for _, p := range bodies {

@@ -173,6 +173,7 @@ func parseCloudFormation(path string, src []byte) ([]Hop, []Finding, []link, err
 		}
 		hops = append(hops, hop)
 	}
+	findings = append(findings, cfnCloudFront(path, docs[0], res, hops)...)
 	var lbs []lbRef
 	for _, h := range hops {
 		lbs = append(lbs, lbRef{name: h.Name, at: h.Location})
