@@ -1510,6 +1510,7 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 		if src, err := r.source(path); err == nil {
 			cdk := parseCDK(relp, src)
 			r.Hops = append(r.Hops, cdk...)
+			r.Findings = append(r.Findings, cdkCloudFront(relp, src, cdk)...)
 			r.addCDKUserData(root, relp, src, cdk)
 			if len(cdk) > 0 {
 				// The load balancer is in front of the images the program

@@ -1,7 +1,10 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,6 +137,46 @@ func cfnCloudFront(path string, template, res *yaml.Node, lbs []Hop) []Finding {
 			if f, ok := cloudFrontFinding(name, how, keepalive, at, *lb, "OriginKeepaliveTimeout: %d"); ok {
 				out = append(out, f)
 			}
+		}
+	}
+	return out
+}
+
+// cdkOriginRe finds a CDK LoadBalancerV2Origin (TypeScript, JavaScript,
+// Python, Java, C#), and cdkKeepaliveRe its keepaliveTimeout.
+var (
+	cdkOriginRe    = regexp.MustCompile(`LoadBalancerV2Origin\s*(?:\.\s*Builder\s*\.\s*create\s*)?\(`)
+	cdkKeepaliveRe = regexp.MustCompile(`(?i)keepalive_?timeout\s*[:=(]\s*(?:\w+\.)?Duration[._]?(seconds|minutes)\s*\(\s*(\d+)`)
+)
+
+// cdkCloudFront judges a CDK program's LoadBalancerV2Origin against the
+// program's load balancer (parseCDK's hop): its keepaliveTimeout, 5 s
+// unless set.
+func cdkCloudFront(path string, src []byte, lbs []Hop) []Finding {
+	if len(lbs) == 0 {
+		return nil
+	}
+	var out []Finding
+	for _, m := range cdkOriginRe.FindAllIndex(src, -1) {
+		// Its props: up to the next origin, or a few lines on.
+		end := min(len(src), m[1]+600)
+		if next := cdkOriginRe.FindIndex(src[m[1]:end]); next != nil {
+			end = m[1] + next[0]
+		}
+		keepalive, how := cloudFrontDefaultKeepalive, "keepaliveTimeout not set: 5 s"
+		at := Location{path, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}
+		if k := cdkKeepaliveRe.FindSubmatchIndex(src[m[1]:end]); k != nil {
+			n, _ := strconv.Atoi(string(src[m[1]+k[4] : m[1]+k[5]]))
+			keepalive = time.Duration(n) * time.Second
+			if strings.EqualFold(string(src[m[1]+k[2]:m[1]+k[3]]), "minutes") {
+				keepalive = time.Duration(n) * time.Minute
+			}
+			how = "keepaliveTimeout " + secs(keepalive)
+			at.Line = bytes.Count(src[:m[1]+k[0]], []byte{'\n'}) + 1
+		}
+		if f, ok := cloudFrontFinding("(CDK LoadBalancerV2Origin)", how, keepalive, at, lbs[0], "keepaliveTimeout: Duration.seconds(%d)"); ok {
+			f.Confidence = "medium" // read by pattern matching
+			out = append(out, f)
 		}
 	}
 	return out

@@ -27,6 +27,8 @@ func TestCloudFrontInFrontOfALoadBalancer(t *testing.T) {
 		{"Terraform, the default 5 s against 5 s", map[string]string{"main.tf": tf("  idle_timeout = 5\n", "")}, []string{"LBD008 warning main.tf:9"}},
 		{"CloudFormation, 45 s against 30 s", map[string]string{"t.yaml": cfn("              OriginKeepaliveTimeout: 45\n")}, []string{"LBD008 warning t.yaml:17"}},
 		{"Terraform, a VPC origin", map[string]string{"main.tf": "resource \"aws_lb\" \"internal\" {\n  internal = true\n  idle_timeout = 30\n}\nresource \"aws_cloudfront_distribution\" \"cdn\" {\n  origin {\n    domain_name = aws_lb.internal.dns_name\n    vpc_origin_config {\n      vpc_origin_id = aws_cloudfront_vpc_origin.alb.id\n      origin_keepalive_timeout = 30\n    }\n  }\n}\n"}, []string{"LBD008 warning main.tf:10"}},
+		{"CDK, 60 s against the construct's 60 s", map[string]string{"lib/stack.ts": "import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';\nimport * as origins from 'aws-cdk-lib/aws-cloudfront-origins';\nconst lb = new elbv2.ApplicationLoadBalancer(this, 'LB', { vpc, internetFacing: true });\nnew cloudfront.Distribution(this, 'CDN', {\n  defaultBehavior: { origin: new origins.LoadBalancerV2Origin(lb, {\n    keepaliveTimeout: Duration.seconds(60),\n  }) },\n});\n"}, []string{"LBD008 warning lib/stack.ts:6"}},
+		{"CDK, the default 5 s", map[string]string{"lib/stack.ts": "import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';\nconst lb = new elbv2.ApplicationLoadBalancer(this, 'LB', { vpc });\nnew cloudfront.Distribution(this, 'CDN', { defaultBehavior: { origin: new origins.LoadBalancerV2Origin(lb) } });\n"}, nil},
 		{"CloudFormation, the default 5 s against 30 s", map[string]string{"t.yaml": cfn("")}, nil},
 	}
 	for _, c := range cases {
