@@ -40,8 +40,13 @@ func springSetsServer(sp springProps) bool {
 
 // newSpringProfile describes sp, read from file.
 func newSpringProfile(sp springProps) *springProfile {
+	// The application: its module for the files in its jar
+	// (src/main/resources, or its config/), else the directory it runs
+	// in (application.yml, or config/application.yml, beside the build).
 	dir := path.Dir(sp.file)
-	if path.Base(dir) == "config" {
+	if i := strings.LastIndex(sp.file, "src/main/resources/"); i >= 0 {
+		dir = path.Clean("./" + sp.file[:i])
+	} else if path.Base(dir) == "config" {
 		dir = path.Dir(dir)
 	}
 	p := &springProfile{dir: dir, profile: sp.profile, sets: springSetsServer(sp)}
@@ -103,6 +108,34 @@ func (r *Report) applySpringProfiles(root string) {
 		}
 		if len(defaults) == 0 {
 			continue
+		}
+		// A file outside the jar (config/application.yml in the directory
+		// the application runs in) wins over the jar's own: Spring reads
+		// it after them. The jar's default hop takes its value, and stands
+		// for the application alone.
+		var external *Hop
+		for _, i := range defaults {
+			if h := &r.Hops[i]; h.spring.sets && !strings.Contains(h.Location.File, "src/main/resources/") {
+				external = h
+			}
+		}
+		if external != nil {
+			inJar := 0
+			for _, i := range defaults {
+				if h := &r.Hops[i]; strings.Contains(h.Location.File, "src/main/resources/") {
+					h.Idle, h.Known, h.Location, h.Pattern = external.Idle, external.Known, external.Location, external.Pattern
+					h.Source = external.Source + ", from outside the jar (Spring reads it from the working directory, over the jar's own file)"
+					h.spring.sets = true
+					inJar++
+				}
+			}
+			if inJar > 0 {
+				for _, i := range defaults {
+					if &r.Hops[i] == external {
+						drop[i] = true
+					}
+				}
+			}
 		}
 		project, atRoot := projectOf(root, r.Hops[defaults[0]].Location.File)
 		active, how := r.activeProfiles(project, atRoot, nSpring)

@@ -127,3 +127,21 @@ func TestSpringProfiles(t *testing.T) {
 		})
 	}
 }
+
+// A config/application.yml beside the build, outside the jar, wins over the
+// jar's own application.properties: Spring reads it from the directory the
+// application runs in, after the jar's.
+func TestSpringExternalConfig(t *testing.T) {
+	const app = "Spring Boot 3.3.4 (embedded Tomcat)"
+	r, _ := checkFiles(t, map[string]string{"pom.xml": springTestPom,
+		"src/main/resources/application.properties": "server.port=8080\n",
+		"config/application.yml":                    "server:\n  tomcat:\n    keep-alive-timeout: 70s\n"})
+	got := springTomcatHops(r)
+	if len(got) != 1 {
+		t.Fatalf("hops %v, want the application's one", got)
+	}
+	wantIdles(t, got, map[string]time.Duration{app: 70 * time.Second})
+	if h := got[app]; !strings.Contains(h.Source, "outside the jar") {
+		t.Errorf("source %q, want it to say where the value comes from", h.Source)
+	}
+}
