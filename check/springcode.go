@@ -47,12 +47,7 @@ func findTomcatCode(relp string, src []byte) []springCode {
 	for _, m := range tomcatPropertyRe.FindAllSubmatchIndex(src, -1) {
 		setter := "set" + strings.ToUpper(string(src[m[2]:m[2]+1])) + string(src[m[2]+1:m[3]])
 		expr := string(src[m[4]:m[5]])
-		d, ok := javaMillis(expr, consts, 0)
-		if ok && d <= 0 {
-			d = Infinite
-		}
-		out = append(out, springCode{setter: setter, expr: expr, idle: d, known: ok,
-			loc: Location{relp, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}})
+		out = append(out, tomcatSetting(setter, expr, consts, Location{relp, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}))
 	}
 	for _, m := range tomcatSetterRe.FindAllSubmatchIndex(src, -1) {
 		// HTTP/2's own keep-alive (Http2Protocol, an upgrade protocol) is not
@@ -62,14 +57,19 @@ func findTomcatCode(relp string, src []byte) []springCode {
 			continue
 		}
 		expr := strings.TrimSpace(string(src[m[4]:m[5]]))
-		d, ok := javaMillis(expr, consts, 0)
-		if ok && d <= 0 {
-			d = Infinite // Tomcat times no connection out at 0 or -1 (tomcatMillis)
-		}
-		out = append(out, springCode{setter: string(src[m[2]:m[3]]), expr: expr, idle: d, known: ok,
-			loc: Location{relp, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}})
+		out = append(out, tomcatSetting(string(src[m[2]:m[3]]), expr, consts, Location{relp, bytes.Count(src[:m[0]], []byte{'\n'}) + 1}))
 	}
 	return out
+}
+
+// tomcatSetting is a setter's value, read as Tomcat takes it: 0 or -1
+// times no connection out (see tomcatMillis).
+func tomcatSetting(setter, expr string, consts map[string]string, at Location) springCode {
+	d, ok := javaMillis(expr, consts, 0)
+	if ok && d <= 0 {
+		d = Infinite
+	}
+	return springCode{setter: setter, expr: expr, idle: d, known: ok, loc: at}
 }
 
 // javaConstRe finds a constant: static final int KEEP_ALIVE = 70_000;
