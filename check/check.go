@@ -580,6 +580,12 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Notes = append(r.Notes, lambdaNote(rel(dir, p), a))
 				return nil
 			}
+			// Deployed to Vercel, which runs it as functions, by a project
+			// that nothing runs as a server.
+			if conf, ok := vercelHost(dir, projDir, rel(dir, p)); ok && !deployedAsServer(projDir) && nodeServerRe.Match(src) {
+				r.Notes = append(r.Notes, vercelNote(rel(dir, p), conf))
+				return nil
+			}
 			hops, fs := parseNodeSource(rel(dir, p), src, proj)
 			if m := nodeKeepAssignRe.FindIndex(src); len(hops) == 0 && m != nil {
 				if _, seen := nodeKeepElsewhere[projDir]; !seen {

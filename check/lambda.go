@@ -1,8 +1,11 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -70,4 +73,67 @@ func deployedAsServer(dir string) bool {
 		}
 	}
 	return false
+}
+
+// A Node application deployed to Vercel runs as functions: Vercel builds
+// the exported app (module.exports = app) of a file vercel.json names, or of
+// the project's api/ directory, with no server of its own. Netlify needs an
+// adapter (serverless-http) for that, which lambdaAdapters covers.
+
+// vercelHost reports whether the Node file (relative to root) of the
+// project in projDir is deployed to Vercel: the project's own vercel.json
+// (not a monorepo's at the top, which may be its front end's), which names
+// the file, or the file is in the project's api/ directory. It returns
+// where vercel.json is.
+func vercelHost(root, projDir, file string) (string, bool) {
+	conf := filepath.Join(projDir, "vercel.json")
+	src, err := readCapped(conf)
+	if err != nil {
+		return "", false
+	}
+	relToProj, err := filepath.Rel(projDir, filepath.Join(root, filepath.FromSlash(file)))
+	if err != nil {
+		return "", false
+	}
+	relToProj = filepath.ToSlash(relToProj)
+	if strings.HasPrefix(relToProj, "api/") || bytes.Contains(src, []byte(relToProj)) || apiImports(projDir, relToProj) {
+		return rel(root, conf), true
+	}
+	return "", false
+}
+
+// relImportRe finds a relative require or import: require('../server'),
+// from '../src/index.js'.
+var relImportRe = regexp.MustCompile(`(?:require\s*\(\s*|from\s+)['"](\.\.?/[^'"]+)['"]`)
+
+// apiImports reports whether a file of the project's api/ directory (its
+// Vercel functions) imports file (relative to the project): the function
+// re-exports the application that file builds.
+func apiImports(projDir, file string) bool {
+	entries, err := os.ReadDir(filepath.Join(projDir, "api"))
+	if err != nil {
+		return false
+	}
+	want := strings.TrimSuffix(file, path.Ext(file))
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		src, err := readCapped(filepath.Join(projDir, "api", e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, m := range relImportRe.FindAllSubmatch(src, -1) {
+			target := path.Clean(path.Join("api", string(m[1])))
+			if strings.TrimSuffix(target, path.Ext(target)) == want || target == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// vercelNote says why a file's server is not judged.
+func vercelNote(file, conf string) string {
+	return fmt.Sprintf("%s: deployed to Vercel (%s), which runs the exported application as functions with no connection of a load balancer to keep alive; its server call is for local runs and is not judged", file, conf)
 }

@@ -83,3 +83,40 @@ func TestProxyToLoadBalancer(t *testing.T) {
 		}
 	}
 }
+
+// An Express app that Vercel runs as functions: the project's vercel.json
+// names the file, or the file is in api/. A monorepo's top vercel.json (its
+// front end's) and a project a Dockerfile runs keep their server judged.
+func TestVercelFunctions(t *testing.T) {
+	const pkg = `{"dependencies":{"express":"^4"}}`
+	const server = "const express = require('express');\nconst app = express();\napp.listen(3000);\nmodule.exports = app;\n"
+	cases := []struct {
+		name  string
+		files map[string]string
+		hops  int
+	}{
+		{"vercel.json names the file", map[string]string{"package.json": pkg, "index.js": server,
+			"vercel.json": `{"builds":[{"src":"index.js","use":"@vercel/node"}]}`}, 0},
+		{"the file is in api/", map[string]string{"package.json": pkg, "api/index.js": server, "vercel.json": `{"rewrites":[{"source":"/(.*)","destination":"/api"}]}`}, 0},
+		{"an api/ function re-exports the server's app", map[string]string{"package.json": pkg, "server.js": server,
+			"api/index.js": "const app = require('../server');\nmodule.exports = app;\n", "vercel.json": `{"rewrites":[{"source":"/(.*)","destination":"/api"}]}`}, 0},
+		{"a monorepo's vercel.json at the top", map[string]string{"vercel.json": `{"buildCommand":"npm run build"}`,
+			"server/package.json": pkg, "server/index.js": server}, 1},
+		{"a Dockerfile runs it", map[string]string{"package.json": pkg, "index.js": server, "Dockerfile": "FROM node:20\nCMD node index.js\n",
+			"vercel.json": `{"builds":[{"src":"index.js","use":"@vercel/node"}]}`}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := checkFiles(t, c.files)
+			n := 0
+			for _, h := range r.Hops {
+				if h.Kind == "node" {
+					n++
+				}
+			}
+			if n != c.hops {
+				t.Errorf("%d Node hops (%+v), want %d; notes %q", n, r.Hops, c.hops, r.Notes)
+			}
+		})
+	}
+}
