@@ -580,6 +580,10 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Notes = append(r.Notes, lambdaNote(rel(dir, p), a))
 				return nil
 			}
+			if devServerFile(proj, rel(dir, p)) && nodeServerRe.Match(src) {
+				r.Notes = append(r.Notes, fmt.Sprintf("%s: a development server (its project has HTTP modules only as devDependencies): not judged", rel(dir, p)))
+				return nil
+			}
 			// Deployed to Vercel, which runs it as functions, by a project
 			// that nothing runs as a server.
 			if conf, ok := vercelHost(dir, projDir, rel(dir, p)); ok && !deployedAsServer(projDir) && nodeServerRe.Match(src) {

@@ -120,3 +120,28 @@ func TestVercelFunctions(t *testing.T) {
 		})
 	}
 }
+
+// A front end's development server (its HTTP framework only a
+// devDependency, the file among its tools) is not judged; the same file in
+// a project that depends on the framework is.
+func TestNodeDevServers(t *testing.T) {
+	const server = "const express = require('express');\nexpress().listen(4000);\n"
+	cases := []struct {
+		name  string
+		files map[string]string
+		hops  int
+	}{
+		{"scripts/ of a front end", map[string]string{"package.json": `{"devDependencies":{"express":"^4","vite":"^5"}}`, "scripts/dev-proxy.js": server}, 0},
+		{"a mock API", map[string]string{"package.json": `{"devDependencies":{"express":"^4"}}`, "src/mock-api.js": server}, 0},
+		{"the framework is a dependency", map[string]string{"package.json": `{"dependencies":{"express":"^4"}}`, "scripts/dev-proxy.js": server}, 1},
+		{"a server outside the tools", map[string]string{"package.json": `{"devDependencies":{"express":"^4"}}`, "src/server.js": server}, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := checkFiles(t, c.files)
+			if len(r.Hops) != c.hops {
+				t.Errorf("%d hops (%+v), want %d; notes %q", len(r.Hops), r.Hops, c.hops, r.Notes)
+			}
+		})
+	}
+}

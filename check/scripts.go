@@ -111,6 +111,9 @@ type nodeProject struct {
 	// lambdaAdapter is a dependency that wraps the application for AWS
 	// Lambda (serverless-http ...), if any.
 	lambdaAdapter string
+	// devHTTPOnly: its HTTP modules are all development dependencies (a
+	// front end's mock or proxy server; see devServerFile).
+	devHTTPOnly bool
 }
 
 func readPackageJSON(src []byte) (nodeProject, error) {
@@ -133,6 +136,9 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 		if nodeHTTPModules[dep] {
 			p.httpServer = true
 		}
+	}
+	for dep := range pkg.DevDependencies {
+		p.devHTTPOnly = p.devHTTPOnly || nodeHTTPModules[dep] && !p.httpServer
 	}
 	for _, dep := range lambdaAdapters {
 		if _, ok := pkg.Dependencies[dep]; ok && p.lambdaAdapter == "" {
@@ -165,6 +171,19 @@ func readPackageJSON(src []byte) (nodeProject, error) {
 		}
 	}
 	return p, nil
+}
+
+// devPlaceRe matches where a project keeps development tools: scripts/,
+// tools/, dev/, .storybook/, Cypress's and Playwright's directories, and
+// files named for a development server (dev-server.js, mock-api.ts,
+// setupProxy.js).
+var devPlaceRe = regexp.MustCompile(`(?i)(?:^|/)(?:scripts|tools|dev|\.storybook|cypress|playwright|e2e)/|(?:^|/)[^/]*(?:dev[-_.]?server|mock|setupProxy|proxy[-_.]?server)[^/]*$`)
+
+// devServerFile reports whether a Node server is a development tool: its
+// project has HTTP modules only as development dependencies, and the file
+// is where such tools live.
+func devServerFile(proj nodeProject, relp string) bool {
+	return proj.devHTTPOnly && devPlaceRe.MatchString(relp)
 }
 
 // jsMillis evaluates a JavaScript milliseconds expression as projects write
