@@ -1545,8 +1545,8 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 			if loc := keepAliveEnvRe.FindIndex(src); loc != nil {
 				r.keepAliveSet = append(r.keepAliveSet, Location{relp, bytes.Count(src[:loc[0]], []byte{'\n'}) + 1})
 			}
-			project, _ := projectOf(root, relp)
-			r.serverEnvs = append(r.serverEnvs, findServerEnv(relp, project, src)...)
+			project, atRoot := projectOf(root, relp)
+			r.serverEnvs = append(r.serverEnvs, findServerEnv(relp, project, atRoot, src)...)
 		}
 	}
 	if ext == ".yml" || ext == ".yaml" || ext == ".ts" || ext == ".js" || ext == ".json" {

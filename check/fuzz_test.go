@@ -59,7 +59,7 @@ func FuzzConfigParsers(f *testing.F) {
 		parsePuma("puma.rb", src, src, nil)
 		parseServerXML("server.xml", src)
 		parseGo("main.go", src)
-		findServerEnv("compose.yml", "p", src)
+		findServerEnv("compose.yml", "p", false, src)
 		findTomcatCode("src/main/java/A.java", src)
 		parseCloudFormation("t.yaml", src)
 		parseKubernetes("k.yaml", src)

@@ -711,7 +711,7 @@ func parseGunicornConf(path string, src []byte) []Hop {
 	if len(envs) > 0 {
 		hop.Source += "; " + strings.Join(envs, "; ")
 	}
-	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads}
+	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads, fromFile: true}
 	return []Hop{hop}
 }
 
@@ -887,6 +887,9 @@ func envValue(src []byte, name string) string {
 type gunicornSettings struct {
 	keepalive, keepHow, worker string
 	threads                    int
+	// fromFile: the keepalive is a configuration file's, which
+	// GUNICORN_CMD_ARGS overrides (see applyServerEnv).
+	fromFile bool
 }
 
 // applyGunicornConfFiles completes gunicorn command lines with the
@@ -937,7 +940,7 @@ func applyGunicornConfFiles(hops []Hop) []Hop {
 			threads = f.threads
 		}
 		merged := gunicornHop(h.Location, keepalive, worker, threads, "command line"+keepHow+" with "+where+", which gunicorn reads from its working directory")
-		merged.gunicorn = &gunicornSettings{keepalive, keepHow, worker, threads}
+		merged.gunicorn = &gunicornSettings{keepalive, keepHow, worker, threads, cmd.keepalive == ""}
 		hops[i] = merged
 	}
 	return hops

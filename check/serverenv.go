@@ -13,8 +13,8 @@ import (
 // from its environment, which is often set in another file than the one
 // that runs the server: a compose service's environment for the image a
 // Dockerfile builds, a Kubernetes container's env, an ECS task definition.
-// A command line that does not set the keep-alive itself takes it from
-// there: from the one setting of its project, or unknown when there are
+// A command line that does not set the keep-alive itself (gunicorn reads
+// the variable over its configuration file too) takes it from there: from the one setting of its project, or unknown when there are
 // several that disagree (which container gets which is not followed).
 
 // serverEnv is a keep-alive set by an environment variable in a file.
@@ -23,6 +23,7 @@ type serverEnv struct {
 	value   string // seconds, as written
 	loc     Location
 	project string
+	atRoot  bool   // the project is the repository's root
 	text    []byte // the file, lower case: which projects does it name?
 }
 
@@ -36,7 +37,7 @@ var (
 )
 
 // findServerEnv reads the keep-alive environment variables a file sets.
-func findServerEnv(relp, project string, src []byte) []serverEnv {
+func findServerEnv(relp, project string, atRoot bool, src []byte) []serverEnv {
 	if !bytes.Contains(src, []byte("GUNICORN_CMD_ARGS")) && !bytes.Contains(src, []byte("UVICORN_TIMEOUT_KEEP_ALIVE")) {
 		return nil
 	}
@@ -48,7 +49,7 @@ func findServerEnv(relp, project string, src []byte) []serverEnv {
 	var out []serverEnv
 	for _, m := range gunicornEnvArgsRe.FindAllSubmatchIndex(src, -1) {
 		if k := keepAliveArgRe.FindSubmatch(src[m[2]:m[3]]); k != nil {
-			out = append(out, serverEnv{"gunicorn", string(k[1]), Location{relp, line(m[0])}, project, lower})
+			out = append(out, serverEnv{"gunicorn", string(k[1]), Location{relp, line(m[0])}, project, atRoot, lower})
 		}
 	}
 	seen := map[int]bool{}
@@ -58,7 +59,7 @@ func findServerEnv(relp, project string, src []byte) []serverEnv {
 				continue
 			}
 			seen[m[2]] = true
-			out = append(out, serverEnv{"uvicorn", string(src[m[2]:m[3]]), Location{relp, line(m[0])}, project, lower})
+			out = append(out, serverEnv{"uvicorn", string(src[m[2]:m[3]]), Location{relp, line(m[0])}, project, atRoot, lower})
 		}
 	}
 	return out
@@ -80,7 +81,7 @@ func (r *Report) applyServerEnv(root string) {
 	for i := range r.Hops {
 		h := &r.Hops[i]
 		atDefault := h.Kind == "uvicorn" && strings.HasPrefix(h.Source, "uvicorn's default") ||
-			h.Kind == "gunicorn" && !h.tiangolo && h.gunicorn != nil && h.gunicorn.keepalive == "" && h.Idle != NoKeepalive
+			h.Kind == "gunicorn" && !h.tiangolo && h.gunicorn != nil && (h.gunicorn.keepalive == "" || h.gunicorn.fromFile)
 		// A Copilot service's variables are its own image's (applyCopilotVariables).
 		if !atDefault || !h.Known || copilotManifestRe.MatchString(h.Location.File) {
 			continue
@@ -89,7 +90,7 @@ func (r *Report) applyServerEnv(root string) {
 		var found []serverEnv
 		for _, e := range r.serverEnvs {
 			if e.kind == h.Kind && e.loc.File != h.Location.File && !copilotManifestRe.MatchString(e.loc.File) &&
-				(!atRoot && (e.project == project || project != "" && len(project) >= 3 && bytes.Contains(e.text, []byte(project))) || n == 1) {
+				(e.project == project && e.atRoot == atRoot || !atRoot && project != "" && len(project) >= 3 && bytes.Contains(e.text, []byte(project)) || n == 1) {
 				found = append(found, e)
 			}
 		}
