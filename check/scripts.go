@@ -733,10 +733,65 @@ func pyValue(rhs string) (value, env string, ok bool) {
 	return "", "", false
 }
 
+// pyArg returns a call's argument that starts s: up to the comma or closing
+// parenthesis at its own level.
+func pyArg(s string) string {
+	depth := 0
+	for i, c := range s {
+		switch c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			if depth == 0 {
+				return strings.TrimSpace(s[:i])
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return strings.TrimSpace(s[:i])
+			}
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+// pyNumber reads a Python argument as gunicorn configurations are read
+// (pyValue: a literal, or an environment lookup's default), or a name
+// the file assigns once at the start of a line (KEEP_ALIVE = 75); how says
+// where the value came from.
+func pyNumber(expr string, src []byte) (value, how string, ok bool) {
+	if v, env, ok := pyValue(expr); ok {
+		if env != "" {
+			how = fmt.Sprintf(" (%s, %s when it is not set)", env, v)
+		}
+		return v, how, true
+	}
+	if !pyNameRe.MatchString(expr) {
+		return "", "", false
+	}
+	assigns := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(expr)+`\s*(?::\s*\w+\s*)?=\s*(.+)$`).FindAllSubmatch(src, 2)
+	if len(assigns) != 1 {
+		return "", "", false
+	}
+	rhs := strings.TrimSpace(string(assigns[0][1]))
+	v, env, ok := pyValue(rhs)
+	if !ok {
+		return "", "", false
+	}
+	how = fmt.Sprintf(" (%s = %s)", expr, rhs)
+	if env != "" {
+		how = fmt.Sprintf(" (%s = %s: %s, %s when it is not set)", expr, rhs, env, v)
+	}
+	return v, how, true
+}
+
+// pyNameRe is a Python name.
+var pyNameRe = regexp.MustCompile(`^[A-Za-z_]\w*$`)
+
 // uvicornRunCallRe finds a call of uvicorn.run (not inside a comment line).
 var (
 	uvicornRunCallRe = regexp.MustCompile(`(?m)^[^#\n]*\buvicorn\.run\(`)
-	uvicornKeepArgRe = regexp.MustCompile(`\btimeout_keep_alive\s*=\s*([^,)\s]+)`)
+	uvicornKeepArgRe = regexp.MustCompile(`\btimeout_keep_alive\s*=\s*`)
 	uvicornReloadRe  = regexp.MustCompile(`\breload\s*=\s*True\b`)
 )
 
@@ -758,12 +813,14 @@ func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("uvicorn.run(..., timeout_keep_alive=%d)", int64((d+time.Second-1)/time.Second))
 		}}
-	if k := uvicornKeepArgRe.FindStringSubmatch(call); k != nil {
-		n, err := strconv.Atoi(k[1])
-		if err != nil || n < 0 {
-			hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(timeout_keep_alive="+k[1]+"): not a number here"
+	if k := uvicornKeepArgRe.FindStringIndex(call); k != nil {
+		expr := pyArg(call[k[1]:])
+		v, how, ok := pyNumber(expr, src)
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 0 {
+			hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(timeout_keep_alive="+expr+"): not a number here"
 		} else {
-			hop.Idle, hop.Source = time.Duration(n)*time.Second, "uvicorn.run(timeout_keep_alive="+k[1]+")"
+			hop.Idle, hop.Source = time.Duration(n)*time.Second, "uvicorn.run(timeout_keep_alive="+expr+")"+how
 		}
 		return []Hop{hop}, false
 	}

@@ -12,6 +12,10 @@ func TestUvicornRun(t *testing.T) {
 		"set/main.py":              "import uvicorn\nuvicorn.run(\"main:app\", host=\"0.0.0.0\", timeout_keep_alive=75)\n",
 		"var/requirements.txt":     "uvicorn\n",
 		"var/main.py":              "import uvicorn\nuvicorn.run(app, timeout_keep_alive=settings.keep_alive)\n",
+		"const/requirements.txt":   "uvicorn\n",
+		"const/main.py":            "import uvicorn\nKEEP_ALIVE = 70\nuvicorn.run(app, timeout_keep_alive=KEEP_ALIVE)\n",
+		"env/requirements.txt":     "uvicorn\n",
+		"env/main.py":              "import os, uvicorn\nuvicorn.run(app, timeout_keep_alive=int(os.getenv(\"KEEP_ALIVE\", \"65\")), port=8000)\n",
 		"kw/requirements.txt":      "uvicorn\n",
 		"kw/main.py":               "import uvicorn\nuvicorn.run(app, **config)\n",
 		"dev/requirements.txt":     "uvicorn\n",
@@ -28,6 +32,8 @@ func TestUvicornRun(t *testing.T) {
 		"uvicorn set/main.py:2":    "75s uvicorn.run(timeout_keep_alive=75)",
 		"uvicorn var/main.py:2":    "0s uvicorn.run(timeout_keep_alive=settings.keep_alive): not a number here",
 		"uvicorn kw/main.py:2":     "0s uvicorn.run(**...)",
+		"uvicorn const/main.py:3":  "70s uvicorn.run(timeout_keep_alive=KEEP_ALIVE) (KEEP_ALIVE = 70)",
+		"uvicorn env/main.py:2":    "65s uvicorn.run(timeout_keep_alive=int(os.getenv(\"KEEP_ALIVE\", \"65\"))) (KEEP_ALIVE, 65 when it is not set)",
 		"uvicorn cmd/Dockerfile:2": "75s",
 	})
 }
