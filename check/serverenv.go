@@ -90,7 +90,7 @@ func (r *Report) applyServerEnv(root string) {
 		var found []serverEnv
 		for _, e := range r.serverEnvs {
 			if e.kind == h.Kind && e.loc.File != h.Location.File && !copilotManifestRe.MatchString(e.loc.File) &&
-				(e.project == project && e.atRoot == atRoot || !atRoot && project != "" && len(project) >= 3 && bytes.Contains(e.text, []byte(project)) || n == 1) {
+				(e.project == project && e.atRoot == atRoot || !atRoot && namesProject(e.text, project) || n == 1) {
 				found = append(found, e)
 			}
 		}

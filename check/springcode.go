@@ -187,11 +187,17 @@ func (r *Report) applySpringCode(root string) {
 	}
 }
 
-// springModule is the module a file of a Maven or Gradle project belongs
-// to: the directory above its src/main/ ("" at the root).
+// springModule is the application a file of a Maven or Gradle project
+// belongs to: the directory above its src/main/ ("." at the root), or, for
+// a file outside the jar, the directory the application runs in
+// (application.yml, or config/application.yml, beside the build).
 func springModule(file string) string {
 	if i := strings.LastIndex(file, "src/main/"); i >= 0 {
 		return path.Clean("./" + file[:i])
 	}
-	return path.Dir(file)
+	dir := path.Dir(file)
+	if path.Base(dir) == "config" {
+		dir = path.Dir(dir)
+	}
+	return dir
 }

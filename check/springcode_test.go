@@ -42,6 +42,8 @@ public class TomcatConfig {
 		{"a Duration", map[string]string{res: "", file: customizer("setKeepAliveTimeout((int) Duration.ofSeconds(80).toMillis())")}, 80 * time.Second},
 		{"code wins over the properties and the environment", map[string]string{res: "server.tomcat.keep-alive-timeout=20s\n",
 			"Dockerfile": "ENV SERVER_TOMCAT_KEEPALIVETIMEOUT=30000\n", file: customizer("setKeepAliveTimeout(70 * 1000)")}, 70 * time.Second},
+		{"code wins over a config/application.yml outside the jar", map[string]string{res: "", "config/application.yml": "server:\n  tomcat:\n    keep-alive-timeout: 20s\n",
+			file: customizer("setKeepAliveTimeout(80000)")}, 80 * time.Second},
 		{"setConnectionTimeout, no keep-alive set", map[string]string{res: "", file: customizer("setConnectionTimeout(20000)")}, 20 * time.Second},
 		{"setConnectionTimeout under a keep-alive property", map[string]string{res: "server.tomcat.keep-alive-timeout=90s\n", file: customizer("setConnectionTimeout(20000)")}, 90 * time.Second},
 		{"setProperty on the connector", map[string]string{res: "", file: customizer("setKeepAliveTimeout(x)") + "\nclass B { void c(Connector connector) { connector.setProperty(\"keepAliveTimeout\", \"65000\"); } }\n"}, 0},

@@ -1,8 +1,8 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 )
@@ -40,16 +40,7 @@ func springSetsServer(sp springProps) bool {
 
 // newSpringProfile describes sp, read from file.
 func newSpringProfile(sp springProps) *springProfile {
-	// The application: its module for the files in its jar
-	// (src/main/resources, or its config/), else the directory it runs
-	// in (application.yml, or config/application.yml, beside the build).
-	dir := path.Dir(sp.file)
-	if i := strings.LastIndex(sp.file, "src/main/resources/"); i >= 0 {
-		dir = path.Clean("./" + sp.file[:i])
-	} else if path.Base(dir) == "config" {
-		dir = path.Dir(dir)
-	}
-	p := &springProfile{dir: dir, profile: sp.profile, sets: springSetsServer(sp)}
+	p := &springProfile{dir: springModule(sp.file), profile: sp.profile, sets: springSetsServer(sp)}
 	if sp.profile == "" {
 		p.active, p.line, _, _ = sp.get("spring.profiles.active")
 	}
@@ -113,29 +104,23 @@ func (r *Report) applySpringProfiles(root string) {
 		// the application runs in) wins over the jar's own: Spring reads
 		// it after them. The jar's default hop takes its value, and stands
 		// for the application alone.
-		var external *Hop
+		inJar := func(i int) bool { return strings.Contains(r.Hops[i].Location.File, "src/main/resources/") }
+		external := -1
 		for _, i := range defaults {
-			if h := &r.Hops[i]; h.spring.sets && !strings.Contains(h.Location.File, "src/main/resources/") {
-				external = h
+			if r.Hops[i].spring.sets && !inJar(i) {
+				external = i
 			}
 		}
-		if external != nil {
-			inJar := 0
+		if external >= 0 && slices.ContainsFunc(defaults, inJar) {
+			e := r.Hops[external]
 			for _, i := range defaults {
-				if h := &r.Hops[i]; strings.Contains(h.Location.File, "src/main/resources/") {
-					h.Idle, h.Known, h.Location, h.Pattern = external.Idle, external.Known, external.Location, external.Pattern
-					h.Source = external.Source + ", from outside the jar (Spring reads it from the working directory, over the jar's own file)"
+				if h := &r.Hops[i]; inJar(i) {
+					h.Idle, h.Known, h.Location, h.Pattern = e.Idle, e.Known, e.Location, e.Pattern
+					h.Source = e.Source + ", from outside the jar (Spring reads it from the working directory, over the jar's own file)"
 					h.spring.sets = true
-					inJar++
 				}
 			}
-			if inJar > 0 {
-				for _, i := range defaults {
-					if &r.Hops[i] == external {
-						drop[i] = true
-					}
-				}
-			}
+			drop[external] = true
 		}
 		project, atRoot := projectOf(root, r.Hops[defaults[0]].Location.File)
 		active, how := r.activeProfiles(project, atRoot, nSpring)
@@ -228,5 +213,12 @@ func (r *Report) activeProfiles(project string, atRoot bool, nSpring int) ([]str
 // applies to an application of project: a file of that project, a file that
 // names it, or any file when the repository has one Spring application.
 func overrideFor(o springOverride, project string, atRoot bool, nSpring int) bool {
-	return !atRoot && (o.project == project || project != "" && len(project) >= 3 && strings.Contains(string(o.text), project)) || nSpring == 1
+	return !atRoot && (o.project == project || namesProject(o.text, project)) || nSpring == 1
+}
+
+// namesProject reports whether a file's text (lower case) names a project:
+// a Deployment or a compose service called orders. Names shorter than three
+// letters would match anything.
+func namesProject(text []byte, project string) bool {
+	return len(project) >= 3 && bytes.Contains(text, []byte(project))
 }
