@@ -591,9 +591,9 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				return nil
 			}
 			hops, fs := parseNodeSource(rel(dir, p), src, proj)
-			if m := nodeKeepAssignRe.FindIndex(src); len(hops) == 0 && m != nil {
+			if at := nodeKeepAssign(src); len(hops) == 0 && at >= 0 {
 				if _, seen := nodeKeepElsewhere[projDir]; !seen {
-					nodeKeepElsewhere[projDir] = Location{rel(dir, p), lineAt(src, m[0])}
+					nodeKeepElsewhere[projDir] = Location{rel(dir, p), lineAt(src, at)}
 				}
 			}
 			for _, h := range hops {

@@ -275,6 +275,39 @@ func nodeMillis(s string) (time.Duration, bool) {
 // jsIdentRe is a JavaScript identifier.
 var jsIdentRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
 
+// ignoredSetting is a timeout assigned to a framework's application object
+// rather than to its server (see nodeapp.go).
+type ignoredSetting struct {
+	at        int    // the assignment's offset in the file
+	text      string // the assignment, as written
+	recv      string
+	framework string
+}
+
+// nodeServerSetting returns the first match of re (a setting of
+// keepAliveTimeout or headersTimeout, with its value as group 1) that is
+// not assigned to an application object, and the first that is, if any.
+func nodeServerSetting(src []byte, re *regexp.Regexp) ([]int, *ignoredSetting) {
+	var ignored *ignoredSetting
+	for _, m := range re.FindAllSubmatchIndex(src, -1) {
+		if src[m[0]] == '.' {
+			recv := nodeReceiver(src, m[0])
+			if framework, ok := nodeAppObject(src, recv); ok {
+				if ignored == nil {
+					text := string(src[m[0]-len(recv) : m[3]])
+					if i := strings.Index(text, "//"); i > 0 {
+						text = text[:i]
+					}
+					ignored = &ignoredSetting{m[0] - len(recv), strings.TrimSpace(text), recv, framework}
+				}
+				continue
+			}
+		}
+		return m, ignored
+	}
+	return nil, ignored
+}
+
 // parseNodeSource finds keepAliveTimeout/headersTimeout settings in a JS/TS
 // file that creates an HTTP server: a server call, and an HTTP module loaded
 // by the file or depended on by its project. Node's default is 5 s
@@ -303,8 +336,12 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	lineOf := func(off int) int { return bytes.Count(src[:off], []byte{'\n'}) + 1 }
 	var headers time.Duration
 	headersLine := 0
-	keepAlive := nodeKeepAliveRe.FindSubmatchIndex(src)
+	keepAlive, ignored := nodeServerSetting(src, nodeKeepAliveRe)
 	switch {
+	case keepAlive == nil && ignored != nil:
+		hop.Location.Line = lineOf(ignored.at)
+		hop.Source += fmt.Sprintf(": %s is set on the %s application, which the http.Server never reads (set it on %s)",
+			ignored.text, ignored.framework, nodeServerOf(ignored.framework, ignored.recv))
 	case keepAlive != nil:
 		hop.Location.Line = lineOf(keepAlive[0])
 		expr := strings.TrimSpace(string(src[keepAlive[2]:keepAlive[3]]))
@@ -333,7 +370,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	default:
 		hop.Known, hop.Source = false, "keepAliveTimeout is set from an expression lbdoctor cannot read"
 	}
-	if m := nodeHeadersRe.FindSubmatchIndex(src); m != nil {
+	if m, _ := nodeServerSetting(src, nodeHeadersRe); m != nil {
 		headers, _, _ = jsMillis(strings.TrimSpace(string(src[m[2]:m[3]])))
 		headersLine = lineOf(m[0])
 	}

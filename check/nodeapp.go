@@ -1,0 +1,164 @@
+package check
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A keepAliveTimeout assigned to a web framework's application object is a
+// common mistake: `app.keepAliveTimeout = 65000` after `const app = express()`
+// sets a property of the request handler, which the http.Server that
+// app.listen creates never reads. Measured on loopback with Express 4 and
+// Node 20: the server still closed idle connections after 6 s. So such an
+// assignment does not count as the server's setting.
+
+// nodeAppMakers are, per module, how a file makes that module's application
+// object from the name it bound the module to (X): the object is not an
+// http.Server, and a keepAliveTimeout set on it is never read.
+var nodeAppMakers = map[string][]string{
+	"express":    {"X("},
+	"koa":        {"new X("},
+	"connect":    {"X("},
+	"polka":      {"X("},
+	"fastify":    {"X(", "X.default("},
+	"@hapi/hapi": {"X.server(", "new X.Server(", "X.Server("},
+	"hapi":       {"X.server(", "new X.Server(", "X.Server("},
+}
+
+// nodeAppNames are each framework's name in messages.
+var nodeAppNames = map[string]string{
+	"express": "Express", "koa": "Koa", "connect": "Connect", "polka": "Polka", "fastify": "Fastify",
+	"@hapi/hapi": "hapi", "hapi": "hapi", "@nestjs/core": "NestJS",
+}
+
+var (
+	// nodeModuleNameRe finds the name a module is bound to: const express =
+	// require("express"), import express from "express", import express,
+	// { Request } from "express", import * as Hapi from "@hapi/hapi".
+	nodeModuleNameRe = regexp.MustCompile(`(?:\b(?:const|let|var)\s+([\w$]+)\s*=\s*require\s*\(\s*|\bimport\s+(?:\*\s+as\s+)?([\w$]+)\s*(?:,\s*\{[^}]*\}\s*)?from\s*)["']([^"'\n]+)["']`)
+	// nodeRequireCallRe is a module required and called at once:
+	// require("express")().
+	nodeRequireCallRe = regexp.MustCompile(`^require\s*\(\s*["']([^"'\n]+)["']\s*\)\s*\(`)
+)
+
+// nodeAppObject reports which framework's application object recv is in
+// src, when every assignment to the name recv in src makes one (and there
+// is at least one). Anything else (a server from listen or createServer, a
+// parameter, a property chain, this) is taken to be the server: that is
+// what lbdoctor assumed before it knew better, and a miss costs less than a
+// false alarm here.
+func nodeAppObject(src []byte, recv string) (string, bool) {
+	if !jsIdentRe.MatchString(recv) || recv == "this" {
+		return "", false
+	}
+	bound := map[string]string{} // name -> module
+	for _, m := range nodeModuleNameRe.FindAllSubmatch(src, -1) {
+		name := string(m[1])
+		if name == "" {
+			name = string(m[2])
+		}
+		bound[name] = string(m[3])
+	}
+	assign := regexp.MustCompile(`(?:^|[^\w$.])` + regexp.QuoteMeta(recv) + `\s*(?::\s*[\w$.<>\[\], ]+?\s*)?=([^=>][^;\n]*)`)
+	framework := ""
+	for _, m := range assign.FindAllSubmatch(src, -1) {
+		rhs := strings.TrimSpace(string(m[1]))
+		rhs = strings.TrimSpace(strings.TrimPrefix(rhs, "await "))
+		f := nodeAppMaker(rhs, bound, src)
+		if f == "" {
+			return "", false
+		}
+		framework = f
+	}
+	return nodeAppNames[framework], framework != ""
+}
+
+// nodeAppMaker returns the module whose application object rhs makes, or "".
+func nodeAppMaker(rhs string, bound map[string]string, src []byte) string {
+	if m := nodeRequireCallRe.FindStringSubmatchIndex(rhs); m != nil && nodeAppMakers[rhs[m[2]:m[3]]] != nil && wholeCall(rhs, m[1]-1) {
+		return rhs[m[2]:m[3]] // require("express")()
+	}
+	if m := nestCreateRe.FindStringIndex(rhs); m != nil && wholeCall(rhs, m[1]-1) && strings.Contains(string(src), "@nestjs/core") {
+		return "@nestjs/core"
+	}
+	for name, module := range bound {
+		for _, maker := range nodeAppMakers[module] {
+			// "new X.Server(" -> ^new\s+Hapi\s*\.\s*Server\s*\(
+			re := "^" + strings.NewReplacer("new ", `new\s+`, "X", regexp.QuoteMeta(name), ".", `\s*\.\s*`, "(", `\s*\(`).Replace(maker)
+			if m := regexp.MustCompile(re).FindStringIndex(rhs); m != nil && wholeCall(rhs, m[1]-1) {
+				return module
+			}
+		}
+	}
+	return ""
+}
+
+// nestCreateRe is NestJS's NestFactory.create(AppModule), with or without a
+// type argument.
+var nestCreateRe = regexp.MustCompile(`^NestFactory\s*\.\s*create\s*(?:<[^>]*>\s*)?\(`)
+
+// nodeReceiver returns the expression a property assignment at off (the
+// offset of ".keepAliveTimeout") is made on: app in app.keepAliveTimeout,
+// a.b in a.b.keepAliveTimeout, "" after a call or an index.
+func nodeReceiver(src []byte, off int) string {
+	i := off
+	for i > 0 {
+		c := src[i-1]
+		if c == '_' || c == '$' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			i--
+			continue
+		}
+		break
+	}
+	if i > 0 && (src[i-1] == ')' || src[i-1] == ']') {
+		return ""
+	}
+	return string(src[i:off])
+}
+
+// nodeKeepAssign returns the offset of the first keepAliveTimeout assigned
+// in src to something other than an application object, or -1: in a file
+// that starts no server, such an assignment may be made to the server of
+// another file (a helper given the server).
+func nodeKeepAssign(src []byte) int {
+	for _, m := range nodeKeepAssignRe.FindAllIndex(src, -1) {
+		if _, ok := nodeAppObject(src, nodeReceiver(src, m[0])); !ok {
+			return m[0]
+		}
+	}
+	return -1
+}
+
+// nodeServerOf says where a framework's application object recv keeps its
+// http.Server, for the message.
+func nodeServerOf(framework, recv string) string {
+	switch framework {
+	case "NestJS":
+		return recv + ".getHttpServer()"
+	case "Fastify":
+		return recv + ".server, or pass keepAliveTimeout to Fastify()"
+	case "hapi":
+		return recv + ".listener"
+	}
+	return "the server " + recv + ".listen returns"
+}
+
+// wholeCall reports whether the call whose opening parenthesis is at
+// rhs[open] is all of rhs (a statement's right-hand side): express(), not
+// express().listen(3000), which is a server. A call that goes on past the
+// line (Fastify({ on its own line) counts as whole.
+func wholeCall(rhs string, open int) bool {
+	depth := 0
+	for i := open; i < len(rhs); i++ {
+		switch rhs[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return strings.Trim(rhs[i+1:], " \t\r;") == ""
+			}
+		}
+	}
+	return true
+}
