@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -116,13 +117,79 @@ func nodeReceiver(src []byte, off int) string {
 	return string(src[i:off])
 }
 
+// nodeNotTheServer reports whether an assignment to a property of recv in
+// src cannot reach the server that listens, and says why: recv is a
+// framework's application object, or a server that never listens because
+// the file starts another (see nodeIdleServer).
+func nodeNotTheServer(src []byte, recv string) (string, bool) {
+	if framework, ok := nodeAppObject(src, recv); ok {
+		return fmt.Sprintf("is set on the %s application, which the http.Server never reads (set it on %s)", framework, nodeServerOf(framework, recv)), true
+	}
+	if handler, ok := nodeIdleServer(src, recv); ok {
+		return fmt.Sprintf("is set on a server that never listens: %s.listen(...) starts another one, with the default (call %s.listen(...) instead)", handler, recv), true
+	}
+	return "", false
+}
+
+// nodeIdleServer reports whether recv is a server created in src with
+// createServer(handler) that never listens, while handler.listen(...)
+// starts another: const server = http.createServer(app); server.keepAliveTimeout
+// = 65000; app.listen(3000). It is sure only when every other mention of recv
+// in src assigns it or one of its properties: passed anywhere (socket.io's
+// new Server(server), an export), it may be started elsewhere.
+func nodeIdleServer(src []byte, recv string) (string, bool) {
+	if !jsIdentRe.MatchString(recv) || recv == "this" {
+		return "", false
+	}
+	handler := ""
+	mention := regexp.MustCompile(`(?:^|[^\w$.])` + regexp.QuoteMeta(recv) + `\b`)
+	for _, m := range mention.FindAllIndex(src, -1) {
+		rest := string(src[m[1]:])
+		if b := nodeBindingRest.FindStringSubmatch(rest); b != nil {
+			rhs := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(b[1]), "await "))
+			c := nodeCreateServerCallRe.FindStringSubmatchIndex(rhs)
+			if c == nil || !wholeCall(rhs, c[1]-1) {
+				return "", false
+			}
+			h := nodeLastArgRe.FindStringSubmatch(rhs)
+			if h == nil || handler != "" && handler != h[1] {
+				return "", false
+			}
+			handler = h[1]
+			continue
+		}
+		if nodePropAssignRest.MatchString(rest) {
+			continue
+		}
+		return "", false // recv.listen(, passed, returned, exported ...
+	}
+	if handler == "" || handler == recv || !regexp.MustCompile(`(?:^|[^\w$.])`+regexp.QuoteMeta(handler)+`\s*\.\s*listen\s*\(`).Match(src) {
+		return "", false
+	}
+	return handler, true
+}
+
+var (
+	// nodeBindingRest is what follows a name that is assigned: = value, or
+	// : Type = value.
+	nodeBindingRest = regexp.MustCompile(`^\s*(?::\s*[\w$.<>\[\], ]+?\s*)?=([^=>][^;\n]*)`)
+	// nodePropAssignRest is what follows a name whose property is assigned.
+	nodePropAssignRest = regexp.MustCompile(`^\s*\.\s*[\w$]+\s*=[^=]`)
+	// nodeCreateServerCallRe is http.createServer( or createServer( (https
+	// and http2's too).
+	nodeCreateServerCallRe = regexp.MustCompile(`^(?:[\w$]+\s*\.\s*)?createServer\s*\(`)
+	// nodeLastArgRe is a call's last argument when it is a name:
+	// createServer(app), createServer(options, app).
+	nodeLastArgRe = regexp.MustCompile(`[(,]\s*([A-Za-z_$][\w$]*)\s*\)\s*;?\s*$`)
+)
+
 // nodeKeepAssign returns the offset of the first keepAliveTimeout assigned
 // in src to something other than an application object, or -1: in a file
 // that starts no server, such an assignment may be made to the server of
 // another file (a helper given the server).
 func nodeKeepAssign(src []byte) int {
 	for _, m := range nodeKeepAssignRe.FindAllIndex(src, -1) {
-		if _, ok := nodeAppObject(src, nodeReceiver(src, m[0])); !ok {
+		if _, ok := nodeNotTheServer(src, nodeReceiver(src, m[0])); !ok {
 			return m[0]
 		}
 	}

@@ -34,7 +34,17 @@ func TestNodeKeepAliveOnTheApp(t *testing.T) {
 		{"hapi's server object", `{"dependencies": {"@hapi/hapi": "21.3.0"}}`,
 			"const Hapi = require('@hapi/hapi');\nconst server = Hapi.server({ port: 3000 });\nserver.keepAliveTimeout = 70000;\nawait server.start();\n", "5s Node's default keepAliveTimeout (5 s; read by pattern matching): server.keepAliveTimeout = 70000 is set on the hapi application, which the http.Server never reads (set it on server.listener)"},
 
+		{"a server that never listens", express,
+			"import dotenv from 'dotenv';\nimport http from 'http';\nimport app from './app';\nconst server = http.createServer(app);\nserver.headersTimeout = Number(process.env.HEADERS_TIMEOUT_MS || 66000);\nserver.keepAliveTimeout = Number(process.env.KEEPALIVE_TIMEOUT_MS || 65000);\napp.listen(3000, () => console.log('up'));\n",
+			"5s Node's default keepAliveTimeout (5 s; read by pattern matching): server.keepAliveTimeout = Number(process.env.KEEPALIVE_TIMEOUT_MS || 65000) is set on a server that never listens: app.listen(...) starts another one, with the default (call server.listen(...) instead)"},
+
 		// Still the server's.
+		{"the server created listens", express,
+			"const http = require('http');\nconst app = require('./app');\nconst server = http.createServer(app);\nserver.keepAliveTimeout = 65000;\nserver.listen(3000);\n", "65s keepAliveTimeout = 65000"},
+		{"the server created is passed on", express,
+			"const http = require('http');\nconst { Server } = require('socket.io');\nconst app = require('./app');\nconst server = http.createServer(app);\nserver.keepAliveTimeout = 65000;\nconst io = new Server(server);\napp.listen(3000);\n", "65s keepAliveTimeout = 65000"},
+		{"the server created is exported", express,
+			"const http = require('http');\nconst app = require('./app');\nconst server = http.createServer(app);\nserver.keepAliveTimeout = 65000;\nmodule.exports = { server };\napp.listen(3000);\n", "65s keepAliveTimeout = 65000"},
 		{"the server listen returns", express,
 			"const express = require('express');\nconst app = express();\nconst server = app.listen(3000);\nserver.keepAliveTimeout = 65000;\n", "65s keepAliveTimeout = 65000"},
 		{"the app's and then the server's", express,

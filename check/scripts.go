@@ -275,30 +275,29 @@ func nodeMillis(s string) (time.Duration, bool) {
 // jsIdentRe is a JavaScript identifier.
 var jsIdentRe = regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
 
-// ignoredSetting is a timeout assigned to a framework's application object
-// rather than to its server (see nodeapp.go).
+// ignoredSetting is a timeout assigned where the listening server never
+// reads it (see nodeapp.go).
 type ignoredSetting struct {
-	at        int    // the assignment's offset in the file
-	text      string // the assignment, as written
-	recv      string
-	framework string
+	at   int    // the assignment's offset in the file
+	text string // the assignment, as written
+	why  string // why the server does not read it
 }
 
 // nodeServerSetting returns the first match of re (a setting of
-// keepAliveTimeout or headersTimeout, with its value as group 1) that is
-// not assigned to an application object, and the first that is, if any.
+// keepAliveTimeout or headersTimeout, with its value as group 1) that may be
+// the listening server's, and the first that is not, if any.
 func nodeServerSetting(src []byte, re *regexp.Regexp) ([]int, *ignoredSetting) {
 	var ignored *ignoredSetting
 	for _, m := range re.FindAllSubmatchIndex(src, -1) {
 		if src[m[0]] == '.' {
 			recv := nodeReceiver(src, m[0])
-			if framework, ok := nodeAppObject(src, recv); ok {
+			if why, ok := nodeNotTheServer(src, recv); ok {
 				if ignored == nil {
 					text := string(src[m[0]-len(recv) : m[3]])
 					if i := strings.Index(text, "//"); i > 0 {
 						text = text[:i]
 					}
-					ignored = &ignoredSetting{m[0] - len(recv), strings.TrimSpace(text), recv, framework}
+					ignored = &ignoredSetting{m[0] - len(recv), strings.TrimSpace(text), why}
 				}
 				continue
 			}
@@ -340,8 +339,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	switch {
 	case keepAlive == nil && ignored != nil:
 		hop.Location.Line = lineOf(ignored.at)
-		hop.Source += fmt.Sprintf(": %s is set on the %s application, which the http.Server never reads (set it on %s)",
-			ignored.text, ignored.framework, nodeServerOf(ignored.framework, ignored.recv))
+		hop.Source += fmt.Sprintf(": %s %s", ignored.text, ignored.why)
 	case keepAlive != nil:
 		hop.Location.Line = lineOf(keepAlive[0])
 		expr := strings.TrimSpace(string(src[keepAlive[2]:keepAlive[3]]))
