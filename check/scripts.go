@@ -410,7 +410,7 @@ var (
 	uvicornCmdRe   = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
 	flagRe         = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([^\s"']+)`)
 	shellDefaultRe = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*):?-([0-9]+)\}$`)
-	pyAssignRe     = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads)\s*=\s*(.+)$`)
+	pyAssignRe     = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads|keep_alive|keepalive_timeout|keep_alive_timeout|timeout_keep_alive|keepAlive|keep_alive_time)\s*=\s*(.+)$`)
 	pyLiteralRe    = regexp.MustCompile(`^(?:["']([\w.:]+)["']|([0-9]+))$`)
 	pyEnvRe        = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']?([\w.:]+)["']?\s*\)`)
 	uvicornRunRe   = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
@@ -709,12 +709,17 @@ func looksLikeGunicornConfig(name string, src []byte) bool {
 	return gunicornSettingRe.Match(src)
 }
 
+// gunicornKeepaliveMisspellings are names people give gunicorn's keepalive
+// in a configuration file (some are other servers' names for it).
+var gunicornKeepaliveMisspellings = []string{"keep_alive", "keepalive_timeout", "keep_alive_timeout", "timeout_keep_alive", "keepAlive", "keep_alive_time"}
+
 // parseGunicornConf reads gunicorn.conf.py settings.
 func parseGunicornConf(path string, src []byte) []Hop {
 	vals := map[string]string{}
 	unread := map[string]string{} // settings set from expressions lbdoctor cannot read
 	envs := []string{}
 	line := 1
+	lines := map[string]int{}
 	for _, m := range pyAssignRe.FindAllSubmatchIndex(src, -1) {
 		key := string(src[m[2]:m[3]])
 		v, env, ok := pyValue(string(src[m[4]:m[5]]))
@@ -727,8 +732,9 @@ func parseGunicornConf(path string, src []byte) []Hop {
 		} else {
 			unread[key] = strings.TrimSpace(string(src[m[4]:m[5]]))
 		}
+		lines[key] = bytes.Count(src[:m[2]], []byte{'\n'}) + 1
 		if key == "keepalive" {
-			line = bytes.Count(src[:m[0]], []byte{'\n'}) + 1
+			line = lines[key]
 		}
 	}
 	threads, _ := strconv.Atoi(vals["threads"])
@@ -745,6 +751,17 @@ func parseGunicornConf(path string, src []byte) []Hop {
 	}
 	if len(envs) > 0 {
 		hop.Source += "; " + strings.Join(envs, "; ")
+	}
+	if _, set := vals["keepalive"]; !set {
+		// gunicorn skips the names of a configuration file that are not its
+		// settings, silently: keep_alive = 75 leaves the default.
+		for _, key := range gunicornKeepaliveMisspellings {
+			if v, ok := vals[key]; ok {
+				hop.Source += fmt.Sprintf("; %s = %s is not a gunicorn setting, which gunicorn ignores (the setting is keepalive)", key, v)
+				hop.Location.Line = lines[key]
+				break
+			}
+		}
 	}
 	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads, fromFile: true}
 	return []Hop{hop}
