@@ -217,9 +217,19 @@ var springPlaceholderRe = regexp.MustCompile(`^\$\{([^:}]+):(.*)\}$`)
 // springValue resolves a property value as Spring does when the variable
 // a placeholder names is not set: ${KEEP_ALIVE:70s} is 70s, and says so.
 // A placeholder without a default cannot be resolved.
+// A plain number under a second gets a note: Spring reads it as
+// milliseconds, and keep-alive-timeout=70 meant as seconds is 70 ms.
 func springValue(val string) (time.Duration, string, bool) {
-	return placeholderValue(val, springDuration)
+	d, note, ok := placeholderValue(val, springDuration)
+	if m := plainNumberRe.FindStringSubmatch(strings.TrimSpace(val)); ok && d > 0 && d < time.Second && m != nil {
+		note += " (a number without a unit is milliseconds: " + m[1] + "s would be seconds)"
+	}
+	return d, note, ok
 }
+
+// plainNumberRe is a literal number without a unit, possibly inside a
+// placeholder's default: 70, ${KEEP_ALIVE:70}.
+var plainNumberRe = regexp.MustCompile(`^(?:\$\{[^:}]+:)?([0-9]+)\}?$`)
 
 // springDuration converts a Spring Boot duration property: a plain number is
 // milliseconds; otherwise 20s, 500ms, 1m, 1h, 1d, or ISO-8601 PT20S.
