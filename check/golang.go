@@ -103,6 +103,10 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 					continue
 				}
 				hop.Idle, hop.Source = d, fmt.Sprintf("%s: %s", name, d)
+				if d < time.Millisecond {
+					// IdleTimeout: 120 is a time.Duration of 120 ns.
+					hop.Source += fmt.Sprintf(" (a bare number is nanoseconds: %d * time.Second would be seconds)", int64(d))
+				}
 				if name == "ReadTimeout" {
 					hop.Source += fmt.Sprintf(" (IdleTimeout not set, so %s uses ReadTimeout)", g.engine)
 				}

@@ -60,6 +60,10 @@ func parseServerXML(path string, src []byte) ([]Hop, error) {
 		default:
 			hop.Idle, hop.Source = tomcatDefault, "Tomcat's default connectionTimeout (60 s); keepAliveTimeout not set"
 		}
+		if hop.Known && hop.Idle > 0 && hop.Idle < time.Second {
+			ms := hop.Idle.Milliseconds()
+			hop.Source += fmt.Sprintf(" (milliseconds: %d000 would be %d s)", ms, ms)
+		}
 		hops = append(hops, hop)
 	}
 }

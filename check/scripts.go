@@ -359,6 +359,9 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 				// behavior"; measured here, the connection stays open.
 				d, how = Infinite, how+": 0 turns the idle timeout off"
 			}
+			if d > 0 && d < time.Second && strings.Trim(expr, "0123456789_") == "" {
+				how += fmt.Sprintf(" (milliseconds: %d000 would be %d s)", d.Milliseconds(), d.Milliseconds())
+			}
 			hop.Idle, hop.Source = d, "keepAliveTimeout = "+expr+how+" (read by pattern matching)"
 		} else {
 			hop.Known, hop.Source = false, "keepAliveTimeout = "+expr+": an expression lbdoctor cannot read"

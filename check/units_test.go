@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,4 +26,37 @@ func TestSpringUnitlessMillis(t *testing.T) {
 			t.Errorf("%s: %v %q %v, want %v and a note with %q", tt.val, d, note, ok, tt.want, tt.note)
 		}
 	}
+}
+
+// The same slip elsewhere: Node's and Tomcat's milliseconds, Go's
+// nanoseconds (an untyped constant is a time.Duration of that many ns).
+func TestUnitSlips(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"Node", map[string]string{"package.json": `{"dependencies": {"express": "4.19.0"}}`,
+			"index.js": "const app = require('express')();\nconst server = app.listen(3000);\nserver.keepAliveTimeout = 65;\n"},
+			"0.065s keepAliveTimeout = 65 (milliseconds: 65000 would be 65 s)"},
+		{"Tomcat", map[string]string{"conf/server.xml": `<Server port="8005"><Service name="Catalina"><Connector port="8080" protocol="HTTP/1.1" keepAliveTimeout="75"/></Service></Server>`},
+			"0.075s keepAliveTimeout=\"75\" (milliseconds: 75000 would be 75 s)"},
+		{"Go", map[string]string{"go.mod": "module x\n\ngo 1.22\n",
+			"main.go": "package main\n\nimport \"net/http\"\n\nfunc main() {\n\tsrv := &http.Server{Addr: \":8080\", IdleTimeout: 120}\n\tsrv.ListenAndServe()\n}\n"},
+			"0.00000012s IdleTimeout: 120ns (a bare number is nanoseconds: 120 * time.Second would be seconds)"},
+	} {
+		r, _ := checkFiles(t, tt.files)
+		if len(r.Hops) != 1 {
+			t.Fatalf("%s: hops %+v", tt.name, r.Hops)
+		}
+		h := r.Hops[0]
+		if s := fmtIdle(h.Idle) + " " + h.Source; !strings.HasPrefix(s, tt.want) {
+			t.Errorf("%s: %q, want it to start with %q", tt.name, s, tt.want)
+		}
+	}
+}
+
+// fmtIdle shows sub-second timeouts in seconds, as the expectations above.
+func fmtIdle(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/lbdoctor/lbdoctor/check"
 )
@@ -79,6 +80,9 @@ func secondsText(h check.Hop) string {
 		return "no limit"
 	case check.NoKeepalive:
 		return "none"
+	}
+	if h.Idle < time.Millisecond {
+		return h.Idle.String() // 120ns (Go's IdleTimeout: 120), not 1.2e-07s
 	}
 	return fmt.Sprintf("%gs", h.Idle.Seconds())
 }
