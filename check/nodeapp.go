@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -228,4 +229,85 @@ func wholeCall(rhs string, open int) bool {
 		}
 	}
 	return true
+}
+
+// jsClientCallRe names calls whose options are a client's: undici's Agent,
+// Pool, Client and request, and what wraps them. Their keepAliveTimeout is
+// how long the client keeps idle connections, not a server's.
+var jsClientCallRe = regexp.MustCompile(`(?i)(?:agent|pool|client|dispatcher|request|fetch|axios|got|proxy)$`)
+
+// jsEnclosingCall returns the callee of the call whose object literal
+// argument holds src[off]: Agent in new Agent({ keepAliveTimeout: 1 }),
+// http.createServer in http.createServer({ keepAliveTimeout: 1 }, app).
+// It returns "" when the literal is not a call's argument (const opts = {
+// ... }). Strings and comments are not told apart: a guess, as the rest of
+// the JavaScript reading is.
+func jsEnclosingCall(src []byte, off int) string {
+	depth := 0 // of braces, brackets and parentheses closed on the way back
+	inObject := false
+	for i := off - 1; i >= 0; i-- {
+		switch src[i] {
+		case '}', ']', ')':
+			depth++
+		case '{', '[':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			if src[i] == '{' {
+				inObject = true
+			}
+		case '(':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			if !inObject {
+				return ""
+			}
+			j := i
+			for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
+				j--
+			}
+			k := j
+			for k > 0 {
+				c := src[k-1]
+				if c == '_' || c == '$' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+					k--
+					continue
+				}
+				break
+			}
+			return string(src[k:j])
+		case ';':
+			if depth == 0 {
+				return ""
+			}
+		}
+	}
+	return ""
+}
+
+// nodeOtherKeepAlive reports whether src names keepAliveTimeout in a way
+// nodeKeepAliveRe did not read and that may set the server's: not a
+// client's option, not an assignment to an application object.
+func nodeOtherKeepAlive(src []byte) bool {
+	key := []byte("keepAliveTimeout")
+	for off := 0; ; {
+		i := bytes.Index(src[off:], key)
+		if i < 0 {
+			return false
+		}
+		at := off + i
+		off = at + len(key)
+		if jsClientCallRe.MatchString(jsEnclosingCall(src, at)) {
+			continue
+		}
+		if at > 0 && src[at-1] == '.' {
+			if _, ignored := nodeNotTheServer(src, nodeReceiver(src, at-1)); ignored {
+				continue
+			}
+		}
+		return true
+	}
 }

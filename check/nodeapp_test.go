@@ -38,7 +38,18 @@ func TestNodeKeepAliveOnTheApp(t *testing.T) {
 			"import dotenv from 'dotenv';\nimport http from 'http';\nimport app from './app';\nconst server = http.createServer(app);\nserver.headersTimeout = Number(process.env.HEADERS_TIMEOUT_MS || 66000);\nserver.keepAliveTimeout = Number(process.env.KEEPALIVE_TIMEOUT_MS || 65000);\napp.listen(3000, () => console.log('up'));\n",
 			"5s Node's default keepAliveTimeout (5 s; read by pattern matching): server.keepAliveTimeout = Number(process.env.KEEPALIVE_TIMEOUT_MS || 65000) is set on a server that never listens: app.listen(...) starts another one, with the default (call server.listen(...) instead)"},
 
+		{"an undici Agent's option", `{"dependencies": {"express": "4.19.0", "undici": "6.0.0"}}`,
+			"const express = require('express');\nconst { Agent, setGlobalDispatcher } = require('undici');\nsetGlobalDispatcher(new Agent({ keepAliveTimeout: 65000, keepAliveMaxTimeout: 600000 }));\nconst app = express();\napp.listen(3000);\n",
+			"5s Node's default keepAliveTimeout (5 s; read by pattern matching)"},
+		{"an undici Pool's option on its own lines", `{"dependencies": {"express": "4.19.0", "undici": "6.0.0"}}`,
+			"const express = require('express');\nconst { Pool } = require('undici');\nconst pool = new Pool('http://backend', {\n  connections: 10,\n  keepAliveTimeout: 65_000,\n});\nexpress().listen(3000);\n",
+			"5s Node's default keepAliveTimeout (5 s; read by pattern matching)"},
+
 		// Still the server's.
+		{"createServer's option", express,
+			"const http = require('http');\nconst app = require('express')();\nconst server = http.createServer({ keepAliveTimeout: 65000 }, app);\nserver.listen(3000);\n", "65s keepAliveTimeout = 65000"},
+		{"an options object", express,
+			"const http = require('http');\nconst opts = {\n  keepAliveTimeout: 65000,\n};\nhttp.createServer(opts, require('./app')).listen(3000);\n", "65s keepAliveTimeout = 65000"},
 		{"the server created listens", express,
 			"const http = require('http');\nconst app = require('./app');\nconst server = http.createServer(app);\nserver.keepAliveTimeout = 65000;\nserver.listen(3000);\n", "65s keepAliveTimeout = 65000"},
 		{"the server created is passed on", express,

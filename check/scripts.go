@@ -289,6 +289,9 @@ type ignoredSetting struct {
 func nodeServerSetting(src []byte, re *regexp.Regexp) ([]int, *ignoredSetting) {
 	var ignored *ignoredSetting
 	for _, m := range re.FindAllSubmatchIndex(src, -1) {
+		if src[m[0]] != '.' && jsClientCallRe.MatchString(jsEnclosingCall(src, m[0])) {
+			continue // new Agent({ keepAliveTimeout }): a client's pool (undici)
+		}
 		if src[m[0]] == '.' {
 			recv := nodeReceiver(src, m[0])
 			if why, ok := nodeNotTheServer(src, recv); ok {
@@ -366,7 +369,7 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 		} else {
 			hop.Known, hop.Source = false, "keepAliveTimeout = "+expr+": an expression lbdoctor cannot read"
 		}
-	case !bytes.Contains(src, []byte("keepAliveTimeout")):
+	case !nodeOtherKeepAlive(src):
 		hop.Location.Line = lineOf(serverAt[0])
 	default:
 		hop.Known, hop.Source = false, "keepAliveTimeout is set from an expression lbdoctor cannot read"
