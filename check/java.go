@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -338,5 +339,51 @@ func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []F
 		}
 		return hop, findings
 	}
+	if key, line, why, ok := springNearMiss(sp, "tomcat", propKeepAlive.key); ok {
+		hop.Location.Line = line
+		hop.Source += fmt.Sprintf("; %s %s", key, why)
+	}
 	return hop, findings
+}
+
+// springMisspelt are keys people write for the embedded server's idle
+// timeout that Spring Boot does not have, in their uniform form; Spring
+// ignores them without a word.
+var springMisspelt = []string{
+	"server.keepalivetimeout", "server.tomcat.keepalive", "server.tomcat.keepalivetime",
+	"server.tomcat.keepalive.timeout", "server.tomcat.idletimeout", "server.idletimeout",
+	"server.tomcat.connection.timeout",
+}
+
+// springIdleOwner are each embedded server's idle keys, in their uniform
+// form: another server's is not read by the one in use.
+var springIdleOwner = map[string]string{
+	"server.tomcat.keepalivetimeout":             "Tomcat",
+	"server.tomcat.connectiontimeout":            "Tomcat",
+	"server.jetty.connectionidletimeout":         "Jetty",
+	"server.netty.idletimeout":                   "Reactor Netty",
+	"server.undertow.norequesttimeout":           "Undertow",
+	"server.undertow.options.server.idletimeout": "Undertow",
+}
+
+// springNearMiss finds in sp a misspelt key (springMisspelt) or another
+// server's (server: "tomcat", "jetty", "netty" or "undertow"), for the hop
+// of a server that kept its default: the likely reason why. want is the
+// server's own key, for the message.
+func springNearMiss(sp springProps, server, want string) (key string, line int, why string, ok bool) {
+	for k := range sp.props {
+		u := springUniform(k)
+		var w string
+		if other := springIdleOwner[u]; other != "" && !strings.HasPrefix(u, "server."+server+".") {
+			w = "is " + other + "'s, which this application does not run (its key is " + want + ")"
+		} else if slices.Contains(springMisspelt, u) {
+			w = "is not a Spring Boot property, which Spring ignores (the key is " + want + ")"
+		} else {
+			continue
+		}
+		if !ok || sp.lines[k] < line {
+			key, line, why, ok = k, sp.lines[k], w, true
+		}
+	}
+	return key, line, why, ok
 }

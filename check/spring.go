@@ -229,6 +229,10 @@ func springServerHop(sp springProps, server string) (Hop, []Finding) {
 	}
 	val, line, as, ok := sp.get(key)
 	if !ok {
+		if miss, line, why, ok := springNearMiss(sp, strings.Split(key, ".")[1], key); ok {
+			hop.Location.Line = line
+			hop.Source += fmt.Sprintf("; %s %s", miss, why)
+		}
 		return hop, nil
 	}
 	hop.Location = Location{sp.file, line}
