@@ -711,8 +711,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			}
 		}
 	}
+	tfByDir, tfLBs := map[string][]tfFile{}, map[string][]Hop{} // by directory relative to the root
 	for _, d := range tfKeys {
 		hops, fs, links, scripts, errs := parseTerraformDirWith(tfDirs[d], inputs[rel(dir, d)], r.readRel)
+		tfByDir[rel(dir, d)] = tfDirs[d]
+		for _, h := range hops {
+			if h.Role == LB {
+				tfLBs[rel(dir, d)] = append(tfLBs[rel(dir, d)], h)
+			}
+		}
 		r.userDataFiles = append(r.userDataFiles, scripts...)
 		r.Hops, r.Findings, r.links = append(r.Hops, hops...), append(r.Findings, fs...), append(r.links, links...)
 		for _, f := range tfDirs[d] {
@@ -722,6 +729,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Errors = append(r.Errors, e)
 		}
 	}
+	r.links = append(r.links, moduleLinks(tfByDir, tfLBs)...)
 	// A script an instance runs as its user data is read as such (its
 	// command lines were read as any script's too).
 	r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool {
