@@ -3,6 +3,7 @@ package check
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // gunicorn skips the names of a configuration file that are not its
@@ -15,12 +16,46 @@ func TestGunicornKeepaliveMisspelled(t *testing.T) {
 	}{
 		{"bind = '0.0.0.0:8000'\nworker_class = 'gthread'\n\nkeep_alive = 75\n", "keep_alive = 75 is not a gunicorn setting", 4},
 		{"worker_class = 'gthread'\ntimeout_keep_alive = 75\n", "timeout_keep_alive = 75 is not a gunicorn setting", 2},
-		{"worker_class = 'gthread'\nkeep_alive = 75\nkeepalive = keep_alive\n", "keepalive = keep_alive: an expression", 3},
+		{"worker_class = 'gthread'\nkeep_alive = 75\nkeepalive = keep_alive\n", "keepalive 75 with the gthread worker (gunicorn.conf.py); keepalive = keep_alive (keep_alive = 75)", 3},
 		{"worker_class = 'gthread'\nkeep_alive = 75\n\nkeepalive = 80\n", "keepalive 80", 4},
 	} {
 		hops := parseGunicornConf("gunicorn.conf.py", []byte(tt.src))
 		if len(hops) != 1 || !strings.Contains(hops[0].Source, tt.want) || hops[0].Location.Line != tt.line {
 			t.Errorf("%q: %+v, want %q at line %d", tt.src, hops, tt.want, tt.line)
+		}
+	}
+}
+
+// tiangolo's gunicorn_conf.py, which projects copy into their own
+// repositories, sets keepalive = int(keepalive_str) from a name assigned
+// once (a literal or os.getenv's default). SimpleProxyProject/simple-proxy-2
+// copies it with keepalive_str = '5' and runs gunicorn -k uvicorn without
+// -c, so gunicorn reads it: 5 s, where lbdoctor said the default 2 s.
+func TestGunicornConfCopiedFromTiangolo(t *testing.T) {
+	conf := "import os\nkeepalive_str = os.getenv(\"KEEP_ALIVE\", \"5\")\nworker_class_str = \"uvicorn.workers.UvicornWorker\"\nworker_class = worker_class_str\nkeepalive = int(keepalive_str)\n"
+	hops := parseGunicornConf("gunicorn_conf.py", []byte(conf))
+	if len(hops) != 1 || hops[0].Idle != 5*time.Second || !strings.Contains(hops[0].Source, "KEEP_ALIVE") {
+		t.Errorf("%+v, want 5 s from KEEP_ALIVE's default", hops)
+	}
+	for _, tt := range []struct {
+		conf string
+		want string // "" for unknown
+	}{
+		{"keepalive_str = '5'\nworkers = 2\nkeepalive = int(keepalive_str)\n", "5s keepalive 5 with the uvicorn worker"},
+		{"workers = 2\nkeepalive = compute_keepalive()\n", ""},
+	} {
+		r, _ := checkFiles(t, map[string]string{
+			"Dockerfile":       "FROM python:3.11\nWORKDIR /code\nADD . /code\nCMD exec gunicorn -w 2 -k uvicorn.workers.UvicornWorker main:app\n",
+			"requirements.txt": "gunicorn\nuvicorn\n",
+			"gunicorn.conf.py": tt.conf,
+		})
+		for _, h := range r.Hops {
+			if h.Location.File != "Dockerfile" {
+				continue
+			}
+			if got := secs(h.Idle) + " " + h.Source; tt.want == "" && h.Known || tt.want != "" && !strings.HasPrefix(got, tt.want) {
+				t.Errorf("%q: %q (known %v), want %q", tt.conf, got, h.Known, tt.want)
+			}
 		}
 	}
 }

@@ -735,6 +735,12 @@ func parseGunicornConf(path string, src []byte) []Hop {
 			if env != "" {
 				envs = append(envs, fmt.Sprintf("%s from %s, %s when it is not set", key, env, v))
 			}
+		} else if v, how, ok := pyConverted(string(src[m[4]:m[5]]), src); ok {
+			// keepalive = int(keepalive_str), keepalive_str = os.getenv("KEEP_ALIVE", "5"):
+			// tiangolo's gunicorn_conf.py, which projects copy.
+			vals[key] = v
+			delete(unread, key)
+			envs = append(envs, fmt.Sprintf("%s = %s%s", key, strings.TrimSpace(string(src[m[4]:m[5]])), how))
 		} else {
 			unread[key] = strings.TrimSpace(string(src[m[4]:m[5]]))
 		}
@@ -769,7 +775,7 @@ func parseGunicornConf(path string, src []byte) []Hop {
 			}
 		}
 	}
-	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads, fromFile: true}
+	hop.gunicorn = &gunicornSettings{keepalive: vals["keepalive"], worker: worker, threads: threads, fromFile: true, unread: unread["keepalive"]}
 	return []Hop{hop}
 }
 
@@ -842,6 +848,25 @@ func pyNumber(expr string, src []byte) (value, how string, ok bool) {
 	}
 	return v, how, true
 }
+
+// pyConverted reads a name the file assigns once, or int(x), float(x) or
+// str(x) of one, as pyNumber reads it.
+func pyConverted(expr string, src []byte) (value, how string, ok bool) {
+	if i := strings.Index(expr, "#"); i >= 0 {
+		expr = expr[:i]
+	}
+	expr = strings.TrimSpace(expr)
+	if m := pyConvertRe.FindStringSubmatch(expr); m != nil {
+		expr = strings.TrimSpace(m[1])
+	}
+	if !pyNameRe.MatchString(expr) {
+		return "", "", false
+	}
+	return pyNumber(expr, src)
+}
+
+// pyConvertRe is a conversion of one argument: int(keepalive_str).
+var pyConvertRe = regexp.MustCompile(`^(?:int|float|str)\((.+)\)$`)
 
 // pyNameRe is a Python name.
 var pyNameRe = regexp.MustCompile(`^[A-Za-z_]\w*$`)
@@ -1005,6 +1030,10 @@ type gunicornSettings struct {
 	// fromFile: the keepalive is a configuration file's, which
 	// GUNICORN_CMD_ARGS overrides (see applyServerEnv).
 	fromFile bool
+	// unread is a configuration file's keepalive expression that lbdoctor
+	// cannot read (the file's own sync worker made it moot; a command's
+	// worker may not).
+	unread string
 }
 
 // applyGunicornConfFiles completes gunicorn command lines with the
@@ -1045,6 +1074,11 @@ func applyGunicornConfFiles(hops []Hop) []Hop {
 		}
 		f := *conf.gunicorn
 		keepalive, keepHow, worker, threads := cmd.keepalive, cmd.keepHow, cmd.worker, cmd.threads
+		if keepalive == "" && f.unread != "" {
+			h.Known, h.Source = false, "gunicorn also reads "+where+" from its working directory, whose keepalive = "+f.unread+" is an expression lbdoctor cannot read"
+			hops[i] = h
+			continue
+		}
 		if keepalive == "" {
 			keepalive, keepHow = f.keepalive, ""
 		}
@@ -1055,7 +1089,7 @@ func applyGunicornConfFiles(hops []Hop) []Hop {
 			threads = f.threads
 		}
 		merged := gunicornHop(h.Location, keepalive, worker, threads, "command line"+keepHow+" with "+where+", which gunicorn reads from its working directory")
-		merged.gunicorn = &gunicornSettings{keepalive, keepHow, worker, threads, cmd.keepalive == ""}
+		merged.gunicorn = &gunicornSettings{keepalive: keepalive, keepHow: keepHow, worker: worker, threads: threads, fromFile: cmd.keepalive == ""}
 		hops[i] = merged
 	}
 	return hops
