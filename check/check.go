@@ -729,7 +729,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			r.Errors = append(r.Errors, e)
 		}
 	}
-	r.links = append(r.links, moduleLinks(tfByDir, tfLBs)...)
+	r.links = append(r.links, moduleLinks(tfByDir, tfLBs, func(p string) bool { return fileExists(filepath.Join(dir, filepath.FromSlash(p))) })...)
 	// A script an instance runs as its user data is read as such (its
 	// command lines were read as any script's too).
 	r.Hops = slices.DeleteFunc(r.Hops, func(h Hop) bool {

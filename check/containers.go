@@ -174,7 +174,13 @@ func containerList(n *yaml.Node) bool {
 func containerDefinitions(path string, list *yaml.Node) []Hop {
 	var hops []Hop
 	for _, ct := range list.Content {
-		hops = append(hops, containerHops(path, ct)...)
+		these := containerHops(path, ct)
+		if name, ok := scalar(getFold(ct, "name")); ok {
+			for i := range these {
+				these[i].workload = name // an ECS service's load_balancer block names its container
+			}
+		}
+		hops = append(hops, these...)
 		// An official Apache image run as it ships (no command of its own,
 		// nothing mounted over its configuration).
 		img := getFold(ct, "image")
@@ -346,7 +352,14 @@ func terraformContainerCommands(f tfFile) []Hop {
 		}
 		if found {
 			words := append(append(lists[0], lists[1]...), lists[2]...)
-			hops = append(hops, containerCommandHops(f.path, words, hclEnvironment(env), line)...)
+			these := containerCommandHops(f.path, words, hclEnvironment(env), line)
+			if n, ok := items["name"]; ok {
+				for i := range these {
+					// An ECS service's load_balancer block names its container.
+					these[i].workload = hclWord(f.src, n)
+				}
+			}
+			hops = append(hops, these...)
 			return
 		}
 		// An official Apache image run as it ships, as in containerDefinitions.

@@ -1,12 +1,15 @@
 package check
 
 import (
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Terraform projects often keep the load balancer and the services in
@@ -25,98 +28,236 @@ import (
 // refers to a target group of the calling directory, whose load balancers
 // are then the ones in front. dirs holds each directory's Terraform files
 // and lbs its load balancer hops, by directory relative to the root
-// (slash-separated).
-func moduleLinks(dirs map[string][]tfFile, lbs map[string][]Hop) []link {
+// (slash-separated); exists says whether a file (relative to the root) is
+// there.
+//
+// It also links a service's containers written in a template file
+// (container_definitions = data.template_file.app.rendered, or
+// templatefile("app.json.tpl", ...), given by the caller or by the module
+// itself) to the load balancers in front of that service: their command
+// lines are read from the template, whose container names are often
+// template expressions that name nothing.
+func moduleLinks(dirs map[string][]tfFile, lbs map[string][]Hop, exists func(string) bool) []link {
 	var out []link
 	for _, d := range sortedKeys(dirs) {
 		// The local modules called here, by label.
 		called := map[string]string{}
-		for _, f := range dirs[d] {
-			if f.body == nil || !strings.HasSuffix(f.path, ".tf") {
-				continue
-			}
+		for _, f := range tfSources(dirs[d]) {
 			for _, b := range f.body.Blocks {
 				if src, ok := stringAttr(b.Body, "source"); ok && b.Type == "module" && len(b.Labels) == 1 && (strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")) {
 					called[b.Labels[0]] = filepath.ToSlash(filepath.Clean(filepath.Join(d, src)))
 				}
 			}
 		}
+		// lbsOf returns the load balancers an expression's text brings: a
+		// called module's target group output, or (with here) a target
+		// group of this directory.
+		lbsOf := func(text, except string, here bool) []Hop {
+			var hops []Hop
+			for _, m := range moduleOutputRe.FindAllStringSubmatch(text, -1) {
+				if dir := called[m[1]]; dir != "" && dir != except && targetGroupOutput(dirs[dir], m[2]) {
+					hops = append(hops, lbs[dir]...)
+				}
+			}
+			if here && (strings.Contains(text, "aws_lb_target_group.") || strings.Contains(text, "aws_alb_target_group.")) {
+				hops = append(hops, lbs[d]...)
+			}
+			return hops
+		}
 		// A resource here that takes a called module's target group: an
 		// aws_ecs_service with target_group_arn = module.alb.target_group_arn.
-		for _, f := range dirs[d] {
-			if f.body == nil || !strings.HasSuffix(f.path, ".tf") {
-				continue
-			}
+		for _, f := range tfSources(dirs[d]) {
 			for _, b := range f.body.Blocks {
 				if b.Type != "resource" || len(b.Labels) != 2 {
 					continue
 				}
-				var hops []Hop
-				for _, m := range moduleOutputRe.FindAllStringSubmatch(exprText(f.src, b.Range()), -1) {
-					if dir := called[m[1]]; dir != "" && targetGroupOutput(dirs[dir], m[2]) {
-						hops = append(hops, lbs[dir]...)
-					}
-				}
-				if len(hops) == 0 {
-					continue
-				}
+				text := exprText(f.src, b.Range())
+				where := Location{f.path, b.DefRange().Start.Line}
+				hops := lbsOf(text, "", false)
 				names := moduleServiceNames(dirs[d], nil, b.Labels[0]+"."+b.Labels[1])
 				for _, h := range hops {
-					out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: Location{f.path, b.DefRange().Start.Line}})
+					out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: where})
+				}
+				// Its task definitions' templates, behind these load
+				// balancers and those of this directory's target groups.
+				hops = append(hops, lbsOf(text, "", true)[len(hops):]...)
+				for _, tpl := range serviceTemplates(d, dirs[d], text, nil, exists) {
+					for _, h := range hops {
+						out = append(out, link{lb: h.Name, lbAt: h.Location, dir: tpl, where: where})
+					}
 				}
 			}
 		}
-		for _, f := range dirs[d] {
-			if f.body == nil || !strings.HasSuffix(f.path, ".tf") {
-				continue
-			}
+		for _, f := range tfSources(dirs[d]) {
 			for _, b := range f.body.Blocks {
 				if b.Type != "module" || len(b.Labels) != 1 || called[b.Labels[0]] == "" {
 					continue
 				}
 				target := called[b.Labels[0]]
-				// The inputs that bring it a load balancer, and whose.
-				fronts := map[string][]Hop{} // input -> load balancers
+				where := Location{f.path, b.DefRange().Start.Line}
+				// The inputs that bring it a load balancer, and those that
+				// bring it a template.
+				fronts := map[string][]Hop{}
+				templates := map[string]string{}
 				for name, a := range b.Body.Attributes {
-					text := exprText(f.src, a.Expr.Range())
-					for label, dir := range called {
-						if label == b.Labels[0] || dir == target {
+					if tfMetaArguments[name] {
+						continue
+					}
+					if h := lbsOf(exprText(f.src, a.Expr.Range()), target, true); len(h) > 0 {
+						fronts[name] = h
+					}
+					if tpl := templateOf(d, dirs[d], a.Expr, exists, 0); tpl != "" {
+						templates[name] = tpl
+					}
+				}
+				if len(fronts) == 0 {
+					continue
+				}
+				inputs := sortedKeys(fronts)
+				var hops []Hop
+				for _, in := range inputs {
+					hops = append(hops, fronts[in]...)
+				}
+				if names := moduleServiceNames(dirs[target], inputs, ""); len(names) > 0 {
+					for _, h := range hops {
+						out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: where})
+					}
+				}
+				// The module's services that use an input with load
+				// balancers: their task definitions' templates.
+				for _, tf := range tfSources(dirs[target]) {
+					for _, sb := range tf.body.Blocks {
+						if sb.Type != "resource" || len(sb.Labels) != 2 {
 							continue
 						}
-						for _, m := range moduleOutputRe.FindAllStringSubmatch(text, -1) {
-							if m[1] == label && targetGroupOutput(dirs[dir], m[2]) {
-								fronts[name] = append(fronts[name], lbs[dir]...)
-								break
+						text := exprText(tf.src, sb.Range())
+						var these []Hop
+						for _, in := range inputs {
+							if usesVar(text, in) {
+								these = append(these, fronts[in]...)
+							}
+						}
+						if len(these) == 0 {
+							continue
+						}
+						for _, tpl := range serviceTemplates(target, dirs[target], text, templates, exists) {
+							for _, h := range these {
+								out = append(out, link{lb: h.Name, lbAt: h.Location, dir: tpl, where: where})
 							}
 						}
 					}
-					if strings.Contains(text, "aws_lb_target_group.") || strings.Contains(text, "aws_alb_target_group.") {
-						fronts[name] = append(fronts[name], lbs[d]...)
-					}
-				}
-				var inputs []string
-				var hops []Hop
-				for name, h := range fronts {
-					if len(h) > 0 {
-						inputs = append(inputs, name)
-						hops = append(hops, h...)
-					}
-				}
-				if len(hops) == 0 {
-					continue
-				}
-				names := moduleServiceNames(dirs[target], inputs, "")
-				if len(names) == 0 {
-					continue
-				}
-				where := Location{f.path, b.DefRange().Start.Line}
-				for _, h := range hops {
-					out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: where})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// tfMetaArguments are a module block's arguments that are not inputs.
+var tfMetaArguments = map[string]bool{"source": true, "version": true, "depends_on": true, "providers": true, "count": true, "for_each": true}
+
+// tfSources are the .tf files of a directory that parsed.
+func tfSources(files []tfFile) []tfFile {
+	var out []tfFile
+	for _, f := range files {
+		if f.body != nil && strings.HasSuffix(f.path, ".tf") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// usesVar reports whether text refers to var.name.
+func usesVar(text, name string) bool {
+	return regexp.MustCompile(`\bvar\.` + regexp.QuoteMeta(name) + `\b`).MatchString(text)
+}
+
+// serviceTemplates returns the template files of the container definitions
+// of the task definitions (in dir) that a service's text refers to: their
+// own (templatefile, file, data.template_file), or the one the caller
+// passes as an input they use (inputs: input name -> template).
+func serviceTemplates(dir string, files []tfFile, service string, inputs map[string]string, exists func(string) bool) []string {
+	var out []string
+	for _, f := range tfSources(files) {
+		for _, b := range f.body.Blocks {
+			if b.Type != "resource" || len(b.Labels) != 2 || b.Labels[0] != "aws_ecs_task_definition" || !strings.Contains(service, "aws_ecs_task_definition."+b.Labels[1]+".") {
+				continue
+			}
+			a, ok := b.Body.Attributes["container_definitions"]
+			if !ok {
+				continue
+			}
+			if tpl := templateOf(dir, files, a.Expr, exists, 0); tpl != "" {
+				out = append(out, tpl)
+				continue
+			}
+			text := exprText(f.src, a.Expr.Range())
+			for _, in := range sortedKeys(inputs) {
+				if usesVar(text, in) {
+					out = append(out, inputs[in])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// templateOf returns the file (relative to the root) that an expression of
+// directory dir renders: templatefile("p", ...), file("p"), or
+// data.template_file.X.rendered whose template is one of those. A relative
+// path is taken from dir, and but for path.module, from the directories
+// above it too (Terraform reads it from where it runs, the root module).
+func templateOf(dir string, files []tfFile, e hclsyntax.Expression, exists func(string) bool, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	switch e := e.(type) {
+	case *hclsyntax.FunctionCallExpr:
+		if (e.Name != "templatefile" && e.Name != "file") || len(e.Args) == 0 {
+			return ""
+		}
+		dot := cty.StringVal(".")
+		ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"path": cty.ObjectVal(map[string]cty.Value{"module": dot, "root": dot, "cwd": dot})}}
+		v, diags := e.Args[0].Value(ctx)
+		if diags.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String || path.IsAbs(v.AsString()) {
+			return ""
+		}
+		dirs := []string{dir}
+		if !slices.ContainsFunc(e.Args[0].Variables(), func(t hcl.Traversal) bool {
+			a, ok := t.SimpleSplit().Rel[0].(hcl.TraverseAttr)
+			return t.RootName() == "path" && len(t) > 1 && ok && a.Name == "module"
+		}) {
+			for d := path.Dir(dir); d != dirs[len(dirs)-1]; d = path.Dir(d) {
+				dirs = append(dirs, d)
+			}
+		}
+		for _, d := range dirs {
+			p := path.Clean(path.Join(d, v.AsString()))
+			if p != ".." && !strings.HasPrefix(p, "../") && exists(p) {
+				return p
+			}
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		t := e.Traversal
+		if len(t) < 3 || t.RootName() != "data" {
+			return ""
+		}
+		kind, ok1 := t[1].(hcl.TraverseAttr)
+		name, ok2 := t[2].(hcl.TraverseAttr)
+		if !ok1 || !ok2 || kind.Name != "template_file" {
+			return ""
+		}
+		for _, f := range tfSources(files) {
+			for _, b := range f.body.Blocks {
+				if b.Type == "data" && len(b.Labels) == 2 && b.Labels[0] == "template_file" && b.Labels[1] == name.Name {
+					if a, ok := b.Body.Attributes["template"]; ok {
+						return templateOf(dir, files, a.Expr, exists, depth+1)
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // moduleServiceNames returns the names of the services a module's blocks

@@ -56,3 +56,52 @@ func TestTerraformModuleLinks(t *testing.T) {
 		})
 	}
 }
+
+// Containers whose command lines are in the Terraform itself are linked to
+// the load balancer of the ECS service that runs them: by the container's
+// name (the service's load_balancer container_name), or, for container
+// definitions in a template file, through the task definition that renders
+// it, in the same directory or passed to a module by its caller
+// (jibespanola/supply-infra: data.template_file's rendered output given to
+// ../modules/ecs, whose service takes module.alb's target group).
+func TestTerraformContainerLinks(t *testing.T) {
+	lb := "resource \"aws_lb\" \"main\" {\n  name = \"main\"\n}\nresource \"aws_lb_target_group\" \"app\" {\n  port = 8000\n}\n"
+	service := "resource \"aws_ecs_service\" \"app\" {\n  name = \"svc\"\n  task_definition = aws_ecs_task_definition.app.arn\n  load_balancer {\n    target_group_arn = %s\n    container_name = %s\n    container_port = 8000\n  }\n}\n"
+	tpl := "[\n  {\n    \"name\": \"${app}-fastapi\",\n    \"image\": \"${image}\",\n    \"essential\": true,\n    \"portMappings\": [{\"containerPort\": 8000}],\n    \"command\": [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n  }\n]\n"
+	sprintf := func(format string, a ...string) string {
+		for _, s := range a {
+			format = strings.Replace(format, "%s", s, 1)
+		}
+		return format
+	}
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+	}{
+		{"jsonencode, by container name", map[string]string{
+			"main.tf": lb + "resource \"aws_ecs_task_definition\" \"app\" {\n  container_definitions = jsonencode([{\n    name = \"fastapi\"\n    image = \"x\"\n    essential = true\n    command = [\"uvicorn\", \"main:app\"]\n  }])\n}\n" +
+				sprintf(service, "aws_lb_target_group.app.arn", "\"fastapi\""),
+		}},
+		{"a template file of the same directory", map[string]string{
+			"infra/main.tf": lb + "data \"template_file\" \"app\" {\n  template = file(\"./templates/app.json.tpl\")\n}\nresource \"aws_ecs_task_definition\" \"app\" {\n  container_definitions = data.template_file.app.rendered\n}\n" +
+				sprintf(service, "aws_lb_target_group.app.arn", "\"${var.app}-fastapi\""),
+			"infra/templates/app.json.tpl": tpl,
+		}},
+		{"templatefile given to a module", map[string]string{
+			"terraform/modules/alb/main.tf":    lb + "output \"tg\" {\n  value = aws_lb_target_group.app.arn\n}\n",
+			"terraform/modules/ecs/main.tf":    "resource \"aws_ecs_task_definition\" \"app\" {\n  container_definitions = var.containers\n}\n" + sprintf(service, "var.tg", "var.name"),
+			"terraform/dev/main.tf":            "module \"alb\" {\n  source = \"../modules/alb\"\n}\nmodule \"ecs\" {\n  source = \"../modules/ecs\"\n  containers = templatefile(\"../templates/app.json.tpl\", { app = \"a\" })\n  tg = module.alb.tg\n  name = \"a-fastapi\"\n}\n",
+			"terraform/templates/app.json.tpl": tpl,
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, _ := checkFiles(t, tt.files)
+			if len(r.Findings) != 1 {
+				t.Fatalf("findings %+v", r.Findings)
+			}
+			if f := r.Findings[0]; f.Level() != Error || !strings.Contains(f.Chain, "aws_lb.main 60s") || !strings.Contains(f.Chain, "uvicorn 5s") {
+				t.Errorf("%s %s: %q, want an error from aws_lb.main", f.Level(), f.Location, f.Chain)
+			}
+		})
+	}
+}
