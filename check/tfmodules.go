@@ -153,6 +153,15 @@ func moduleLinks(dirs map[string][]tfFile, lbs map[string][]Hop, exists func(str
 	return out
 }
 
+// tfServiceTypes are the resources that put what runs behind a target
+// group: ECS services (and CodeDeploy's blue/green deployments of them),
+// Auto Scaling groups and attachments of instances.
+var tfServiceTypes = map[string]bool{
+	"aws_ecs_service": true, "aws_codedeploy_deployment_group": true,
+	"aws_autoscaling_group": true, "aws_autoscaling_attachment": true,
+	"aws_lb_target_group_attachment": true, "aws_alb_target_group_attachment": true,
+}
+
 // tfMetaArguments are a module block's arguments that are not inputs.
 var tfMetaArguments = map[string]bool{"source": true, "version": true, "depends_on": true, "providers": true, "count": true, "for_each": true}
 
@@ -280,6 +289,9 @@ func moduleServiceNames(files []tfFile, inputs []string, address string) []strin
 	}
 	var names []string
 	for _, addr := range sortedKeys(blocks) {
+		if !tfServiceTypes[blocks[addr].Labels[0]] {
+			continue // an alarm or a DNS record given the target group runs nothing
+		}
 		uses := addr == address || slices.ContainsFunc(inputs, func(in string) bool {
 			return regexp.MustCompile(`\bvar\.` + regexp.QuoteMeta(in) + `\b`).MatchString(texts[addr])
 		})
