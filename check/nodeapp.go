@@ -103,15 +103,7 @@ var nestCreateRe = regexp.MustCompile(`^NestFactory\s*\.\s*create\s*(?:<[^>]*>\s
 // offset of ".keepAliveTimeout") is made on: app in app.keepAliveTimeout,
 // a.b in a.b.keepAliveTimeout, "" after a call or an index.
 func nodeReceiver(src []byte, off int) string {
-	i := off
-	for i > 0 {
-		c := src[i-1]
-		if c == '_' || c == '$' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-			i--
-			continue
-		}
-		break
-	}
+	i := jsChainStart(src, off)
 	if i > 0 && (src[i-1] == ')' || src[i-1] == ']') {
 		return ""
 	}
@@ -269,16 +261,7 @@ func jsEnclosingCall(src []byte, off int) string {
 			for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
 				j--
 			}
-			k := j
-			for k > 0 {
-				c := src[k-1]
-				if c == '_' || c == '$' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-					k--
-					continue
-				}
-				break
-			}
-			return string(src[k:j])
+			return string(src[jsChainStart(src, j):j])
 		case ';':
 			if depth == 0 {
 				return ""
@@ -310,4 +293,18 @@ func nodeOtherKeepAlive(src []byte) bool {
 		}
 		return true
 	}
+}
+
+// jsChainStart returns where the names and dots that end at src[end] begin:
+// the start of a.b.c in "x = a.b.c".
+func jsChainStart(src []byte, end int) int {
+	i := end
+	for i > 0 {
+		c := src[i-1]
+		if c != '_' && c != '$' && c != '.' && (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			break
+		}
+		i--
+	}
+	return i
 }
