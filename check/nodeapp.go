@@ -95,6 +95,10 @@ func nodeAppMaker(rhs string, bound map[string]string, src []byte) string {
 	return ""
 }
 
+// nestInstanceRe is NestJS's app.getHttpAdapter().getInstance() at the end
+// of a text: the Express or Fastify application, not the server.
+var nestInstanceRe = regexp.MustCompile(`([\w$]+)\s*\.\s*getHttpAdapter\s*\(\s*\)\s*\.\s*getInstance\s*\(\s*\)\s*$`)
+
 // nestCreateRe is NestJS's NestFactory.create(AppModule), with or without a
 // type argument.
 var nestCreateRe = regexp.MustCompile(`^NestFactory\s*\.\s*create\s*(?:<[^>]*>\s*)?\(`)
@@ -102,7 +106,14 @@ var nestCreateRe = regexp.MustCompile(`^NestFactory\s*\.\s*create\s*(?:<[^>]*>\s
 // nodeReceiver returns the expression a property assignment at off (the
 // offset of ".keepAliveTimeout") is made on: app in app.keepAliveTimeout,
 // a.b in a.b.keepAliveTimeout, "" after a call or an index.
+//
+// NestJS's app.getHttpAdapter().getInstance() is returned whole: the Express
+// or Fastify application it wraps, which nodeNotTheServer knows.
 func nodeReceiver(src []byte, off int) string {
+	from := max(0, off-200) // the chain is on the line
+	if a := nestInstanceRe.FindSubmatchIndex(src[from:off]); a != nil {
+		return string(src[from+a[0] : off])
+	}
 	i := jsChainStart(src, off)
 	if i > 0 && (src[i-1] == ')' || src[i-1] == ']') {
 		return ""
@@ -115,6 +126,9 @@ func nodeReceiver(src []byte, off int) string {
 // framework's application object, or a server that never listens because
 // the file starts another (see nodeIdleServer).
 func nodeNotTheServer(src []byte, recv string) (string, bool) {
+	if m := nestInstanceRe.FindStringSubmatch(recv); m != nil {
+		return fmt.Sprintf("is set on the Express or Fastify application NestJS wraps, which the http.Server never reads (set it on %s.getHttpServer())", m[1]), true
+	}
 	if framework, ok := nodeAppObject(src, recv); ok {
 		return fmt.Sprintf("is set on the %s application, which the http.Server never reads (set it on %s)", framework, nodeServerOf(framework, recv)), true
 	}
