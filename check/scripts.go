@@ -871,9 +871,13 @@ var pyConvertRe = regexp.MustCompile(`^(?:int|float|str)\((.+)\)$`)
 // pyNameRe is a Python name.
 var pyNameRe = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 
-// uvicornRunCallRe finds a call of uvicorn.run (not inside a comment line).
+// uvicornRunCallRe finds a call of uvicorn.run, or of uvicorn.Config (which
+// takes the same arguments, for uvicorn.Server(config).run()), not inside a
+// comment line; uvicornConfigRe a Config imported from uvicorn by name.
 var (
-	uvicornRunCallRe = regexp.MustCompile(`(?m)^[^#\n]*\buvicorn\.run\(`)
+	uvicornRunCallRe = regexp.MustCompile(`(?m)^[^#\n]*\buvicorn\.(run|Config)\(`)
+	uvicornConfigRe  = regexp.MustCompile(`(?m)^[^#\n]*[^\w.](Config)\(`)
+	uvicornImportRe  = regexp.MustCompile(`(?m)^\s*from\s+uvicorn\s+import\s+[^\n]*\bConfig\b`)
 	uvicornKeepArgRe = regexp.MustCompile(`\btimeout_keep_alive\s*=\s*`)
 	uvicornReloadRe  = regexp.MustCompile(`\breload\s*=\s*True\b`)
 )
@@ -884,26 +888,30 @@ var (
 // marked so that the caller can drop it when a command line starts the same
 // project's server (uvicorn.run under __main__ is then only for development).
 func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
-	m := uvicornRunCallRe.FindIndex(src)
+	m := uvicornRunCallRe.FindSubmatchIndex(src)
+	if m == nil && uvicornImportRe.Match(src) {
+		m = uvicornConfigRe.FindSubmatchIndex(src)
+	}
 	if m == nil {
 		return nil, false
 	}
 	open := m[1] - 1
-	call := "uvicorn.run(" + string(callArgs(src, open))
+	fn := "uvicorn." + string(src[m[2]:m[3]]) // uvicorn.run, uvicorn.Config
+	call := fn + "(" + string(callArgs(src, open))
 	u := stacks.Must("uvicorn")
 	hop := Hop{Role: App, Kind: "uvicorn", Name: "uvicorn", Known: true, Idle: u.DefaultIdle, Pattern: true,
-		Source: "uvicorn.run() without timeout_keep_alive: uvicorn's default (5 s)", Location: Location{path, lineAt(src, open)},
+		Source: fn + "() without timeout_keep_alive: uvicorn's default (5 s)", Location: Location{path, lineAt(src, open)},
 		Setting: func(d time.Duration) string {
-			return fmt.Sprintf("uvicorn.run(..., timeout_keep_alive=%d)", int64((d+time.Second-1)/time.Second))
+			return fmt.Sprintf("%s(..., timeout_keep_alive=%d)", fn, int64((d+time.Second-1)/time.Second))
 		}}
 	if k := uvicornKeepArgRe.FindStringIndex(call); k != nil {
 		expr := pyArg(call[k[1]:])
 		v, how, ok := pyNumber(expr, src)
 		n, err := strconv.Atoi(v)
 		if !ok || err != nil || n < 0 {
-			hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(timeout_keep_alive="+expr+"): not a number here"
+			hop.Known, hop.Idle, hop.Source = false, 0, fn+"(timeout_keep_alive="+expr+"): not a number here"
 		} else {
-			hop.Idle, hop.Source = time.Duration(n)*time.Second, "uvicorn.run(timeout_keep_alive="+expr+")"+how
+			hop.Idle, hop.Source = time.Duration(n)*time.Second, fn+"(timeout_keep_alive="+expr+")"+how
 		}
 		return []Hop{hop}, false
 	}
@@ -911,7 +919,7 @@ func parseUvicornRun(path string, src []byte) (hops []Hop, isDefault bool) {
 		return nil, false // the development server, which reloads on changes
 	}
 	if strings.Contains(call, "**") {
-		hop.Known, hop.Idle, hop.Source = false, 0, "uvicorn.run(**...): timeout_keep_alive may be among its arguments"
+		hop.Known, hop.Idle, hop.Source = false, 0, fn+"(**...): timeout_keep_alive may be among its arguments"
 	}
 	return []Hop{hop}, hop.Known
 }
