@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +72,8 @@ func terraformIngress(path string, b *hclsyntax.Block, ctx *hcl.EvalContext) (ho
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf(`"alb.ingress.kubernetes.io/load-balancer-attributes" = "idle_timeout.timeout_seconds=%d"`, int64(d/time.Second))
 		}}
-	for _, kv := range strings.Split(attrs, ",") {
-		k, val, _ := strings.Cut(strings.TrimSpace(kv), "=")
-		if k == "idle_timeout.timeout_seconds" {
-			if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
-				hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "annotation idle_timeout.timeout_seconds="+val, attrsLine
-			}
-		}
+	if idle, source, set, known := albAttributesIdle(attrs); hasAttrs && set {
+		hop.Idle, hop.Source, hop.Known, hop.Location.Line = idle, source, known, attrsLine
 	}
 	return hop, services, true
 }

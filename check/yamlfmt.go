@@ -313,16 +313,9 @@ func parseKubernetes(path string, src []byte) ([]Hop, error) {
 			hop.ingress.group, _ = scalar(get(ann, "alb.ingress.kubernetes.io/group.name"))
 			if v, ok := scalar(attrs); ok {
 				hop.Location.Line = attrs.Line
-				for _, kv := range strings.Split(v, ",") {
-					k, val, _ := strings.Cut(strings.TrimSpace(kv), "=")
-					if k == "idle_timeout.timeout_seconds" {
-						hop.ingress.explicit = true
-						if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
-							hop.Idle, hop.Source = time.Duration(n)*time.Second, "annotation idle_timeout.timeout_seconds="+val
-						} else {
-							hop.Known, hop.Source = false, "annotation idle_timeout.timeout_seconds="+val+": not a number"
-						}
-					}
+				if idle, source, set, known := albAttributesIdle(v); set {
+					hop.ingress.explicit = true
+					hop.Idle, hop.Source, hop.Known = idle, source, known
 				}
 			}
 			hops = append(hops, hop)
