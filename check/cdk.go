@@ -18,8 +18,12 @@ import (
 var (
 	cdkImportRe  = regexp.MustCompile(`aws-cdk-lib|aws_cdk|software\.amazon\.awscdk|awscdk|Amazon\.CDK`)
 	cdkALBRe     = regexp.MustCompile(`\b(?:New)?(ApplicationLoadBalancer|ApplicationLoadBalancedFargateService|ApplicationLoadBalancedEc2Service|CfnLoadBalancer)\s*(?:\.\s*Builder\s*\.\s*create\s*)?\(`)
-	cdkIdleRe    = regexp.MustCompile(`(?i)idle_?timeout\s*[:=(]\s*(?:\w+\.)?Duration[._]?(?:seconds|Seconds|minutes|Minutes)\s*\(\s*(?:jsii\.Number\()?\s*(\d+)`)
-	cdkIdleMinRe = regexp.MustCompile(`(?i)idle_?timeout\s*[:=(]\s*(?:\w+\.)?Duration[._]?minutes`)
+	// cdkIdleAnyRe is where a load balancer's idle timeout is given:
+	// idleTimeout: (TypeScript), idle_timeout= (Python), .idleTimeout( (Java).
+	cdkIdleAnyRe = regexp.MustCompile(`(?i)\bidle_?timeout\s*[:=(]\s*`)
+	// cdkDurationRe is a CDK Duration of a unit: Duration.seconds(65),
+	// cdk.Duration.minutes(5), Duration_Seconds(jsii.Number(65)) (Go).
+	cdkDurationRe = regexp.MustCompile(`(?i)^(?:\w+\.)*Duration[._]?(seconds|minutes|millis|hours)\s*\(\s*(?:jsii\.Number\(\s*)?([\w.]+)\s*\)`)
 	cdkAttrRe    = regexp.MustCompile(`idle_timeout\.timeout_seconds["']?\s*,?\s*(?:value\s*[:=]\s*)?["']?(\d+)`)
 )
 
@@ -42,14 +46,16 @@ func parseCDK(path string, src []byte) []Hop {
 			return fmt.Sprintf("idleTimeout: Duration.seconds(%d)  (loadBalancer props; idle_timeout in Python)", int64(d/time.Second))
 		}}
 	switch {
-	case cdkIdleRe.Match(src):
-		i := cdkIdleRe.FindSubmatchIndex(src)
-		n, _ := strconv.Atoi(string(src[i[2]:i[3]]))
-		d := time.Duration(n) * time.Second
-		if cdkIdleMinRe.Match(src[i[0]:i[1]]) {
-			d = time.Duration(n) * time.Minute
+	case cdkIdleValue(src) != nil:
+		i := cdkIdleValue(src)
+		hop.Location.Line = line(i[0])
+		text := string(src[i[1]:min(len(src), i[1]+200)])
+		d, how, ok := cdkDuration(text, src)
+		if !ok {
+			hop.Known, hop.Idle, hop.Source = false, 0, "idleTimeout: "+pyArg(text)+": an expression lbdoctor cannot read"
+			break
 		}
-		hop.Idle, hop.Source, hop.Location.Line = d, "idleTimeout "+secs(d), line(i[0])
+		hop.Idle, hop.Source = d, "idleTimeout "+secs(d)+how
 	case cdkAttrRe.Match(src):
 		i := cdkAttrRe.FindSubmatchIndex(src)
 		n, _ := strconv.Atoi(string(src[i[2]:i[3]]))
@@ -124,3 +130,45 @@ func cdkRoot(dir string, exists func(string) bool) string {
 		}
 	}
 }
+
+// cdkDuration reads the CDK Duration that text starts with: its unit, and
+// a number or a name the file assigns a number once (const IDLE = 120).
+func cdkDuration(text string, src []byte) (d time.Duration, how string, ok bool) {
+	m := cdkDurationRe.FindStringSubmatch(text)
+	if m == nil {
+		return 0, "", false
+	}
+	unit := map[string]time.Duration{"seconds": time.Second, "minutes": time.Minute, "millis": time.Millisecond, "hours": time.Hour}[strings.ToLower(m[1])]
+	arg := m[2]
+	n, err := strconv.ParseInt(strings.ReplaceAll(arg, "_", ""), 10, 64)
+	if err != nil {
+		if !jsIdentRe.MatchString(arg) {
+			return 0, "", false
+		}
+		decl := regexp.MustCompile(`(?m)\b` + regexp.QuoteMeta(arg) + `\s*(?::\s*\w+\s*)?=\s*([0-9_]+)\s*;?\s*$`).FindAllStringSubmatch(string(src), 2)
+		if len(decl) != 1 {
+			return 0, "", false
+		}
+		if n, err = strconv.ParseInt(strings.ReplaceAll(decl[0][1], "_", ""), 10, 64); err != nil {
+			return 0, "", false
+		}
+		how = fmt.Sprintf(" (%s = %s)", arg, decl[0][1])
+	}
+	return time.Duration(n) * unit, how, true
+}
+
+// cdkIdleValue returns where the first idle timeout given a value is (the
+// bounds of "idleTimeout: "), or nil; a field of a props type
+// (idleTimeout: Duration;) gives none.
+func cdkIdleValue(src []byte) []int {
+	for _, i := range cdkIdleAnyRe.FindAllIndex(src, -1) {
+		if !cdkTypeRe.MatchString(pyArg(string(src[i[1]:min(len(src), i[1]+200)]))) {
+			return i
+		}
+	}
+	return nil
+}
+
+// cdkTypeRe is a type where a value would be: Duration, cdk.Duration,
+// number, Optional[Duration].
+var cdkTypeRe = regexp.MustCompile(`^(?:[\w.]*Duration|number|int|Optional\[[\w.]*Duration\])?;?$`)

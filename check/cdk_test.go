@@ -3,6 +3,7 @@ package check
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // A CDK program's load balancer fronts the images it builds from its
@@ -69,6 +70,40 @@ func TestCDKAssetDirs(t *testing.T) {
 		}
 		if server == inImage {
 			t.Errorf("nginx at %s: findings %q", conf, findingsOf(r))
+		}
+	}
+}
+
+// A CDK load balancer's idleTimeout in the forms CDK programs write it: any
+// Duration unit, a constant of the file; an expression lbdoctor cannot read
+// is unknown (it was the 60 s default), and a props type's field is no value.
+func TestCDKIdleTimeoutForms(t *testing.T) {
+	head := "import * as cdk from 'aws-cdk-lib';\nimport { Duration } from 'aws-cdk-lib';\nimport * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';\ninterface Props { idleTimeout: cdk.Duration; }\nconst IDLE_SECONDS = 120;\n"
+	for _, tt := range []struct {
+		expr  string
+		idle  time.Duration
+		known bool
+	}{
+		{"Duration.seconds(65)", 65 * time.Second, true},
+		{"cdk.Duration.minutes(5)", 5 * time.Minute, true},
+		{"Duration.millis(90000)", 90 * time.Second, true},
+		{"Duration.seconds(IDLE_SECONDS)", 120 * time.Second, true},
+		{"props.idleTimeout", 0, false},
+		{"Duration.seconds(props.idle)", 0, false},
+	} {
+		src := head + "new elbv2.ApplicationLoadBalancer(this, 'LB', { vpc, idleTimeout: " + tt.expr + " });\n"
+		hops := parseCDK("lib/stack.ts", []byte(src))
+		if len(hops) != 1 || hops[0].Idle != tt.idle || hops[0].Known != tt.known || hops[0].Location.Line != 6 {
+			t.Errorf("%s: %+v, want %v known %v at line 6", tt.expr, hops, tt.idle, tt.known)
+		}
+	}
+	// Python and Java spellings.
+	for src, want := range map[string]time.Duration{
+		"import aws_cdk as cdk\nfrom aws_cdk import Duration, aws_elasticloadbalancingv2 as elbv2\nelbv2.ApplicationLoadBalancer(self, 'LB', vpc=vpc, idle_timeout=Duration.seconds(90))\n": 90 * time.Second,
+		"import software.amazon.awscdk.Duration;\nApplicationLoadBalancer.Builder.create(this, \"LB\").vpc(vpc).idleTimeout(Duration.minutes(2)).build();\n":                                2 * time.Minute,
+	} {
+		if hops := parseCDK("stack", []byte(src)); len(hops) != 1 || hops[0].Idle != want {
+			t.Errorf("%q: %+v, want %v", src, hops, want)
 		}
 	}
 }
