@@ -16,15 +16,15 @@ import (
 // create one, or by the L1 CfnLoadBalancer. Read by pattern matching (the
 // program is not run), so findings about it have medium confidence.
 var (
-	cdkImportRe  = regexp.MustCompile(`aws-cdk-lib|aws_cdk|software\.amazon\.awscdk|awscdk|Amazon\.CDK`)
-	cdkALBRe     = regexp.MustCompile(`\b(?:New)?(ApplicationLoadBalancer|ApplicationLoadBalancedFargateService|ApplicationLoadBalancedEc2Service|CfnLoadBalancer)\s*(?:\.\s*Builder\s*\.\s*create\s*)?\(`)
+	cdkImportRe = regexp.MustCompile(`aws-cdk-lib|aws_cdk|software\.amazon\.awscdk|awscdk|Amazon\.CDK`)
+	cdkALBRe    = regexp.MustCompile(`\b(?:New)?(ApplicationLoadBalancer|ApplicationLoadBalancedFargateService|ApplicationLoadBalancedEc2Service|CfnLoadBalancer)\s*(?:\.\s*Builder\s*\.\s*create\s*)?\(`)
 	// cdkIdleAnyRe is where a load balancer's idle timeout is given:
 	// idleTimeout: (TypeScript), idle_timeout= (Python), .idleTimeout( (Java).
 	cdkIdleAnyRe = regexp.MustCompile(`(?i)\bidle_?timeout\s*[:=(]\s*`)
 	// cdkDurationRe is a CDK Duration of a unit: Duration.seconds(65),
 	// cdk.Duration.minutes(5), Duration_Seconds(jsii.Number(65)) (Go).
 	cdkDurationRe = regexp.MustCompile(`(?i)^(?:\w+\.)*Duration[._]?(seconds|minutes|millis|hours)\s*\(\s*(?:jsii\.Number\(\s*)?([\w.]+)\s*\)`)
-	cdkAttrRe    = regexp.MustCompile(`idle_timeout\.timeout_seconds["']?\s*,?\s*(?:value\s*[:=]\s*)?["']?(\d+)`)
+	cdkAttrRe     = regexp.MustCompile(`idle_timeout\.timeout_seconds["']?\s*,?\s*(?:value\s*[:=]\s*)?["']?(\d+)`)
 )
 
 // parseCDK finds the load balancers a CDK program defines.
@@ -145,7 +145,7 @@ func cdkDuration(text string, src []byte) (d time.Duration, how string, ok bool)
 		if !jsIdentRe.MatchString(arg) {
 			return 0, "", false
 		}
-		decl := regexp.MustCompile(`(?m)\b` + regexp.QuoteMeta(arg) + `\s*(?::\s*\w+\s*)?=\s*([0-9_]+)\s*;?\s*$`).FindAllStringSubmatch(string(src), 2)
+		decl := regexp.MustCompile(`(?m)\b`+regexp.QuoteMeta(arg)+`\s*(?::\s*\w+\s*)?=\s*([0-9_]+)\s*;?\s*$`).FindAllStringSubmatch(string(src), 2)
 		if len(decl) != 1 {
 			return 0, "", false
 		}
