@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,7 +17,7 @@ import (
 var (
 	pulumiImportRe  = regexp.MustCompile(`@pulumi/awsx?\b|\bpulumi_awsx?\b|github\.com/pulumi/pulumi-aws(?:x)?/|\bPulumi\.Awsx?\b`)
 	pulumiLBRe      = regexp.MustCompile(`\b(?:aws\.(?:lb|alb)\.LoadBalancer|awsx\.lb\.ApplicationLoadBalancer|(?:lb|alb)\.NewLoadBalancer|Aws\.(?:LB|Alb)\.LoadBalancer)\s*\(`)
-	pulumiIdleRe    = regexp.MustCompile(`\b(?:idleTimeout\s*:|idle_timeout\s*=|IdleTimeout\s*[:=])\s*(?:pulumi\.Int\(\s*)?(\d+)`)
+	pulumiIdleRe    = regexp.MustCompile(`\b(?:idleTimeout\s*:|idle_timeout\s*=|IdleTimeout\s*[:=])\s*()`)
 	pulumiTypeNetRe = regexp.MustCompile(`(?i)load_?balancer_?type\s*[:=]\s*(?:pulumi\.String\(\s*)?["'](network|gateway)["']`)
 )
 
@@ -36,9 +37,28 @@ func parsePulumi(path string, src []byte) []Hop {
 		Setting: func(d time.Duration) string {
 			return fmt.Sprintf("idleTimeout: %d  (the load balancer's args; idle_timeout in Python, IdleTimeout in Go and C#)", int64(d/time.Second))
 		}}
-	if i := pulumiIdleRe.FindSubmatchIndex(src[m[0]:]); i != nil {
-		n, _ := strconv.Atoi(string(src[m[0]+i[2] : m[0]+i[3]]))
-		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "idleTimeout "+strconv.Itoa(n), line(m[0]+i[0])
+	i := pulumiIdleRe.FindSubmatchIndex(src[m[0]:])
+	if i == nil {
+		return []Hop{hop}
 	}
+	hop.Location.Line = line(m[0] + i[0])
+	expr := pyArg(string(src[m[0]+i[2] : min(len(src), m[0]+i[2]+200)]))
+	if inner, ok := strings.CutPrefix(expr, "pulumi.Int("); ok { // Go
+		expr = strings.TrimSpace(strings.TrimSuffix(inner, ")"))
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(expr, "_", ""))
+	how := ""
+	if err != nil && jsIdentRe.MatchString(expr) {
+		// A constant of the file: const IDLE = 120, IDLE = 120 (Python).
+		if decl := regexp.MustCompile(`(?m)\b`+regexp.QuoteMeta(expr)+`\s*(?::\s*\w+\s*)?:?=\s*([0-9_]+)\s*;?\s*$`).FindAllSubmatch(src, 2); len(decl) == 1 {
+			n, err = strconv.Atoi(strings.ReplaceAll(string(decl[0][1]), "_", ""))
+			how = fmt.Sprintf(" (%s = %s)", expr, decl[0][1])
+		}
+	}
+	if err != nil {
+		hop.Known, hop.Idle, hop.Source = false, 0, "idleTimeout: "+expr+": an expression lbdoctor cannot read"
+		return []Hop{hop}
+	}
+	hop.Idle, hop.Source = time.Duration(n)*time.Second, "idleTimeout "+strconv.Itoa(n)+how
 	return []Hop{hop}
 }

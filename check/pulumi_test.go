@@ -11,7 +11,7 @@ import (
 func TestPulumi(t *testing.T) {
 	cases := []struct {
 		name, file, src string
-		idle            time.Duration // 0: no load balancer
+		idle            time.Duration // 0: no load balancer; -1: unknown
 		line            int
 	}{
 		{"TypeScript default", "index.ts", "import * as aws from \"@pulumi/aws\";\n\nconst alb = new aws.lb.LoadBalancer(\"web\", {\n    internal: false,\n    securityGroups: [sg.id],\n    subnets: vpc.publicSubnetIds,\n});\n",
@@ -23,6 +23,11 @@ func TestPulumi(t *testing.T) {
 			300 * time.Second, 6},
 		{"Go", "main.go", "package main\n\nimport (\n\t\"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb\"\n\t\"github.com/pulumi/pulumi/sdk/v3/go/pulumi\"\n)\n\nfunc main() {\n\tpulumi.Run(func(ctx *pulumi.Context) error {\n\t\t_, err := lb.NewLoadBalancer(ctx, \"web\", &lb.LoadBalancerArgs{\n\t\t\tIdleTimeout: pulumi.Int(90),\n\t\t})\n\t\treturn err\n\t})\n}\n",
 			90 * time.Second, 11},
+		{"a constant", "index.ts", "import * as aws from \"@pulumi/aws\";\nconst IDLE_SECONDS = 75;\nconst alb = new aws.lb.LoadBalancer(\"web\", {\n    idleTimeout: IDLE_SECONDS,\n});\n",
+			75 * time.Second, 4},
+		{"Python constant", "__main__.py", "import pulumi_aws as aws\nIDLE = 150\nalb = aws.lb.LoadBalancer(\"lb\", idle_timeout=IDLE)\n", 150 * time.Second, 3},
+		{"configuration: unknown", "index.ts", "import * as aws from \"@pulumi/aws\";\nconst alb = new aws.lb.LoadBalancer(\"web\", {\n    idleTimeout: config.requireNumber(\"idle\"),\n});\n",
+			-1, 3},
 		{"network load balancer", "index.ts", "import * as aws from \"@pulumi/aws\";\nconst nlb = new aws.lb.LoadBalancer(\"nlb\", { loadBalancerType: \"network\" });\n", 0, 0},
 		{"not Pulumi", "lb.ts", "class LoadBalancer {}\nconst aws = { lb: { LoadBalancer } };\nnew aws.lb.LoadBalancer();\n", 0, 0},
 	}
@@ -38,6 +43,12 @@ func TestPulumi(t *testing.T) {
 			if c.idle == 0 {
 				if len(lbs) != 0 {
 					t.Fatalf("load balancers %+v, want none", lbs)
+				}
+				return
+			}
+			if c.idle < 0 { // unknown
+				if len(lbs) != 1 || lbs[0].Known || lbs[0].Location.Line != c.line {
+					t.Fatalf("load balancers %+v, want an unknown one at line %d", lbs, c.line)
 				}
 				return
 			}
