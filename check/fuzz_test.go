@@ -15,6 +15,9 @@ func FuzzConfigParsers(f *testing.F) {
 		"server.tomcat.keep-alive-timeout=65s\nserver.tomcat.connection-timeout: 20000\n",
 		"CMD gunicorn -k gthread --threads 4 --keep-alive 62 app:app\nENV UVICORN_TIMEOUT_KEEP_ALIVE=75\nuvicorn a:b --timeout-keep-alive 3",
 		"const s = http.createServer(); s.keepAliveTimeout = 65_000; s.headersTimeout = 66000;",
+		"const app = express();\napp.keepAliveTimeout = 65000;\nconst server = http.createServer(app);\nserver.keepAliveTimeout = 1;\napp.getHttpAdapter().getInstance().keepAliveTimeout = 2;\nnew Agent({ keepAliveTimeout: 3 });\napp.listen(3000);",
+		"new elbv2.ApplicationLoadBalancer(this, 'LB', { idleTimeout: Duration.seconds(IDLE) });\nconst IDLE = 90;\nimport 'aws-cdk-lib';",
+		"idle_timeout.timeout_seconds = 300, a\\,b=c,\\",
 		"entryPoints:\n  web:\n    transport:\n      respondingTimeouts:\n        idleTimeout: 65\n{%- if x %}\n",
 		"[serversTransport.forwardingTimeouts]\n idleConnTimeout = \"1m\"\n",
 		"image: traefik:v3\ncommand: --entrypoints.web.address=:80 --serverstransport.maxidleconnsperhost=-1",
@@ -81,6 +84,8 @@ func FuzzConfigParsers(f *testing.F) {
 		parseUwsgiIni("uwsgi.ini", src)
 		findSpringOverrides("Dockerfile", "app", src)
 		parsePulumi("index.ts", src)
+		parseCDK("lib/stack.ts", src)
+		albAttributesIdle(string(src))
 		parseDropwizardConfig("config.yml", src)
 		for _, v := range readHOCON("application.conf", src, "", 0) {
 			hoconDuration(v.value)
