@@ -65,9 +65,23 @@ func newTarget(cfg Config) (*target, error) {
 		t.method = http.MethodGet
 	}
 	path := u.RequestURI()
+	// A header the user gives replaces lbdoctor's of the same name, as
+	// curl's -H does: a second Host makes servers answer 400 (Apache).
+	// Connection stays keep-alive: it is what is measured.
+	defaults := [][2]string{{"Host", t.host}, {"User-Agent", "lbdoctor-probe"}, {"Accept", "*/*"}}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: lbdoctor-probe\r\nAccept: */*\r\nConnection: keep-alive\r\n", t.method, path, t.host)
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", t.method, path)
+	for _, d := range defaults {
+		if vs := cfg.Header.Values(d[0]); len(vs) > 0 {
+			d[1] = vs[len(vs)-1]
+		}
+		fmt.Fprintf(&b, "%s: %s\r\n", d[0], d[1])
+	}
+	b.WriteString("Connection: keep-alive\r\n")
 	for k, vs := range cfg.Header {
+		if k == "Host" || k == "User-Agent" || k == "Accept" || k == "Connection" {
+			continue
+		}
 		for _, v := range vs {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 		}

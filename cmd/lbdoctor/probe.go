@@ -43,7 +43,7 @@ func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	format := fs.String("format", "text", "output format: text or json")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	var headers, resolves multiFlag
-	fs.Var(&headers, "H", "extra request header 'Name: value' (repeatable)")
+	fs.Var(&headers, "H", "request header 'Name: value' (repeatable; replaces the probe's Host, User-Agent or Accept)")
 	fs.Var(&resolves, "resolve", "connect to ADDR for HOST:PORT, as host:port:addr (repeatable)")
 	args, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -71,6 +71,14 @@ func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		k, v, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(k) == "" {
 			fmt.Fprintf(stderr, "lbdoctor probe: -H %q: want 'Name: value'\n", h)
+			return exitUsage
+		}
+		if strings.EqualFold(strings.TrimSpace(k), "Connection") {
+			fmt.Fprintf(stderr, "lbdoctor probe: -H %q: the probe sends Connection: keep-alive, which is what it measures\n", h)
+			return exitUsage
+		}
+		if strings.ContainsAny(h, "\r\n") {
+			fmt.Fprintf(stderr, "lbdoctor probe: -H %q: a header cannot hold a line break\n", h)
 			return exitUsage
 		}
 		cfg.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))

@@ -42,7 +42,7 @@ func TestProbeCLI(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "verdict: SAFE") || strings.Contains(out, "assumed") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
-	for _, args := range [][]string{{"probe"}, {"probe", "a", "b"}, {"probe", "--format", "xml", ts.URL}, {"probe", "-H", "novalue", ts.URL}, {"probe", "http://127.0.0.1:1/"}} {
+	for _, args := range [][]string{{"probe"}, {"probe", "a", "b"}, {"probe", "--format", "xml", ts.URL}, {"probe", "-H", "novalue", ts.URL}, {"probe", "-H", "Connection: close", ts.URL}, {"probe", "http://127.0.0.1:1/"}} {
 		if code, _, _ := runCLI(t, "", args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
