@@ -49,7 +49,12 @@ func recommend(res *Result, cfg Config) {
 		return
 	}
 	if st, ok := stacks.Lookup(res.Stack); ok {
-		res.Recommendation = fmt.Sprintf("%s: %s", st.Name, strings.ReplaceAll(st.Setting(want), "\n", "; "))
+		// Several lines stay lines: "; " joins nginx's directives well
+		// but breaks a Caddyfile block.
+		res.Recommendation = fmt.Sprintf("%s: %s", st.Name, st.Setting(want))
+		if strings.Contains(res.Recommendation, "\n") {
+			res.Recommendation = st.Name + ":\n" + st.Setting(want)
+		}
 	} else {
 		var parts []string
 		for _, id := range []string{"spring-boot-tomcat", "node", "nginx", "apache", "gunicorn", "uvicorn", "go"} {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The request's headers: one Host (a -H Host replaces the URL's, as curl's
@@ -41,5 +43,21 @@ func TestRequestHeaders(t *testing.T) {
 	}
 	if req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(tg.request))); err != nil || req.Host != "api.internal:8080" || req.UserAgent() != "lbdoctor-probe" {
 		t.Errorf("request %q: %v", tg.request, err)
+	}
+}
+
+// A server's setting of several lines (a Caddyfile block) is recommended as
+// lines: joined with "; " it read as Caddyfile it is not.
+func TestRecommendationLines(t *testing.T) {
+	idle := 3.0
+	res := &Result{Verdict: Unsafe, Stack: "caddy", IdleTimeoutSeconds: &idle}
+	recommend(res, Config{LBIdle: 60 * time.Second, Margin: 5 * time.Second})
+	if !strings.HasPrefix(res.Recommendation, "Caddy:\n{\n") || strings.Contains(res.Recommendation, "; ") {
+		t.Errorf("recommendation %q", res.Recommendation)
+	}
+	res = &Result{Verdict: Unsafe, Stack: "nginx", IdleTimeoutSeconds: &idle}
+	recommend(res, Config{LBIdle: 60 * time.Second, Margin: 5 * time.Second})
+	if strings.Contains(res.Recommendation, "\n") {
+		t.Errorf("a one-line setting: %q", res.Recommendation)
 	}
 }

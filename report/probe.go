@@ -56,7 +56,15 @@ func ProbeText(w io.Writer, r *probe.Result) error {
 	case probe.Racy:
 		p.f("  The server's timeout is not longer than the load balancer's by the margin: the two\n  timers race (equal values race too), and clients get occasional 502s.\n")
 	}
-	p.f("fix: %s\n", Safe(r.Recommendation))
+	// A setting of several lines (a Caddyfile block) keeps them, indented
+	// under "fix: "; each line is escaped on its own.
+	for i, line := range strings.Split(r.Recommendation, "\n") {
+		if i == 0 {
+			p.f("fix: %s\n", Safe(line))
+		} else {
+			p.f("     %s\n", Safe(line))
+		}
+	}
 	if r.Alternative != "" {
 		p.f("     %s\n", Safe(r.Alternative))
 	}
