@@ -256,7 +256,7 @@ func parseTerraformDirWith(files []tfFile, inputs map[string]cty.Value, read fun
 				if lb.ref == "" || !strings.Contains(text, lb.ref) || strings.HasPrefix(lb.name, blockAddr(b)) {
 					continue
 				}
-				names := blockNames(b, ctx)
+				names := append(blockNames(b, ctx), taskDefinitionImages(bodies, text)...)
 				if len(names) > 0 {
 					links = append(links, link{lb: lb.name, names: names, where: Location{p.path, b.DefRange().Start.Line}})
 				}

@@ -299,6 +299,7 @@ func moduleServiceNames(files []tfFile, inputs []string, address string) []strin
 			continue
 		}
 		names = append(names, blockNames(blocks[addr], nil)...)
+		names = append(names, taskDefinitionImages(files, texts[addr])...)
 		for other, b := range blocks {
 			if other != addr && strings.HasPrefix(other, "aws_ecs_task_definition.") && strings.Contains(texts[addr], other+".") {
 				names = append(names, blockNames(b, nil)...)
@@ -330,4 +331,93 @@ func targetGroupOutput(files []tfFile, output string) bool {
 		}
 	}
 	return false
+}
+
+// taskDefinitionImages returns the names that the container images of the
+// task definitions a service's text refers to give their service: the
+// repository of a literal image ("123.dkr.ecr.../orders-api:1.4" names
+// orders-api) and the words of a reference (aws_ecr_repository.orders.
+// repository_url names orders). A project built into that image is often
+// named so, when the service and its containers are not.
+func taskDefinitionImages(files []tfFile, service string) []string {
+	var names []string
+	for _, f := range tfSources(files) {
+		for _, b := range f.body.Blocks {
+			if b.Type != "resource" || len(b.Labels) != 2 || b.Labels[0] != "aws_ecs_task_definition" || !strings.Contains(service, "aws_ecs_task_definition."+b.Labels[1]+".") {
+				continue
+			}
+			a, ok := b.Body.Attributes["container_definitions"]
+			if !ok {
+				continue
+			}
+			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+				obj, ok := n.(*hclsyntax.ObjectConsExpr)
+				if !ok {
+					return nil
+				}
+				for _, item := range obj.Items {
+					if hclKey(item.KeyExpr) != "image" {
+						continue
+					}
+					if v := hclWord(f.src, item.ValueExpr); !strings.HasPrefix(v, "${") {
+						if name := imageRepository(v); name != "" {
+							names = append(names, name)
+						}
+					}
+					for _, tr := range item.ValueExpr.Variables() {
+						// aws_ecr_repository.orders.repository_url, and the
+						// data source's; not var.image, which names nothing.
+						if root := tr.RootName(); root != "aws_ecr_repository" && root != "data" || len(tr) < 2 {
+							continue
+						}
+						for _, step := range tr[1:] {
+							if s, ok := step.(hcl.TraverseAttr); ok && s.Name != "repository_url" && s.Name != "aws_ecr_repository" {
+								names = append(names, strings.ToLower(s.Name))
+								if name := ecrName(files, s.Name); name != "" {
+									names = append(names, name) // the repository's own name
+								}
+							}
+						}
+					}
+				}
+				return nil
+			})
+		}
+	}
+	return names
+}
+
+// imageRepository is the last path element of an image reference, without
+// its tag or digest: orders-api in 123.dkr.ecr.us-east-1.amazonaws.com/
+// orders-api:1.4.
+func imageRepository(ref string) string {
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndex(ref, "/"); i >= 0 {
+		ref = ref[i+1:]
+	}
+	if i := strings.Index(ref, ":"); i >= 0 {
+		ref = ref[:i]
+	}
+	if strings.ContainsAny(ref, "${} ") {
+		return ""
+	}
+	return ref
+}
+
+// ecrName is the literal name of the aws_ecr_repository (or its data
+// source) labelled label in files, or "".
+func ecrName(files []tfFile, label string) string {
+	for _, f := range tfSources(files) {
+		for _, b := range f.body.Blocks {
+			if (b.Type == "resource" || b.Type == "data") && len(b.Labels) == 2 && b.Labels[0] == "aws_ecr_repository" && b.Labels[1] == label {
+				if v, ok := stringAttr(b.Body, "name"); ok {
+					return strings.ToLower(v)
+				}
+			}
+		}
+	}
+	return ""
 }

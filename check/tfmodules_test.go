@@ -105,3 +105,35 @@ func TestTerraformContainerLinks(t *testing.T) {
 		})
 	}
 }
+
+// An ECS service whose name and container name match no project of the
+// repository is linked to the project its task definition's image is named
+// after: a literal image's repository, or the ECR repository it refers to.
+func TestTerraformImageLinks(t *testing.T) {
+	base := map[string]string{
+		"orders-api/package.json": `{"name": "orders", "dependencies": {"express": "4.19.0"}}`,
+		"orders-api/index.js":     "const app = require('express')();\napp.listen(3000);\n",
+		"web/package.json":        `{"name": "web", "dependencies": {"express": "4.19.0"}}`,
+		"web/index.js":            "const app = require('express')();\napp.listen(3000);\n",
+		"infra/ecr.tf":            "resource \"aws_ecr_repository\" \"backend\" {\n  name = \"orders-api\"\n}\n",
+	}
+	main := "resource \"aws_lb\" \"main\" {\n  name = \"main\"\n}\nresource \"aws_lb_target_group\" \"svc\" {\n  port = 3000\n}\n" +
+		"resource \"aws_ecs_task_definition\" \"t\" {\n  container_definitions = jsonencode([{\n    name = \"app\"\n    image = %s\n  }])\n}\n" +
+		"resource \"aws_ecs_service\" \"s\" {\n  name = \"backend\"\n  task_definition = aws_ecs_task_definition.t.arn\n  load_balancer {\n    target_group_arn = aws_lb_target_group.svc.arn\n    container_name = \"app\"\n  }\n}\n"
+	for _, image := range []string{`"123456789012.dkr.ecr.us-east-1.amazonaws.com/orders-api:1.4"`, `"${aws_ecr_repository.backend.repository_url}:latest"`} {
+		files := map[string]string{"infra/main.tf": strings.Replace(main, "%s", image, 1)}
+		for k, v := range base {
+			files[k] = v
+		}
+		r, _ := checkFiles(t, files)
+		for _, f := range r.Findings {
+			linked := f.Level() == Error && strings.Contains(f.Chain, "aws_lb.main")
+			if want := f.Location.File == "orders-api/index.js"; linked != want {
+				t.Errorf("%s: %s %s %q: linked %v, want %v", image, f.Location, f.Level(), f.Chain, linked, want)
+			}
+		}
+		if len(r.Findings) != 2 {
+			t.Errorf("%s: findings %+v", image, r.Findings)
+		}
+	}
+}
