@@ -144,14 +144,11 @@ func parseApache(path, root string) (Hop, error) {
 			case "keepalive":
 				keepAlive = !strings.EqualFold(f[1], "off")
 			case "keepalivetimeout":
-				v := f[1]
-				if len(f) > 2 && f[2] == "ms" {
-					v += "ms"
-				} else if !strings.HasSuffix(v, "ms") {
-					v += "s"
-				}
-				if d, err := time.ParseDuration(v); err == nil {
-					hop.Idle, hop.Source, hop.Location = d, "KeepAliveTimeout "+strings.Join(f[1:], " "), Location{p, n}
+				hop.Location = Location{p, n}
+				if d, ok := apacheTimeout(f[1]); ok {
+					hop.Idle, hop.Source, hop.Known = d, "KeepAliveTimeout "+f[1], true
+				} else {
+					hop.Idle, hop.Source, hop.Known = 0, "KeepAliveTimeout "+f[1]+": Apache refuses it (\"has wrong format\") and does not start", false
 				}
 			case "include", "includeoptional":
 				pattern := strings.Trim(f[1], `"`)
@@ -178,4 +175,31 @@ func parseApache(path, root string) (Hop, error) {
 		hop.Idle, hop.Source = NoKeepalive, "KeepAlive Off"
 	}
 	return hop, nil
+}
+
+// apacheTimeout reads a time as httpd's ap_timeout_parameter_parse does: a
+// number, then nothing or "s" (seconds), "ms", "mi..." (minutes) or "h..."
+// (hours); checked with apache2 -t: "2min" and "500ms" start, "2m" is
+// refused ("has wrong format").
+func apacheTimeout(v string) (time.Duration, bool) {
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := v[i:]
+	switch {
+	case unit == "" || unit[0] == 's':
+		return time.Duration(n) * time.Second, true
+	case unit[0] == 'h':
+		return time.Duration(n) * time.Hour, true
+	case strings.HasPrefix(unit, "ms"):
+		return time.Duration(n) * time.Millisecond, true
+	case strings.HasPrefix(unit, "mi"):
+		return time.Duration(n) * time.Minute, true
+	}
+	return 0, false
 }

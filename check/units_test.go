@@ -60,3 +60,21 @@ func TestUnitSlips(t *testing.T) {
 func fmtIdle(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
 }
+
+// Apache reads a time as ap_timeout_parameter_parse does (checked with
+// apache2 -t on Apache 2.4): seconds by default, "ms", "mi..." for minutes,
+// "h" for hours; "2m" is refused ("has wrong format"), so Apache does not
+// start and the hop is unknown (it read 2 ms).
+func TestApacheTimeout(t *testing.T) {
+	for v, want := range map[string]time.Duration{"65": 65 * time.Second, "3s": 3 * time.Second, "500ms": 500 * time.Millisecond,
+		"2min": 2 * time.Minute, "2mi": 2 * time.Minute, "1h": time.Hour, "2m": -1, "3x": -1, "": -1, "ms": -1} {
+		d, ok := apacheTimeout(v)
+		if want < 0 && ok || want >= 0 && (!ok || d != want) {
+			t.Errorf("%q: %v %v, want %v", v, d, ok, want)
+		}
+	}
+	r, _ := checkFiles(t, map[string]string{"apache2.conf": "KeepAlive On\nKeepAliveTimeout 2m\nListen 80\n"})
+	if len(r.Hops) != 1 || r.Hops[0].Known || !strings.Contains(r.Hops[0].Source, "Apache refuses it") {
+		t.Errorf("hops %+v", r.Hops)
+	}
+}

@@ -269,7 +269,7 @@ type packagedServer struct {
 	// a setting of the idle timeout there (in an echo, a heredoc, a sed).
 	conf      *regexp.Regexp
 	directive *regexp.Regexp
-	unit      time.Duration // of the directive's number
+	parse     func(string) (time.Duration, bool) // the directive's value, as the server reads it
 	// service finds a command that starts it (a yum package is not
 	// started by installing it; an apt one is).
 	service *regexp.Regexp
@@ -281,7 +281,7 @@ var packagedServers = []packagedServer{
 	{kind: "apache", name: "Apache httpd", idle: stacks.Must("apache").DefaultIdle,
 		source:    "the package's Apache keeps KeepAliveTimeout 5 (httpd's compiled default; Debian's apache2.conf sets 5)",
 		conf:      regexp.MustCompile(`/etc/(?:httpd|apache2)\b|\b(?:httpd|apache2)\.conf\b`),
-		directive: regexp.MustCompile(`(?i)\bKeepAliveTimeout\s+(\d+)`), unit: time.Second,
+		directive: regexp.MustCompile(`(?i)\bKeepAliveTimeout\s+(\d+[A-Za-z]*)`), parse: apacheTimeout,
 		service: regexp.MustCompile(`\b(?:httpd|apache2)\b`), port: 80,
 		setting: func(pkg string, d time.Duration) string {
 			secs := ceilSecs(d)
@@ -293,7 +293,7 @@ var packagedServers = []packagedServer{
 	{kind: "nginx", name: "nginx", idle: 65 * time.Second,
 		source:    "the package's nginx.conf sets keepalive_timeout 65 (Debian, Ubuntu, Amazon Linux, RHEL)",
 		conf:      regexp.MustCompile(`/etc/nginx\b|\bnginx\.conf\b`),
-		directive: regexp.MustCompile(`\bkeepalive_timeout\s+(\d+)s?\s*;`), unit: time.Second,
+		directive: regexp.MustCompile(`\bkeepalive_timeout\s+(\d+[a-z]*)[\s\d\w]*;`), parse: nginxDuration,
 		service: regexp.MustCompile(`\bnginx\b`), port: 80,
 		setting: func(_ string, d time.Duration) string {
 			return fmt.Sprintf("keepalive_timeout %ds;  (in the http block of /etc/nginx/nginx.conf)", ceilSecs(d))
@@ -301,7 +301,7 @@ var packagedServers = []packagedServer{
 	{kind: "tomcat", name: "Apache Tomcat", idle: stacks.Must("tomcat").DefaultIdle,
 		source:    `the package's server.xml sets connectionTimeout="20000" on the HTTP connector, which keepAliveTimeout falls back to`,
 		conf:      regexp.MustCompile(`/etc/tomcat|/(?:usr/share|var/lib|opt)/tomcat|\bserver\.xml\b`),
-		directive: regexp.MustCompile(`\bkeepAliveTimeout=\\?["'](\d+)`), unit: time.Millisecond,
+		directive: regexp.MustCompile(`\bkeepAliveTimeout=\\?["'](\d+)`), parse: tomcatMillis,
 		service: regexp.MustCompile(`\btomcat\d*(?:\.\d+)?\b`), port: 8080,
 		setting: func(_ string, d time.Duration) string {
 			return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of server.xml (/etc/tomcat*/server.xml)`, ceilSecs(d)*1000)
@@ -400,10 +400,12 @@ func userDataHops(u userData, route *userDataRoute) []Hop {
 		for _, l := range lines {
 			switch ms := s.directive.FindAllStringSubmatch(l.text, -1); {
 			case ms != nil:
-				var n int64
-				fmt.Sscan(ms[len(ms)-1][1], &n)
-				hop.Idle, hop.Known, hop.Location = time.Duration(n)*s.unit, true, Location{u.file, u.line(l.n)}
+				d, ok := s.parse(ms[len(ms)-1][1])
+				hop.Idle, hop.Known, hop.Location = d, ok, Location{u.file, u.line(l.n)}
 				hop.Source = strings.TrimSpace(ms[len(ms)-1][0]) + " (in the user data)"
+				if !ok {
+					hop.Source += ": not a time the server accepts"
+				}
 			case s.kind == "apache" && keepAliveOffRe.MatchString(l.text):
 				hop.Idle, hop.Known, hop.Location = NoKeepalive, true, Location{u.file, u.line(l.n)}
 				hop.Source = "KeepAlive Off (in the user data)"
