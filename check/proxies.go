@@ -94,6 +94,9 @@ func parseHAProxy(path string, src []byte) []Hop {
 					d, ok := haproxyDuration(v)
 					hop.Known, hop.Idle, hop.Location.Line = ok, d, from.lines[key]
 					hop.Source = fmt.Sprintf("timeout %s %s (%s)", key, v, from.kind)
+					if ok && d > 0 && d < time.Second && strings.Trim(v, "0123456789") == "" {
+						hop.Source += fmt.Sprintf(" (a number without a unit is milliseconds: %ss would be seconds)", v)
+					}
 					if key != "http-keep-alive" {
 						hop.Source += "; timeout http-keep-alive not set, so it falls back"
 					}

@@ -41,6 +41,8 @@ func TestUnitSlips(t *testing.T) {
 			"0.065s keepAliveTimeout = 65 (milliseconds: 65000 would be 65 s)"},
 		{"Tomcat", map[string]string{"conf/server.xml": `<Server port="8005"><Service name="Catalina"><Connector port="8080" protocol="HTTP/1.1" keepAliveTimeout="75"/></Service></Server>`},
 			"0.075s keepAliveTimeout=\"75\" (milliseconds: 75000 would be 75 s)"},
+		{"HAProxy", map[string]string{"haproxy.cfg": "defaults\n  mode http\n  timeout http-keep-alive 65\nfrontend f\n  bind :80\n"},
+			"0.065s timeout http-keep-alive 65 (defaults) (a number without a unit is milliseconds: 65s would be seconds)"},
 		{"Go", map[string]string{"go.mod": "module x\n\ngo 1.22\n",
 			"main.go": "package main\n\nimport \"net/http\"\n\nfunc main() {\n\tsrv := &http.Server{Addr: \":8080\", IdleTimeout: 120}\n\tsrv.ListenAndServe()\n}\n"},
 			"0.00000012s IdleTimeout: 120ns (a bare number is nanoseconds: 120 * time.Second would be seconds)"},
