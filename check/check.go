@@ -338,6 +338,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".rs"):
 			r.read(path, func(src []byte) error {
+				src = codeWithoutComments(name, src)
 				r.Hops = append(r.Hops, parseActix(relp, src)...)
 				rocketSettings = append(rocketSettings, findRocketCode(relp, src)...)
 				if isRocketLaunch(src) {
@@ -428,6 +429,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".py"):
 			r.read(path, func(src []byte) error {
+				src = codeWithoutComments(name, src)
 				if a := lambdaAdapter(src, true); a != "" {
 					if hops, _ := parseUvicornRun(relp, src); len(hops) > 0 || len(parsePythonServers(relp, src)) > 0 {
 						r.Notes = append(r.Notes, lambdaNote(relp, a))
@@ -481,6 +483,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case strings.HasSuffix(name, ".java") || strings.HasSuffix(name, ".kt") || strings.HasSuffix(name, ".scala"):
 			r.read(path, func(src []byte) error {
+				src = codeWithoutComments(name, src)
 				if line := dropwizardApp(src); line > 0 {
 					dropwizardApps[relp] = line
 				}
@@ -564,6 +567,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 				r.Files--
 				return nil
 			}
+			src = codeWithoutComments(".js", src)
 			projDir := nodeProjectDir(nodeProjects, dir, filepath.Dir(p))
 			proj := nodeProjects[projDir]
 			if bun := parseBunServe(rel(dir, p), src, proj.bun, bunEntry(proj, projDir, p)); bun != nil {
@@ -1605,10 +1609,14 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 func (r *Report) readRel(p string) ([]byte, error) { return readCapped(filepath.Join(r.Dir, p)) }
 
 // source reads a file for the walk, once however many readers look at it.
+// Program source comes without its comments (see codeWithoutComments).
 func (r *Report) source(path string) ([]byte, error) {
 	if r.last.path != path {
 		r.last.path = path
 		r.last.src, r.last.err = readCapped(path)
+		if r.last.err == nil {
+			r.last.src = codeWithoutComments(path, r.last.src)
+		}
 	}
 	return r.last.src, r.last.err
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -321,4 +322,103 @@ func jsChainStart(src []byte, end int) int {
 		i--
 	}
 	return i
+}
+
+// jsBlankComments returns src with its comments' text replaced by spaces
+// (line breaks kept, so offsets and line numbers stay): a setting commented
+// out, "// server.keepAliveTimeout = 65000" in a NestJS main.ts, is not
+// the server's. Strings (”, "", “) are skipped whole; a regular
+// expression literal is not told from a division, which is rarely a
+// problem for this purpose. Java, Kotlin, C#, Go and Rust comment alike.
+func jsBlankComments(src []byte) []byte {
+	out := []byte(nil)
+	blank := func(from, to int) {
+		if out == nil {
+			out = append([]byte(nil), src...)
+		}
+		for k := from; k < to; k++ {
+			if out[k] != '\n' {
+				out[k] = ' '
+			}
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '"' || c == '\'' || c == '`':
+			for i++; i < len(src) && src[i] != c; i++ {
+				if src[i] == '\\' {
+					i++
+				} else if src[i] == '\n' && c != '`' {
+					break // an unterminated string ends with its line
+				}
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			end := bytes.IndexByte(src[i:], '\n')
+			if end < 0 {
+				end = len(src) - i
+			}
+			blank(i, i+end)
+			i += end
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			end := bytes.Index(src[i+2:], []byte("*/"))
+			if end < 0 {
+				end = len(src) - i - 2
+			} else {
+				end += 2
+			}
+			blank(i, i+2+end)
+			i += 1 + end
+		}
+	}
+	if out == nil {
+		return src
+	}
+	return out
+}
+
+// codeWithoutComments blanks the comments of a program's source, by its
+// file name: // and /* */ for JavaScript, TypeScript, Java, Kotlin, Scala,
+// C#, Go, Rust and Swift; # for Python. Other files come back as they are.
+func codeWithoutComments(name string, src []byte) []byte {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".java", ".kt", ".kts", ".scala", ".cs", ".go", ".rs", ".swift":
+		return jsBlankComments(src)
+	case ".py":
+		return pyBlankComments(src)
+	}
+	return src
+}
+
+// pyBlankComments is jsBlankComments for Python: # to the end of the line,
+// outside a string of that line.
+func pyBlankComments(src []byte) []byte {
+	out := []byte(nil)
+	var quote byte
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '\n':
+			quote = 0
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			if out == nil {
+				out = append([]byte(nil), src...)
+			}
+			for ; i < len(src) && src[i] != '\n'; i++ {
+				out[i] = ' '
+			}
+			i--
+		}
+	}
+	if out == nil {
+		return src
+	}
+	return out
 }

@@ -106,3 +106,28 @@ func TestNodeKeepAliveOnTheAppElsewhere(t *testing.T) {
 		t.Errorf("the server's timeout is known: %+v", r.Hops[0])
 	}
 }
+
+// Commented-out settings are not the server's (two of the first public
+// NestJS main.ts files found keep "// server.keepAliveTimeout = 30000").
+func TestNodeCommentsBlanked(t *testing.T) {
+	src := "const url = 'http://x'; // server.keepAliveTimeout = 1\n/* a\n server.keepAliveTimeout = 2 */ const s = `//${a}`;\nconst t = \"/*\"; s.keepAliveTimeout = 3; // end"
+	got := string(jsBlankComments([]byte(src)))
+	if len(got) != len(src) || strings.Count(got, "\n") != strings.Count(src, "\n") {
+		t.Fatalf("offsets moved: %q", got)
+	}
+	for _, gone := range []string{"= 1", "= 2", "// end"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%q still in %q", gone, got)
+		}
+	}
+	for _, kept := range []string{"'http://x'", "`//${a}`", "\"/*\"", "s.keepAliveTimeout = 3;"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%q lost from %q", kept, got)
+		}
+	}
+	r, _ := checkFiles(t, map[string]string{
+		"package.json": `{"dependencies": {"@nestjs/core": "10.0.0", "@nestjs/platform-express": "10.0.0"}}`,
+		"src/main.ts":  "import { NestFactory } from '@nestjs/core';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  const server = app.getHttpServer();\n  // server.keepAliveTimeout = 65000\n  await app.listen(3000);\n}\n",
+	})
+	wantHops(t, r, map[string]string{"node src/main.ts:6": "5s Node's default keepAliveTimeout"})
+}
