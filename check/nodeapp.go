@@ -344,6 +344,8 @@ func jsBlankComments(src []byte) []byte {
 	}
 	for i := 0; i < len(src); i++ {
 		switch c := src[i]; {
+		case c == '\\':
+			i++ // outside strings, only in a regular expression: /^https?:\/\//
 		case c == '"' || c == '\'' || c == '`':
 			for i++; i < len(src) && src[i] != c; i++ {
 				if src[i] == '\\' {

@@ -110,7 +110,7 @@ func TestNodeKeepAliveOnTheAppElsewhere(t *testing.T) {
 // Commented-out settings are not the server's (two of the first public
 // NestJS main.ts files found keep "// server.keepAliveTimeout = 30000").
 func TestNodeCommentsBlanked(t *testing.T) {
-	src := "const url = 'http://x'; // server.keepAliveTimeout = 1\n/* a\n server.keepAliveTimeout = 2 */ const s = `//${a}`;\nconst t = \"/*\"; s.keepAliveTimeout = 3; // end"
+	src := "const re = /^https?:\\/\\//; server.keepAliveTimeout = 4;\nconst url = 'http://x'; // server.keepAliveTimeout = 1\n/* a\n server.keepAliveTimeout = 2 */ const s = `//${a}`;\nconst t = \"/*\"; s.keepAliveTimeout = 3; // end"
 	got := string(jsBlankComments([]byte(src)))
 	if len(got) != len(src) || strings.Count(got, "\n") != strings.Count(src, "\n") {
 		t.Fatalf("offsets moved: %q", got)
@@ -120,7 +120,7 @@ func TestNodeCommentsBlanked(t *testing.T) {
 			t.Errorf("%q still in %q", gone, got)
 		}
 	}
-	for _, kept := range []string{"'http://x'", "`//${a}`", "\"/*\"", "s.keepAliveTimeout = 3;"} {
+	for _, kept := range []string{"server.keepAliveTimeout = 4;", "'http://x'", "`//${a}`", "\"/*\"", "s.keepAliveTimeout = 3;"} {
 		if !strings.Contains(got, kept) {
 			t.Errorf("%q lost from %q", kept, got)
 		}
