@@ -187,24 +187,39 @@ func usesVar(text, name string) bool {
 // passes as an input they use (inputs: input name -> template).
 func serviceTemplates(dir string, files []tfFile, service string, inputs map[string]string, exists func(string) bool) []string {
 	var out []string
+	for _, c := range containerDefinitionsOf(files, service) {
+		if tpl := templateOf(dir, files, c.expr, exists, 0); tpl != "" {
+			out = append(out, tpl)
+			continue
+		}
+		text := exprText(c.file.src, c.expr.Range())
+		for _, in := range sortedKeys(inputs) {
+			if usesVar(text, in) {
+				out = append(out, inputs[in])
+			}
+		}
+	}
+	return out
+}
+
+// containerDefs is a task definition's container_definitions expression
+// and the file it is in.
+type containerDefs struct {
+	file tfFile
+	expr hclsyntax.Expression
+}
+
+// containerDefinitionsOf returns the container definitions of the
+// aws_ecs_task_definition resources that a service's text refers to.
+func containerDefinitionsOf(files []tfFile, service string) []containerDefs {
+	var out []containerDefs
 	for _, f := range tfSources(files) {
 		for _, b := range f.body.Blocks {
 			if b.Type != "resource" || len(b.Labels) != 2 || b.Labels[0] != "aws_ecs_task_definition" || !strings.Contains(service, "aws_ecs_task_definition."+b.Labels[1]+".") {
 				continue
 			}
-			a, ok := b.Body.Attributes["container_definitions"]
-			if !ok {
-				continue
-			}
-			if tpl := templateOf(dir, files, a.Expr, exists, 0); tpl != "" {
-				out = append(out, tpl)
-				continue
-			}
-			text := exprText(f.src, a.Expr.Range())
-			for _, in := range sortedKeys(inputs) {
-				if usesVar(text, in) {
-					out = append(out, inputs[in])
-				}
+			if a, ok := b.Body.Attributes["container_definitions"]; ok {
+				out = append(out, containerDefs{f, a.Expr})
 			}
 		}
 	}
@@ -341,70 +356,50 @@ func targetGroupOutput(files []tfFile, output string) bool {
 // named so, when the service and its containers are not.
 func taskDefinitionImages(files []tfFile, service string) []string {
 	var names []string
-	for _, f := range tfSources(files) {
-		for _, b := range f.body.Blocks {
-			if b.Type != "resource" || len(b.Labels) != 2 || b.Labels[0] != "aws_ecs_task_definition" || !strings.Contains(service, "aws_ecs_task_definition."+b.Labels[1]+".") {
-				continue
-			}
-			a, ok := b.Body.Attributes["container_definitions"]
+	for _, c := range containerDefinitionsOf(files, service) {
+		hclsyntax.VisitAll(c.expr, func(n hclsyntax.Node) hcl.Diagnostics {
+			obj, ok := n.(*hclsyntax.ObjectConsExpr)
 			if !ok {
-				continue
+				return nil
 			}
-			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
-				obj, ok := n.(*hclsyntax.ObjectConsExpr)
-				if !ok {
-					return nil
+			for _, item := range obj.Items {
+				if hclKey(item.KeyExpr) != "image" {
+					continue
 				}
-				for _, item := range obj.Items {
-					if hclKey(item.KeyExpr) != "image" {
+				if v := hclWord(c.file.src, item.ValueExpr); !strings.HasPrefix(v, "${") {
+					if name := imageRepository(v); name != "" {
+						names = append(names, name)
+					}
+				}
+				for _, tr := range item.ValueExpr.Variables() {
+					// aws_ecr_repository.orders.repository_url, and the
+					// data source's; not var.image, which names nothing.
+					if root := tr.RootName(); root != "aws_ecr_repository" && root != "data" || len(tr) < 2 {
 						continue
 					}
-					if v := hclWord(f.src, item.ValueExpr); !strings.HasPrefix(v, "${") {
-						if name := imageRepository(v); name != "" {
-							names = append(names, name)
-						}
-					}
-					for _, tr := range item.ValueExpr.Variables() {
-						// aws_ecr_repository.orders.repository_url, and the
-						// data source's; not var.image, which names nothing.
-						if root := tr.RootName(); root != "aws_ecr_repository" && root != "data" || len(tr) < 2 {
-							continue
-						}
-						for _, step := range tr[1:] {
-							if s, ok := step.(hcl.TraverseAttr); ok && s.Name != "repository_url" && s.Name != "aws_ecr_repository" {
-								names = append(names, strings.ToLower(s.Name))
-								if name := ecrName(files, s.Name); name != "" {
-									names = append(names, name) // the repository's own name
-								}
+					for _, step := range tr[1:] {
+						if s, ok := step.(hcl.TraverseAttr); ok && s.Name != "repository_url" && s.Name != "aws_ecr_repository" {
+							names = append(names, strings.ToLower(s.Name))
+							if name := ecrName(files, s.Name); name != "" {
+								names = append(names, name) // the repository's own name
 							}
 						}
 					}
 				}
-				return nil
-			})
-		}
+			}
+			return nil
+		})
 	}
 	return names
 }
 
-// imageRepository is the last path element of an image reference, without
-// its tag or digest: orders-api in 123.dkr.ecr.us-east-1.amazonaws.com/
-// orders-api:1.4.
+// imageRepository is imageName of a literal reference, "" for one that
+// is not (a template expression).
 func imageRepository(ref string) string {
-	ref = strings.ToLower(strings.TrimSpace(ref))
-	if i := strings.Index(ref, "@"); i >= 0 {
-		ref = ref[:i]
+	if name := imageName(strings.TrimSpace(ref)); !strings.ContainsAny(name, "${} ") {
+		return name
 	}
-	if i := strings.LastIndex(ref, "/"); i >= 0 {
-		ref = ref[i+1:]
-	}
-	if i := strings.Index(ref, ":"); i >= 0 {
-		ref = ref[:i]
-	}
-	if strings.ContainsAny(ref, "${} ") {
-		return ""
-	}
-	return ref
+	return ""
 }
 
 // ecrName is the literal name of the aws_ecr_repository (or its data
