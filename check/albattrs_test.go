@@ -31,3 +31,29 @@ func TestALBAttributesAnnotation(t *testing.T) {
 		}
 	}
 }
+
+// A Terraform Ingress whose load-balancer-attributes annotation does not
+// evaluate (a variable without a default) is unknown when it may set the
+// idle timeout, not the 60 s default.
+func TestTerraformIngressAttributesUnread(t *testing.T) {
+	for value, want := range map[string]string{
+		`"idle_timeout.timeout_seconds=${var.idle}"`: "unknown",
+		`var.attributes`:                            "unknown",
+		`"routing.http2.enabled=${var.h2}"`:         "60s",
+		`"idle_timeout.timeout_seconds=${var.set}"`: "300s",
+	} {
+		src := "variable \"idle\" {}\nvariable \"attributes\" {}\nvariable \"h2\" {}\nvariable \"set\" {\n  default = 300\n}\n" +
+			"resource \"kubernetes_ingress_v1\" \"app\" {\n  metadata {\n    name = \"app\"\n    annotations = {\n      \"alb.ingress.kubernetes.io/load-balancer-attributes\" = " + value + "\n    }\n  }\n  spec {\n    ingress_class_name = \"alb\"\n  }\n}\n"
+		r, _ := checkFiles(t, map[string]string{"main.tf": src})
+		if len(r.Hops) != 1 {
+			t.Fatalf("%s: hops %+v", value, r.Hops)
+		}
+		got := secs(r.Hops[0].Idle)
+		if !r.Hops[0].Known {
+			got = "unknown"
+		}
+		if got != want {
+			t.Errorf("%s: %s (%s), want %s", value, got, r.Hops[0].Source, want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func terraformIngress(path string, b *hclsyntax.Block, ctx *hcl.EvalContext) (ho
 		return Hop{}, nil, false
 	}
 	var class string
+	unreadAttrs := "" // the load-balancer-attributes annotation, set from what does not evaluate
 	annotations := map[string]string{}
 	var attrsLine int
 	for _, blk := range b.Body.Blocks {
@@ -41,6 +42,13 @@ func terraformIngress(path string, b *hclsyntax.Block, ctx *hcl.EvalContext) (ho
 			for _, item := range obj.Items {
 				k, d1 := item.KeyExpr.Value(ctx)
 				v, d2 := item.ValueExpr.Value(ctx)
+				if !d1.HasErrors() && k.IsKnown() && !k.IsNull() && k.Type() == cty.String && k.AsString() == "alb.ingress.kubernetes.io/load-balancer-attributes" &&
+					(d2.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.Type() != cty.String) && mayNameIdle(item.ValueExpr) {
+					// Set, to a value lbdoctor cannot evaluate (a variable
+					// without a default): not the default.
+					unreadAttrs, attrsLine = traversalNames(item.ValueExpr), item.ValueExpr.Range().Start.Line
+					continue
+				}
 				if d1.HasErrors() || d2.HasErrors() || !k.IsKnown() || !v.IsKnown() || k.IsNull() || v.IsNull() ||
 					k.Type() != cty.String || v.Type() != cty.String {
 					continue
@@ -63,6 +71,7 @@ func terraformIngress(path string, b *hclsyntax.Block, ctx *hcl.EvalContext) (ho
 		class = c
 	}
 	attrs, hasAttrs := annotations["alb.ingress.kubernetes.io/load-balancer-attributes"]
+	hasAttrs = hasAttrs || unreadAttrs != ""
 	if class != "alb" && !hasAttrs {
 		return Hop{}, nil, false
 	}
@@ -74,6 +83,10 @@ func terraformIngress(path string, b *hclsyntax.Block, ctx *hcl.EvalContext) (ho
 		}}
 	if idle, source, set, known := albAttributesIdle(attrs); hasAttrs && set {
 		hop.Idle, hop.Source, hop.Known, hop.Location.Line = idle, source, known, attrsLine
+	}
+	if unreadAttrs != "" {
+		hop.Idle, hop.Known, hop.Location.Line = 0, false, attrsLine
+		hop.Source = "annotation load-balancer-attributes from " + unreadAttrs + ": a value lbdoctor cannot evaluate"
 	}
 	return hop, services, true
 }
@@ -98,4 +111,39 @@ func backendServices(body *hclsyntax.Body) []string {
 		names = append(names, backendServices(blk.Body)...)
 	}
 	return names
+}
+
+// traversalNames names what an expression refers to: "var.idle, local.x".
+func traversalNames(e hclsyntax.Expression) string {
+	var names []string
+	for _, tr := range e.Variables() {
+		name := tr.RootName()
+		for _, step := range tr[1:] {
+			if a, ok := step.(hcl.TraverseAttr); ok {
+				name += "." + a.Name
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return "an expression"
+	}
+	return strings.Join(names, ", ")
+}
+
+// mayNameIdle reports whether an annotation value that does not evaluate
+// may set the idle timeout: a template whose literal text names it
+// ("idle_timeout.timeout_seconds=${var.idle}"), or a value that is all
+// expression (var.attributes). "routing.http2.enabled=${var.h2}" does not.
+func mayNameIdle(e hclsyntax.Expression) bool {
+	t, ok := e.(*hclsyntax.TemplateExpr)
+	if !ok {
+		return true
+	}
+	for _, part := range t.Parts {
+		if lit, ok := part.(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String && strings.Contains(lit.Val.AsString(), "idle_timeout") {
+			return true
+		}
+	}
+	return false
 }
