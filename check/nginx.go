@@ -197,6 +197,16 @@ func nginxClientIdle(arg string) (time.Duration, bool) {
 	return v, ok
 }
 
+// nginxUnread says why a keepalive_timeout is not known: a variable that
+// the official image's envsubst fills in from the container's environment
+// when it renders /etc/nginx/templates, or a value nginx would refuse.
+func nginxUnread(arg string) string {
+	if strings.Contains(arg, "$") {
+		return "keepalive_timeout " + arg + ": set from the container's environment when it starts (the nginx image's templates)"
+	}
+	return "keepalive_timeout " + arg + ": not a time nginx reads"
+}
+
 // nginxHops finds, for each server block, the client-side keepalive_timeout
 // (server, else http, else nginx's 75 s, or the stock nginx.conf's 65 s for
 // a file of server blocks only) and, for upstream blocks with
@@ -209,11 +219,13 @@ func nginxHops(root []*directive) []Hop {
 		return fmt.Sprintf("keepalive_timeout %ds;", int64((d+time.Second-1)/time.Second))
 	}
 	walkHTTP := func(http *directive, idle time.Duration, src string) {
-		httpIdle, httpSrc, httpLoc := idle, src, http.loc
+		httpIdle, httpSrc, httpLoc, httpKnown := idle, src, http.loc, true
 		for _, d := range http.children {
 			if d.name == "keepalive_timeout" && len(d.args) > 0 {
 				if v, ok := nginxClientIdle(d.args[0]); ok {
-					httpIdle, httpSrc, httpLoc = v, "keepalive_timeout "+d.args[0]+" (http block)", d.loc
+					httpIdle, httpSrc, httpLoc, httpKnown = v, "keepalive_timeout "+d.args[0]+" (http block)", d.loc, true
+				} else {
+					httpIdle, httpSrc, httpLoc, httpKnown = 0, nginxUnread(d.args[0])+" (http block)", d.loc, false
 				}
 			}
 			if d.name == "upstream" && d.block {
@@ -240,7 +252,7 @@ func nginxHops(root []*directive) []Hop {
 			if s.name != "server" || !s.block {
 				continue
 			}
-			hop := Hop{Role: Proxy, Kind: "nginx", Idle: httpIdle, Known: true, Source: httpSrc, Location: httpLoc, Setting: setting}
+			hop := Hop{Role: Proxy, Kind: "nginx", Idle: httpIdle, Known: httpKnown, Source: httpSrc, Location: httpLoc, Setting: setting}
 			listen := "80"
 			for _, d := range s.children {
 				if d.name == "listen" && len(d.args) > 0 && listen == "80" {
@@ -248,7 +260,9 @@ func nginxHops(root []*directive) []Hop {
 				}
 				if d.name == "keepalive_timeout" && len(d.args) > 0 {
 					if v, ok := nginxClientIdle(d.args[0]); ok {
-						hop.Idle, hop.Source, hop.Location = v, "keepalive_timeout "+d.args[0]+" (server block)", d.loc
+						hop.Idle, hop.Source, hop.Location, hop.Known = v, "keepalive_timeout "+d.args[0]+" (server block)", d.loc, true
+					} else {
+						hop.Idle, hop.Source, hop.Location, hop.Known = 0, nginxUnread(d.args[0])+" (server block)", d.loc, false
 					}
 				}
 			}
@@ -260,7 +274,7 @@ func nginxHops(root []*directive) []Hop {
 				for _, d := range l.children {
 					if d.name == "keepalive_timeout" && len(d.args) > 0 {
 						// (0 closes only that location's connections after each response.)
-						if v, ok := nginxDuration(d.args[0]); ok && v > 0 && v < hop.Idle {
+						if v, ok := nginxDuration(d.args[0]); ok && v > 0 && v < hop.Idle && hop.Known {
 							hop.Idle, hop.Source, hop.Location = v, fmt.Sprintf("keepalive_timeout %s (location %s)", d.args[0], strings.Join(l.args, " ")), d.loc
 						}
 					}

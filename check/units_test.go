@@ -80,3 +80,14 @@ func TestApacheTimeout(t *testing.T) {
 		t.Errorf("hops %+v", r.Hops)
 	}
 }
+
+// An nginx keepalive_timeout lbdoctor cannot read (an envsubst variable, a
+// value nginx refuses) makes the hop unknown; it was nginx's default.
+func TestNginxKeepaliveUnread(t *testing.T) {
+	for value, want := range map[string]string{"${NGINX_KEEPALIVE}": "set from the container's environment", "5x": "not a time nginx reads"} {
+		r, _ := checkFiles(t, map[string]string{"nginx/nginx.conf": "events {}\nhttp {\n  server {\n    listen 80;\n    keepalive_timeout " + value + ";\n    location / { proxy_pass http://app:3000; }\n  }\n}\n"})
+		if len(r.Hops) != 1 || r.Hops[0].Known || !strings.Contains(r.Hops[0].Source, want) {
+			t.Errorf("%s: hops %+v", value, r.Hops)
+		}
+	}
+}
