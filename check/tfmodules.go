@@ -73,14 +73,20 @@ func moduleLinks(dirs map[string][]tfFile, lbs map[string][]Hop, exists func(str
 				}
 				text := exprText(f.src, b.Range())
 				where := Location{f.path, b.DefRange().Start.Line}
-				hops := lbsOf(text, "", false)
-				names := moduleServiceNames(dirs[d], nil, b.Labels[0]+"."+b.Labels[1])
-				for _, h := range hops {
-					out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: where})
+				// Its task definitions' templates are behind these load
+				// balancers and those of this directory's target groups; its
+				// names, behind the modules' only (the directory's own are
+				// linked by parseTerraformDirWith).
+				hops := lbsOf(text, "", true)
+				if len(hops) == 0 {
+					continue
 				}
-				// Its task definitions' templates, behind these load
-				// balancers and those of this directory's target groups.
-				hops = append(hops, lbsOf(text, "", true)[len(hops):]...)
+				if fromModules := lbsOf(text, "", false); len(fromModules) > 0 {
+					names := moduleServiceNames(dirs[d], nil, b.Labels[0]+"."+b.Labels[1])
+					for _, h := range fromModules {
+						out = append(out, link{lb: h.Name, lbAt: h.Location, names: names, where: where})
+					}
+				}
 				for _, tpl := range serviceTemplates(d, dirs[d], text, nil, exists) {
 					for _, h := range hops {
 						out = append(out, link{lb: h.Name, lbAt: h.Location, dir: tpl, where: where})
@@ -242,22 +248,8 @@ func templateOf(dir string, files []tfFile, e hclsyntax.Expression, exists func(
 		}
 		dot := cty.StringVal(".")
 		ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"path": cty.ObjectVal(map[string]cty.Value{"module": dot, "root": dot, "cwd": dot})}}
-		v, diags := e.Args[0].Value(ctx)
-		if diags.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String || path.IsAbs(v.AsString()) {
-			return ""
-		}
-		dirs := []string{dir}
-		if !slices.ContainsFunc(e.Args[0].Variables(), func(t hcl.Traversal) bool {
-			a, ok := t.SimpleSplit().Rel[0].(hcl.TraverseAttr)
-			return t.RootName() == "path" && len(t) > 1 && ok && a.Name == "module"
-		}) {
-			for d := path.Dir(dir); d != dirs[len(dirs)-1]; d = path.Dir(d) {
-				dirs = append(dirs, d)
-			}
-		}
-		for _, d := range dirs {
-			p := path.Clean(path.Join(d, v.AsString()))
-			if p != ".." && !strings.HasPrefix(p, "../") && exists(p) {
+		for _, p := range tfFileCandidates(dir, e.Args[0], ctx) {
+			if exists(p) {
 				return p
 			}
 		}
@@ -284,6 +276,36 @@ func templateOf(dir string, files []tfFile, e hclsyntax.Expression, exists func(
 	return ""
 }
 
+// tfFileCandidates returns where the file that a file(), filebase64() or
+// templatefile() path argument of directory dir names may be, relative to
+// the root, in the order to try them. ctx evaluates the argument, with
+// path.module, path.root and path.cwd as ".". The path is relative to the
+// module's directory; path.root, path.cwd and a plain path are relative to
+// where terraform runs, the root module: a directory above, when this is a
+// module. An absolute path or one that does not evaluate gives none.
+func tfFileCandidates(dir string, arg hclsyntax.Expression, ctx *hcl.EvalContext) []string {
+	v, diags := arg.Value(ctx)
+	if diags.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String || path.IsAbs(v.AsString()) {
+		return nil
+	}
+	dirs := []string{dir}
+	if !slices.ContainsFunc(arg.Variables(), func(t hcl.Traversal) bool {
+		a, ok := t.SimpleSplit().Rel[0].(hcl.TraverseAttr)
+		return t.RootName() == "path" && len(t) > 1 && ok && a.Name == "module"
+	}) {
+		for d := path.Dir(dir); d != dirs[len(dirs)-1]; d = path.Dir(d) {
+			dirs = append(dirs, d)
+		}
+	}
+	var out []string
+	for _, d := range dirs {
+		if p := path.Clean(path.Join(d, v.AsString())); p != ".." && !strings.HasPrefix(p, "../") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // moduleServiceNames returns the names of the services a module's blocks
 // route the inputs to: the blocks that use var.INPUT (an aws_ecs_service's
 // load_balancer), or the block at address only, and the task definitions
@@ -291,10 +313,7 @@ func templateOf(dir string, files []tfFile, e hclsyntax.Expression, exists func(
 func moduleServiceNames(files []tfFile, inputs []string, address string) []string {
 	blocks := map[string]*hclsyntax.Block{} // by address
 	texts := map[string]string{}
-	for _, f := range files {
-		if f.body == nil || !strings.HasSuffix(f.path, ".tf") {
-			continue
-		}
+	for _, f := range tfSources(files) {
 		for _, b := range f.body.Blocks {
 			if b.Type == "resource" && len(b.Labels) == 2 {
 				addr := b.Labels[0] + "." + b.Labels[1]
@@ -307,9 +326,7 @@ func moduleServiceNames(files []tfFile, inputs []string, address string) []strin
 		if !tfServiceTypes[blocks[addr].Labels[0]] {
 			continue // an alarm or a DNS record given the target group runs nothing
 		}
-		uses := addr == address || slices.ContainsFunc(inputs, func(in string) bool {
-			return regexp.MustCompile(`\bvar\.` + regexp.QuoteMeta(in) + `\b`).MatchString(texts[addr])
-		})
+		uses := addr == address || slices.ContainsFunc(inputs, func(in string) bool { return usesVar(texts[addr], in) })
 		if !uses {
 			continue
 		}

@@ -3,7 +3,6 @@ package check
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -136,27 +135,7 @@ func terraformUserData(dir string, bodies []tfFile, ctx *hcl.EvalContext, read f
 			case "base64encode", "base64gzip", "trimspace", "chomp":
 				return resolve(f, e.Args[0], depth+1)
 			case "file", "filebase64", "templatefile":
-				v, d := e.Args[0].Value(pathCtx)
-				if d.HasErrors() || !v.IsWhollyKnown() || v.Type() != cty.String {
-					return nil
-				}
-				if path.IsAbs(v.AsString()) {
-					return nil
-				}
-				// Relative to the module's directory; path.root, path.cwd and
-				// a plain path are relative to where terraform runs, the root
-				// module: a directory above, when this is a module.
-				dirs := []string{dir}
-				if !strings.Contains(exprText(f.src, e.Args[0].Range()), "path.module") {
-					for d := path.Dir(dir); d != dirs[len(dirs)-1]; d = path.Dir(d) {
-						dirs = append(dirs, d)
-					}
-				}
-				for _, d := range dirs {
-					p := path.Clean(path.Join(d, v.AsString()))
-					if p == ".." || strings.HasPrefix(p, "../") {
-						continue
-					}
+				for _, p := range tfFileCandidates(dir, e.Args[0], pathCtx) {
 					if src, err := read(p); err == nil {
 						return []userData{{file: p, src: src}}
 					}
