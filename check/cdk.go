@@ -139,22 +139,26 @@ func cdkDuration(text string, src []byte) (d time.Duration, how string, ok bool)
 		return 0, "", false
 	}
 	unit := map[string]time.Duration{"seconds": time.Second, "minutes": time.Minute, "millis": time.Millisecond, "hours": time.Hour}[strings.ToLower(m[1])]
-	arg := m[2]
-	n, err := strconv.ParseInt(strings.ReplaceAll(arg, "_", ""), 10, 64)
-	if err != nil {
-		if !jsIdentRe.MatchString(arg) {
-			return 0, "", false
-		}
-		decl := regexp.MustCompile(`(?m)\b`+regexp.QuoteMeta(arg)+`\s*(?::\s*\w+\s*)?=\s*([0-9_]+)\s*;?\s*$`).FindAllStringSubmatch(string(src), 2)
-		if len(decl) != 1 {
-			return 0, "", false
-		}
-		if n, err = strconv.ParseInt(strings.ReplaceAll(decl[0][1], "_", ""), 10, 64); err != nil {
-			return 0, "", false
-		}
-		how = fmt.Sprintf(" (%s = %s)", arg, decl[0][1])
+	n, how, ok := numberOrConstant(m[2], src)
+	return time.Duration(n) * unit, how, ok
+}
+
+// numberOrConstant reads an integer (65, 65_000) or a name that the file
+// assigns an integer once (const IDLE = 120, IDLE = 120 in Python, IDLE :=
+// 120 in Go); how then says so.
+func numberOrConstant(expr string, src []byte) (n int64, how string, ok bool) {
+	if n, err := strconv.ParseInt(strings.ReplaceAll(expr, "_", ""), 10, 64); err == nil {
+		return n, "", true
 	}
-	return time.Duration(n) * unit, how, true
+	if !jsIdentRe.MatchString(expr) {
+		return 0, "", false
+	}
+	decl := regexp.MustCompile(`(?m)\b`+regexp.QuoteMeta(expr)+`\s*(?::\s*\w+\s*)?:?=\s*([0-9_]+)\s*;?\s*$`).FindAllSubmatch(src, 2)
+	if len(decl) != 1 {
+		return 0, "", false
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(string(decl[0][1]), "_", ""), 10, 64)
+	return n, fmt.Sprintf(" (%s = %s)", expr, decl[0][1]), err == nil
 }
 
 // cdkIdleValue returns where the first idle timeout given a value is (the

@@ -46,19 +46,11 @@ func parsePulumi(path string, src []byte) []Hop {
 	if inner, ok := strings.CutPrefix(expr, "pulumi.Int("); ok { // Go
 		expr = strings.TrimSpace(strings.TrimSuffix(inner, ")"))
 	}
-	n, err := strconv.Atoi(strings.ReplaceAll(expr, "_", ""))
-	how := ""
-	if err != nil && jsIdentRe.MatchString(expr) {
-		// A constant of the file: const IDLE = 120, IDLE = 120 (Python).
-		if decl := regexp.MustCompile(`(?m)\b`+regexp.QuoteMeta(expr)+`\s*(?::\s*\w+\s*)?:?=\s*([0-9_]+)\s*;?\s*$`).FindAllSubmatch(src, 2); len(decl) == 1 {
-			n, err = strconv.Atoi(strings.ReplaceAll(string(decl[0][1]), "_", ""))
-			how = fmt.Sprintf(" (%s = %s)", expr, decl[0][1])
-		}
-	}
-	if err != nil {
+	n, how, ok := numberOrConstant(expr, src)
+	if !ok {
 		hop.Known, hop.Idle, hop.Source = false, 0, "idleTimeout: "+expr+": an expression lbdoctor cannot read"
 		return []Hop{hop}
 	}
-	hop.Idle, hop.Source = time.Duration(n)*time.Second, "idleTimeout "+strconv.Itoa(n)+how
+	hop.Idle, hop.Source = time.Duration(n)*time.Second, "idleTimeout "+strconv.FormatInt(n, 10)+how
 	return []Hop{hop}
 }
