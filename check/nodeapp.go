@@ -327,9 +327,10 @@ func jsChainStart(src []byte, end int) int {
 // jsBlankComments returns src with its comments' text replaced by spaces
 // (line breaks kept, so offsets and line numbers stay): a setting commented
 // out, "// server.keepAliveTimeout = 65000" in a NestJS main.ts, is not
-// the server's. Strings (”, "", “) are skipped whole; a regular
-// expression literal is not told from a division, which is rarely a
-// problem for this purpose. Java, Kotlin, C#, Go and Rust comment alike.
+// the server's. Strings in single, double or back quotes are skipped
+// whole; a backslash outside them escapes the next byte, as in a regular
+// expression literal, which is otherwise not told from a division (rarely
+// a problem here). Java, Kotlin, C#, Go and Rust comment alike.
 func jsBlankComments(src []byte) []byte {
 	out := []byte(nil)
 	blank := func(from, to int) {

@@ -849,8 +849,8 @@ func pyNumber(expr string, src []byte) (value, how string, ok bool) {
 	return v, how, true
 }
 
-// pyConverted reads a name the file assigns once, or int(x), float(x) or
-// str(x) of one, as pyNumber reads it.
+// pyConverted reads x, int(x), float(x) or str(x) as pyNumber reads x: a
+// literal, an environment lookup's default, or a name the file assigns once.
 func pyConverted(expr string, src []byte) (value, how string, ok bool) {
 	if i := strings.Index(expr, "#"); i >= 0 {
 		expr = expr[:i]
@@ -858,9 +858,6 @@ func pyConverted(expr string, src []byte) (value, how string, ok bool) {
 	expr = strings.TrimSpace(expr)
 	if m := pyConvertRe.FindStringSubmatch(expr); m != nil {
 		expr = strings.TrimSpace(m[1])
-	}
-	if !pyNameRe.MatchString(expr) {
-		return "", "", false
 	}
 	return pyNumber(expr, src)
 }
