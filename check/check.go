@@ -397,11 +397,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			})
 		case isDockerfileName(name) || name == "Procfile" || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".service"):
 			r.read(path, func(src []byte) error {
+				commands := src
 				if isDockerfileName(name) {
-					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), joinEntrypoint(src))...)
-				} else {
-					r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), src)...)
+					commands = joinEntrypoint(src) // ENTRYPOINT ["uvicorn"] with its CMD's arguments
 				}
+				r.Hops = append(r.Hops, parseCommandLines(rel(dir, path), commands)...)
 				if isDockerfileName(name) {
 					r.Hops = append(r.Hops, dockerfileImageHops(rel(dir, path), src)...)
 					r.Hops = append(r.Hops, tiangoloImageHop(rel(dir, path), src)...)

@@ -413,8 +413,7 @@ func projectName(root, file string) string {
 func projectOf(root, file string) (string, bool) {
 	dir := filepath.Dir(filepath.Join(root, filepath.FromSlash(file)))
 	for {
-		for _, n := range []string{"pom.xml", "build.gradle", "build.gradle.kts", "package.json", "go.mod", "Dockerfile",
-			"requirements.txt", "pyproject.toml", "Gemfile", "Cargo.toml"} {
+		for _, n := range append([]string{"Dockerfile"}, projectMarkers...) {
 			if fileExists(filepath.Join(dir, n)) {
 				abs, _ := filepath.Abs(dir)
 				rootAbs, _ := filepath.Abs(root)
