@@ -1082,18 +1082,6 @@ func (c *Collector) Merge(o *Collector) {
 	// Targets are in the store all Collectors share.
 }
 
-func (b *bucket) merge(o *bucket) {
-	b.fast += o.fast
-	b.pending = mergeAgg(b.pending, o.pending, bucketExamples)
-	for _, t := range o.timeouts {
-		a := b.timeout(t.secs)
-		*a = *mergeAgg(a, t.agg, bucketExamples)
-	}
-	for _, e := range o.causes {
-		b.causes.merge(e.id, e.agg)
-	}
-}
-
 // mergeAgg combines two aggregates, either of which may be nil, keeping up to
 // limit examples.
 func mergeAgg(a, o *causeAgg, limit int) *causeAgg {

@@ -846,12 +846,6 @@ func nodeProjectDir(projects map[string]nodeProject, root, dir string) string {
 	}
 }
 
-// nearestNodeProject returns what the closest package.json / .nvmrc at or
-// above dir says.
-func nearestNodeProject(projects map[string]nodeProject, root, dir string) nodeProject {
-	return projects[nodeProjectDir(projects, root, dir)]
-}
-
 // findSpringVersion looks for pom.xml or build.gradle(.kts) from dir up to root.
 func findSpringVersion(root, dir string) (version, string, bool, string) {
 	for {

@@ -263,10 +263,3 @@ func (r *Report) clientFinding(project string, pools []clientPool, s Hop, ref se
 		Message: msg, Fix: fix,
 		Chain: fmt.Sprintf("client %s -> %s %s (%s) [%s]; URL at %s", strings.Join(chains, ", "), s.Name, secs(s.Idle), s.Source, s.Location, ref.loc)})
 }
-
-func maxDur(a, b time.Duration) time.Duration {
-	if a == Infinite {
-		return b
-	}
-	return max(a, b)
-}
