@@ -64,6 +64,13 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 		}
 	}
 	sel := func(e ast.Expr, pkg, name string) bool { return isSel(e, alias[pkg], name) }
+	noKeep := goKeepAlivesOff(fset, f)
+	serverNames := goLiteralNames(f)
+	type goLiteral struct {
+		hop  int    // its index in hops
+		name string // the variable or field it is assigned to
+	}
+	var literals []goLiteral
 	var hops []Hop
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
@@ -112,6 +119,13 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 				}
 				break
 			}
+			if v, ok := fields["DisableKeepalive"].(*ast.Ident); ok && v.Name == "true" && g.engine == "fasthttp" {
+				hop.Idle, hop.Known, hop.Location.Line = NoKeepalive, true, fset.Position(v.Pos()).Line
+				hop.Source = "DisableKeepalive: true: Connection: close on every response"
+			}
+			if g.kind == "go" {
+				literals = append(literals, goLiteral{len(hops), serverNames[x]})
+			}
 			hops = append(hops, hop)
 		case *ast.CallExpr:
 			if sel(x.Fun, "http", "ListenAndServe") || sel(x.Fun, "http", "ListenAndServeTLS") {
@@ -129,7 +143,142 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 		}
 		return true
 	})
+	// srv.SetKeepAlivesEnabled(false) on the server srv names, or on the
+	// file's only server when there is one call.
+	for _, l := range literals {
+		line, ok := noKeep[l.name]
+		if !ok || l.name == "" {
+			line, ok = 0, false
+			if len(literals) == 1 && len(noKeep) == 1 {
+				for _, n := range noKeep {
+					line, ok = n, true
+				}
+			}
+		}
+		if ok {
+			h := &hops[l.hop]
+			h.Idle, h.Known, h.Location.Line = NoKeepalive, true, line
+			h.Source = "SetKeepAlivesEnabled(false): Connection: close on every response"
+		}
+	}
 	return hops, nil
+}
+
+// goKeepAlivesOff finds the calls X.SetKeepAlivesEnabled(false) that turn
+// keep-alive off for X's serving, by the name of X ("srv", "a.srv"), with
+// their lines: a statement of a block whose next use of X starts it
+// (X.ListenAndServe, X.Serve ..., also inside a go func() of that block).
+// A graceful shutdown makes the same call before X.Shutdown, and a call
+// under an if depends on what the program is given: neither counts.
+func goKeepAlivesOff(fset *token.FileSet, f *ast.File) map[string]int {
+	out := map[string]int{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		b, ok := n.(*ast.BlockStmt)
+		if !ok {
+			return true
+		}
+		for i, st := range b.List {
+			es, ok := st.(*ast.ExprStmt)
+			if !ok {
+				continue
+			}
+			c, ok := es.X.(*ast.CallExpr)
+			if !ok || len(c.Args) != 1 {
+				continue
+			}
+			s, ok := c.Fun.(*ast.SelectorExpr)
+			if arg, isID := c.Args[0].(*ast.Ident); !ok || s.Sel.Name != "SetKeepAlivesEnabled" || !isID || arg.Name != "false" {
+				continue
+			}
+			name := goExprName(s.X)
+			if name != "" && goNextUse(b.List[i+1:], name) == "serve" {
+				out[name] = fset.Position(c.Pos()).Line
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// goNextUse says what the first of stmts that starts or stops the server
+// named name does with it: "serve", "stop" or "" (neither).
+func goNextUse(stmts []ast.Stmt, name string) string {
+	for _, st := range stmts {
+		use := ""
+		ast.Inspect(st, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || use != "" {
+				return use == ""
+			}
+			s, ok := c.Fun.(*ast.SelectorExpr)
+			if !ok || goExprName(s.X) != name {
+				return true
+			}
+			switch s.Sel.Name {
+			case "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS":
+				use = "serve"
+			case "Shutdown", "Close":
+				use = "stop"
+			}
+			return use == ""
+		})
+		if use != "" {
+			return use
+		}
+	}
+	return ""
+}
+
+// goLiteralNames maps the composite literals of a file's X.Server types
+// that are assigned to a name (srv := &http.Server{...}, s.srv =
+// http.Server{...}, var srv = ...) to that name.
+func goLiteralNames(f *ast.File) map[*ast.CompositeLit]string {
+	out := map[*ast.CompositeLit]string{}
+	lit := func(e ast.Expr) *ast.CompositeLit {
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			e = u.X
+		}
+		cl, _ := e.(*ast.CompositeLit)
+		return cl
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for i, r := range x.Rhs {
+				if cl := lit(r); cl != nil && len(x.Lhs) == len(x.Rhs) && isSelAny(cl.Type, "Server") {
+					out[cl] = goExprName(x.Lhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			for i, r := range x.Values {
+				if cl := lit(r); cl != nil && len(x.Names) == len(x.Values) && isSelAny(cl.Type, "Server") {
+					out[cl] = x.Names[i].Name
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// isSelAny reports whether e is pkg.name for any package.
+func isSelAny(e ast.Expr, name string) bool {
+	s, ok := e.(*ast.SelectorExpr)
+	return ok && s.Sel.Name == name
+}
+
+// goExprName writes an identifier or a chain of selectors (a.b.c) as
+// written; anything else is "".
+func goExprName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.SelectorExpr:
+		if p := goExprName(x.X); p != "" {
+			return p + "." + x.Sel.Name
+		}
+	}
+	return ""
 }
 
 func isSel(e ast.Expr, pkg, name string) bool {

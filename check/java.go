@@ -65,8 +65,20 @@ func parseServerXML(path string, src []byte) ([]Hop, error) {
 			ms := hop.Idle.Milliseconds()
 			hop.Source += fmt.Sprintf(" (milliseconds: %d000 would be %d s)", ms, ms)
 		}
+		if m := attrs["maxKeepAliveRequests"]; tomcatOneRequest(m) {
+			hop.Idle, hop.Known = NoKeepalive, true
+			hop.Source = fmt.Sprintf(`maxKeepAliveRequests="%s": one request per connection, then Connection: close`, m)
+		}
 		hops = append(hops, hop)
 	}
+}
+
+// tomcatOneRequest reports whether a maxKeepAliveRequests value turns
+// keep-alive off: Tomcat documents 1 so (measured: Tomcat 10.1 answers
+// Connection: close); 0 and -1 are no limit.
+func tomcatOneRequest(s string) bool {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	return err == nil && n == 1
 }
 
 func tomcatMillis(s string) (time.Duration, bool) {
@@ -270,6 +282,7 @@ type springProperty struct {
 
 var (
 	propKeepAlive      = springProperty{"server.tomcat.keep-alive-timeout", version{2, 5, 0}, version{}}
+	propMaxKeepAlive   = springProperty{"server.tomcat.max-keep-alive-requests", version{2, 5, 0}, version{}}
 	propTomcatConnTO   = springProperty{"server.tomcat.connection-timeout", version{2, 1, 10}, version{}}
 	propGenericConnTO  = springProperty{"server.connection-timeout", version{1, 0, 0}, version{2, 3, 0}}
 	springTomcatChoice = []springProperty{propKeepAlive, propTomcatConnTO, propGenericConnTO}
@@ -296,6 +309,36 @@ func (p springProperty) existsIn(v version) bool {
 // Boot application from its properties and version (known false when the
 // version could not be found: then every key is believed).
 func springHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []Finding) {
+	hop, findings := springIdleHop(sp, v, vKnown, vSource)
+	if val, line, as, ok := springOneRequest(sp); ok && (!vKnown || propMaxKeepAlive.existsIn(v)) {
+		hop.Idle, hop.Known, hop.Location = NoKeepalive, true, Location{sp.file, line}
+		hop.Source = as + "=" + val + ": one request per connection, then Connection: close"
+	}
+	return hop, findings
+}
+
+// springOneRequest finds server.tomcat.max-keep-alive-requests=1 in sp (a
+// placeholder's default too): Tomcat's maxKeepAliveRequests="1", which
+// turns keep-alive off (tomcatOneRequest).
+func springOneRequest(sp springProps) (val string, line int, as string, ok bool) {
+	val, line, as, ok = sp.get(propMaxKeepAlive.key)
+	if !ok {
+		return "", 0, "", false
+	}
+	v := val
+	for range 4 {
+		m := springPlaceholderRe.FindStringSubmatch(strings.TrimSpace(v))
+		if m == nil {
+			break
+		}
+		v = m[2]
+	}
+	return val, line, as, tomcatOneRequest(v)
+}
+
+// springIdleHop is springHop's idle timeout, before a limit of one request
+// per connection.
+func springIdleHop(sp springProps, v version, vKnown bool, vSource string) (Hop, []Finding) {
 	hop := Hop{Role: App, Kind: "spring-boot-tomcat", Name: "Spring Boot (embedded Tomcat)", Known: true,
 		Idle: tomcatDefault, Location: Location{sp.file, 1},
 		Source: "Tomcat's default (60 s): Spring Boot sets no keep-alive timeout"}

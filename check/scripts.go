@@ -28,6 +28,7 @@ var (
 	nodeKeepAssignRe = regexp.MustCompile(`\.keepAliveTimeout\s*=[^=]`)
 	nodeKeepAliveRe  = regexp.MustCompile(`(?:\.keepAliveTimeout\s*=\s*|keepAliveTimeout\s*:\s*)([^;\n,}]+)`)
 	nodeHeadersRe    = regexp.MustCompile(`(?:\.headersTimeout\s*=\s*|headersTimeout\s*:\s*)([^;\n,}]+)`)
+	nodeMaxReqRe     = regexp.MustCompile(`(?:\.maxRequestsPerSocket\s*=\s*|maxRequestsPerSocket\s*:\s*)([^;\n,}]+)`)
 	nodeServerRe     = regexp.MustCompile(`\bcreateServer\s*\(|\.listen\s*\(|\b[Hh]api\.[Ss]erver\s*\(`)
 	nextStartRe      = regexp.MustCompile(`next\s+start[^"]*--keepAliveTimeout[ =]([0-9]+)`)
 	// nodeImportRe finds the modules a file loads: require("m"), import ... from "m", import("m").
@@ -377,6 +378,16 @@ func parseNodeSource(path string, src []byte, proj nodeProject) ([]Hop, []Findin
 	if m, _ := nodeServerSetting(src, nodeHeadersRe); m != nil {
 		headers, _, _ = jsMillis(strings.TrimSpace(string(src[m[2]:m[3]])))
 		headersLine = lineOf(m[0])
+	}
+	// maxRequestsPerSocket = 1 (Node 16.10+): Connection: close on the first
+	// response (measured with Node 20), so no connection is reused; 0 is no
+	// limit.
+	if m, _ := nodeServerSetting(src, nodeMaxReqRe); m != nil && (!proj.hasVersion || !proj.version.less(version{16, 10, 0})) {
+		expr := strings.TrimSpace(string(src[m[2]:m[3]]))
+		if n, ok := arith(expr); ok && n == 1 {
+			hop.Idle, hop.Known, hop.Location.Line = NoKeepalive, true, lineOf(m[0])
+			hop.Source = "maxRequestsPerSocket = " + expr + ": one request per connection, then Connection: close (read by pattern matching)"
+		}
 	}
 	var findings []Finding
 	// Before 12.19 headersTimeout (40 s by default) was measured across

@@ -22,14 +22,14 @@ var tomcatCodeRe = regexp.MustCompile(`TomcatServletWebServerFactory|TomcatReact
 
 // tomcatSetterRe finds the setters, and their argument up to the closing
 // parenthesis of the call (one level of nesting).
-var tomcatSetterRe = regexp.MustCompile(`\.(setKeepAliveTimeout|setConnectionTimeout)\s*\(((?:[^()]|\([^()]*\))*)\)`)
+var tomcatSetterRe = regexp.MustCompile(`\.(setKeepAliveTimeout|setConnectionTimeout|setMaxKeepAliveRequests)\s*\(((?:[^()]|\([^()]*\))*)\)`)
 
 // tomcatPropertyRe finds connector.setProperty("keepAliveTimeout", "70000").
-var tomcatPropertyRe = regexp.MustCompile(`\.setProperty\(\s*"(keepAliveTimeout|connectionTimeout)"\s*,\s*"([^"]*)"\s*\)`)
+var tomcatPropertyRe = regexp.MustCompile(`\.setProperty\(\s*"(keepAliveTimeout|connectionTimeout|maxKeepAliveRequests)"\s*,\s*"([^"]*)"\s*\)`)
 
 // springCode is a setting of the embedded server made in an application's code.
 type springCode struct {
-	setter string // setKeepAliveTimeout or setConnectionTimeout
+	setter string // setKeepAliveTimeout, setConnectionTimeout or setMaxKeepAliveRequests (of 1 only)
 	expr   string
 	idle   time.Duration
 	known  bool
@@ -66,6 +66,10 @@ func findTomcatCode(relp string, src []byte) []springCode {
 // times no connection out (see tomcatMillis).
 func tomcatSetting(setter, expr string, consts map[string]string, at Location) springCode {
 	d, ok := javaMillis(expr, consts, 0)
+	if setter == "setMaxKeepAliveRequests" {
+		// A count, not a time: only 1 matters (tomcatOneRequest).
+		return springCode{setter: setter, expr: expr, idle: NoKeepalive, known: ok && d == time.Millisecond, loc: at}
+	}
 	if ok && d <= 0 {
 		d = Infinite
 	}
@@ -149,10 +153,16 @@ func (r *Report) applySpringCode(root string) {
 		module := springModule(h.Location.File)
 		// One setting of each kind, or several that agree; settings that
 		// disagree (two connectors, two customizers) are not known.
-		var keep, conn *springCode
+		var keep, conn, one *springCode
 		for j := range r.springCode {
 			c := &r.springCode[j]
 			if springModule(c.loc.File) != module {
+				continue
+			}
+			if c.setter == "setMaxKeepAliveRequests" {
+				if c.known && one == nil {
+					one = c
+				}
 				continue
 			}
 			first := &keep
@@ -165,6 +175,11 @@ func (r *Report) applySpringCode(root string) {
 			case (*first).known != c.known || (*first).idle != c.idle:
 				*first = &springCode{setter: c.setter, expr: (*first).expr + ", " + c.expr, loc: (*first).loc}
 			}
+		}
+		if one != nil {
+			h.Pattern, h.Known, h.Idle = true, true, NoKeepalive
+			h.Source = fmt.Sprintf("setMaxKeepAliveRequests(%s) at %s, in a customizer of the application's code: one request per connection, then Connection: close", one.expr, one.loc)
+			continue
 		}
 		c := keep
 		if c == nil && conn != nil && !strings.Contains(springUniform(h.Source), "keepalivetimeout") {

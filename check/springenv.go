@@ -39,7 +39,7 @@ var springIdleKeys = []string{
 // springServerKeys are the properties read where they are set outside the
 // property files: the idle settings, and which profiles' files apply (see
 // applySpringProfiles).
-var springServerKeys = append(slices.Clone(springIdleKeys), "spring.profiles.active")
+var springServerKeys = append(slices.Clone(springIdleKeys), "spring.profiles.active", propMaxKeepAlive.key)
 
 // springServerKey returns the canonical name of one of springServerKeys
 // written in any form Spring's relaxed binding accepts: kebab, camel or
@@ -57,8 +57,9 @@ func springServerKey(name string) (string, bool) {
 }
 
 // The environment variables of springServerKeys, in both of Spring's forms
-// (SERVER_TOMCAT_KEEPALIVETIMEOUT and SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT).
-const springEnvAlt = `(?:SERVER_(?:TOMCAT_KEEP_?ALIVE_?TIMEOUT|TOMCAT_CONNECTION_?TIMEOUT|JETTY_CONNECTION_?IDLE_?TIMEOUT|UNDERTOW_NO_?REQUEST_?TIMEOUT|NETTY_IDLE_?TIMEOUT)|SPRING_PROFILES_ACTIVE)`
+// (SERVER_TOMCAT_KEEPALIVETIMEOUT and SERVER_TOMCAT_KEEP_ALIVE_TIMEOUT), and
+// of server.tomcat.max-keep-alive-requests.
+const springEnvAlt = `(?:SERVER_(?:TOMCAT_KEEP_?ALIVE_?TIMEOUT|TOMCAT_CONNECTION_?TIMEOUT|JETTY_CONNECTION_?IDLE_?TIMEOUT|UNDERTOW_NO_?REQUEST_?TIMEOUT|NETTY_IDLE_?TIMEOUT|TOMCAT_MAX_?KEEP_?ALIVE_?REQUESTS)|SPRING_PROFILES_ACTIVE)`
 
 var (
 	// NAME=value, NAME: value (Dockerfile ENV, compose, .env, Terraform maps).
@@ -66,7 +67,7 @@ var (
 	// Kubernetes env lists and ECS task definitions: name, then value.
 	springEnvPairRe = regexp.MustCompile(`["']?name["']?\s*[:=]\s*["']?(` + springEnvAlt + `)["']?\s*,?\s*\n?\s*-?\s*["']?value["']?\s*[:=]\s*["']?([^"'\s,}]+)`)
 	// -Dserver.tomcat.keep-alive-timeout=70s, --server.tomcat.keepAliveTimeout=70s
-	springPropArgRe = regexp.MustCompile(`(?:-D|--)((?i:server\.(?:tomcat\.keep[-_]?alive[-_]?timeout|tomcat\.connection[-_]?timeout|jetty\.connection[-_]?idle[-_]?timeout|undertow\.no[-_]?request[-_]?timeout|netty\.idle[-_]?timeout)|spring\.profiles\.active))=["']?([^"'\s]+)`)
+	springPropArgRe = regexp.MustCompile(`(?:-D|--)((?i:server\.(?:tomcat\.keep[-_]?alive[-_]?timeout|tomcat\.connection[-_]?timeout|jetty\.connection[-_]?idle[-_]?timeout|undertow\.no[-_]?request[-_]?timeout|netty\.idle[-_]?timeout|tomcat\.max[-_]?keep[-_]?alive[-_]?requests)|spring\.profiles\.active))=["']?([^"'\s]+)`)
 )
 
 // isSpringOverrideFile reports whether a file may set Spring properties for
@@ -171,6 +172,9 @@ func (r *Report) applySpringOverrides(root string) {
 			}
 			d, ok := springDuration(o.value)
 			how := fmt.Sprintf("%s at %s", o.how, o.loc)
+			if h.Idle == NoKeepalive {
+				break // the property files' max-keep-alive-requests=1 (below for one set here)
+			}
 			switch {
 			case !ok:
 				h.Known, h.Source = false, how+": not a literal duration"
@@ -180,6 +184,16 @@ func (r *Report) applySpringOverrides(root string) {
 				h.Known, h.Idle, h.Source = true, d, how+", which overrides the property files"
 			}
 			break
+		}
+		if h.Kind != "spring-boot-tomcat" {
+			continue
+		}
+		for _, o := range r.springOverrides {
+			if o.key == propMaxKeepAlive.key && tomcatOneRequest(o.value) && overrideFor(o, project, atRoot, len(spring)) {
+				h.Pattern, h.Known, h.Idle = true, true, NoKeepalive
+				h.Source = fmt.Sprintf("%s at %s: one request per connection, then Connection: close", o.how, o.loc)
+				break
+			}
 		}
 	}
 }

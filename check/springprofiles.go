@@ -34,6 +34,9 @@ func springSetsServer(sp springProps) bool {
 			return true
 		}
 	}
+	if _, _, _, ok := springOneRequest(sp); ok {
+		return true
+	}
 	_, _, _, ok := sp.get(propGenericConnTO.key)
 	return ok
 }

@@ -213,6 +213,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Verdict, res.Method, res.Close = NoKeepalive, "header", CloseNone
 		res.Reason = "the server answers with Connection: close, so each request needs a new connection: no race is possible, at the cost of a TCP (and TLS) handshake per request"
 		res.Stack = fingerprint(res, poweredBy, nil)
+		recommend(res, cfg)
 		res.WallSeconds = time.Since(start).Seconds()
 		return res, nil
 	}
