@@ -16,7 +16,8 @@ import (
 )
 
 // TestOneRequestPerConnectionReal starts real servers with a limit of one
-// request per connection (or keep-alive turned off some other way) and
+// request per connection (or keep-alive turned off some other way: HAProxy's
+// option httpclose) and
 // checks that lbdoctor check, reading the same setting from a repository,
 // and lbdoctor probe, measuring the running server, agree on whether the
 // server keeps connections alive. Apache's MaxKeepAliveRequests 1 is the
@@ -50,6 +51,14 @@ func TestOneRequestPerConnectionReal(t *testing.T) {
 			map[string]string{"httpd.conf": "Listen 80\nKeepAlive On\nKeepAliveTimeout 2\nMaxKeepAliveRequests 1\n"},
 			func(t *testing.T) string {
 				return realserver.Apache(t, "KeepAlive On\nKeepAliveTimeout 2\nMaxKeepAliveRequests 1").URL()
+			}, true},
+		{"haproxy option httpclose",
+			map[string]string{"haproxy.cfg": "defaults\n  mode http\n  timeout client 30s\n  option httpclose\nfrontend fe\n  bind :80\n"},
+			func(t *testing.T) string { return realserver.HAProxy(t, "option httpclose").URL() }, false},
+		{"haproxy option http-server-close keeps the client's",
+			map[string]string{"haproxy.cfg": "defaults\n  mode http\n  timeout client 30s\n  timeout http-keep-alive 2s\n  option http-server-close\nfrontend fe\n  bind :80\n"},
+			func(t *testing.T) string {
+				return realserver.HAProxy(t, "timeout http-keep-alive 2s\n  option http-server-close").URL()
 			}, true},
 		{"tomcat maxKeepAliveRequests 1",
 			map[string]string{"conf/server.xml": `<Server port="-1"><Service name="Catalina"><Connector port="8080" protocol="HTTP/1.1" maxKeepAliveRequests="1" keepAliveTimeout="30000"/></Service></Server>`},

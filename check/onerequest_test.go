@@ -9,7 +9,8 @@ import (
 // (keepalive_requests 1 or 0), Tomcat (maxKeepAliveRequests="1"; 0 and -1
 // are no limit), Spring Boot 2.5+ (server.tomcat.max-keep-alive-requests)
 // and Node 16.10+ (maxRequestsPerSocket = 1); Go servers turn it off with
-// SetKeepAlivesEnabled(false) or fasthttp's DisableKeepalive. The cases
+// SetKeepAlivesEnabled(false) or fasthttp's DisableKeepalive, HAProxy with
+// option httpclose (a frontend's, a listen's or defaults'). The cases
 // the real servers measure are in onerequest_real_test.go.
 func TestOneRequestPerConnection(t *testing.T) {
 	const pom = `<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>VERSION</version></parent><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>`
@@ -29,6 +30,9 @@ func TestOneRequestPerConnection(t *testing.T) {
 		{"nginx: a file of server blocks (conf.d)",
 			map[string]string{"conf.d/app.conf": "keepalive_requests 1;\nserver { listen 80; }\n"},
 			map[string]string{"nginx conf.d/app.conf:1": "no keep-alive keepalive_requests 1 (http block)"}},
+		{"haproxy: a frontend's no option httpclose wins over defaults; a backend's does not close the client's",
+			map[string]string{"haproxy.cfg": "defaults\n  mode http\n  timeout http-keep-alive 70s\n  option httpclose\nfrontend a\n  bind :80\nfrontend b\n  bind :81\n  no option httpclose\nlisten c\n  bind :82\n  option forceclose\nbackend be\n  option httpclose\n"},
+			map[string]string{"haproxy haproxy.cfg:4": "no keep-alive option httpclose (defaults)", "haproxy haproxy.cfg:3": "70s timeout http-keep-alive 70s (defaults)", "haproxy haproxy.cfg:12": "no keep-alive option forceclose (listen)"}},
 		{"tomcat: 0 and -1 are no limit",
 			map[string]string{"a/server.xml": `<Server><Service><Connector port="8080" maxKeepAliveRequests="0" keepAliveTimeout="20000"/></Service></Server>`,
 				"b/server.xml": `<Server><Service><Connector port="8081" maxKeepAliveRequests="-1" keepAliveTimeout="20000"/></Service></Server>`},

@@ -43,6 +43,11 @@ func parseHAProxy(path string, src []byte) []Hop {
 		line       int
 		timeouts   map[string]string
 		lines      map[string]int
+		// closes is set by "option httpclose" (true) or "no option
+		// httpclose" (false), at closeLine.
+		closes    *bool
+		closeLine int
+		closeOpt  string
 	}
 	var sections []*section
 	var cur *section
@@ -68,6 +73,14 @@ func parseHAProxy(path string, src []byte) []Hop {
 		}
 		if cur != nil && f[0] == "timeout" && len(f) >= 3 {
 			cur.timeouts[f[1]], cur.lines[f[1]] = f[2], n
+		}
+		// option httpclose (forceclose, its old name): HAProxy answers
+		// Connection: close and closes the client's connection after each
+		// response (measured with HAProxy 2.6); http-server-close closes
+		// only the server side and keeps the client's alive.
+		on := len(f) == 2 && f[0] == "option"
+		if off := len(f) == 3 && f[0] == "no" && f[1] == "option"; cur != nil && (on || off) && (f[len(f)-1] == "httpclose" || f[len(f)-1] == "forceclose") {
+			cur.closes, cur.closeLine, cur.closeOpt = &on, n, f[len(f)-1]
 		}
 	}
 	var hops []Hop
@@ -110,6 +123,15 @@ func parseHAProxy(path string, src []byte) []Hop {
 		}
 		if !found {
 			hop.Known, hop.Source = false, "no timeout http-keep-alive, http-request or client"
+		}
+		for _, from := range []*section{s, defaults} {
+			if from != nil && from.closes != nil {
+				if *from.closes {
+					hop.Known, hop.Idle, hop.Location.Line = true, NoKeepalive, from.closeLine
+					hop.Source = fmt.Sprintf("option %s (%s): Connection: close after each response", from.closeOpt, from.kind)
+				}
+				break
+			}
 		}
 		hops = append(hops, hop)
 	}
