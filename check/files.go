@@ -56,9 +56,11 @@ func skipDir(root, rel, name string) string {
 	if name == "bin" && (dirExists(filepath.Join(root, rel, "Debug")) || dirExists(filepath.Join(root, rel, "Release"))) {
 		return SkipBuild
 	}
-	// Test sources and fixtures configure tests, not what is deployed.
-	switch strings.ToLower(name) {
-	case "__tests__", "testdata", "test_data", "test-data", "test_files", "test-files", "testfiles", "fixtures", "test-fixtures", "test_fixtures",
+	// Test sources and fixtures configure tests, not what is deployed
+	// (also with a leading underscore: getsentry/self-hosted's
+	// _integration-test).
+	switch lower := strings.ToLower(name); strings.TrimLeft(lower, "_") {
+	case "tests__", "testdata", "test_data", "test-data", "test_files", "test-files", "testfiles", "fixtures", "test-fixtures", "test_fixtures",
 		"integration-tests", "integration-test", "integration_tests":
 		return SkipTests
 	}

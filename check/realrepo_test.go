@@ -320,9 +320,10 @@ func TestFindCommand(t *testing.T) {
 
 // Fixture directories are test data whatever their spelling:
 // kubernetes-sigs/aws-load-balancer-controller keeps Ingresses under
-// pkg/ingress2gateway/utils/test_files.
+// pkg/ingress2gateway/utils/test_files, getsentry/self-hosted its nginx for
+// one test under _integration-test.
 func TestFixtureDirsSkipped(t *testing.T) {
-	for _, name := range []string{"testdata", "test_data", "test-data", "test_files", "testfiles", "fixtures", "__tests__"} {
+	for _, name := range []string{"testdata", "test_data", "test-data", "test_files", "testfiles", "fixtures", "__tests__", "_integration-test", "integration_tests"} {
 		if skipDir("/repo", "pkg/x/"+name, name) != SkipTests {
 			t.Errorf("%s not skipped as test sources", name)
 		}
