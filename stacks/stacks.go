@@ -155,7 +155,9 @@ var all = []Stack{
 	{ID: "kestrel", Name: "ASP.NET Core Kestrel", DefaultIdle: 130 * time.Second, Headers: []string{"kestrel"},
 		Default: "130 s (2 min 10 s)", Source: "KestrelServerLimits.KeepAliveTimeout default, ASP.NET Core 2.0-9.0 docs",
 		setting: func(d time.Duration) string {
-			return fmt.Sprintf(`"Kestrel": { "Limits": { "KeepAliveTimeout": "%s" } }  (appsettings.json; or options.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(%d))`, timespan(d), secs(d))
+			// Not appsettings.json's Kestrel:Limits: ASP.NET Core does not
+			// bind Limits from configuration (dotnet/aspnetcore#4765).
+			return fmt.Sprintf(`builder.WebHost.ConfigureKestrel(o => o.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(%d));  (Program.cs; "Kestrel": {"Limits": {"KeepAliveTimeout": "%s"}} in appsettings.json counts only where the app binds that section: builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel")))`, secs(d), timespan(d))
 		}},
 	{ID: "nextjs", Name: "Next.js (next start)", DefaultIdle: 5 * time.Second, CloseLag: time.Second, Headers: []string{"next.js"},
 		Default: "Node's 5 s (closes about 1 s later)", Source: "next start --keepAliveTimeout (Next.js 12.2+); otherwise Node's http default",
