@@ -6,6 +6,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -26,12 +28,14 @@ var goServers = []struct {
 // isGoServerSource reports whether Go source may configure an HTTP server
 // parseGo reads.
 func isGoServerSource(src []byte) bool {
-	return bytes.Contains(src, []byte("net/http")) || bytes.Contains(src, []byte("valyala/fasthttp")) || bytes.Contains(src, []byte("gofiber/fiber"))
+	return bytes.Contains(src, []byte("net/http")) || bytes.Contains(src, []byte("valyala/fasthttp")) || bytes.Contains(src, []byte("gofiber/fiber")) || bytes.Contains(src, []byte("labstack/echo"))
 }
 
 // parseGo finds HTTP servers in Go source: http.Server, fasthttp.Server and
 // fiber.Config composite literals (IdleTimeout, else ReadTimeout, else no
-// idle timeout), and the calls that use a zero server (http.ListenAndServe,
+// idle timeout), with the fields a later statement assigns by name
+// (srv.IdleTimeout = ...; also for var srv http.Server and Echo's
+// e.Server), and the calls that use a zero server (http.ListenAndServe,
 // fasthttp.ListenAndServe, fiber.New()): no idle timeout.
 func parseGo(path string, src []byte) ([]Hop, error) {
 	fset := token.NewFileSet()
@@ -49,7 +53,7 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 	setting := settingOf(goServers[0].setting)
 	consts := goConsts(f)
 	// The names the file gives the server packages (import nethttp "net/http").
-	alias := map[string]string{"http": "http", "fasthttp": "fasthttp", "fiber": "fiber"}
+	alias := map[string]string{"http": "http", "fasthttp": "fasthttp", "fiber": "fiber", "echo": "echo"}
 	for _, im := range f.Imports {
 		if im.Name == nil {
 			continue
@@ -61,107 +65,186 @@ func parseGo(path string, src []byte) ([]Hop, error) {
 			alias["fasthttp"] = im.Name.Name
 		case strings.HasPrefix(p, "github.com/gofiber/fiber"):
 			alias["fiber"] = im.Name.Name
+		case strings.HasPrefix(p, "github.com/labstack/echo"):
+			alias["echo"] = im.Name.Name
 		}
 	}
 	sel := func(e ast.Expr, pkg, name string) bool { return isSel(e, alias[pkg], name) }
-	noKeep := goKeepAlivesOff(fset, f)
-	serverNames := goLiteralNames(f)
-	type goLiteral struct {
-		hop  int    // its index in hops
-		name string // the variable or field it is assigned to
+	serverOf := func(e ast.Expr) int {
+		for i, s := range goServers {
+			if sel(e, s.pkg, s.typ) {
+				return i
+			}
+		}
+		return -1
 	}
-	var literals []goLiteral
+	noKeep := goKeepAlivesOff(fset, f)
+	assigned := goFieldAssignments(f)
+	var decls []goServerDecl
 	var hops []Hop
+	var at []token.Pos // where each of hops is declared, to keep the file's order
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.CompositeLit:
-			server := -1
-			for i, s := range goServers {
-				if sel(x.Type, s.pkg, s.typ) {
-					server = i
+			if server := serverOf(x.Type); server >= 0 {
+				d := goServerDecl{server: server, pos: x.Pos(), lit: x, fields: map[string]ast.Expr{}}
+				for _, el := range x.Elts {
+					if kv, ok := el.(*ast.KeyValueExpr); ok {
+						if id, ok := kv.Key.(*ast.Ident); ok {
+							d.fields[id.Name] = kv.Value
+						}
+					}
+				}
+				decls = append(decls, d)
+			}
+		case *ast.ValueSpec:
+			// var srv http.Server: a zero server its fields are assigned to.
+			if server := serverOf(x.Type); server >= 0 && len(x.Values) == 0 {
+				for _, id := range x.Names {
+					decls = append(decls, goServerDecl{server: server, pos: id.Pos(), name: id.Name, fields: map[string]ast.Expr{}})
 				}
 			}
-			if server < 0 {
-				return true
-			}
-			g := goServers[server]
-			hop := Hop{Role: App, Kind: g.kind, Name: g.name, Known: true, Idle: Infinite, Setting: settingOf(g.setting),
-				Source: "no IdleTimeout and no ReadTimeout: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}}
-			fields := map[string]ast.Expr{}
-			for _, el := range x.Elts {
-				if kv, ok := el.(*ast.KeyValueExpr); ok {
-					if id, ok := kv.Key.(*ast.Ident); ok {
-						fields[id.Name] = kv.Value
+		case *ast.AssignStmt:
+			// e := echo.New(): Echo serves with e.Server, a zero http.Server.
+			if len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+				if c, ok := x.Rhs[0].(*ast.CallExpr); ok && sel(c.Fun, "echo", "New") {
+					if name := goExprName(x.Lhs[0]); name != "" {
+						decls = append(decls, goServerDecl{server: 0, pos: x.Pos(), name: name + ".Server", echo: true, fields: map[string]ast.Expr{}})
 					}
 				}
 			}
-			for _, name := range []string{"IdleTimeout", "ReadTimeout"} {
-				e, ok := fields[name]
-				if !ok {
-					continue
-				}
-				hop.Location.Line = fset.Position(e.Pos()).Line
-				d, ok := goDuration(e, consts)
-				if !ok {
-					hop.Known, hop.Source = false, name+" is not a constant expression"
-					break
-				}
-				if d == 0 { // zero means "not set": fall through to the next field
-					continue
-				}
-				hop.Idle, hop.Source = d, fmt.Sprintf("%s: %s", name, d)
-				if d < time.Millisecond {
-					// IdleTimeout: 120 is a time.Duration of 120 ns.
-					hop.Source += fmt.Sprintf(" (a bare number is nanoseconds: %d * time.Second would be seconds)", int64(d))
-				}
-				if name == "ReadTimeout" {
-					hop.Source += fmt.Sprintf(" (IdleTimeout not set, so %s uses ReadTimeout)", g.engine)
-				}
-				break
-			}
-			if v, ok := fields["DisableKeepalive"].(*ast.Ident); ok && v.Name == "true" && g.engine == "fasthttp" {
-				hop.Idle, hop.Known, hop.Location.Line = NoKeepalive, true, fset.Position(v.Pos()).Line
-				hop.Source = "DisableKeepalive: true: Connection: close on every response"
-			}
-			if g.kind == "go" {
-				literals = append(literals, goLiteral{len(hops), serverNames[x]})
-			}
-			hops = append(hops, hop)
 		case *ast.CallExpr:
 			if sel(x.Fun, "http", "ListenAndServe") || sel(x.Fun, "http", "ListenAndServeTLS") {
+				at = append(at, x.Pos())
 				hops = append(hops, Hop{Role: App, Kind: "go", Name: "Go http.ListenAndServe", Known: true, Idle: Infinite,
 					Source: "http.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: setting})
 			}
 			if sel(x.Fun, "fasthttp", "ListenAndServe") || sel(x.Fun, "fasthttp", "ListenAndServeTLS") {
+				at = append(at, x.Pos())
 				hops = append(hops, Hop{Role: App, Kind: "fasthttp", Name: "fasthttp.ListenAndServe", Known: true, Idle: Infinite,
 					Source: "fasthttp.ListenAndServe uses a zero Server: idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[1].setting)})
 			}
 			if sel(x.Fun, "fiber", "New") && len(x.Args) == 0 {
+				at = append(at, x.Pos())
 				hops = append(hops, Hop{Role: App, Kind: "fiber", Name: "Fiber (fasthttp)", Known: true, Idle: Infinite,
 					Source: "fiber.New() without a Config: no IdleTimeout or ReadTimeout, idle connections are never closed", Location: Location{path, fset.Position(x.Pos()).Line}, Setting: settingOf(goServers[2].setting)})
 			}
 		}
 		return true
 	})
-	// srv.SetKeepAlivesEnabled(false) on the server srv names, or on the
-	// file's only server when there is one call.
-	for _, l := range literals {
-		line, ok := noKeep[l.name]
-		if !ok || l.name == "" {
-			line, ok = 0, false
-			if len(literals) == 1 && len(noKeep) == 1 {
-				for _, n := range noKeep {
-					line, ok = n, true
-				}
-			}
-		}
-		if ok {
-			h := &hops[l.hop]
-			h.Idle, h.Known, h.Location.Line = NoKeepalive, true, line
-			h.Source = "SetKeepAlivesEnabled(false): Connection: close on every response"
+	literalNames := goLiteralNames(f)
+	for i := range decls {
+		if decls[i].lit != nil {
+			decls[i].name = literalNames[decls[i].lit]
 		}
 	}
+	// Fields assigned by name win over the literal's (they come after it).
+	var served []int // the net/http servers' indexes in hops
+	for _, d := range decls {
+		g := goServers[d.server]
+		hop := Hop{Role: App, Kind: g.kind, Name: g.name, Known: true, Idle: Infinite, Setting: settingOf(g.setting),
+			Source: "no IdleTimeout and no ReadTimeout: idle connections are never closed", Location: Location{path, fset.Position(d.pos).Line}}
+		if d.echo {
+			hop.Name, hop.Source = "Echo (Go net/http)", "echo.New() serves with a zero http.Server: no IdleTimeout or ReadTimeout, idle connections are never closed"
+			hop.Setting = settingOf("e.Server.IdleTimeout = %d * time.Second")
+		}
+		fields := d.fields
+		if d.name != "" && len(assigned[d.name]) > 0 {
+			fields = maps.Clone(d.fields)
+			for k, v := range assigned[d.name] {
+				fields[k] = v
+			}
+		}
+		for _, name := range []string{"IdleTimeout", "ReadTimeout"} {
+			e, ok := fields[name]
+			if !ok {
+				continue
+			}
+			hop.Location.Line = fset.Position(e.Pos()).Line
+			dur, ok := goDuration(e, consts)
+			if !ok {
+				hop.Known, hop.Source = false, name+" is not a constant expression"
+				break
+			}
+			if dur == 0 { // zero means "not set": fall through to the next field
+				continue
+			}
+			hop.Idle, hop.Source = dur, fmt.Sprintf("%s: %s", name, dur)
+			if dur < time.Millisecond {
+				// IdleTimeout: 120 is a time.Duration of 120 ns.
+				hop.Source += fmt.Sprintf(" (a bare number is nanoseconds: %d * time.Second would be seconds)", int64(dur))
+			}
+			if name == "ReadTimeout" {
+				hop.Source += fmt.Sprintf(" (IdleTimeout not set, so %s uses ReadTimeout)", g.engine)
+			}
+			break
+		}
+		if v, ok := fields["DisableKeepalive"].(*ast.Ident); ok && v.Name == "true" && g.engine == "fasthttp" {
+			hop.Idle, hop.Known, hop.Location.Line = NoKeepalive, true, fset.Position(v.Pos()).Line
+			hop.Source = "DisableKeepalive: true: Connection: close on every response"
+		}
+		// srv.SetKeepAlivesEnabled(false) on the server srv names, or on
+		// the file's only server when there is one call.
+		if g.kind == "go" {
+			if line, ok := noKeep[d.name]; ok && d.name != "" {
+				hop.Idle, hop.Known, hop.Location.Line = NoKeepalive, true, line
+				hop.Source = "SetKeepAlivesEnabled(false): Connection: close on every response"
+			}
+			served = append(served, len(hops))
+		}
+		hops = append(hops, hop)
+		at = append(at, d.pos)
+	}
+	if len(served) == 1 && len(noKeep) == 1 {
+		if h := &hops[served[0]]; h.Idle != NoKeepalive {
+			for _, line := range noKeep {
+				h.Idle, h.Known, h.Location.Line = NoKeepalive, true, line
+				h.Source = "SetKeepAlivesEnabled(false): Connection: close on every response"
+			}
+		}
+	}
+	// In the order of the file, as the servers are declared.
+	sort.SliceStable(hops, func(i, j int) bool { return at[i] < at[j] })
 	return hops, nil
+}
+
+// goServerDecl is a server a Go file configures: a composite literal of
+// one of goServers, a var of its type, or Echo's server.
+type goServerDecl struct {
+	server int                 // its index in goServers
+	pos    token.Pos           // where it is declared
+	lit    *ast.CompositeLit   // its literal, if any
+	name   string              // the variable or field that holds it ("" if none)
+	echo   bool                // Echo's e.Server
+	fields map[string]ast.Expr // the literal's fields
+}
+
+// goFieldAssignments finds the server fields a file assigns by name
+// (srv.IdleTimeout = 30 * time.Second), by the name of the server ("srv",
+// "s.srv", "e.Server"); of several, the last in the file.
+func goFieldAssignments(f *ast.File) map[string]map[string]ast.Expr {
+	out := map[string]map[string]ast.Expr{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		a, ok := n.(*ast.AssignStmt)
+		if !ok || len(a.Lhs) != 1 || len(a.Rhs) != 1 || a.Tok != token.ASSIGN {
+			return true
+		}
+		s, ok := a.Lhs[0].(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		switch s.Sel.Name {
+		case "IdleTimeout", "ReadTimeout", "DisableKeepalive":
+			if name := goExprName(s.X); name != "" {
+				if out[name] == nil {
+					out[name] = map[string]ast.Expr{}
+				}
+				out[name][s.Sel.Name] = a.Rhs[0]
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // goKeepAlivesOff finds the calls X.SetKeepAlivesEnabled(false) that turn
