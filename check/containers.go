@@ -181,15 +181,16 @@ func containerDefinitions(path string, list *yaml.Node) []Hop {
 			}
 		}
 		hops = append(hops, these...)
-		// An official Apache image run as it ships (no command of its own,
-		// nothing mounted over its configuration).
+		// An official Apache or Tomcat image run as it ships (no command of
+		// its own, nothing mounted over its configuration).
 		img := getFold(ct, "image")
 		ref, _ := scalar(img)
-		if words, _ := containerWords(ct); len(words) == 0 && img != nil && imageApache(ref) && !apacheConfPathRe.MatchString(nodeText(getFold(ct, "mountPoints"))) {
-			name, _ := scalar(getFold(ct, "name"))
-			h := apacheImageHop(Location{path, img.Line}, ref, "image: "+ref)
-			h.workload = name // an ECS service's load_balancer block names its container
-			hops = append(hops, h)
+		if words, _ := containerWords(ct); len(words) == 0 && img != nil {
+			if h, ok := shippedImageHop(Location{path, img.Line}, ref, "image: "+ref, nodeText(getFold(ct, "mountPoints")), "mounted over it"); ok {
+				name, _ := scalar(getFold(ct, "name"))
+				h.workload = name // an ECS service's load_balancer block names its container
+				hops = append(hops, h)
+			}
 		}
 	}
 	return hops
@@ -362,8 +363,9 @@ func terraformContainerCommands(f tfFile) []Hop {
 			hops = append(hops, these...)
 			return
 		}
-		// An official Apache image run as it ships, as in containerDefinitions.
-		var ref, name string
+		// An official Apache or Tomcat image run as it ships, as in
+		// containerDefinitions.
+		var ref, name, mounts string
 		var at int
 		for key, e := range items {
 			switch strings.ToLower(key) {
@@ -372,13 +374,10 @@ func terraformContainerCommands(f tfFile) []Hop {
 			case "name":
 				name = hclWord(f.src, e)
 			case "mountpoints", "volume_mount":
-				if apacheConfPathRe.MatchString(exprText(f.src, e.Range())) {
-					return
-				}
+				mounts = exprText(f.src, e.Range())
 			}
 		}
-		if imageApache(ref) && name != "" {
-			h := apacheImageHop(Location{f.path, at}, ref, "image: "+ref)
+		if h, ok := shippedImageHop(Location{f.path, at}, ref, "image: "+ref, mounts, "mounted over it"); ok && name != "" {
 			h.workload = name
 			hops = append(hops, h)
 		}

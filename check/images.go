@@ -33,8 +33,7 @@ func imageApache(ref string) bool {
 		ref = ref[:i]
 	}
 	name, tag, _ := strings.Cut(ref[strings.LastIndexByte(ref, '/')+1:], ":")
-	// Only Docker Hub's official images: docker.io/library/NAME or NAME.
-	if repo := ref[:strings.LastIndexByte(ref, '/')+1]; repo != "" && repo != "library/" && repo != "docker.io/library/" && repo != "docker.io/" {
+	if !officialRepo(ref[:strings.LastIndexByte(ref, '/')+1]) {
 		return false
 	}
 	if !apacheImages[name] {
@@ -101,6 +100,27 @@ func apacheImageHop(loc Location, image, how string) Hop {
 		}}
 }
 
+// shippedImageHop is the hop of a container that runs an official Apache or
+// Tomcat image as it ships, told by ref; mounts is what is mounted into it
+// (paths, as text): a mount over the server's configuration makes its value
+// unknown, and no hop is returned. yours says how a configuration of one's
+// own would get there, for Tomcat's fix.
+func shippedImageHop(loc Location, ref, how, mounts, yours string) (Hop, bool) {
+	switch {
+	case imageApache(ref):
+		if apacheConfigChangeRe.MatchString(mounts) {
+			return Hop{}, false
+		}
+		return apacheImageHop(loc, ref, how), true
+	case officialImage(ref) == "tomcat":
+		if tomcatConfRe.MatchString(mounts) {
+			return Hop{}, false
+		}
+		return tomcatImageHop(loc, ref, how, yours), true
+	}
+	return Hop{}, false
+}
+
 // dockerfileLines calls f with each line of a Dockerfile that is not a
 // comment, and its number.
 func dockerfileLines(src []byte, f func(n int, line string)) {
@@ -114,12 +134,32 @@ func dockerfileLines(src []byte, f func(n int, line string)) {
 }
 
 // dockerfileImageHops reads a Dockerfile whose final stage runs an Apache
-// image as it ships: no line of that stage touches Apache's configuration,
-// and its CMD, if any, starts Apache.
+// or Tomcat image as it ships: no line of that stage touches the server's
+// configuration, and its CMD, if any, starts the server.
 func dockerfileImageHops(file string, src []byte) []Hop {
-	var image string
-	var at int
-	changed := false
+	image, at, changed := dockerfileFinalImage(src, func(line string) bool {
+		// A command of its own that is not Apache's runs something else
+		// (a queue worker on the php image).
+		own := false
+		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
+			own = true
+		}
+		return own || dockerfileChangesApache(line)
+	})
+	if image != "" && !changed && imageApache(image) {
+		return []Hop{apacheImageHop(Location{file, at}, image, "FROM "+image)}
+	}
+	image, at, changed = dockerfileFinalImage(src, dockerfileChangesTomcat)
+	if image != "" && !changed && officialImage(image) == "tomcat" {
+		return []Hop{tomcatImageHop(Location{file, at}, image, "FROM "+image, "COPY'd over it in the Dockerfile")}
+	}
+	return nil
+}
+
+// dockerfileFinalImage returns the image a Dockerfile's final stage runs
+// (through FROM an earlier stage), the line of its FROM, and whether a line
+// of that stage, or of the stages it builds on, is one that changes reports.
+func dockerfileFinalImage(src []byte, changes func(line string) bool) (image string, at int, changed bool) {
 	// A stage FROM an earlier stage runs that stage's image, with its changes.
 	type stage struct {
 		image   string
@@ -138,19 +178,94 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 			}
 			return
 		}
-		if dockerfileChangesApache(line) {
-			changed = true
-		}
-		// A command of its own that is not Apache's runs something else
-		// (a queue worker on the php image).
-		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
+		if changes(line) {
 			changed = true
 		}
 	})
-	if image == "" || changed || !imageApache(image) {
-		return nil
+	return image, at, changed
+}
+
+// officialImage returns the name of a Docker Hub official image
+// (docker.io/library/NAME:TAG, NAME:TAG, or ECR Public's copy), or "" for
+// any other image.
+func officialImage(ref string) string {
+	ref = strings.Trim(strings.ToLower(ref), `"'`)
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		ref = ref[:i]
 	}
-	return []Hop{apacheImageHop(Location{file, at}, image, "FROM "+image)}
+	repo, rest := "", ref
+	if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+		repo, rest = ref[:i+1], ref[i+1:]
+	}
+	if !officialRepo(repo) {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	return name
+}
+
+// officialRepo reports whether an image's repository part ("" for NAME,
+// "docker.io/library/" ...) holds Docker Hub's official images: Docker
+// Hub itself, or ECR Public's copy of them (public.ecr.aws/docker/library,
+// which AWS's samples use).
+func officialRepo(repo string) bool {
+	switch repo {
+	case "", "library/", "docker.io/", "docker.io/library/", "index.docker.io/library/", "public.ecr.aws/docker/library/":
+		return true
+	}
+	return false
+}
+
+var (
+	// tomcatTimeoutRe finds a Dockerfile line that names server.xml or the
+	// connector's timeouts.
+	tomcatTimeoutRe = regexp.MustCompile(`(?i)server\.xml|keepalivetimeout|connectiontimeout`)
+	// tomcatConfRe finds Tomcat's configuration directory.
+	tomcatConfRe = regexp.MustCompile(`(?i)/usr/local/tomcat/conf|\$\{?CATALINA_HOME\}?/conf`)
+)
+
+// dockerfileChangesTomcat reports whether a Dockerfile line of an image
+// built FROM tomcat may change its connector: it names server.xml or the
+// timeouts, or copies a directory, or edits with a wildcard, into conf/
+// (a tomcat-users.xml or context.xml copied there leaves the connector
+// alone); or whether it runs something other than Tomcat (a CMD or
+// ENTRYPOINT that does not start catalina).
+func dockerfileChangesTomcat(line string) bool {
+	if tomcatTimeoutRe.MatchString(line) {
+		return true
+	}
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return false
+	}
+	switch strings.ToLower(f[0]) {
+	case "cmd", "entrypoint":
+		return !strings.Contains(strings.ToLower(line), "catalina")
+	case "copy", "add":
+		if !tomcatConfRe.MatchString(f[len(f)-1]) {
+			return false
+		}
+		for _, src := range f[1 : len(f)-1] {
+			if !strings.HasPrefix(src, "--") && (strings.HasSuffix(src, "/") || !strings.Contains(path.Base(src), ".")) {
+				return true // a directory: what it holds is not shown
+			}
+		}
+		return false
+	}
+	return tomcatConfRe.MatchString(line) && strings.Contains(line, "*")
+}
+
+// tomcatImageHop is the hop of a container that runs the official tomcat
+// image with its own conf/server.xml: Apache Tomcat's, whose HTTP connector
+// sets connectionTimeout="20000" and no keepAliveTimeout, which falls back
+// to it (measured with the same file from Debian's tomcat10: FIN after 20 s).
+// yours says how a server.xml of one's own gets there.
+func tomcatImageHop(loc Location, image, how, yours string) Hop {
+	return Hop{Role: App, Kind: "tomcat", Name: "Apache Tomcat (image " + image + ")", Idle: stacks.Must("tomcat").DefaultIdle, Known: true, Pattern: true,
+		Source: how + `: the image's server.xml sets connectionTimeout="20000", which keepAliveTimeout falls back to`, Location: loc,
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of /usr/local/tomcat/conf/server.xml (a server.xml of your own, %s)`, ceilSecs(d)*1000, yours)
+		}}
 }
 
 // tiangolo's images (tiangolo/uvicorn-gunicorn, -fastapi, -starlette) run
@@ -325,22 +440,25 @@ func composeImageHops(file string, docs []*yaml.Node) []Hop {
 		for i := 1; i < len(services.Content); i += 2 {
 			svc := services.Content[i]
 			image, ok := scalar(get(svc, "image"))
-			if !ok || get(svc, "build") != nil || get(svc, "command") != nil || !imageApache(image) || mountsApacheConfig(get(svc, "volumes")) {
+			if !ok || get(svc, "build") != nil || get(svc, "command") != nil {
 				continue
 			}
-			hops = append(hops, apacheImageHop(Location{file, get(svc, "image").Line}, image, "image: "+image))
+			if h, ok := shippedImageHop(Location{file, get(svc, "image").Line}, image, "image: "+image, mountTargets(get(svc, "volumes")), "mounted in volumes"); ok {
+				hops = append(hops, h)
+			}
 		}
 	}
 	return hops
 }
 
-// mountsApacheConfig reports whether a list of volumes (compose's short
-// "src:dst" or long {target: dst} form, or Kubernetes volumeMounts with
-// mountPath) mounts something over Apache's configuration.
-func mountsApacheConfig(list *yaml.Node) bool {
+// mountTargets returns the targets of a list of volumes (compose's short
+// "src:dst" or long {target: dst} form, or Kubernetes volumeMounts), one
+// per line.
+func mountTargets(list *yaml.Node) string {
 	if list == nil {
-		return false
+		return ""
 	}
+	var out []string
 	for _, v := range list.Content {
 		target, _ := scalar(v)
 		for _, key := range []string{"target", "mountPath"} {
@@ -348,9 +466,7 @@ func mountsApacheConfig(list *yaml.Node) bool {
 				target = t
 			}
 		}
-		if apacheConfigChangeRe.MatchString(target) {
-			return true
-		}
+		out = append(out, target)
 	}
-	return false
+	return strings.Join(out, "\n")
 }

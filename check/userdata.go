@@ -803,16 +803,5 @@ func dockerRunHop(u userData, line string, n int) (Hop, bool) {
 	}
 	loc := Location{u.file, n}
 	how := "docker run " + image + " in the user data of " + u.owner
-	if imageApache(image) && !slices.ContainsFunc(mounts, apacheConfPathRe.MatchString) {
-		return apacheImageHop(loc, image, how), true
-	}
-	name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(image, "docker.io/"), "library/"), ":")
-	if name == "tomcat" && !slices.ContainsFunc(mounts, func(v string) bool { return strings.Contains(v, "/usr/local/tomcat/conf") }) {
-		return Hop{Role: App, Kind: "tomcat", Name: "Apache Tomcat (image " + image + ")", Idle: stacks.Must("tomcat").DefaultIdle, Known: true, Pattern: true,
-			Source: how + `: the image's server.xml sets connectionTimeout="20000", which keepAliveTimeout falls back to`, Location: loc,
-			Setting: func(d time.Duration) string {
-				return fmt.Sprintf(`keepAliveTimeout="%d" on the HTTP Connector of /usr/local/tomcat/conf/server.xml (a server.xml of your own, mounted with -v)`, ceilSecs(d)*1000)
-			}}, true
-	}
-	return Hop{}, false
+	return shippedImageHop(loc, image, how, strings.Join(mounts, "\n"), "mounted with -v")
 }

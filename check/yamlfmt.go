@@ -424,10 +424,12 @@ func containerCommands(path string, d *yaml.Node) []Hop {
 			if c := get(n, "containers"); c != nil && c.Kind == yaml.SequenceNode {
 				for _, ct := range c.Content {
 					hops = append(hops, containerHops(path, ct)...)
-					// An official Apache image run as it ships (no command of
-					// its own, nothing mounted over its configuration).
-					if img, ok := scalar(get(ct, "image")); ok && get(ct, "command") == nil && get(ct, "args") == nil && imageApache(img) && !mountsApacheConfig(get(ct, "volumeMounts")) {
-						hops = append(hops, apacheImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img))
+					// An official Apache or Tomcat image run as it ships (no
+					// command of its own, nothing mounted over its configuration).
+					if img, ok := scalar(get(ct, "image")); ok && get(ct, "command") == nil && get(ct, "args") == nil {
+						if h, ok := shippedImageHop(Location{path, get(ct, "image").Line}, img, "image: "+img, mountTargets(get(ct, "volumeMounts")), "mounted from a ConfigMap"); ok {
+							hops = append(hops, h)
+						}
 					}
 				}
 			}
