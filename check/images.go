@@ -100,8 +100,8 @@ func apacheImageHop(loc Location, image, how string) Hop {
 		}}
 }
 
-// shippedImageHop is the hop of a container that runs an official Apache or
-// Tomcat image as it ships, told by ref; mounts is what is mounted into it
+// shippedImageHop is the hop of a container that runs an official Apache,
+// Tomcat or Jetty image as it ships, told by ref; mounts is what is mounted into it
 // (paths, as text): a mount over the server's configuration makes its value
 // unknown, and no hop is returned. yours says how a configuration of one's
 // own would get there, for Tomcat's fix.
@@ -117,6 +117,11 @@ func shippedImageHop(loc Location, ref, how, mounts, yours string) (Hop, bool) {
 			return Hop{}, false
 		}
 		return tomcatImageHop(loc, ref, how, yours), true
+	case officialImage(ref) == "jetty":
+		if jettyConfRe.MatchString(mounts) {
+			return Hop{}, false
+		}
+		return jettyImageHop(loc, ref, how), true
 	}
 	return Hop{}, false
 }
@@ -153,7 +158,39 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 	if image != "" && !changed && officialImage(image) == "tomcat" {
 		return []Hop{tomcatImageHop(Location{file, at}, image, "FROM "+image, "COPY'd over it in the Dockerfile")}
 	}
+	image, at, changed = dockerfileFinalImage(src, dockerfileChangesJetty)
+	if image != "" && !changed && officialImage(image) == "jetty" {
+		return []Hop{jettyImageHop(Location{file, at}, image, "FROM "+image)}
+	}
 	return nil
+}
+
+// jettyConfRe finds a Dockerfile line or mount that may change the official
+// jetty image's http connector: its idle timeout or jetty.http properties
+// named, or the start files and XML that hold them.
+var jettyConfRe = regexp.MustCompile(`(?i)idletimeout|jetty\.http\.|start\.ini|start\.d|/etc/jetty|jetty[\w-]*\.xml|/usr/local/jetty/etc`)
+
+// dockerfileChangesJetty reports whether a Dockerfile line of an image
+// built FROM jetty may change its connector, or run something other than
+// Jetty's start.jar.
+func dockerfileChangesJetty(line string) bool {
+	if jettyConfRe.MatchString(line) {
+		return true
+	}
+	f := strings.Fields(strings.ToLower(line))
+	l := strings.ToLower(line)
+	return len(f) > 1 && (f[0] == "cmd" || f[0] == "entrypoint") && !strings.Contains(l, "start.jar") && !strings.Contains(l, "jetty") && !strings.Contains(l, "docker-entrypoint")
+}
+
+// jettyImageHop is the hop of a container that runs the official jetty
+// image as it ships: its http module keeps jetty.http.idleTimeout at its
+// default, 30000 ms.
+func jettyImageHop(loc Location, image, how string) Hop {
+	return Hop{Role: App, Kind: "jetty", Name: "Eclipse Jetty (image " + image + ")", Idle: stacks.Must("jetty").DefaultIdle, Known: true, Pattern: true,
+		Source: how + ": the image's http module keeps jetty.http.idleTimeout at its default (30000 ms)", Location: loc,
+		Setting: func(d time.Duration) string {
+			return fmt.Sprintf(`jetty.http.idleTimeout=%d  (an argument of start.jar: CMD ["java", "-jar", "/usr/local/jetty/start.jar", "jetty.http.idleTimeout=%d"], or in $JETTY_BASE/start.d/http.ini)`, ceilSecs(d)*1000, ceilSecs(d)*1000)
+		}}
 }
 
 // dockerfileFinalImage returns the image a Dockerfile's final stage runs

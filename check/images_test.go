@@ -51,25 +51,30 @@ func TestApacheImageHops(t *testing.T) {
 // keepAliveTimeout falls back to), unless a line may change the connector
 // (server.xml or a directory copied into conf/, the timeouts named, a
 // wildcard edit there) or a command of its own runs something else. A
-// tomcat-users.xml copied into conf/ leaves it as it is.
+// tomcat-users.xml copied into conf/ leaves it as it is. The official jetty
+// image the same way: 30 s, jetty.http.idleTimeout's default, unless the
+// Dockerfile sets it.
 func TestTomcatImageHops(t *testing.T) {
 	r, _ := checkFiles(t, map[string]string{
-		"war/Dockerfile":       "FROM maven:3-eclipse-temurin-17 AS build\nRUN mvn -q package\n\nFROM tomcat:10.1-jdk17\nCOPY --from=build /src/target/app.war /usr/local/tomcat/webapps/ROOT.war\n",
-		"users/Dockerfile":     "FROM docker.io/library/tomcat:9.0\nCOPY tomcat-users.xml context.xml /usr/local/tomcat/conf/\nCMD [\"catalina.sh\", \"run\"]\n",
-		"server/Dockerfile":    "FROM tomcat:9.0\nCOPY server.xml /usr/local/tomcat/conf/\n",
-		"confdir/Dockerfile":   "FROM tomcat:9.0\nCOPY conf/ /usr/local/tomcat/conf/\n",
-		"sed/Dockerfile":       "FROM tomcat:9.0\nRUN sed -i 's/20000/70000/' /usr/local/tomcat/conf/*.xml\n",
-		"jar/Dockerfile":       "FROM tomcat:10.1\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n",
-		"bitnami/Dockerfile":   "FROM bitnami/tomcat:10.1\nCOPY app.war /opt/bitnami/tomcat/webapps/\n",
-		"apache/Dockerfile":    "FROM httpd:2.4\n",
-		"compose/compose.yaml": "services:\n  app:\n    image: tomcat:9.0\n    volumes:\n      - ./webapps:/usr/local/tomcat/webapps\n  tuned:\n    image: tomcat:9.0\n    volumes:\n      - ./server.xml:/usr/local/tomcat/conf/server.xml\n",
-		"k8s/app.yaml":         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: tomcat:10.1\n",
-		"ecs/task.json":        `{"family": "app", "containerDefinitions": [{"name": "app", "image": "public.ecr.aws/docker/library/tomcat:9.0", "portMappings": [{"containerPort": 8080}]}]}`,
-		"ecr/Dockerfile":       "FROM public.ecr.aws/docker/library/tomcat:9.0\nRUN rm -rf /usr/local/tomcat/webapps/ROOT\nADD target/helloworld.war /usr/local/tomcat/webapps/ROOT.war\n",
-		"timeouts/Dockerfile":  "FROM tomcat:9.0\nRUN xmlstarlet ed -i '//Connector' -t attr -n keepAliveTimeout -v 70000 /usr/local/tomcat/conf/server.xml\n",
+		"war/Dockerfile":        "FROM maven:3-eclipse-temurin-17 AS build\nRUN mvn -q package\n\nFROM tomcat:10.1-jdk17\nCOPY --from=build /src/target/app.war /usr/local/tomcat/webapps/ROOT.war\n",
+		"users/Dockerfile":      "FROM docker.io/library/tomcat:9.0\nCOPY tomcat-users.xml context.xml /usr/local/tomcat/conf/\nCMD [\"catalina.sh\", \"run\"]\n",
+		"server/Dockerfile":     "FROM tomcat:9.0\nCOPY server.xml /usr/local/tomcat/conf/\n",
+		"confdir/Dockerfile":    "FROM tomcat:9.0\nCOPY conf/ /usr/local/tomcat/conf/\n",
+		"sed/Dockerfile":        "FROM tomcat:9.0\nRUN sed -i 's/20000/70000/' /usr/local/tomcat/conf/*.xml\n",
+		"jar/Dockerfile":        "FROM tomcat:10.1\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n",
+		"bitnami/Dockerfile":    "FROM bitnami/tomcat:10.1\nCOPY app.war /opt/bitnami/tomcat/webapps/\n",
+		"apache/Dockerfile":     "FROM httpd:2.4\n",
+		"compose/compose.yaml":  "services:\n  app:\n    image: tomcat:9.0\n    volumes:\n      - ./webapps:/usr/local/tomcat/webapps\n  tuned:\n    image: tomcat:9.0\n    volumes:\n      - ./server.xml:/usr/local/tomcat/conf/server.xml\n",
+		"k8s/app.yaml":          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: tomcat:10.1\n",
+		"jetty/Dockerfile":      "FROM jetty:9.4-jre11\nCOPY target/app.war /var/lib/jetty/webapps/ROOT.war\n",
+		"jettytuned/Dockerfile": "FROM jetty:11\nCOPY app.war /var/lib/jetty/webapps/ROOT.war\nCMD [\"java\", \"-jar\", \"/usr/local/jetty/start.jar\", \"jetty.http.idleTimeout=70000\"]\n",
+		"ecs/task.json":         `{"family": "app", "containerDefinitions": [{"name": "app", "image": "public.ecr.aws/docker/library/tomcat:9.0", "portMappings": [{"containerPort": 8080}]}]}`,
+		"ecr/Dockerfile":        "FROM public.ecr.aws/docker/library/tomcat:9.0\nRUN rm -rf /usr/local/tomcat/webapps/ROOT\nADD target/helloworld.war /usr/local/tomcat/webapps/ROOT.war\n",
+		"timeouts/Dockerfile":   "FROM tomcat:9.0\nRUN xmlstarlet ed -i '//Connector' -t attr -n keepAliveTimeout -v 70000 /usr/local/tomcat/conf/server.xml\n",
 	})
 	wantHops(t, r, map[string]string{
 		"tomcat compose/compose.yaml:3": "20s image: tomcat:9.0",
+		"jetty jetty/Dockerfile:1":      "30s FROM jetty:9.4-jre11: the image's http module keeps jetty.http.idleTimeout at its default",
 		"tomcat k8s/app.yaml:10":        "20s image: tomcat:10.1",
 		"tomcat ecs/task.json:1":        "20s image: public.ecr.aws/docker/library/tomcat:9.0",
 		"tomcat war/Dockerfile:4":       `20s FROM tomcat:10.1-jdk17: the image's server.xml sets connectionTimeout="20000"`,
