@@ -314,7 +314,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			nginxOthers = append(nginxOthers, path)
 		case name == "server.xml":
 			r.read(path, func(src []byte) error {
-				hops, err := parseServerXML(rel(dir, path), src)
+				parse := parseServerXML
+				if isLibertyServerXML(src) {
+					parse = parseLibertyServerXML
+				}
+				hops, err := parse(rel(dir, path), src)
 				r.Hops = append(r.Hops, hops...)
 				return err
 			})

@@ -137,6 +137,11 @@ var all = []Stack{
 		setting: func(d time.Duration) string {
 			return fmt.Sprintf("app.config.KEEP_ALIVE_TIMEOUT = %d  (or SANIC_KEEP_ALIVE_TIMEOUT=%d)", secs(d), secs(d))
 		}},
+	{ID: "liberty", Name: "Open Liberty / WebSphere Liberty", DefaultIdle: 30 * time.Second,
+		Default: "30 s", Source: "httpOptions persistTimeout default (OpenLiberty/open-liberty#17040)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf(`<httpOptions id="defaultHttpOptions" persistTimeout="%ds"/>  (server.xml)`, secs(d))
+		}},
 	{ID: "spring-boot-undertow", Name: "Spring Boot (embedded Undertow)", DefaultIdle: 60 * time.Second,
 		Default: "60 s (equal to ALB's 60 s, so it races)", Source: "Undertow.Builder sets NO_REQUEST_TIMEOUT to 60 s (Undertow 2.x source)",
 		setting: func(d time.Duration) string {
