@@ -108,6 +108,13 @@ func FuzzConfigParsers(f *testing.F) {
 		herokuWeb(src)
 		granianEnv(src)
 		dockerfileImageHops("Dockerfile", src)
+		dockerfileImageHops("Dockerfile", append([]byte("FROM tomcat:9\n"), src...))
+		dockerfileImageHops("Dockerfile", append([]byte("FROM jetty:12\n"), src...))
+		if isLibertyServerXML(src) {
+			parseLibertyServerXML("server.xml", src)
+		}
+		csTimeSpan(s)
+		libertyDuration(s)
 		parseCopilotManifest("copilot/api/manifest.yml", src, func(string) ([]byte, error) { return src, nil })
 		copilotEnvIdle("copilot/environments/overrides/cfn.patches.yml", src)
 		cdkAssetDirs("lib/stack.ts", src, func(string) bool { return true })
