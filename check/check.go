@@ -312,6 +312,20 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			nginxRoots = append(nginxRoots, path)
 		case strings.HasSuffix(name, ".conf") && (strings.Contains(slash, "nginx") || strings.Contains(slash, "/conf.d/") || strings.Contains(slash, "/sites-")):
 			nginxOthers = append(nginxOthers, path)
+		case strings.HasSuffix(name, ".xml") && (strings.HasPrefix(name, "standalone") || name == "domain.xml"):
+			r.read(path, func(src []byte) error {
+				if !isWildFlyConfig(name, src) {
+					return nil
+				}
+				hops, err := parseWildFly(rel(dir, path), src)
+				r.Hops = append(r.Hops, hops...)
+				return err
+			})
+		case strings.HasSuffix(name, ".cli"):
+			r.read(path, func(src []byte) error {
+				r.Hops = append(r.Hops, parseWildFlyCLI(rel(dir, path), src)...)
+				return nil
+			})
 		case name == "server.xml":
 			r.read(path, func(src []byte) error {
 				parse := parseServerXML

@@ -113,6 +113,8 @@ func FuzzConfigParsers(f *testing.F) {
 		if isLibertyServerXML(src) {
 			parseLibertyServerXML("server.xml", src)
 		}
+		parseWildFly("standalone.xml", src)
+		parseWildFlyCLI("config.cli", src)
 		csTimeSpan(s)
 		libertyDuration(s)
 		parseCopilotManifest("copilot/api/manifest.yml", src, func(string) ([]byte, error) { return src, nil })

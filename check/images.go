@@ -162,8 +162,25 @@ func dockerfileImageHops(file string, src []byte) []Hop {
 	if image != "" && !changed && officialImage(image) == "jetty" {
 		return []Hop{jettyImageHop(Location{file, at}, image, "FROM "+image)}
 	}
+	image, at, changed = dockerfileFinalImage(src, wildflyChangeRe.MatchString)
+	if image != "" && !changed && wildflyImageRe.MatchString(strings.ToLower(image)) {
+		h := wildflyListenerHop(Location{file, at}, `http-listener name="default"`, "")
+		h.Name, h.Pattern = "WildFly (image "+image+")", true
+		h.Source = "FROM " + image + ": the image's standalone.xml sets no no-request-timeout, so Undertow's 60000 ms"
+		return []Hop{h}
+	}
 	return nil
 }
+
+var (
+	// wildflyImageRe is WildFly's own image (quay.io/wildfly/wildfly, and
+	// the older jboss/wildfly on Docker Hub).
+	wildflyImageRe = regexp.MustCompile(`^(?:quay\.io/wildfly/wildfly|(?:docker\.io/)?jboss/wildfly)(?::|@|$)`)
+	// wildflyChangeRe finds a Dockerfile line that may change the image's
+	// listeners: a configuration or CLI script put in place or run, or
+	// the timeout named.
+	wildflyChangeRe = regexp.MustCompile(`(?i)standalone[\w.-]*\.xml|domain\.xml|jboss-cli|\.cli\b|no-request-timeout|/configuration/?(?:\s|$)|^\s*(?:CMD|ENTRYPOINT)\b[^\n]*(?:-c|--server-config)`)
+)
 
 // jettyConfRe finds a Dockerfile line or mount that may change the official
 // jetty image's http connector: its idle timeout or jetty.http properties
