@@ -436,7 +436,11 @@ func inferredSection(p *printer, s *analysis.Summary) {
 			p.f("    note: %s\n", Safe(it.Note))
 		}
 	}
-	p.f("  load balancers: %s\n", nameCounts(in.LoadBalancers, 3))
+	lbs := nameCounts(in.LoadBalancers, 3)
+	if lbs == "" {
+		lbs = "none (no entry was read)"
+	}
+	p.f("  load balancers: %s\n", lbs)
 	if len(in.TargetGroups) > 0 {
 		p.f("  target groups:  %s\n", nameCounts(in.TargetGroups, 3))
 	}
