@@ -100,28 +100,42 @@ func apacheImageHop(loc Location, image, how string) Hop {
 		}}
 }
 
-// shippedImageHop is the hop of a container that runs an official Apache,
-// Tomcat or Jetty image as it ships, told by ref; mounts is what is mounted into it
+// shippedServer is a server image lbdoctor knows as it ships: what its
+// configuration keeps, and what changes it.
+type shippedServer struct {
+	is func(image string) bool // the image (registry and tag included) runs this server
+	// changes reports a Dockerfile line that may change the setting, or a
+	// command of the Dockerfile's own that runs something else.
+	changes func(line string) bool
+	mounted *regexp.Regexp // a mount over the server's configuration
+	// hop is the container's hop; yours says how a configuration of one's
+	// own would get there (for the fix).
+	hop func(loc Location, image, how, yours string) Hop
+}
+
+// shippedServers are the server images lbdoctor reads as they ship.
+var shippedServers = []shippedServer{
+	{imageApache, dockerfileChangesApacheImage, apacheConfigChangeRe,
+		func(loc Location, image, how, _ string) Hop { return apacheImageHop(loc, image, how) }},
+	{func(image string) bool { return officialImage(image) == "tomcat" }, dockerfileChangesTomcat, tomcatConfRe, tomcatImageHop},
+	{func(image string) bool { return officialImage(image) == "jetty" }, dockerfileChangesJetty, jettyConfRe,
+		func(loc Location, image, how, _ string) Hop { return jettyImageHop(loc, image, how) }},
+	{func(image string) bool { return wildflyImageRe.MatchString(strings.Trim(strings.ToLower(image), `"'`)) }, wildflyChangeRe.MatchString, wildflyConfRe,
+		func(loc Location, image, how, _ string) Hop { return wildflyImageHop(loc, image, how) }},
+}
+
+// shippedImageHop is the hop of a container that runs one of
+// shippedServers' images, told by ref; mounts is what is mounted into it
 // (paths, as text): a mount over the server's configuration makes its value
-// unknown, and no hop is returned. yours says how a configuration of one's
-// own would get there, for Tomcat's fix.
+// unknown, and no hop is returned.
 func shippedImageHop(loc Location, ref, how, mounts, yours string) (Hop, bool) {
-	switch {
-	case imageApache(ref):
-		if apacheConfigChangeRe.MatchString(mounts) {
-			return Hop{}, false
+	for _, s := range shippedServers {
+		if s.is(ref) {
+			if s.mounted.MatchString(mounts) {
+				return Hop{}, false
+			}
+			return s.hop(loc, ref, how, yours), true
 		}
-		return apacheImageHop(loc, ref, how), true
-	case officialImage(ref) == "tomcat":
-		if tomcatConfRe.MatchString(mounts) {
-			return Hop{}, false
-		}
-		return tomcatImageHop(loc, ref, how, yours), true
-	case officialImage(ref) == "jetty":
-		if jettyConfRe.MatchString(mounts) {
-			return Hop{}, false
-		}
-		return jettyImageHop(loc, ref, how), true
 	}
 	return Hop{}, false
 }
@@ -138,38 +152,41 @@ func dockerfileLines(src []byte, f func(n int, line string)) {
 	}
 }
 
-// dockerfileImageHops reads a Dockerfile whose final stage runs an Apache
-// or Tomcat image as it ships: no line of that stage touches the server's
-// configuration, and its CMD, if any, starts the server.
+// dockerfileImageHops reads a Dockerfile whose final stage runs one of
+// shippedServers' images as it ships: no line of that stage (or of the
+// stages it builds on) changes the server's setting or runs something else.
 func dockerfileImageHops(file string, src []byte) []Hop {
-	image, at, changed := dockerfileFinalImage(src, func(line string) bool {
-		// A command of its own that is not Apache's runs something else
-		// (a queue worker on the php image).
-		own := false
-		if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
-			own = true
+	image, _, _ := dockerfileFinalImage(src, func(string) bool { return false })
+	for _, s := range shippedServers {
+		if image == "" || !s.is(image) {
+			continue
 		}
-		return own || dockerfileChangesApache(line)
-	})
-	if image != "" && !changed && imageApache(image) {
-		return []Hop{apacheImageHop(Location{file, at}, image, "FROM "+image)}
-	}
-	image, at, changed = dockerfileFinalImage(src, dockerfileChangesTomcat)
-	if image != "" && !changed && officialImage(image) == "tomcat" {
-		return []Hop{tomcatImageHop(Location{file, at}, image, "FROM "+image, "COPY'd over it in the Dockerfile")}
-	}
-	image, at, changed = dockerfileFinalImage(src, dockerfileChangesJetty)
-	if image != "" && !changed && officialImage(image) == "jetty" {
-		return []Hop{jettyImageHop(Location{file, at}, image, "FROM "+image)}
-	}
-	image, at, changed = dockerfileFinalImage(src, wildflyChangeRe.MatchString)
-	if image != "" && !changed && wildflyImageRe.MatchString(strings.ToLower(image)) {
-		h := wildflyListenerHop(Location{file, at}, `http-listener name="default"`, "")
-		h.Name, h.Pattern = "WildFly (image "+image+")", true
-		h.Source = "FROM " + image + ": the image's standalone.xml sets no no-request-timeout, so Undertow's 60000 ms"
-		return []Hop{h}
+		if _, at, changed := dockerfileFinalImage(src, s.changes); !changed {
+			return []Hop{s.hop(Location{file, at}, image, "FROM "+image, "COPY'd over it in the Dockerfile")}
+		}
+		return nil
 	}
 	return nil
+}
+
+// dockerfileChangesApacheImage reports whether a Dockerfile line of an
+// Apache image may change its KeepAliveTimeout (dockerfileChangesApache) or
+// is a command of its own that is not Apache's (a queue worker on the php
+// image).
+func dockerfileChangesApacheImage(line string) bool {
+	if f := strings.Fields(strings.ToLower(line)); len(f) > 1 && f[0] == "cmd" && !strings.Contains(line, "apache") && !strings.Contains(line, "httpd") {
+		return true
+	}
+	return dockerfileChangesApache(line)
+}
+
+// wildflyImageHop is the hop of a container that runs WildFly's image as it
+// ships: its standalone.xml sets no no-request-timeout.
+func wildflyImageHop(loc Location, image, how string) Hop {
+	h := wildflyListenerHop(loc, `http-listener name="default"`, "")
+	h.Name, h.Pattern = "WildFly (image "+image+")", true
+	h.Source = how + ": the image's standalone.xml sets no no-request-timeout, so Undertow's 60000 ms"
+	return h
 }
 
 var (
@@ -179,6 +196,8 @@ var (
 	// wildflyChangeRe finds a Dockerfile line that may change the image's
 	// listeners: a configuration or CLI script put in place or run, or
 	// the timeout named.
+	// wildflyConfRe finds a mount over the image's configuration.
+	wildflyConfRe   = regexp.MustCompile(`(?i)/standalone/configuration|standalone[\w.-]*\.xml|\.cli\b`)
 	wildflyChangeRe = regexp.MustCompile(`(?i)standalone[\w.-]*\.xml|domain\.xml|jboss-cli|\.cli\b|no-request-timeout|/configuration/?(?:\s|$)|^\s*(?:CMD|ENTRYPOINT)\b[^\n]*(?:-c|--server-config)`)
 )
 

@@ -24,28 +24,15 @@ func parseServerXML(path string, src []byte) ([]Hop, error) {
 	if !bytes.Contains(src, []byte("<Server")) {
 		return nil, nil // another file of that name (Tomcat's own documentation page, say)
 	}
-	dec := xml.NewDecoder(bytes.NewReader(src))
 	var hops []Hop
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return hops, nil
-		}
-		if err != nil {
-			line, _ := dec.InputPos()
-			return hops, &ParseError{Location{path, line}, fmt.Errorf("XML: %v", err)}
-		}
+	err := walkXML(path, src, func(tok xml.Token, line int) {
 		se, ok := tok.(xml.StartElement)
 		if !ok || se.Name.Local != "Connector" {
-			continue
+			return
 		}
-		line, _ := dec.InputPos()
-		attrs := map[string]string{}
-		for _, a := range se.Attr {
-			attrs[a.Name.Local] = a.Value
-		}
+		attrs := xmlAttrs(se)
 		if p := attrs["protocol"]; strings.Contains(strings.ToUpper(p), "AJP") {
-			continue
+			return
 		}
 		hop := Hop{Role: App, Kind: "tomcat", Name: "Tomcat connector port " + attrs["port"], Known: true,
 			Location: Location{path, line}, Setting: func(d time.Duration) string {
@@ -70,7 +57,35 @@ func parseServerXML(path string, src []byte) ([]Hop, error) {
 			hop.Source = fmt.Sprintf(`maxKeepAliveRequests="%s": one request per connection, then Connection: close`, m)
 		}
 		hops = append(hops, hop)
+	})
+	return hops, err
+}
+
+// walkXML calls f with each token of an XML document and the line the
+// decoder has reached (a start element's end); a malformed document stops
+// it with a ParseError at its line.
+func walkXML(path string, src []byte, f func(tok xml.Token, line int)) error {
+	dec := xml.NewDecoder(bytes.NewReader(src))
+	for {
+		tok, err := dec.Token()
+		line, _ := dec.InputPos()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &ParseError{Location{path, line}, fmt.Errorf("XML: %v", err)}
+		}
+		f(tok, line)
 	}
+}
+
+// xmlAttrs maps an element's attributes by local name.
+func xmlAttrs(se xml.StartElement) map[string]string {
+	attrs := make(map[string]string, len(se.Attr))
+	for _, a := range se.Attr {
+		attrs[a.Name.Local] = a.Value
+	}
+	return attrs
 }
 
 // tomcatOneRequest reports whether a maxKeepAliveRequests value turns
@@ -325,15 +340,8 @@ func springOneRequest(sp springProps) (val string, line int, as string, ok bool)
 	if !ok {
 		return "", 0, "", false
 	}
-	v := val
-	for range 4 {
-		m := springPlaceholderRe.FindStringSubmatch(strings.TrimSpace(v))
-		if m == nil {
-			break
-		}
-		v = m[2]
-	}
-	return val, line, as, tomcatOneRequest(v)
+	_, _, one := placeholderValue(val, func(v string) (time.Duration, bool) { return 0, tomcatOneRequest(v) })
+	return val, line, as, one
 }
 
 // springIdleHop is springHop's idle timeout, before a limit of one request

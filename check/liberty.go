@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,47 +53,30 @@ func parseLibertyServerXML(path string, src []byte) ([]Hop, error) {
 	var endpoints []*endpoint
 	options := map[string]*libertyOptions{} // top-level httpOptions by id
 	vars := map[string]libertyVar{}         // <variable name=... value=.../>
-	dec := xml.NewDecoder(bytes.NewReader(src))
-	var cur *endpoint // the httpEndpoint being read
+	var cur *endpoint                       // the httpEndpoint being read
 	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			line, _ := dec.InputPos()
-			return nil, &ParseError{Location{path, line}, fmt.Errorf("XML: %v", err)}
-		}
+	err := walkXML(path, src, func(tok xml.Token, line int) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			line, _ := dec.InputPos()
-			attr := func(name string) string {
-				for _, a := range t.Attr {
-					if a.Name.Local == name {
-						return a.Value
-					}
-				}
-				return ""
-			}
+			attr := xmlAttrs(t)
 			switch t.Name.Local {
 			case "variable":
-				if depth == 2 && attr("name") != "" {
-					vars[attr("name")] = libertyVar{attr("value"), attr("defaultValue")}
+				if depth == 2 && attr["name"] != "" {
+					vars[attr["name"]] = libertyVar{attr["value"], attr["defaultValue"]}
 				}
 			case "httpEndpoint":
 				if depth == 2 {
-					cur = &endpoint{id: attr("id"), port: attr("httpPort"), ref: attr("httpOptionsRef"), line: line}
+					cur = &endpoint{id: attr["id"], port: attr["httpPort"], ref: attr["httpOptionsRef"], line: line}
 					endpoints = append(endpoints, cur)
 				}
 			case "httpOptions":
-				o := &libertyOptions{persist: attr("persistTimeout"), keepAlive: attr("keepAliveEnabled"), line: line}
+				o := &libertyOptions{persist: attr["persistTimeout"], keepAlive: attr["keepAliveEnabled"], line: line}
 				switch {
 				case cur != nil && depth == 3:
 					cur.own = o
 				case depth == 2:
-					id := attr("id")
+					id := attr["id"]
 					if id == "" {
 						id = "defaultHttpOptions"
 					}
@@ -107,6 +89,9 @@ func parseLibertyServerXML(path string, src []byte) ([]Hop, error) {
 			}
 			depth--
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	var hops []Hop
 	for _, e := range endpoints {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,18 +31,9 @@ func isWildFlyConfig(name string, src []byte) bool {
 // parseWildFly returns a hop per http-listener (and https-listener) of the
 // undertow subsystems in a WildFly configuration.
 func parseWildFly(path string, src []byte) ([]Hop, error) {
-	dec := xml.NewDecoder(bytes.NewReader(src))
 	var hops []Hop
 	inUndertow := 0 // depth inside an undertow subsystem, 0 outside
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return hops, nil
-		}
-		if err != nil {
-			line, _ := dec.InputPos()
-			return hops, &ParseError{Location{path, line}, fmt.Errorf("XML: %v", err)}
-		}
+	err := walkXML(path, src, func(tok xml.Token, line int) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if inUndertow > 0 {
@@ -51,21 +41,17 @@ func parseWildFly(path string, src []byte) ([]Hop, error) {
 			} else if t.Name.Local == "subsystem" && strings.HasPrefix(t.Name.Space, "urn:jboss:domain:undertow:") {
 				inUndertow = 1
 			}
-			if inUndertow == 0 || (t.Name.Local != "http-listener" && t.Name.Local != "https-listener") {
-				continue
+			if inUndertow > 0 && (t.Name.Local == "http-listener" || t.Name.Local == "https-listener") {
+				attr := xmlAttrs(t)
+				hops = append(hops, wildflyListenerHop(Location{path, line}, t.Name.Local+` name="`+attr["name"]+`"`, attr["no-request-timeout"]))
 			}
-			line, _ := dec.InputPos()
-			attr := map[string]string{}
-			for _, a := range t.Attr {
-				attr[a.Name.Local] = a.Value
-			}
-			hops = append(hops, wildflyListenerHop(Location{path, line}, t.Name.Local+` name="`+attr["name"]+`"`, attr["no-request-timeout"]))
 		case xml.EndElement:
 			if inUndertow > 0 {
 				inUndertow--
 			}
 		}
-	}
+	})
+	return hops, err
 }
 
 // wildflyListenerHop is the hop of an Undertow listener whose
