@@ -59,3 +59,23 @@ func TestGunicornConfCopiedFromTiangolo(t *testing.T) {
 		}
 	}
 }
+
+// A configuration file may compute a setting with integer arithmetic, as
+// Python evaluates it ("keepalive = 24 * 60 * 60  # 1 day because the app
+// is deployed behind a load balancer"); a name in it stays unread.
+func TestGunicornConfArithmetic(t *testing.T) {
+	for _, tt := range []struct {
+		src   string
+		want  time.Duration
+		known bool
+	}{
+		{"worker_class = 'gthread'\nkeepalive = 24 * 60 * 60  # 1 day\n", 86400 * time.Second, true},
+		{"worker_class = 'gevent'\nkeepalive = 60 + 15\n", 75 * time.Second, true},
+		{"worker_class = 'gevent'\nkeepalive = 60 * minutes\n", 0, false},
+	} {
+		hops := parseGunicornConf("gunicorn.conf.py", []byte(tt.src))
+		if len(hops) != 1 || hops[0].Known != tt.known || tt.known && hops[0].Idle != tt.want {
+			t.Errorf("%q: %+v, want %v (known %v)", tt.src, hops, tt.want, tt.known)
+		}
+	}
+}

@@ -793,7 +793,8 @@ func parseGunicornConf(path string, src []byte) []Hop {
 // pyValue reads the right-hand side of a Python assignment in a gunicorn
 // configuration: a literal ("gthread", 65), or the default of an
 // environment lookup (int(os.environ.get("KEEPALIVE", 65)), os.getenv(...)),
-// then env names the variable. false: an expression it cannot read.
+// or integer arithmetic (24 * 60 * 60); with an environment lookup
+// env names the variable. false: an expression it cannot read.
 func pyValue(rhs string) (value, env string, ok bool) {
 	if i := strings.Index(rhs, "#"); i >= 0 {
 		rhs = rhs[:i]
@@ -804,6 +805,10 @@ func pyValue(rhs string) (value, env string, ok bool) {
 	}
 	if m := pyEnvRe.FindStringSubmatch(rhs); m != nil {
 		return m[2], m[1], true
+	}
+	// keepalive = 24 * 60 * 60: integer arithmetic, as Python evaluates it.
+	if n, ok := arith(rhs); ok && strings.ContainsAny(rhs, "*+-") {
+		return strconv.FormatInt(n, 10), "", true
 	}
 	return "", "", false
 }
