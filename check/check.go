@@ -1093,6 +1093,16 @@ func (r *Report) evaluate(o Options) {
 	if len(proxies) == 0 {
 		return
 	}
+	// Each application is compared once with each pool that can front it
+	// (poolScope): server blocks of one nginx file share their pool, and
+	// compose files that each define the same Traefik say the same thing.
+	type pairing struct {
+		app  int
+		kind string
+		idle time.Duration
+	}
+	pooled := map[pairing]bool{}
+	pools := slices.DeleteFunc(slices.Clone(proxies), func(p Hop) bool { return p.UpstreamIdle <= 0 })
 	for _, p := range proxies {
 		if p.UpstreamIdle > 0 {
 			up := Hop{Role: Proxy, Kind: "nginx-upstream", Name: "nginx upstream keepalive pool",
@@ -1134,19 +1144,62 @@ func (r *Report) evaluate(o Options) {
 				up.Name, up.Source, up.Setting = "Thruster's pool to the application", p.UpstreamSource, nil
 				retries = "Thruster's transport (Go's) retries GET and other idempotent requests on a closed pooled connection; a POST gets 502"
 			}
-			scope := proxyScope(r.Dir, p.UpstreamLoc.File)
-			for _, b := range apps {
-				if !strings.HasPrefix(b.Location.File, scope) || !samePlace(p.UpstreamLoc.File, b.Location.File) {
+			scope := poolScope(r.Dir, p.UpstreamLoc.File, apps, pools)
+			for i, b := range apps {
+				pair := pairing{i, p.Kind, p.UpstreamIdle}
+				if pooled[pair] || !strings.HasPrefix(b.Location.File, scope) || !samePlace(p.UpstreamLoc.File, b.Location.File) {
 					continue
 				}
+				pooled[pair] = true
 				if retries != "" {
 					r.compareAsWarning(up, b, o, retries)
 				} else {
 					r.compare(up, b, o)
 				}
 			}
-			break
 		}
+	}
+}
+
+// poolScope returns the directory (as proxyScope does) whose applications
+// a proxy's upstream pool, configured in file, fronts: its compose
+// project's (the whole repository's for a compose file at its root), else
+// the nearest directory above the file that holds an application, unless
+// a directory on the way up holds independent examples: another directory
+// beside the one that holds file has a pool and an application of its own
+// (a lesson's ingress-nginx beside its own Express app, where this is
+// another lesson's Traefik). Then the pool fronts only what its own
+// directory holds. Proxies side by side in front of one application
+// (nginx/ and caddy/ beside app/) and a repository with the proxy in
+// nginx/ and the application in app/ keep the directory that holds them
+// all.
+func poolScope(root, file string, apps, pools []Hop) string {
+	if scope := proxyScope(root, file); scope != "" || hasComposeFile(root) {
+		return scope // a compose project's, the repository's when at its root
+	}
+	hasApp := func(prefix string) bool {
+		return slices.ContainsFunc(apps, func(a Hop) bool { return strings.HasPrefix(a.Location.File, prefix) })
+	}
+	sub := "" // the directory below d that holds file, once d is above it
+	for d := path.Dir(file); ; d = path.Dir(d) {
+		prefix := d + "/"
+		if d == "." || d == "/" {
+			prefix = ""
+		}
+		if sub != "" && slices.ContainsFunc(pools, func(p Hop) bool {
+			f := p.UpstreamLoc.File
+			if !strings.HasPrefix(f, prefix) || strings.HasPrefix(f, sub) {
+				return false
+			}
+			child, _, isDir := strings.Cut(strings.TrimPrefix(f, prefix), "/")
+			return isDir && hasApp(prefix+child+"/")
+		}) {
+			return sub
+		}
+		if prefix == "" || hasApp(prefix) {
+			return prefix
+		}
+		sub = prefix
 	}
 }
 
