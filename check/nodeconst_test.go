@@ -17,6 +17,12 @@ func TestNodeKeepAliveConstant(t *testing.T) {
 			map[string]string{"node index.js:4": "20s keepAliveTimeout = keepAlive"}},
 		{"declared twice", "const express = require('express');\nlet t = 5000;\nif (process.env.X) { let t = 70000; }\nconst server = express().listen(3000);\nserver.keepAliveTimeout = t;\n",
 			map[string]string{"node index.js:5": "5s keepAliveTimeout = t: an expression lbdoctor cannot read"}},
+		// A call's other arguments are part of the value: the fallback
+		// after them applies, and an unread expression is named whole.
+		{"parseInt with a radix and a fallback", "const express = require('express');\nconst server = express().listen(3000);\nserver.keepAliveTimeout = parseInt(process.env.KEEP_ALIVE_TIMEOUT, 10) || 65000;\n",
+			map[string]string{"node index.js:3": "65s keepAliveTimeout = parseInt(process.env.KEEP_ALIVE_TIMEOUT, 10) || 65000 (the fallback when the variable is not set)"}},
+		{"a call of two arguments", "const express = require('express');\nconst server = express().listen(3000);\nserver.keepAliveTimeout = Math.max(parseInt(x, 10), 1000);\n",
+			map[string]string{"node index.js:3": "5s keepAliveTimeout = Math.max(parseInt(x, 10), 1000): an expression lbdoctor cannot read"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

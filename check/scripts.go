@@ -306,9 +306,38 @@ func nodeServerSetting(src []byte, re *regexp.Regexp) ([]int, *ignoredSetting) {
 				continue
 			}
 		}
-		return m, ignored
+		return jsBalanced(src, m), ignored
 	}
 	return nil, ignored
+}
+
+// jsBalanced extends a setting's value (m[2]:m[3]), which the patterns end
+// at the first comma, over a call's other arguments and what follows the
+// call: parseInt(process.env.KEEP_ALIVE, 10) || 65000. A call not closed on
+// its line leaves the value as it was.
+func jsBalanced(src []byte, m []int) []int {
+	depth := bytes.Count(src[m[2]:m[3]], []byte("(")) - bytes.Count(src[m[2]:m[3]], []byte(")"))
+	end := m[3]
+	for ; depth > 0; end++ {
+		if end >= len(src) || end >= m[3]+300 || src[end] == '\n' || src[end] == ';' {
+			return m
+		}
+		switch src[end] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+	}
+	if end == m[3] {
+		return m
+	}
+	for end < len(src) && !bytes.ContainsAny(src[end:end+1], ";\n,}") {
+		end++
+	}
+	out := append([]int(nil), m...)
+	out[1], out[3] = end, end
+	return out
 }
 
 // parseNodeSource finds keepAliveTimeout/headersTimeout settings in a JS/TS
