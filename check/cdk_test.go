@@ -107,3 +107,49 @@ func TestCDKIdleTimeoutForms(t *testing.T) {
 		}
 	}
 }
+
+// A CDK app that builds a service's image in one file and defines its load
+// balancer in another (icebreakerone/perseus-demo-energy: service.py with
+// from_asset("../"), loadbalancer.py) links the image to it, so a proxy the
+// repository runs in front of the same image locally (compose with nginx)
+// does not hide it. Load balancers of the app that disagree on the idle
+// timeout make no link (which one fronts the service is unknown): the
+// image is then judged behind the nginx, which pools nothing.
+func TestCDKAppLinksAcrossFiles(t *testing.T) {
+	lb := func(name, idle string) string {
+		return "from aws_cdk import aws_elasticloadbalancingv2 as elbv2\n\nclass LB:\n    def __init__(self, scope, vpc):\n        self.lb = elbv2.ApplicationLoadBalancer(scope, \"" + name + "\", vpc=vpc, internet_facing=True" + idle + ")\n"
+	}
+	for _, c := range []struct {
+		name   string
+		second string // a second load balancer's file, if any
+		want   Severity
+	}{
+		{"one load balancer", "", Error},
+		{"two that agree", lb("B", ""), Error},
+		{"two that disagree", lb("B", ", idle_timeout=Duration.seconds(120)"), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{
+				"api/Dockerfile":                     "FROM python:3.12\nCOPY . .\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"]\n",
+				"api/cdk/cdk.json":                   `{"app": "python3 app.py"}`,
+				"api/cdk/deployment/service.py":      "from aws_cdk import aws_ecs as ecs\n\nclass Service:\n    def __init__(self, scope, task_def):\n        task_def.add_container(\"Api\", image=ecs.ContainerImage.from_asset(\"../\"))\n",
+				"api/cdk/deployment/loadbalancer.py": lb("A", ""),
+				"compose.yml":                        "services:\n  proxy:\n    image: nginx\n    volumes:\n      - ./nginx:/etc/nginx/templates\n  api:\n    build: api\n",
+				"nginx/default.conf.template":        "server {\n  listen 80;\n  location / {\n    proxy_pass http://api:8080;\n  }\n}\n",
+			}
+			if c.second != "" {
+				files["api/cdk/deployment/public_lb.py"] = c.second
+			}
+			r, _ := checkFiles(t, files)
+			var got []string
+			for _, f := range r.Findings {
+				if f.Location.File == "api/Dockerfile" {
+					got = append(got, string(f.Level()))
+				}
+			}
+			if c.want == "" && len(got) != 0 || c.want != "" && (len(got) != 1 || got[0] != string(c.want)) {
+				t.Errorf("api/Dockerfile's findings: %v, want %q", got, c.want)
+			}
+		})
+	}
+}

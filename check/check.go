@@ -51,6 +51,12 @@ type Report struct {
 	AssumedLinks int
 	// links route load balancers to the services the repository names.
 	links []link
+	// cdkAssets are the image directories of CDK files that define no load
+	// balancer, by their CDK app's directory (see linkCDKApps).
+	cdkAssets map[string][]string
+	// cdkLBs are the load balancers CDK files define, by their app's
+	// directory.
+	cdkLBs map[string][]Hop
 	// last is the file read last: several readers look at the same file in
 	// turn during the walk, and it is read from disk once.
 	last struct {
@@ -186,6 +192,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	charts := map[string]int{} // Helm chart directory -> its template files
 	tfDirs := map[string][]tfFile{}
 	var nginxRoots, nginxOthers, springFiles, nodeFiles, apacheRoots, pumaFiles []string
+	nginxTemplates := map[string]bool{}
 	nodeProjects := map[string]nodeProject{} // by directory of package.json or .nvmrc
 	dropwizardApps := map[string]int{}       // source file -> line of its Dropwizard Application class
 	dropwizardConfigs := map[string][]byte{} // YAML with Dropwizard's server section
@@ -312,6 +319,16 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 			nginxRoots = append(nginxRoots, path)
 		case strings.HasSuffix(name, ".conf") && (strings.Contains(slash, "nginx") || strings.Contains(slash, "/conf.d/") || strings.Contains(slash, "/sites-")):
 			nginxOthers = append(nginxOthers, path)
+		case nginxTemplate(name):
+			// default.conf.template for the official image's envsubst step,
+			// or a .tpl an entrypoint renders: nginx with $VARIABLES, read
+			// when its text is nginx's (looksLikeNginx).
+			nginxTemplates[path] = true
+			if strings.HasPrefix(name, "nginx.conf.") {
+				nginxRoots = append(nginxRoots, path)
+			} else {
+				nginxOthers = append(nginxOthers, path)
+			}
 		case strings.HasSuffix(name, ".xml") && (strings.HasPrefix(name, "standalone") || name == "domain.xml"):
 			r.read(path, func(src []byte) error {
 				if !isWildFlyConfig(name, src) {
@@ -542,7 +559,11 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		if seen[p] {
 			continue
 		}
-		if i >= len(nginxRoots) { // a guess by path: nginx syntax has blocks in braces, Apache's does not
+		if nginxTemplates[p] {
+			if src, err := os.ReadFile(p); err != nil || !looksLikeNginx(src) {
+				continue
+			}
+		} else if i >= len(nginxRoots) { // a guess by path: nginx syntax has blocks in braces, Apache's does not
 			if src, err := os.ReadFile(p); err != nil || !bytes.ContainsRune(src, '{') {
 				continue
 			}
@@ -779,6 +800,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		}
 	}
 	r.links = append(r.links, kubeLinks(r.kube, lbNames)...)
+	r.linkCDKApps()
 	r.applySpringProfiles(dir)
 	r.applySpringOverrides(dir)
 	r.applySpringCode(dir) // after the environment's: code wins over both
@@ -1599,15 +1621,26 @@ func (r *Report) scanClientsAndRefs(root, path, relp, name string) {
 			r.Hops = append(r.Hops, cdk...)
 			r.Findings = append(r.Findings, cdkCloudFront(relp, src, cdk)...)
 			r.addCDKUserData(root, relp, src, cdk)
+			exists := func(p string) bool { _, err := os.Stat(filepath.Join(root, p)); return err == nil }
 			if len(cdk) > 0 {
 				// The load balancer is in front of the images the program
 				// builds from its directories.
-				exists := func(p string) bool { _, err := os.Stat(filepath.Join(root, p)); return err == nil }
 				for _, dir := range cdkAssetDirs(relp, src, exists) {
 					for _, d := range imageSources(dir, dir+"/Dockerfile", r.readRel) {
 						r.links = append(r.links, link{lb: cdk[0].Name, dir: d, where: cdk[0].Location, image: true})
 					}
 				}
+				app := cdkRoot(filepath.ToSlash(filepath.Dir(relp)), exists)
+				if r.cdkLBs == nil {
+					r.cdkLBs = map[string][]Hop{}
+				}
+				r.cdkLBs[app] = append(r.cdkLBs[app], cdk...)
+			} else if dirs := cdkAssetDirs(relp, src, exists); len(dirs) > 0 {
+				app := cdkRoot(filepath.ToSlash(filepath.Dir(relp)), exists)
+				if r.cdkAssets == nil {
+					r.cdkAssets = map[string][]string{}
+				}
+				r.cdkAssets[app] = append(r.cdkAssets[app], dirs...)
 			}
 			r.Hops = append(r.Hops, parsePulumi(relp, src)...)
 		}
@@ -1684,4 +1717,48 @@ func (r *Report) source(path string) ([]byte, error) {
 		}
 	}
 	return r.last.src, r.last.err
+}
+
+// nginxTemplate reports whether a file name is an nginx configuration's
+// template that envsubst renders: the official image's
+// /etc/nginx/templates/default.conf.template, or default.conf.tpl that an
+// entrypoint renders. Jinja's and ERB's templates are not read: their
+// {{ }} and <% %> are not nginx's syntax.
+func nginxTemplate(name string) bool {
+	for _, ext := range []string{".template", ".tpl", ".tmpl"} {
+		if base, ok := strings.CutSuffix(name, ext); ok {
+			return strings.HasSuffix(base, ".conf")
+		}
+	}
+	return false
+}
+
+// nginxBlockRe finds the blocks an nginx configuration opens: server,
+// upstream, http, location.
+var nginxBlockRe = regexp.MustCompile(`(?m)^\s*(?:server|upstream\s+\S+|http|location\s+[^{;\n]+)\s*\{`)
+
+// looksLikeNginx reports whether a template's text is an nginx
+// configuration: a server, upstream, http or location block and one of
+// nginx's directives.
+func looksLikeNginx(src []byte) bool {
+	return nginxBlockRe.Match(src) && (bytes.Contains(src, []byte("listen")) || bytes.Contains(src, []byte("proxy_pass")))
+}
+
+// linkCDKApps links the images a CDK app builds in one file (a service
+// construct's ContainerImage.from_asset) to the load balancers it defines in
+// another (a loadbalancer.py that the service's target groups come from),
+// when those load balancers all have one idle timeout: whichever fronts the
+// service, the verdict is the same. The link names the first of them.
+func (r *Report) linkCDKApps() {
+	for app, dirs := range r.cdkAssets {
+		lbs := r.cdkLBs[app]
+		if len(lbs) == 0 || !lbs[0].Known || slices.ContainsFunc(lbs, func(h Hop) bool { return !h.Known || h.Idle != lbs[0].Idle }) {
+			continue
+		}
+		for _, dir := range dirs {
+			for _, d := range imageSources(dir, dir+"/Dockerfile", r.readRel) {
+				r.links = append(r.links, link{lb: lbs[0].Name, dir: d, where: lbs[0].Location, image: true})
+			}
+		}
+	}
 }
