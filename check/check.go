@@ -791,6 +791,7 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 	r.Hops = settleTiangoloHops(r.Hops, setAt, r.tiangoloConfs)
 	applyCopilotOverrides(r.Hops, r.copilotOverrides)
 	r.Hops = applyGranianVersions(dir, r.Hops)
+	r.Hops = settleNodeBuilds(dir, r.Hops)
 	sort.Strings(r.Notes)
 	r.settleIngressClasses()
 	lbNames := map[string]bool{}

@@ -148,6 +148,10 @@ type Hop struct {
 	// ingress is, for an ALB Ingress or an IngressClassParams, what
 	// settleIngressClasses needs.
 	ingress *albIngress
+	// nodeBuild is, for a command that runs a Node framework's build
+	// (node build), the package its project must depend on for the hop to
+	// count (see settleNodeBuilds).
+	nodeBuild string
 }
 
 // Special values of Hop.Idle.

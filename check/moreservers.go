@@ -72,9 +72,10 @@ func flagSeconds(hop Hop, flag, v string) Hop {
 	return hop
 }
 
-// otherCommandHops finds Hypercorn, Waitress and Thin on one command line
-// (see parseCommandLines for what a command line is).
-func otherCommandHops(loc Location, line string) []Hop {
+// otherCommandHops finds Hypercorn, Waitress, Thin and Node frameworks'
+// built servers on one command line (see parseCommandLines for what a
+// command line is); nitroOutput says the file copies Nitro's .output.
+func otherCommandHops(loc Location, line string, nitroOutput bool) []Hop {
 	var hops []Hop
 	if cmd := findCommand(line, hypercornCmdRe); cmd != "" {
 		// The command line's --keep-alive wins over a config file (-c);
@@ -93,6 +94,9 @@ func otherCommandHops(loc Location, line string) []Hop {
 	}
 	if cmd := findCommand(line, remixServeCmdRe); cmd != "" {
 		hops = append(hops, remixServeHop(loc, cmd, "command line"))
+	}
+	if hop := nodeBuildHop(loc, line, nitroOutput); hop != nil {
+		hops = append(hops, *hop)
 	}
 	if cmd := findCommand(line, waitressCmdRe); cmd != "" {
 		hop := serverHop("waitress", "waitress", loc, "Waitress's default channel_timeout (120 s, checked every 30 s)")

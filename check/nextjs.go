@@ -41,6 +41,9 @@ func parseNextApp(root, path string, src []byte) []Hop {
 		// remix-serve itself is read as a command line instead.
 		return []Hop{remixServeHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), "package.json script")}
 	}
+	if hops := nodeBuildScript(root, path, src); hops != nil {
+		return hops // "start": "node build", run by the repository
+	}
 	if !bytes.Contains(src, []byte(`"next"`)) {
 		return nil
 	}

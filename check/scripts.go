@@ -503,6 +503,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 	}
 	var uwsgiEnvOpts uwsgiOptions     // UWSGI_* variables of the file, read at the first uwsgi command
 	var granianVars map[string]string // GRANIAN_* variables of the file, read at the first granian command
+	// A file that copies Nitro's .output elsewhere runs its server from
+	// there: COPY .output /www, then node /www/server/index.mjs.
+	nitroOutput := nitroCopyRe.Match(src)
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	next := 1 // the number of the line sc reads next
@@ -595,7 +598,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			}
 			hops = append(hops, hop)
 		}
-		hops = append(hops, otherCommandHops(Location{path, n}, line)...)
+		hops = append(hops, otherCommandHops(Location{path, n}, line, nitroOutput)...)
 		if cmd := findCommand(line, granianCmdRe); cmd != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
 			if granianVars == nil {
 				granianVars = granianEnv(src)

@@ -167,6 +167,24 @@ var all = []Stack{
 	{ID: "nextjs", Name: "Next.js (next start)", DefaultIdle: 5 * time.Second, CloseLag: time.Second, Headers: []string{"next.js"},
 		Default: "Node's 5 s (closes about 1 s later)", Source: "next start --keepAliveTimeout (Next.js 12.2+); otherwise Node's http default",
 		setting: func(d time.Duration) string { return fmt.Sprintf("next start --keepAliveTimeout %d", ms(d)) }},
+	{ID: "nitro", Name: "Nitro node-server (Nuxt, SolidStart, Analog)", DefaultIdle: 5 * time.Second, CloseLag: time.Second,
+		Default: "Node's 5 s (closes about 1 s later); the preset has no setting",
+		Source:  "nitropack 2.13.6 dist/presets/node/runtime/node-server.mjs: new http.Server(listener), keepAliveTimeout never set (nitrojs/nitro#2638)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("node-server cannot set it (nitrojs/nitro#2638): build with nitro: { preset: 'node-listener' } and serve the listener of .output/server/index.mjs from http.createServer(listener) with server.keepAliveTimeout = %d; server.headersTimeout = %d;", ms(d), ms(d)+1000)
+		}},
+	{ID: "sveltekit-node", Name: "SvelteKit adapter-node (node build)", DefaultIdle: 5 * time.Second, CloseLag: time.Second,
+		Default: "Node's 5 s (closes about 1 s later)",
+		Source:  "@sveltejs/adapter-node files/index.js: http.createServer(); KEEP_ALIVE_TIMEOUT and HEADERS_TIMEOUT (seconds) from 5.5.0 (sveltejs/kit#15125), none in 5.4.0",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("KEEP_ALIVE_TIMEOUT=%d HEADERS_TIMEOUT=%d  (environment of node build, in seconds; @sveltejs/adapter-node 5.5.0+)", secs(d), secs(d)+1)
+		}},
+	{ID: "astro-node", Name: "Astro @astrojs/node standalone", DefaultIdle: 5 * time.Second, CloseLag: time.Second,
+		Default: "Node's 5 s (closes about 1 s later); the adapter has no setting",
+		Source:  "@astrojs/node 11.1.6 dist/standalone.js: http.createServer(listener), keepAliveTimeout never set (withastro/astro#17883 proposes an option)",
+		setting: func(d time.Duration) string {
+			return fmt.Sprintf("standalone mode cannot set it: use node({ mode: 'middleware' }) and serve its handler from your own server with server.keepAliveTimeout = %d; server.headersTimeout = %d;", ms(d), ms(d)+1000)
+		}},
 	{ID: "fastify", Name: "Fastify (Node.js)", DefaultIdle: 72 * time.Second, CloseLag: time.Second,
 		Default: "72 s", Source: "Fastify 1-5 server options: keepAliveTimeout default 72000",
 		setting: func(d time.Duration) string { return fmt.Sprintf("fastify({ keepAliveTimeout: %d })", ms(d)) }},
