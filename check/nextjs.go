@@ -147,6 +147,13 @@ func containerEnv(root, dir, name string) (file string, line int, value string, 
 // runsRemixServe reports whether a container file in dir (relative to
 // root) runs remix-serve or react-router-serve itself.
 func runsRemixServe(root, dir string) bool {
+	return containerFileIn(root, dir, remixServeCmdRe.Match)
+}
+
+// containerFileIn reports whether a container file (Dockerfile, compose
+// file, Procfile ...) in dir, relative to root, has text that match
+// accepts.
+func containerFileIn(root, dir string, match func(src []byte) bool) bool {
 	entries, err := os.ReadDir(filepath.Join(root, dir))
 	if err != nil {
 		return false
@@ -155,7 +162,7 @@ func runsRemixServe(root, dir string) bool {
 		if e.IsDir() || !containerFile(e.Name()) {
 			continue
 		}
-		if src, err := os.ReadFile(filepath.Join(root, dir, e.Name())); err == nil && remixServeCmdRe.Match(src) {
+		if src, err := os.ReadFile(filepath.Join(root, dir, e.Name())); err == nil && match(src) {
 			return true
 		}
 	}

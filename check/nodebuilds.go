@@ -92,18 +92,7 @@ func nodeBuildScript(root, path string, src []byte) []Hop {
 // runsNodeBuild reports whether a container file in dir (relative to
 // root) runs a framework's build with node itself.
 func runsNodeBuild(root, dir string) bool {
-	entries, err := os.ReadDir(filepath.Join(root, dir))
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		if e.IsDir() || !containerFile(e.Name()) {
-			continue
-		}
-		src, err := os.ReadFile(filepath.Join(root, dir, e.Name()))
-		if err != nil {
-			continue
-		}
+	return containerFileIn(root, dir, func(src []byte) bool {
 		nitroOutput := nitroCopyRe.Match(src)
 		for _, line := range strings.Split(string(src), "\n") {
 			line = strings.NewReplacer(`"`, " ", `'`, " ", ",", " ", "[", " ", "]", " ").Replace(line)
@@ -111,8 +100,8 @@ func runsNodeBuild(root, dir string) bool {
 				return true
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // adapterNodeVersionRe reads @sveltejs/adapter-node's version range: its
