@@ -76,17 +76,40 @@ var nodeBuildScriptRe = regexp.MustCompile(`"start"\s*:\s*"([^"\n]*\bnode\s[^"\n
 // project itself and no container file of it runs node on the build
 // directly (that command is a hop of its own).
 func nodeBuildScript(root, path string, src []byte) []Hop {
-	m := nodeBuildScriptRe.FindSubmatchIndex(src)
-	if m == nil {
-		return nil
+	var hop *Hop
+	if m := nodeBuildScriptRe.FindSubmatchIndex(src); m != nil {
+		if hop = nodeBuildHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), false); hop != nil {
+			hop.Source = strings.Replace(hop.Source, "(node ", "(package.json start script: node ", 1)
+		}
+	} else if m := nuxtStartScriptRe.FindSubmatchIndex(src); m != nil && nuxt3(src) {
+		h := serverHop("nitro", "node", Location{path, lineAt(src, m[0])},
+			"Node's default keepAliveTimeout (5 s): "+string(src[m[2]:m[3]])+" runs Nitro's node-server, which sets none (package.json start script)")
+		hop = &h
 	}
-	hop := nodeBuildHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), false)
 	dir := filepath.Dir(path)
 	if hop == nil || !selfHosted(root, dir) || runsNodeBuild(root, dir) {
 		return nil
 	}
-	hop.Source = strings.Replace(hop.Source, "(node ", "(package.json start script: node ", 1)
 	return []Hop{*hop}
+}
+
+// nuxtStartScriptRe finds a start script that runs Nuxt's built server
+// through its CLI: nuxt start, nuxi preview (Nuxt 3 and 4 run
+// .output/server/index.mjs).
+var nuxtStartScriptRe = regexp.MustCompile(`"start"\s*:\s*"[^"\n]*?\b(nux[ti]\s+(?:start|preview))\b[^"\n]*"`)
+
+// nuxtVersionRe reads the major version of a package.json's nuxt.
+var nuxtVersionRe = regexp.MustCompile(`"nuxt"\s*:\s*"[^"\d]*(\d+)`)
+
+// nuxt3 reports whether a package.json depends on Nuxt 3 or later, which
+// builds with Nitro (Nuxt 2's nuxt start is a server of its own).
+func nuxt3(pkg []byte) bool {
+	m := nuxtVersionRe.FindSubmatch(pkg)
+	if m == nil {
+		return false
+	}
+	major, _ := strconv.Atoi(string(m[1]))
+	return major >= 3
 }
 
 // runsNodeBuild reports whether a container file in dir (relative to
