@@ -984,6 +984,19 @@ func (r *Report) evaluate(o Options) {
 			}
 		}
 	}
+	// A server that listens only on a unix socket is reached through a
+	// proxy on its host (nginx's proxy_pass http://unix:...), never by a
+	// load balancer: the proxy faces it, in the repository or not.
+	facing = slices.DeleteFunc(facing, func(a Hop) bool {
+		if a.socketOnly == "" || a.Idle == NoKeepalive {
+			return false
+		}
+		note := fmt.Sprintf("%s: %s listens only on the unix socket %s, so no load balancer reaches it: whatever proxies to it on the host is what faces the load balancer", a.Location, a.Name, a.socketOnly)
+		if !slices.Contains(r.Notes, note) {
+			r.Notes = append(r.Notes, note)
+		}
+		return true
+	})
 	// Links whose names match no backend's project: when the backends at
 	// the repository's root are the only candidates (a single service with
 	// its Terraform beside it, its ECS service named unlike the checkout's

@@ -148,6 +148,10 @@ type Hop struct {
 	// ingress is, for an ALB Ingress or an IngressClassParams, what
 	// settleIngressClasses needs.
 	ingress *albIngress
+	// socketOnly is, for a server that listens only on a unix socket
+	// (gunicorn --bind unix:..., uvicorn --uds, Puma's bind "unix://"),
+	// that socket: no load balancer reaches it, only a proxy on the host.
+	socketOnly string
 	// nodeBuild is, for a command that runs a Node framework's build
 	// (node build), the package its project must depend on for the hop to
 	// count (see settleNodeBuilds).

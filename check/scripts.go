@@ -454,10 +454,10 @@ func parseNextScripts(path string, src []byte) []Hop {
 var (
 	gunicornCmdRe  = regexp.MustCompile(`\bgunicorn\b[^\n]*`)
 	uvicornCmdRe   = regexp.MustCompile(`\buvicorn\s+[\w.]+:[\w]+[^\n]*`)
-	flagRe         = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive)[ =]["']?([^\s"']+)`)
+	flagRe         = regexp.MustCompile(`(--keep-alive|--worker-class|-k|--threads|--timeout-keep-alive|--uds|--bind|-b)[ =]["']?([^\s"']+)`)
 	shellDefaultRe = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*):?-([0-9]+)\}$`)
-	pyAssignRe     = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads|keep_alive|keepalive_timeout|keep_alive_timeout|timeout_keep_alive|keepAlive|keep_alive_time)\s*=\s*(.+)$`)
-	pyLiteralRe    = regexp.MustCompile(`^(?:["']([\w.:]+)["']|([0-9]+))$`)
+	pyAssignRe     = regexp.MustCompile(`(?m)^\s*(keepalive|worker_class|threads|bind|keep_alive|keepalive_timeout|keep_alive_timeout|timeout_keep_alive|keepAlive|keep_alive_time)\s*=\s*(.+)$`)
+	pyLiteralRe    = regexp.MustCompile(`^(?:["']([\w.:/-]+)["']|([0-9]+))$`)
 	pyEnvRe        = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']([A-Za-z0-9_]+)["']\s*,\s*["']?([\w.:]+)["']?\s*\)`)
 	uvicornRunRe   = regexp.MustCompile(`uvicorn\.run\([^)]*timeout_keep_alive\s*=\s*([0-9]+)`)
 	fastapiRunRe   = regexp.MustCompile(`\bfastapi\s+run\b`)
@@ -541,6 +541,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			cmd = envArgs + " " + cmd // the command line's own flags come last and win
 			var keepalive, worker string
 			threads := 0
+			var binds []string
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
 				switch m[1] {
 				case "--keep-alive":
@@ -549,6 +550,8 @@ func parseCommandLines(path string, src []byte) []Hop {
 					worker = m[2]
 				case "--threads":
 					threads, _ = strconv.Atoi(m[2])
+				case "-b", "--bind":
+					binds = append(binds, m[2])
 				}
 			}
 			if strings.Contains(worker, "uvicorn") {
@@ -559,6 +562,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 				keepalive, keepHow, keepOK = shellNumber(keepalive)
 			}
 			hop := gunicornHop(Location{path, n}, keepalive, worker, threads, "command line"+keepHow)
+			hop.socketOnly = unixSocketOnly(binds)
 			if keepOK && !strings.HasPrefix(worker, "$") && !runtimeArgs(cmd) {
 				hop.gunicorn = &gunicornSettings{keepalive: keepalive, keepHow: keepHow, worker: worker, threads: threads}
 			}
@@ -583,6 +587,9 @@ func parseCommandLines(path string, src []byte) []Hop {
 			}
 			explicit := false
 			for _, m := range flagRe.FindAllStringSubmatch(cmd, -1) {
+				if m[1] == "--uds" {
+					hop.socketOnly = m[2] // uvicorn then binds no TCP port
+				}
 				if m[1] == "--timeout-keep-alive" {
 					explicit = true
 					if v, how, ok := shellNumber(m[2]); ok {
@@ -772,6 +779,14 @@ func parseGunicornConf(path string, src []byte) []Hop {
 	for _, m := range pyAssignRe.FindAllSubmatchIndex(src, -1) {
 		key := string(src[m[2]:m[3]])
 		v, env, ok := pyValue(string(src[m[4]:m[5]]))
+		if key == "bind" {
+			// Only a literal address says where gunicorn listens (a unix
+			// socket: see unixSocketOnly); it says nothing of keep-alive.
+			if ok && env == "" {
+				vals[key] = v
+			}
+			continue
+		}
 		if ok {
 			vals[key] = v
 			delete(unread, key)
@@ -798,6 +813,9 @@ func parseGunicornConf(path string, src []byte) []Hop {
 		worker = "uvicorn"
 	}
 	hop := gunicornHop(Location{path, line}, vals["keepalive"], worker, threads, "gunicorn.conf.py")
+	if b, ok := vals["bind"]; ok {
+		hop.socketOnly = unixSocketOnly([]string{b})
+	}
 	for _, key := range []string{"worker_class", "keepalive"} {
 		if expr, ok := unread[key]; ok && (key == "worker_class" || hop.Idle != NoKeepalive) {
 			hop.Known, hop.Source = false, fmt.Sprintf("%s = %s: an expression lbdoctor cannot read", key, expr)
@@ -1037,6 +1055,7 @@ func parsePuma(path string, src []byte, lock []byte, env func(name string) (stri
 	if pumaPersistentAnyRe.Match(src) {
 		hop.pumaDefault = nil // set here, whatever the platform's variable says
 	}
+	hop.socketOnly = pumaSocketOnly(src)
 	if m := pumaPersistentRe.FindSubmatchIndex(src); m != nil {
 		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
 		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), lineOf(m[0])
@@ -1244,4 +1263,37 @@ func joinContinued(lines []string) string {
 		b.WriteByte(' ')
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// unixSocketOnly returns the first of a server's bind addresses when all
+// are unix sockets (gunicorn's unix:/run/app.sock), else "".
+func unixSocketOnly(binds []string) string {
+	for _, b := range binds {
+		if !strings.HasPrefix(strings.Trim(b, `"'`), "unix:") {
+			return ""
+		}
+	}
+	if len(binds) == 0 {
+		return ""
+	}
+	return strings.Trim(binds[0], `"'`)
+}
+
+// pumaBindRe finds a Puma configuration's listeners: bind "unix://...",
+// bind "tcp://...", port 3000, ssl_bind.
+var pumaBindRe = regexp.MustCompile(`(?m)^\s*(bind|port|ssl_bind)\b\s*\(?\s*(["']?)([^\s"')]*)`)
+
+// pumaSocketOnly returns the unix socket a Puma configuration binds when
+// it binds nothing else (no port, no tcp:// or ssl:// bind), else "".
+func pumaSocketOnly(src []byte) string {
+	socket := ""
+	for _, m := range pumaBindRe.FindAllSubmatch(src, -1) {
+		if string(m[1]) != "bind" || !strings.HasPrefix(string(m[3]), "unix://") {
+			return ""
+		}
+		if socket == "" {
+			socket = string(m[3])
+		}
+	}
+	return socket
 }
