@@ -1012,7 +1012,7 @@ var (
 	// persistent_timeout ENV.fetch("PUMA_PERSISTENT_TIMEOUT", 75) or
 	// ENV.fetch("...") { 75 }: the fallback is what runs when the
 	// repository sets no variable.
-	pumaPersistentEnvRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s*\(?\s*(?:Integer\()?ENV\.fetch\(\s*["']([A-Z0-9_]+)["']\s*(?:,\s*["']?([0-9]+)|\)\s*\{\s*["']?([0-9]+))`)
+	pumaPersistentEnvRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\s*\(?\s*(?:Integer\(\s*)?\(?\s*ENV(?:\.fetch\(\s*["']([A-Z0-9_]+)["']\s*(?:,\s*["']?([0-9]+)|\)\s*\{\s*["']?([0-9]+))|\[\s*["']([A-Z0-9_]+)["']\s*\]\s*(?:&\.to_i\s*)?\|\|\s*["']?([0-9]+))`)
 	pumaPersistentAnyRe = regexp.MustCompile(`(?m)^\s*persistent_timeout\b`)
 	pumaNoKeepAliveRe   = regexp.MustCompile(`(?m)^\s*enable_keep_alives\s*\(?\s*false\b`)
 	pumaLockRe          = regexp.MustCompile(`(?m)^\s{4}puma \(([0-9.]+)\)`)
@@ -1060,13 +1060,18 @@ func parsePuma(path string, src []byte, lock []byte, env func(name string) (stri
 		n, _ := strconv.Atoi(string(src[m[2]:m[3]]))
 		hop.Idle, hop.Source, hop.Location.Line = time.Duration(n)*time.Second, "persistent_timeout "+string(src[m[2]:m[3]]), lineOf(m[0])
 	} else if m := pumaPersistentEnvRe.FindSubmatchIndex(src); m != nil {
-		v := ""
-		for _, g := range []int{4, 6} {
+		// ENV.fetch("NAME", 20), ENV.fetch("NAME") { 20 }, ENV["NAME"] || 20
+		v, name := "", ""
+		for _, g := range []int{4, 6, 10} {
 			if m[g] >= 0 {
 				v = string(src[m[g]:m[g+1]])
 			}
 		}
-		name := string(src[m[2]:m[3]])
+		for _, g := range []int{2, 8} {
+			if m[g] >= 0 {
+				name = string(src[m[g]:m[g+1]])
+			}
+		}
 		hop.Source = fmt.Sprintf("persistent_timeout from %s, %s s when it is not set", name, v)
 		if env != nil {
 			if set, ok := env(name); ok {
