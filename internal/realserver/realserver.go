@@ -150,16 +150,28 @@ func start(t testing.TB, name, dir, addr string, cmd *exec.Cmd, startup time.Dur
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = dir
 	// Something else answering there would pass the start-up check below.
-	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+	// Seen once in many runs on a loaded machine: a listener on a port
+	// FreePort had just reserved and found free, gone a moment later. So a
+	// listener that goes away within a few seconds is waited out; one that
+	// stays fails the test.
+	for deadline := time.Now().Add(3 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			break
+		}
 		self := c.LocalAddr().String() == c.RemoteAddr().String()
 		c.Close()
 		// A TCP self-connect (the dial's own source port was addr's, possible
 		// where the ephemeral range covers FreePort's) is not a server.
-		if !self {
+		if self {
+			break
+		}
+		if time.Now().After(deadline) {
 			ports, _ := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 			t.Fatalf("start %s: %s already accepts connections before the server starts (ephemeral ports here: %s)",
 				name, addr, strings.TrimSpace(string(ports)))
 		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
