@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -559,12 +560,15 @@ func Run(ctx context.Context, dir string, o Options) (*Report, error) {
 		if seen[p] {
 			continue
 		}
-		if nginxTemplates[p] {
-			if src, err := os.ReadFile(p); err != nil || !looksLikeNginx(src) {
-				continue
+		if nginxTemplates[p] || i >= len(nginxRoots) {
+			// A guess by path: nginx syntax has blocks in braces, Apache's
+			// does not; a template must read as nginx (looksLikeNginx).
+			src, err := os.ReadFile(p)
+			looks := bytes.ContainsRune(src, '{')
+			if nginxTemplates[p] {
+				looks = looksLikeNginx(src)
 			}
-		} else if i >= len(nginxRoots) { // a guess by path: nginx syntax has blocks in braces, Apache's does not
-			if src, err := os.ReadFile(p); err != nil || !bytes.ContainsRune(src, '{') {
+			if err != nil || !looks {
 				continue
 			}
 		}
@@ -1764,8 +1768,8 @@ func looksLikeNginx(src []byte) bool {
 // when those load balancers all have one idle timeout: whichever fronts the
 // service, the verdict is the same. The link names the first of them.
 func (r *Report) linkCDKApps() {
-	for app, dirs := range r.cdkAssets {
-		lbs := r.cdkLBs[app]
+	for _, app := range slices.Sorted(maps.Keys(r.cdkAssets)) { // links in a stable order
+		dirs, lbs := r.cdkAssets[app], r.cdkLBs[app]
 		if len(lbs) == 0 || !lbs[0].Known || slices.ContainsFunc(lbs, func(h Hop) bool { return !h.Known || h.Idle != lbs[0].Idle }) {
 			continue
 		}

@@ -95,7 +95,7 @@ func otherCommandHops(loc Location, line string, nitroOutput bool) []Hop {
 	if cmd := findCommand(line, remixServeCmdRe); cmd != "" {
 		hops = append(hops, remixServeHop(loc, cmd, "command line"))
 	}
-	if hop := nodeBuildHop(loc, line, nitroOutput); hop != nil {
+	if hop := nodeBuildHop(loc, line, nitroOutput, ""); hop != nil {
 		hops = append(hops, *hop)
 	}
 	if cmd := findCommand(line, waitressCmdRe); cmd != "" {

@@ -51,8 +51,9 @@ func nodeBuildOf(script string, nitroOutput bool) (stackID, dep string, ok bool)
 }
 
 // nodeBuildHop is the hop of a command line that runs a framework's build
-// with node, or nil.
-func nodeBuildHop(loc Location, line string, nitroOutput bool) *Hop {
+// with node, or nil; where says where the command line is, when not in a
+// container file.
+func nodeBuildHop(loc Location, line string, nitroOutput bool, where string) *Hop {
 	cmd := findCommand(line, nodeScriptCmdRe)
 	if cmd == "" {
 		return nil
@@ -62,7 +63,7 @@ func nodeBuildHop(loc Location, line string, nitroOutput bool) *Hop {
 	if !ok {
 		return nil
 	}
-	hop := serverHop(id, "node", loc, "Node's default keepAliveTimeout (5 s): the framework's server sets none (node "+m[1]+")")
+	hop := serverHop(id, "node", loc, "Node's default keepAliveTimeout (5 s): the framework's server sets none ("+where+"node "+m[1]+")")
 	hop.nodeBuild = dep // settleNodeBuilds checks it, and reads SvelteKit's KEEP_ALIVE_TIMEOUT
 	return &hop
 }
@@ -78,9 +79,7 @@ var nodeBuildScriptRe = regexp.MustCompile(`"start"\s*:\s*"([^"\n]*\bnode\s[^"\n
 func nodeBuildScript(root, path string, src []byte) []Hop {
 	var hop *Hop
 	if m := nodeBuildScriptRe.FindSubmatchIndex(src); m != nil {
-		if hop = nodeBuildHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), false); hop != nil {
-			hop.Source = strings.Replace(hop.Source, "(node ", "(package.json start script: node ", 1)
-		}
+		hop = nodeBuildHop(Location{path, lineAt(src, m[0])}, string(src[m[2]:m[3]]), false, "package.json start script: ")
 	} else if m := nuxtStartScriptRe.FindSubmatchIndex(src); m != nil && nuxt3(src) {
 		h := serverHop("nitro", "node", Location{path, lineAt(src, m[0])},
 			"Node's default keepAliveTimeout (5 s): "+string(src[m[2]:m[3]])+" runs Nitro's node-server, which sets none (package.json start script)")
@@ -118,8 +117,7 @@ func runsNodeBuild(root, dir string) bool {
 	return containerFileIn(root, dir, func(src []byte) bool {
 		nitroOutput := nitroCopyRe.Match(src)
 		for _, line := range strings.Split(string(src), "\n") {
-			line = strings.NewReplacer(`"`, " ", `'`, " ", ",", " ", "[", " ", "]", " ").Replace(line)
-			if nodeBuildHop(Location{}, line, nitroOutput) != nil {
+			if nodeBuildHop(Location{}, execFormLine(line), nitroOutput, "") != nil {
 				return true
 			}
 		}

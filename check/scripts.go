@@ -519,10 +519,7 @@ func parseCommandLines(path string, src []byte) []Hop {
 			next++
 			text = strings.TrimSuffix(strings.TrimRight(text, " \t\r"), "\\") + " " + sc.Text()
 		}
-		// An exec-form array (CMD ["gunicorn", "--keep-alive", "75"]) becomes
-		// a command line; its brackets must not stick to the first and last
-		// arguments ("75]" is not a number).
-		line := strings.NewReplacer(`["`, "[ ", `"]`, " ]", `", "`, " ", `","`, " ", `",`, " ", `"`, "", `['`, "[ ", `']`, " ]", `', '`, " ", `','`, " ", `',`, " ", "'", "").Replace(text)
+		line := execFormLine(text)
 		// Base images name servers without running them
 		// (FROM tiangolo/uvicorn-gunicorn-fastapi, image: ...).
 		if f := strings.Fields(strings.ToLower(line)); len(f) > 0 && (f[0] == "from" || f[0] == "image:" || f[0] == "-image:") {
@@ -1270,16 +1267,25 @@ func joinContinued(lines []string) string {
 	return strings.TrimSpace(b.String())
 }
 
+// execFormReplacer turns an exec-form array (CMD ["gunicorn",
+// "--keep-alive", "75"]) into a command line; its brackets must not stick
+// to the first and last arguments ("75]" is not a number).
+var execFormReplacer = strings.NewReplacer(`["`, "[ ", `"]`, " ]", `", "`, " ", `","`, " ", `",`, " ", `"`, "", `['`, "[ ", `']`, " ]", `', '`, " ", `','`, " ", `',`, " ", "'", "")
+
+// execFormLine is a line of a container file as a command line (see
+// execFormReplacer).
+func execFormLine(text string) string { return execFormReplacer.Replace(text) }
+
 // unixSocketOnly returns the first of a server's bind addresses when all
 // are unix sockets (gunicorn's unix:/run/app.sock), else "".
 func unixSocketOnly(binds []string) string {
+	if len(binds) == 0 {
+		return ""
+	}
 	for _, b := range binds {
 		if !strings.HasPrefix(strings.Trim(b, `"'`), "unix:") {
 			return ""
 		}
-	}
-	if len(binds) == 0 {
-		return ""
 	}
 	return strings.Trim(binds[0], `"'`)
 }
